@@ -1,0 +1,40 @@
+# svlib: the two commands a newcomer needs are `make reports` and `make test`.
+# Everything else is a step they call. `make help` lists the targets.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+KERNEL := svlib
+
+.DEFAULT_GOAL := help
+.PHONY: help setup reports test bench assumptions clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (svlib)"
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv, install svlib with its dependencies, register the Jupyter kernel 'svlib'
+
+reports: setup  ## the main job: value the bundled example and write the results under outputs/
+	$(BIN)/svlib sroi svlib/examples/impact_map.csv --inputs svlib/examples/inputs.csv --price-year 2024 \
+		--out outputs/worked-example
+	@echo "Results written to outputs/worked-example/ (summary.txt, valuation.json, tables)"
+
+test: setup  ## run every test
+	$(BIN)/python -m pytest
+
+bench: setup  ## run the benchmarks and print their figures
+	$(BIN)/python benchmarks/run.py
+
+assumptions: setup  ## regenerate docs/assumptions.md from the package
+	$(BIN)/svlib assumptions > docs/assumptions.md.tmp && mv docs/assumptions.md.tmp docs/assumptions.md
+
+clean:  ## remove the environment and generated outputs (raw data is never touched)
+	rm -rf $(VENV) outputs/*/ data/processed/*/ .pytest_cache

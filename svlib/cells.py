@@ -1,0 +1,252 @@
+"""Reading one cell of partner data into a typed value, or a clear reason why not.
+
+Cells arrive as text (CSV files, text cells in workbooks) or as numbers, dates and
+booleans (typed workbook cells). Each parser returns the value in svlib's internal units
+(fractions 0-1, money in GBP, whole numbers, ``datetime.date``) or raises
+:class:`CellError` with a message that says what was found and what was expected.
+
+Fractions are written ``0.25`` or ``"25%"``. A bare number above 1 (``25``) is refused and
+never silently divided by 100: it might mean 25% or a typing slip, and only the partner
+knows which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any, Iterable
+
+from svlib.problems import did_you_mean
+
+
+class CellError(ValueError):
+    """A cell's content cannot be read as the column expects."""
+
+
+def is_blank(value: Any) -> bool:
+    """True for an empty cell: None, NaN, or text of only whitespace."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and not value.strip():
+        return True
+    try:  # pandas.NA, NaT
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, (str, bytes)) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def show(value: Any) -> str:
+    """A cell's content as quoted in messages (short, one line)."""
+    text = str(value).strip().replace("\n", " ")
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"'{text}'"
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def _number_from_text(text: str, money: bool) -> float | None:
+    """Parse plain or comma-grouped number text, with an optional £ when ``money``."""
+    t = text.strip().replace("\u00a0", "").replace(" ", "")
+    if money:
+        t = re.sub(r"^(GBP|gbp)", "", t)
+        negative = t.startswith("-")
+        t = t.lstrip("-+")
+        t = t.lstrip("£")
+        if negative:
+            t = "-" + t
+    if _NUMBER.match(t):
+        return float(t)
+    if _GROUPED.match(t):
+        return float(t.replace(",", ""))
+    return None
+
+
+def parse_number(value: Any, *, money: bool = False, minimum: float | None = 0.0) -> float:
+    """A real number (quantities, money).
+
+    Parameters
+    ----------
+    value : Any
+        The cell: a number, or text such as ``"1200"``, ``"1,200.50"`` or (when
+        ``money``) ``"£1,200"``.
+    money : bool
+        Accept a leading ``£`` or ``GBP``.
+    minimum : float or None
+        Smallest allowed value (default 0: no negative quantities or money).
+
+    Returns
+    -------
+    float
+    """
+    if isinstance(value, bool):
+        raise CellError(f"expected a number, got {show(value)}")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        parsed = _number_from_text(value, money)
+        if parsed is None:
+            if value.strip().endswith("%"):
+                raise CellError(f"expected a number, got the percentage {show(value)}")
+            example = "such as 1200 or £1,200" if money else "such as 12 or 1,200"
+            raise CellError(f"expected a number ({example}), got {show(value)}")
+        number = parsed
+    else:
+        raise CellError(f"expected a number, got {show(value)}")
+    if not math.isfinite(number):
+        raise CellError(f"expected a finite number, got {show(value)}")
+    if minimum is not None and number < minimum:
+        what = "an amount of money" if money else "a number"
+        raise CellError(f"expected {what} of at least {minimum:g}, got {show(value)}")
+    return number
+
+
+def parse_fraction(value: Any) -> float:
+    """A fraction between 0 and 1 (deflators, drop-off, leakage).
+
+    Accepts ``0.25`` or ``"25%"`` (and percentage-formatted spreadsheet cells, which
+    arrive as 0.25). A bare number above 1, such as ``25``, is refused with a hint,
+    because dividing it by 100 silently would hide a possible typing slip.
+    """
+    if isinstance(value, bool):
+        raise CellError(f"expected a fraction such as 0.25 or 25%, got {show(value)}")
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        if text.endswith("%"):
+            number = _number_from_text(text[:-1], money=False)
+            if number is None:
+                raise CellError(f"expected a percentage such as 25%, got {show(value)}")
+            fraction = number / 100.0
+            if not 0.0 <= fraction <= 1.0:
+                raise CellError(f"expected a percentage between 0% and 100%, got {show(value)}")
+            return fraction
+        number = _number_from_text(text, money=False)
+        if number is None:
+            raise CellError(f"expected a fraction such as 0.25 or 25%, got {show(value)}")
+    elif isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        raise CellError(f"expected a fraction such as 0.25 or 25%, got {show(value)}")
+    if not math.isfinite(number) or number < 0:
+        raise CellError(f"expected a fraction between 0 and 1 (or 0% to 100%), got {show(value)}")
+    if number > 1:
+        shown = f"{number:g}"
+        raise CellError(
+            f"{show(value)} is a bare number above 1: write {shown}% for {shown} percent, "
+            f"or the fraction {number / 100:g}"
+        )
+    return number
+
+
+def parse_whole(value: Any, *, minimum: int = 1, what: str = "a whole number") -> int:
+    """A whole number of at least ``minimum`` (durations in years, start years, counts)."""
+    if isinstance(value, bool):
+        raise CellError(f"expected {what} of at least {minimum}, got {show(value)}")
+    if isinstance(value, str):
+        number = _number_from_text(value, money=False)
+        if number is None:
+            raise CellError(f"expected {what} of at least {minimum}, got {show(value)}")
+    elif isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        raise CellError(f"expected {what} of at least {minimum}, got {show(value)}")
+    if not math.isfinite(number) or number != int(number):
+        raise CellError(f"expected {what} (no fractions), got {show(value)}")
+    if number < minimum:
+        raise CellError(f"expected {what} of at least {minimum}, got {show(value)}")
+    return int(number)
+
+
+def parse_year(value: Any) -> int:
+    """A calendar year such as 2023 (price years, target years)."""
+    year = parse_whole(value, minimum=1900, what="a year such as 2023")
+    if year > 2200:
+        raise CellError(f"expected a year such as 2023, got {show(value)}")
+    return year
+
+
+def parse_choice(value: Any, choices: Iterable[str]) -> str:
+    """One of ``choices``, matched ignoring case and surrounding spaces; returns the
+    canonical spelling."""
+    options = list(choices)
+    text = str(value).strip()
+    by_lower = {c.lower(): c for c in options}
+    # tolerate "in-development" vs "in development", "one off" vs "one-off"
+    key = re.sub(r"[\s_-]+", " ", text.lower())
+    for lowered, canonical in by_lower.items():
+        if re.sub(r"[\s_-]+", " ", lowered) == key:
+            return canonical
+    listed = ", ".join(options)
+    raise CellError(f"expected one of: {listed}; got {show(value)}{did_you_mean(text, options)}")
+
+
+def parse_yes_no(value: Any) -> str:
+    """``"yes"`` or ``"no"`` (also accepts y/n, true/false and spreadsheet booleans)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value).strip().lower()
+    if text in {"yes", "y", "true"}:
+        return "yes"
+    if text in {"no", "n", "false"}:
+        return "no"
+    raise CellError(f"expected yes or no, got {show(value)}")
+
+
+_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
+
+
+def parse_date(value: Any) -> dt.date:
+    """A date: a real spreadsheet date, or UK text such as ``31/03/2025`` (day first) or
+    ISO ``2025-03-31``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "to_pydatetime"):  # pandas.Timestamp
+        return value.to_pydatetime().date()
+    if isinstance(value, str):
+        text = value.strip()
+        # an ISO timestamp written by another tool: keep the date part
+        text = re.sub(r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}(:\d{2})?$", r"\1", text)
+        for fmt in _DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+    raise CellError(f"expected a date such as 31/03/2025 (day/month/year), got {show(value)}")
+
+
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def parse_slug(value: Any) -> str:
+    """A safe identifier: lower-case letters, digits and single hyphens (``food-network``).
+
+    Used for ``partner_id``, which becomes a folder and file name, so anything that could
+    escape a folder (``../x``) or clash on another system is refused.
+    """
+    text = parse_text(value)
+    if not _SLUG.match(text):
+        raise CellError(
+            f"expected a short id of lower-case letters, digits and hyphens "
+            f"(such as 'food-network'), got {show(value)}"
+        )
+    if len(text) > 64:
+        raise CellError(f"expected an id of at most 64 characters, got {len(text)}")
+    return text
+
+
+def parse_text(value: Any) -> str:
+    """Text, trimmed. Whole numbers typed in a spreadsheet (``1.0``) become ``"1"``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value).strip()

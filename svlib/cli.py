@@ -1,0 +1,191 @@
+"""The ``svlib`` command line.
+
+Every command reports bad input as ``FILE:SHEET:ROW:COLUMN: message`` lines on stderr and
+exits 1; no traceback ever reaches the user (set ``SVLIB_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from svlib import __version__
+from svlib.cells import CellError, parse_fraction
+from svlib.problems import InputError
+
+
+def _rate(text: str) -> float:
+    try:
+        return parse_fraction(text)
+    except CellError as exc:
+        raise argparse.ArgumentTypeError(f"discount rate: {exc}") from None
+
+
+def _money(text: str) -> float:
+    from svlib.cells import parse_number
+
+    try:
+        value = parse_number(text, money=True)
+    except CellError as exc:
+        raise argparse.ArgumentTypeError(f"investment: {exc}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("investment: expected a positive amount in GBP")
+    return value
+
+
+def _add_valuation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("map", type=Path, help="impact map CSV")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--investment", type=_money, help="total investment in GBP")
+    source.add_argument("--inputs", type=Path, help="inputs CSV (investment = sum of value_gbp)")
+    rate = parser.add_mutually_exclusive_group()
+    rate.add_argument("--discount-rate", type=_rate, default=0.035, help="constant rate, such as 3.5%% or 0.035")
+    rate.add_argument("--green-book", action="store_true", help="HM Treasury Green Book declining schedule")
+    parser.add_argument("--discount-from", type=int, choices=(1, 0), default=1,
+                        help="1: year 1 discounted once (default); 0: year 1 undiscounted")
+    parser.add_argument("--dropoff-from", type=int, choices=(2, 1), default=2,
+                        help="2: drop-off from year 2 (default); 1: from year 1")
+    parser.add_argument("--price-year", type=int, help="analysis price year (default: latest year of the index)")
+    parser.add_argument("--gdp-deflator", action="store_true", help="rebase with the GDP deflator instead of CPI")
+    parser.add_argument("--proxies", type=Path, help="your own proxy table (CSV), extending the shipped one")
+    parser.add_argument("--json", action="store_true", help="print JSON for machines")
+
+
+def _prepare(args: argparse.Namespace):
+    """Load the proxy library, the map and the investment named by the options."""
+    from svlib.impact_map import load_impact_map
+    from svlib.proxies import load_library, load_price_index
+    from svlib.valuation import Conventions
+
+    library = load_library(args.proxies)
+    index_name = "gdp_deflator" if args.gdp_deflator else "cpi"
+    price_year = args.price_year or load_price_index(index_name).years[1]
+    conventions = Conventions(
+        discount_rate=args.discount_rate,
+        discount_schedule="green_book" if args.green_book else "constant",
+        discount_from=args.discount_from,
+        dropoff_from=args.dropoff_from,
+        price_year=price_year,
+        price_index=index_name,
+    )
+    impact_map = load_impact_map(args.map, library, price_year, index_name)
+    investment = args.investment if args.investment is not None else read_investment(args.inputs)
+    return impact_map, investment, conventions
+
+
+def read_investment(path: Path) -> float:
+    """Sum of ``value_gbp`` in an inputs CSV; raises :class:`InputError`."""
+    from svlib.ingest import read_csv_table
+    from svlib.problems import Problem, errors
+    from svlib.tables import INPUTS
+
+    frame, problems = read_csv_table(path, INPUTS)
+    if errors(problems):
+        raise InputError(errors(problems))
+    total = float(frame["value_gbp"].sum())
+    if total <= 0:
+        raise InputError([Problem(str(path), INPUTS.name, None, "value_gbp",
+                                  "the inputs add up to nothing; an SROI needs a positive investment")])
+    return total
+
+
+def _command_sroi(args: argparse.Namespace) -> int:
+    from svlib.report_text import valuation_text, write_valuation
+    from svlib.valuation import value_map
+
+    impact_map, investment, conventions = _prepare(args)
+    result = value_map(impact_map, investment, conventions)
+    payload = result.to_dict()
+    payload["warnings"] = impact_map.attrs.get("warnings", [])
+    if args.out:
+        write_valuation(result, impact_map, Path(args.out), sources=[args.map] + ([args.inputs] if args.inputs else []))
+    if args.json:
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        print(valuation_text(result, impact_map))
+    for warning in payload["warnings"]:
+        print(warning, file=sys.stderr)
+    return 0
+
+
+def _command_proxies(args: argparse.Namespace) -> int:
+    from svlib.proxies import load_gaps, load_library
+
+    library = load_library(args.proxies)
+    found = library.search(args.theme, args.keyword)
+    columns = ["proxy_id", "theme", "value_gbp", "price_year", "unit", "outcome", "licence"]
+    with pd.option_context("display.max_colwidth", 60, "display.width", 200, "display.max_rows", 500):
+        print(found[columns].to_string(index=False))
+    if args.gaps:
+        gaps = load_gaps()
+        if args.theme:
+            gaps = gaps[gaps["theme"].str.lower() == args.theme.lower()]
+        print("\nKnown gaps (no verified proxy shipped):")
+        print(gaps[["proxy_id", "theme", "outcome"]].to_string(index=False))
+    return 0
+
+
+def _command_assumptions(args: argparse.Namespace) -> int:
+    from svlib.assumptions import assumptions_markdown
+
+    print(assumptions_markdown())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="svlib", description="Social value research workbench (SROI).")
+    parser.add_argument("--version", action="version", version=f"svlib {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sroi = commands.add_parser("sroi", help="value an impact map (deterministic SROI)")
+    _add_valuation_options(sroi)
+    sroi.add_argument("--out", type=Path, help="also write the result tables and JSON into this folder")
+    sroi.set_defaults(handler=_command_sroi)
+
+    proxies = commands.add_parser("proxies", help="list or search the proxy library")
+    proxies.add_argument("--theme", help="Jobs, Growth, Social, Environment, Innovation or Cross-cutting")
+    proxies.add_argument("--keyword", help="word to look for in the outcome, unit, source or notes")
+    proxies.add_argument("--proxies", type=Path, help="your own proxy table (CSV), extending the shipped one")
+    proxies.add_argument("--gaps", action="store_true", help="also list outcomes with no verified proxy yet")
+    proxies.set_defaults(handler=_command_proxies)
+
+    assumptions = commands.add_parser("assumptions", help="print every default, convention and shipped figure")
+    assumptions.set_defaults(handler=_command_assumptions)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status (0 ok, 1 bad input, 2 usage or internal error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"svlib: {len(exc.problems)} problem(s) found; nothing was written", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as exc:
+        if os.environ.get("SVLIB_DEBUG"):
+            raise
+        print(f"svlib: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("svlib: interrupted; nothing half-written was left", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+        if os.environ.get("SVLIB_DEBUG"):
+            raise
+        print(f"svlib: internal error ({type(exc).__name__}: {exc}); rerun with SVLIB_DEBUG=1 for details",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Plain-text and file renderings of a valuation, for the command line and outputs/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from svlib.files import write_atomic, write_json
+from svlib.provenance import provenance
+from svlib.valuation import Valuation
+
+
+def money(value: float) -> str:
+    """GBP with thousands separators, no pence (``£12,345``)."""
+    if not np.isfinite(value):
+        return "n/a"
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.0f}"
+
+
+def ratio(value: float) -> str:
+    """An SROI ratio as practitioners write it (``£3.21 : £1``)."""
+    return f"£{value:,.2f} : £1" if np.isfinite(value) else "n/a"
+
+
+def valuation_text(result: Valuation, impact_map: pd.DataFrame | None = None) -> str:
+    """A readable summary: headline figures, value by outcome, theme and year, conventions."""
+    c = result.conventions
+    payback = f"{result.payback_months:,.1f} months" if np.isfinite(result.payback_months) else "not reached in year 1"
+    lines = [
+        f"SROI ratio          {ratio(result.sroi_ratio)}",
+        f"Present value       {money(result.present_value)}  ({c.price_year} prices)",
+        f"Investment          {money(result.investment)}",
+        f"Net present value   {money(result.npv)}",
+        f"Net SROI ratio      {result.net_sroi_ratio:,.2f}",
+        f"Payback             {payback}",
+        "",
+        "By outcome",
+    ]
+    table = result.by_outcome[["outcome_id", "theme", "quantity", "proxy_value", "impact_year1", "present_value",
+                               "share_of_value"]].copy()
+    table["proxy_value"] = table["proxy_value"].map(money)
+    table["impact_year1"] = table["impact_year1"].map(money)
+    table["present_value"] = table["present_value"].map(money)
+    table["share_of_value"] = table["share_of_value"].map("{:.1%}".format)
+    table["quantity"] = table["quantity"].map("{:,.6g}".format)
+    lines.append(table.to_string(index=False))
+    lines += ["", "By theme"]
+    theme = result.by_theme.copy()
+    theme["present_value"] = theme["present_value"].map(money)
+    theme["share_of_value"] = theme["share_of_value"].map("{:.1%}".format)
+    lines.append(theme.to_string(index=False))
+    lines += ["", "By year"]
+    year = result.by_year.copy()
+    for col in ("impact", "present_value", "cumulative_present_value"):
+        year[col] = year[col].map(money)
+    year["discount_factor"] = year["discount_factor"].map("{:.6f}".format)
+    lines.append(year.to_string(index=False))
+    described = c.describe()
+    lines += ["", "Conventions"]
+    lines += [f"  {k}: {v}" for k, v in described.items() if k not in ("source",)]
+    lines.append(f"  source: {described['source']}")
+    if impact_map is not None and "proxy_source" in impact_map:
+        lines += ["", "Proxies"]
+        for row in impact_map.itertuples():
+            lines.append(
+                f"  {row.outcome_id}: {money(row.proxy_value)} in {c.price_year} prices "
+                f"(published {row.proxy_value_as_published:,.2f} in {row.proxy_price_year} prices, "
+                f"×{row.rebase_factor:.4f}); {row.proxy_source}; licence: {row.proxy_licence or 'n/a'}"
+            )
+    return "\n".join(lines)
+
+
+def write_valuation(result: Valuation, impact_map: pd.DataFrame, folder: Path,
+                    sources: Iterable[str | Path] = ()) -> list[Path]:
+    """Write the valuation into ``folder``: ``valuation.json`` (with provenance), one CSV
+    per table, ``resolved_impact_map.csv`` and ``summary.txt``; each written atomically."""
+    written = []
+    payload = result.to_dict()
+    payload["provenance"] = provenance(sources, parameters=result.conventions.describe())
+    written.append(write_json(folder / "valuation.json", payload))
+    for name in ("by_outcome", "by_year", "by_theme", "by_stakeholder"):
+        written.append(write_atomic(folder / f"{name}.csv", getattr(result, name).to_csv(index=False)))
+    written.append(write_atomic(folder / "resolved_impact_map.csv", impact_map.to_csv(index=False)))
+    written.append(write_atomic(folder / "summary.txt", valuation_text(result, impact_map) + "\n"))
+    return written
