@@ -190,8 +190,13 @@ def load_impact_map(
         any warnings.
     """
     library = library if library is not None else load_library()
+    index = load_price_index(price_index)
     if price_year is None:
-        price_year = load_price_index(price_index).years[1]
+        price_year = index.years[1]
+    first, last = index.years
+    if not first <= price_year <= last:
+        raise ValueError(f"the price year {price_year} is outside the {price_index} index ({first}-{last}); "
+                         f"choose a price year from {first} to {last}")
     file = str(path)
     frame, problems = read_csv_table(path, IMPACT_MAP)
     header_broken = any(p.severity == "error" and (p.row in (None, 1)) for p in problems)

@@ -107,7 +107,7 @@ class PriceIndex:
             if int(year) not in self.levels.index:
                 raise PriceIndexError(
                     f"the year {int(year)} is outside the {self.name} index ({first}-{last}); "
-                    f"choose a price year from {first} to {last} or supply your own index"
+                    f"choose a price year from {first} to {last}"
                 )
         return float(self.levels.loc[int(to_year)] / self.levels.loc[int(from_year)])
 

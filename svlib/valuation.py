@@ -29,6 +29,7 @@ HM Treasury (2022) The Green Book, Annex A6 (discounting).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -169,8 +170,16 @@ class Valuation:
         ``PV / investment`` and ``(PV − investment) / investment``.
     payback_months : float
         Infinite when nothing happens in year 1.
-    by_year, by_outcome, by_theme, by_stakeholder : pandas.DataFrame
+    by_year : pandas.DataFrame
+        Undiscounted impact, discount factor and present value per analysis year.
+    impact_map : pandas.DataFrame
+        The map that was valued.
+    outcome_impact_year1, outcome_present_value, outcome_total_impact : numpy.ndarray
+        Per outcome, in map order.
     conventions : Conventions
+
+    The tables ``by_outcome``, ``by_theme`` and ``by_stakeholder`` are built from these
+    on first use.
     """
 
     present_value: float
@@ -180,19 +189,49 @@ class Valuation:
     net_sroi_ratio: float
     payback_months: float
     by_year: pd.DataFrame
-    by_outcome: pd.DataFrame
-    by_theme: pd.DataFrame
-    by_stakeholder: pd.DataFrame
+    impact_map: pd.DataFrame = field(repr=False)
+    outcome_impact_year1: np.ndarray = field(repr=False)
+    outcome_present_value: np.ndarray = field(repr=False)
+    outcome_total_impact: np.ndarray = field(repr=False)
     conventions: Conventions = field(default_factory=Conventions)
+
+    @cached_property
+    def by_outcome(self) -> pd.DataFrame:
+        """One row per outcome: its inputs, year-1 impact, total undiscounted impact,
+        present value and share of the total."""
+        frame = self.impact_map
+        n = len(frame)
+        descriptive = [c for c in ("outcome_id", "stakeholder", "outcome", "theme") if c in frame]
+        columns: dict[str, Any] = {c: frame[c].to_numpy() for c in descriptive}
+        for name, default in (("quantity", np.nan), ("proxy_value", np.nan), ("deadweight", np.nan),
+                              ("displacement", np.nan), ("attribution", np.nan), ("leakage", 0.0),
+                              ("drop_off", np.nan), ("duration", np.nan), ("start_year", 1)):
+            columns[name] = frame[name].to_numpy() if name in frame else np.full(n, default)
+        columns["impact_year1"] = self.outcome_impact_year1
+        columns["total_impact"] = self.outcome_total_impact
+        columns["present_value"] = self.outcome_present_value
+        columns["share_of_value"] = (self.outcome_present_value / self.present_value if self.present_value
+                                     else np.zeros(n))
+        return pd.DataFrame(columns)
+
+    @cached_property
+    def by_theme(self) -> pd.DataFrame:
+        """Present value and share per County Durham Pound theme (all five listed)."""
+        themes = self.impact_map["theme"] if "theme" in self.impact_map else pd.Series(["(none)"] * len(self.impact_map))
+        return _group_totals(themes, self.outcome_present_value, "theme", order=list(THEMES))
+
+    @cached_property
+    def by_stakeholder(self) -> pd.DataFrame:
+        """Present value and share per stakeholder."""
+        groups = (self.impact_map["stakeholder"] if "stakeholder" in self.impact_map
+                  else pd.Series(["(none)"] * len(self.impact_map)))
+        return _group_totals(groups, self.outcome_present_value, "stakeholder")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (the ``svlib sroi --json`` contract)."""
 
         def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [
-                {k: (None if (isinstance(v, float) and not np.isfinite(v)) else _plain(v)) for k, v in row.items()}
-                for row in frame.to_dict(orient="records")
-            ]
+            return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
         payback = self.payback_months if np.isfinite(self.payback_months) else None
         return {
@@ -253,62 +292,52 @@ def value_map(impact_map: pd.DataFrame, investment: float, conventions: Conventi
     if not investment > 0:
         raise ValueError("the investment must be a positive amount in GBP")
     n = len(impact_map)
-    column = lambda name, default: (  # noqa: E731
-        impact_map[name].to_numpy(float) if name in impact_map else np.full(n, default, float)
-    )
-    quantity = column("quantity", np.nan)
-    proxy = column("proxy_value", np.nan)
-    deadweight, displacement = column("deadweight", np.nan), column("displacement", np.nan)
-    attribution, leakage, drop_off = column("attribution", np.nan), column("leakage", 0.0), column("drop_off", np.nan)
+
+    def column(name: str, default: float) -> np.ndarray:
+        return impact_map[name].to_numpy(float) if name in impact_map else np.full(n, default, float)
+
+    drop_off = column("drop_off", np.nan)
     duration = column("duration", np.nan).astype(int)
     start = column("start_year", 1.0).astype(int)
-
-    impact = year_one_impact(quantity, proxy, deadweight, displacement, attribution, leakage)
+    impact = year_one_impact(column("quantity", np.nan), column("proxy_value", np.nan), column("deadweight", np.nan),
+                             column("displacement", np.nan), column("attribution", np.nan), column("leakage", 0.0))
     horizon = horizon_of(duration, start)
     factors = discount_factors(horizon, conventions.discount_rate,
                                "constant" if conventions.discount_schedule == "constant" else "green_book",
                                conventions.discount_from)
     pv = impact * present_value_factor(drop_off, duration, start, factors, conventions.dropoff_from)
 
-    # year by year (undiscounted impact per analysis year), for the tables
-    years = np.arange(1, horizon + 1)
-    k = years[None, :] - start[:, None] + 1  # outcome-year index; active when 1 <= k <= duration
-    active = (k >= 1) & (k <= duration[:, None])
-    exponent = np.where(active, k - 1 + (conventions.dropoff_from == 1), 0)
-    yearly = np.where(active, impact[:, None] * (1.0 - drop_off[:, None]) ** exponent, 0.0)
-    impact_by_year = yearly.sum(axis=0)
+    # undiscounted impact per analysis year: outcome-year k falls in year s + k − 1
+    impact_by_year = np.zeros(horizon)
+    total_impact = np.zeros(n)
+    keep = 1.0 - drop_off
+    running = impact.copy() if conventions.dropoff_from == 2 else impact * keep
+    for k in range(1, int(duration.max(initial=0)) + 1):
+        this_year = np.where(duration >= k, running, 0.0)
+        total_impact += this_year
+        impact_by_year += np.bincount(np.minimum(start + k - 2, horizon - 1), weights=this_year, minlength=horizon)
+        running = running * keep
     pv_by_year = impact_by_year * factors
 
     present_value = float(pv.sum())
-    year_one_total = float(impact_by_year[0]) if horizon else 0.0
     by_year = pd.DataFrame({
-        "year": years,
+        "year": np.arange(1, horizon + 1),
         "impact": impact_by_year,
         "discount_factor": factors,
         "present_value": pv_by_year,
         "cumulative_present_value": np.cumsum(pv_by_year),
     })
-    descriptive = [c for c in ("outcome_id", "stakeholder", "outcome", "theme") if c in impact_map]
-    by_outcome = impact_map[descriptive].reset_index(drop=True).copy()
-    for name, values in (
-        ("quantity", quantity), ("proxy_value", proxy), ("deadweight", deadweight), ("displacement", displacement),
-        ("attribution", attribution), ("leakage", leakage), ("drop_off", drop_off), ("duration", duration),
-        ("start_year", start), ("impact_year1", impact), ("total_impact", yearly.sum(axis=1)), ("present_value", pv),
-    ):
-        by_outcome[name] = values
-    by_outcome["share_of_value"] = pv / present_value if present_value else 0.0
-    themes = impact_map["theme"] if "theme" in impact_map else pd.Series(["(none)"] * n)
-    stakeholders = impact_map["stakeholder"] if "stakeholder" in impact_map else pd.Series(["(none)"] * n)
     return Valuation(
         present_value=present_value,
         investment=float(investment),
         npv=present_value - investment,
         sroi_ratio=present_value / investment,
         net_sroi_ratio=(present_value - investment) / investment,
-        payback_months=float(payback_months(investment, year_one_total)),
+        payback_months=float(payback_months(investment, impact_by_year[0] if horizon else 0.0)),
         by_year=by_year,
-        by_outcome=by_outcome,
-        by_theme=_group_totals(themes, pv, "theme", order=list(THEMES)),
-        by_stakeholder=_group_totals(stakeholders, pv, "stakeholder"),
+        impact_map=impact_map,
+        outcome_impact_year1=impact,
+        outcome_present_value=pv,
+        outcome_total_impact=total_impact,
         conventions=conventions,
     )

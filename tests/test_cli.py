@@ -1,0 +1,96 @@
+"""The svlib command line, run as a user runs it (a real process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from svlib import paths
+from tests.conftest import one_row
+
+SROI_KEYS = {"present_value", "investment", "npv", "sroi_ratio", "net_sroi_ratio", "payback_months", "by_year",
+             "by_outcome", "conventions"}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "svlib", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_sroi_json_has_the_documented_keys():
+    done = run("sroi", str(paths.EXAMPLE_IMPACT_MAP), "--investment", "199320", "--price-year", "2024", "--json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert SROI_KEYS <= set(payload)
+    assert payload["sroi_ratio"] == pytest.approx(payload["present_value"] / 199320)
+    assert payload["conventions"]["price_year"] == 2024
+    assert {"year", "impact", "discount_factor", "present_value"} <= set(payload["by_year"][0])
+    assert {"outcome_id", "theme", "present_value", "impact_year1"} <= set(payload["by_outcome"][0])
+
+
+def test_sroi_readable_table_and_options():
+    done = run("sroi", str(paths.EXAMPLE_IMPACT_MAP), "--inputs", str(paths.EXAMPLE_INPUTS), "--price-year", "2024",
+               "--green-book", "--discount-from", "0", "--dropoff-from", "1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("SROI ratio          £")
+    assert "discount_schedule: green_book" in done.stdout and "dropoff_from: 1" in done.stdout
+
+
+def test_options_change_the_answer_as_documented():
+    def ratio(*options):
+        done = run("sroi", str(paths.EXAMPLE_IMPACT_MAP), "--investment", "1000", "--price-year", "2024", "--json",
+                   *options)
+        return json.loads(done.stdout)["sroi_ratio"]
+
+    base = ratio()
+    assert ratio("--discount-from", "0") > base  # year 1 undiscounted
+    assert ratio("--dropoff-from", "1") < base  # drop-off already in year 1
+    assert ratio("--discount-rate", "0%") > base
+    assert ratio("--price-year", "2023") < base  # fewer pounds in 2023 prices
+
+
+def test_malformed_map_prints_every_problem_and_exits_1(write_map):
+    path = write_map([one_row(quantity="lots"), one_row(outcome_id="A2", deadweight="25"),
+                      one_row(outcome_id="A3", theme="Sport")])
+    done = run("sroi", str(path), "--investment", "1000", "--json")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert lines[0].startswith(f"{path}:ImpactMap:2:quantity:")
+    assert lines[1].startswith(f"{path}:ImpactMap:3:deadweight:")
+    assert lines[2].startswith(f"{path}:ImpactMap:4:theme:")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("sroi", "does/not/exist.csv", "--investment", "1000"),
+    ("sroi", str(paths.EXAMPLE_IMPACT_MAP), "--investment", "1000", "--price-year", "2040"),
+    ("sroi", str(paths.EXAMPLE_IMPACT_MAP), "--investment", "-5"),
+    ("sroi", str(paths.EXAMPLE_IMPACT_MAP), "--investment", "1000", "--discount-rate", "35"),
+])
+def test_bad_requests_never_show_a_traceback(args):
+    done = run(*args)
+    assert done.returncode in (1, 2)
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip()
+
+
+def test_out_writes_tables_and_provenance(tmp_path):
+    out = tmp_path / "valuation"
+    done = run("sroi", str(paths.EXAMPLE_IMPACT_MAP), "--inputs", str(paths.EXAMPLE_INPUTS), "--price-year", "2024",
+               "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    written = json.loads((out / "valuation.json").read_text())
+    assert set(written["provenance"]["inputs"]) == {str(paths.EXAMPLE_IMPACT_MAP), str(paths.EXAMPLE_INPUTS)}
+    assert all(len(v["sha256"]) == 64 for v in written["provenance"]["inputs"].values())
+    for name in ("by_outcome.csv", "by_year.csv", "by_theme.csv", "by_stakeholder.csv", "summary.txt"):
+        assert (out / name).stat().st_size > 0
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_proxies_command_lists_and_shows_gaps():
+    done = run("proxies", "--theme", "Jobs", "--gaps")
+    assert done.returncode == 0
+    assert "JOB-01" in done.stdout and "Known gaps" in done.stdout and "JOB-05" in done.stdout
