@@ -138,6 +138,60 @@ def _command_assumptions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_problems(problems) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _command_validate(args: argparse.Namespace) -> int:
+    from svlib.build import discover, read_partners
+
+    sources: list[Path] = []
+    problems = []
+    for path in args.paths:
+        is_partner_folder = path.is_dir() and any(p.suffix.lower() == ".csv" for p in path.iterdir())
+        if path.is_dir() and not is_partner_folder:
+            found, notes = discover(path)
+            sources += found
+            problems += notes
+        else:
+            sources.append(path)
+    partners, found = read_partners(sources)
+    problems += found
+    _print_problems(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        failed = len({p.file for p in errors})
+        print(f"svlib: {len(errors)} problem(s) to fix in {failed} file(s); {len(partners)} of {len(sources)} valid",
+              file=sys.stderr)
+        return 1
+    print(f"{len(partners)} partner(s) valid: " + ", ".join(p.partner_id for p in partners))
+    return 0
+
+
+def _command_build(args: argparse.Namespace) -> int:
+    from svlib.build import build
+
+    result = build(args.raw_dir, args.out_dir)
+    _print_problems(result.problems)
+    if not result.ok:
+        errors = [p for p in result.problems if p.severity == "error"]
+        print(f"svlib: {len(errors)} problem(s) found; nothing was written to {args.out_dir}", file=sys.stderr)
+        return 1
+    manifest = result.manifest
+    print(f"built {len(manifest['partners'])} partner(s) into {args.out_dir}: "
+          + ", ".join(f"{name} ({rows} rows)" for name, rows in manifest["tables"].items()))
+    return 0
+
+
+def _command_template(args: argparse.Namespace) -> int:
+    from svlib.template import write_template
+
+    path = write_template(args.out)
+    print(f"wrote {path}: fill it in, then run `svlib validate {path}`")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="svlib", description="Social value research workbench (SROI).")
     parser.add_argument("--version", action="version", version=f"svlib {__version__}")
@@ -154,6 +208,19 @@ def build_parser() -> argparse.ArgumentParser:
     proxies.add_argument("--proxies", type=Path, help="your own proxy table (CSV), extending the shipped one")
     proxies.add_argument("--gaps", action="store_true", help="also list outcomes with no verified proxy yet")
     proxies.set_defaults(handler=_command_proxies)
+
+    template = commands.add_parser("template", help="write a blank partner workbook to fill in")
+    template.add_argument("out", type=Path, help="where to write it, such as partner.xlsx")
+    template.set_defaults(handler=_command_template)
+
+    validate = commands.add_parser("validate", help="check partner workbooks (or folders of CSVs) and list every problem")
+    validate.add_argument("paths", type=Path, nargs="+", help="workbooks, CSV folders, or a folder of workbooks")
+    validate.set_defaults(handler=_command_validate)
+
+    build_command = commands.add_parser("build", help="validate a raw collection and write its tidy tables")
+    build_command.add_argument("raw_dir", type=Path, help="folder of partner workbooks, such as data/raw/example")
+    build_command.add_argument("out_dir", type=Path, help="output folder, such as data/processed/example")
+    build_command.set_defaults(handler=_command_build)
 
     assumptions = commands.add_parser("assumptions", help="print every default, convention and shipped figure")
     assumptions.set_defaults(handler=_command_assumptions)

@@ -8,13 +8,27 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 
-from svlib.problems import Problem
-from svlib.tables import Record, Table, read_records
+from svlib import cells
+from svlib.problems import Problem, nearest
+from svlib.tables import (
+    DEFLATOR_SURVEY,
+    IMPACT_MAP,
+    INPUTS,
+    PARTNER,
+    WORKBOOK_TABLES,
+    Record,
+    Table,
+    read_fields,
+    read_records,
+)
+from svlib.xlsx import WorkbookError, column_letter, read_workbook
 
 
 def _decode(data: bytes) -> str:
@@ -57,3 +71,219 @@ def read_csv_table(path: str | Path, table: Table, sheet: str | None = None) -> 
             Problem(file, sheet, 1, None, f"the file is empty; expected a header row with: {', '.join(c.name for c in table.columns if c.required)}")
         ]
     return read_records(header, records, table, file, sheet)
+
+
+# --------------------------------------------------------------------------------------
+# Partner workbooks (and folders of CSVs named after the sheets)
+# --------------------------------------------------------------------------------------
+
+REQUIRED_SHEETS: tuple[str, ...] = tuple(t.name for t in WORKBOOK_TABLES if not t.optional)
+IGNORED_SHEETS: tuple[str, ...] = ("About",)
+EXAMPLE_MARK = "e.g."
+
+
+@dataclass
+class PartnerData:
+    """One partner's validated data.
+
+    Attributes
+    ----------
+    source : str
+        The workbook (or CSV folder) as named by the user.
+    partner : dict
+        The Partner sheet's fields (``partner_id``, ``name``, ``price_year``, ...).
+    baseline : dict or None
+        The Baseline sheet's fields, when the sheet is present.
+    tables : dict of str to pandas.DataFrame
+        Every rows-sheet present, keyed by sheet name, typed, with ``source_row``.
+    notes : list of Problem
+        Warnings and notes that did not stop the data being used.
+    """
+
+    source: str
+    partner: dict[str, Any]
+    baseline: dict[str, Any] | None
+    tables: dict[str, pd.DataFrame]
+    notes: list[Problem] = field(default_factory=list)
+
+    @property
+    def partner_id(self) -> str:
+        return str(self.partner["partner_id"])
+
+    @property
+    def investment(self) -> float:
+        """Total inputs in GBP (money and in kind)."""
+        return float(self.tables[INPUTS.name]["value_gbp"].sum())
+
+
+def _sheet_key(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+def _is_example(row: Sequence[Any]) -> bool:
+    first = row[0] if len(row) else None
+    return isinstance(first, str) and first.strip().lower().startswith(EXAMPLE_MARK)
+
+
+def _numbered(rows: list[list[Any]], first_row: int = 2) -> list[Record]:
+    return [(first_row + i, row) for i, row in enumerate(rows) if not _is_example(row)]
+
+
+def _raw_tables_from_workbook(path: Path, file: str) -> tuple[dict[str, tuple[list[Any], list[Record], list[Problem]]], list[Problem]]:
+    """Header, rows and cell-level problems per expected sheet of a workbook."""
+    problems: list[Problem] = []
+    names, _ = read_workbook(path, wanted=set())
+    by_key = {_sheet_key(n): n for n in names}
+    chosen: dict[str, str] = {}
+    expected = {t.name for t in WORKBOOK_TABLES}
+    for table in WORKBOOK_TABLES:
+        actual = table.name if table.name in names else by_key.get(_sheet_key(table.name))
+        if actual is None:
+            if not table.optional:
+                hint = f" (did you mean '{nearest_name}'?)" if (nearest_name := _nearest_sheet(table.name, names)) else ""
+                problems.append(Problem(file, table.name, None, None,
+                                        f"missing required sheet '{table.name}'{hint}; the template has it"))
+            continue
+        if actual != table.name:
+            problems.append(Problem(file, actual, None, None, f"sheet '{actual}' read as '{table.name}'", "note"))
+        chosen[table.name] = actual
+    for name in names:
+        if name not in chosen.values() and name not in IGNORED_SHEETS:
+            hint = _nearest_sheet(name, sorted(expected - set(chosen)))
+            extra = f" (if it is '{hint}', rename it)" if hint else ""
+            problems.append(Problem(file, name, None, None, f"sheet '{name}' is not part of the template and is ignored{extra}",
+                                    "note"))
+    _, sheets = read_workbook(path, wanted=set(chosen.values()))
+    raw: dict[str, tuple[list[Any], list[Record], list[Problem]]] = {}
+    for table_name, actual in chosen.items():
+        sheet = sheets[actual]
+        header = sheet.rows[0] if sheet.rows else []
+        cell_problems: list[Problem] = []
+        headers = {column_letter(i): cells.parse_text(h) for i, h in enumerate(header) if not cells.is_blank(h)}
+        for row, letter in sheet.uncalculated:
+            cell_problems.append(Problem(file, actual, row, headers.get(letter, letter),
+                                         "this formula has no calculated value; open the workbook in Excel or "
+                                         "LibreOffice so it calculates, then save it (or type the value)"))
+        for row, letter, error in sheet.errors:
+            cell_problems.append(Problem(file, actual, row, headers.get(letter, letter),
+                                         f"the cell shows the error {error}; fix the formula or type the value"))
+        for merged in sheet.merged:
+            cell_problems.append(Problem(file, actual, None, None,
+                                         f"merged cells {merged}: each cell was read as the merged value", "note"))
+        raw[table_name] = (header, _numbered(sheet.rows[1:]), cell_problems)
+    return raw, problems
+
+
+def _nearest_sheet(name: str, candidates: Sequence[str]) -> str | None:
+    return nearest(name, candidates, cutoff=0.5)
+
+
+def _raw_tables_from_folder(folder: Path) -> tuple[dict[str, tuple[list[Any], list[Record], list[Problem]]], list[Problem]]:
+    """Header and rows per expected CSV file (``ImpactMap.csv`` or ``impact_map.csv``)."""
+    problems: list[Problem] = []
+    raw: dict[str, tuple[list[Any], list[Record], list[Problem]]] = {}
+    files = {_sheet_key(p.stem): p for p in folder.glob("*.csv")}
+    for table in WORKBOOK_TABLES:
+        path = files.pop(_sheet_key(table.name), None)
+        if path is None:
+            if not table.optional:
+                problems.append(Problem(str(folder / f"{table.name}.csv"), table.name, None, None,
+                                        f"missing required file '{table.name}.csv'"))
+            continue
+        try:
+            header, records = csv_records(path)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            problems.append(Problem(str(path), table.name, None, None, f"cannot be read as CSV text: {exc}"))
+            continue
+        raw[table.name] = (header, [r for r in records if not _is_example(r[1])], [])
+    for path in files.values():
+        problems.append(Problem(str(path), path.stem, None, None, "file is not one of the template's sheets and is ignored",
+                                "note"))
+    return raw, problems
+
+
+def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
+    """Read and validate one partner: a workbook, or a folder of CSVs named after the
+    sheets. Returns the data (None if any error) and every problem found.
+
+    Never raises for bad content.
+    """
+    from svlib.impact_map import check_rows, resolve_proxies
+    from svlib.proxies import load_library
+    from svlib.schema import cross_table_problems
+
+    path = Path(path)
+    file = str(path)
+    try:
+        if path.is_dir():
+            raw, problems = _raw_tables_from_folder(path)
+        else:
+            raw, problems = _raw_tables_from_workbook(path, file)
+    except WorkbookError as exc:
+        return None, [Problem(file, "", None, None, str(exc))]
+
+    def where(table_name: str) -> tuple[str, str]:
+        if path.is_dir():
+            return str(path / f"{table_name}.csv"), table_name
+        return file, table_name
+
+    partner: dict[str, Any] = {}
+    baseline: dict[str, Any] | None = None
+    tables: dict[str, pd.DataFrame] = {}
+    for table in WORKBOOK_TABLES:
+        if table.name not in raw:
+            continue
+        header, records, cell_problems = raw[table.name]
+        table_file, sheet = where(table.name)
+        blocked = {(p.row, p.column) for p in cell_problems if p.severity == "error"}
+        if table.layout == "fields":
+            values, found = read_fields(records, table, table_file, sheet)
+            if table.name == PARTNER.name:
+                partner = values
+            else:
+                baseline = values
+        else:
+            if not header or all(cells.is_blank(h) for h in header):
+                found = [Problem(table_file, sheet, 1, None, "the header row is empty; expected: "
+                                 + ", ".join(c.name for c in table.columns if c.required))]
+                frame = pd.DataFrame(columns=[*table.names, "source_row"])
+            else:
+                frame, found = read_records(header, records, table, table_file, sheet)
+            tables[table.name] = frame
+        problems += cell_problems + [p for p in found if (p.row, p.column) not in blocked]
+
+    header_broken = {p.sheet for p in problems if p.severity == "error" and p.row in (None, 1)}
+    library = load_library()
+    if IMPACT_MAP.name in tables and IMPACT_MAP.name not in header_broken:
+        table_file, sheet = where(IMPACT_MAP.name)
+        problems += check_rows(tables[IMPACT_MAP.name], library, table_file, sheet, known=problems)
+        price_year = partner.get("price_year")
+        if isinstance(price_year, int):
+            _, resolve_problems = resolve_proxies(tables[IMPACT_MAP.name], library, price_year, "cpi", table_file, sheet)
+            problems += resolve_problems
+    if DEFLATOR_SURVEY.name in tables and DEFLATOR_SURVEY.name not in header_broken:
+        table_file, sheet = where(DEFLATOR_SURVEY.name)
+        tables[DEFLATOR_SURVEY.name], survey_problems = _survey_fractions(tables[DEFLATOR_SURVEY.name], table_file, sheet)
+        problems += survey_problems
+    problems += cross_table_problems(partner, tables, where, skip=header_broken)
+    errors_found = [p for p in problems if p.severity == "error"]
+    if errors_found:
+        return None, problems
+    return PartnerData(file, partner, baseline, tables, problems), problems
+
+
+def _survey_fractions(frame: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Each survey answer as a fraction (column ``fraction``)."""
+    from svlib.deflators import answer_to_fraction
+
+    problems: list[Problem] = []
+    fractions = []
+    for answer, row in zip(frame["answer"], frame["source_row"]):
+        try:
+            fractions.append(answer_to_fraction(answer))
+        except cells.CellError as exc:
+            problems.append(Problem(file, sheet, int(row), "answer", str(exc)))
+            fractions.append(float("nan"))
+    out = frame.copy()
+    out["fraction"] = fractions
+    return out, problems

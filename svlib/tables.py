@@ -461,13 +461,18 @@ def read_records(
     return frame, problems
 
 
+FIELD_ROWS = "source_rows"
+"""Key under which :func:`read_fields` records each field's spreadsheet row."""
+
+
 def read_fields(
     records: Sequence[Record], table: Table, file: str, sheet: str | None = None
 ) -> tuple[dict[str, Any], list[Problem]]:
     """A field/value sheet (Partner, Baseline) as a dict, and every problem.
 
     ``records`` are the rows below the ``field, value`` header; the field name is in the
-    first cell and its value in the second.
+    first cell and its value in the second. The dict also holds, under
+    :data:`FIELD_ROWS`, the spreadsheet row of each field.
     """
     sheet = sheet or table.name
     problems: list[Problem] = []
@@ -509,4 +514,5 @@ def read_fields(
                 problems.append(Problem(file, sheet, None, "field",
                                         f"missing field '{column.name}'; expected {column.expected()}"))
             values.setdefault(column.name, column.default)
+    values[FIELD_ROWS] = seen
     return values, problems

@@ -1,0 +1,186 @@
+"""Validation schemas for every tidy table, and checks across a partner's tables.
+
+The pandera schemas are generated from the column contract in :mod:`svlib.tables`, so
+the two never drift. They validate the processed tables (``data/processed``) that the
+analysis reads: types, ranges, allowed values, unique keys and the ``partner_id`` slug.
+Checks that span tables (an ``outcome_id`` in the survey or a case study that is not in
+the impact map, a period that ends before it starts) are plain functions returning
+:class:`~svlib.problems.Problem` s with sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Callable
+
+import pandas as pd
+import pandera.pandas as pa
+
+from svlib.problems import Problem
+from svlib.tables import (
+    CASE_STUDIES,
+    DEFLATOR_SURVEY,
+    FIELD_ROWS,
+    IMPACT_MAP,
+    INPUTS,
+    PARTNER,
+    QUALITY_MARKS,
+    STAR_READINGS,
+    WORKBOOK_TABLES,
+    DISTRIBUTIONS,
+    Column,
+    Table,
+)
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def table_file_name(table: Table) -> str:
+    """Processed file name of a table: ``ImpactMap`` -> ``impact_map.csv``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", table.name).lower() + ".csv"
+
+
+def _pandera_column(column: Column) -> pa.Column:
+    nullable = column.blank_ok or not column.required
+    kind = column.kind
+    if kind == "fraction":
+        return pa.Column(float, pa.Check.in_range(0.0, 1.0), nullable=nullable, coerce=True)
+    if kind in ("number", "money"):
+        minimum = column.minimum if column.minimum is not None else 0.0
+        return pa.Column(float, pa.Check.ge(minimum), nullable=nullable, coerce=True)
+    if kind == "whole":
+        return pa.Column("Int64", pa.Check.ge(int(column.minimum or 1)), nullable=nullable, coerce=True)
+    if kind == "year":
+        return pa.Column("Int64", pa.Check.in_range(1900, 2200), nullable=nullable, coerce=True)
+    if kind == "choice":
+        allowed = list(column.choices) + ([""] if nullable else [])
+        return pa.Column(str, pa.Check.isin(allowed), nullable=nullable, coerce=True)
+    if kind == "yes_no":
+        return pa.Column(str, pa.Check.isin(["yes", "no"] + ([""] if nullable else [])), nullable=nullable, coerce=True)
+    if kind == "date":
+        return pa.Column("datetime64[ns]", nullable=nullable, coerce=True)
+    if kind == "slug":
+        return pa.Column(str, pa.Check.str_matches(SLUG_PATTERN), nullable=False, coerce=True)
+    return pa.Column(str, nullable=nullable, coerce=True)
+
+
+@lru_cache(maxsize=None)
+def processed_schema(table_name: str) -> pa.DataFrameSchema:
+    """The schema of a processed table: ``partner_id`` plus the table's columns (or, for
+    a field sheet, one row per partner with a column per field)."""
+    table = next(t for t in WORKBOOK_TABLES if t.name == table_name)
+    columns: dict[str, pa.Column] = {"partner_id": pa.Column(str, pa.Check.str_matches(SLUG_PATTERN), coerce=True)}
+    for column in table.columns:
+        if column.name == "partner_id":
+            continue
+        columns[column.name] = _pandera_column(column)
+    if table.layout == "rows":
+        columns["source_row"] = pa.Column("Int64", pa.Check.ge(2), coerce=True)
+    extra_checks = []
+    if table.key:
+        extra_checks.append(pa.Check(lambda df, key=table.key: ~df.duplicated(["partner_id", *key]),
+                                     name=f"unique partner_id + {' + '.join(table.key)}"))
+    regex_columns = {}
+    if table is IMPACT_MAP:
+        regex_columns = {
+            r"^(quantity|proxy_value)_(low|high)$": pa.Column(float, pa.Check.ge(0.0), nullable=True, coerce=True,
+                                                              regex=True, required=False),
+            r"^(deadweight|displacement|attribution|drop_off|leakage)_(low|high)$": pa.Column(
+                float, pa.Check.in_range(0.0, 1.0), nullable=True, coerce=True, regex=True, required=False),
+            r"^.*_dist$": pa.Column(str, pa.Check.isin([*DISTRIBUTIONS, ""]), nullable=True, coerce=True,
+                                    regex=True, required=False),
+        }
+    if table is DEFLATOR_SURVEY:
+        columns["fraction"] = pa.Column(float, pa.Check.in_range(0.0, 1.0), coerce=True)
+    return pa.DataFrameSchema({**columns, **regex_columns}, checks=extra_checks, strict=False, coerce=True,
+                              name=table_name)
+
+
+def validate_processed(table_name: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """A processed table checked against its schema; every failure as a Problem."""
+    try:
+        return processed_schema(table_name).validate(frame, lazy=True), []
+    except pa.errors.SchemaErrors as exc:
+        problems = []
+        for case in exc.failure_cases.itertuples():
+            row = None
+            if "source_row" in frame and isinstance(case.index, int) and case.index in frame.index:
+                row = int(frame.loc[case.index, "source_row"])
+            problems.append(Problem(file, table_name, row, None if pd.isna(case.column) else str(case.column),
+                                    f"fails {case.check}: {case.failure_case!r}"))
+        return frame, problems
+
+
+Where = Callable[[str], tuple[str, str]]
+
+
+def cross_table_problems(partner: dict[str, Any], tables: dict[str, pd.DataFrame], where: Where,
+                         skip: set[str] = frozenset()) -> list[Problem]:
+    """Checks across one partner's sheets.
+
+    * every ``outcome_id`` in DeflatorSurvey and every id in CaseStudies ``outcome_ids``
+      is in the ImpactMap;
+    * the ImpactMap and Inputs have at least one row and the inputs add up to more than 0;
+    * ``period_end`` is not before ``period_start``;
+    * a quality mark does not expire before it was awarded.
+    """
+    problems: list[Problem] = []
+    impact = tables.get(IMPACT_MAP.name)
+    if impact is not None and IMPACT_MAP.name not in skip:
+        if impact.empty:
+            file, sheet = where(IMPACT_MAP.name)
+            problems.append(Problem(file, sheet, 2, None, "the impact map has no outcomes; add at least one row"))
+        known = set(impact["outcome_id"].astype(str))
+        survey = tables.get(DEFLATOR_SURVEY.name)
+        if survey is not None and DEFLATOR_SURVEY.name not in skip:
+            file, sheet = where(DEFLATOR_SURVEY.name)
+            for outcome, row in zip(survey["outcome_id"].astype(str), survey["source_row"]):
+                if outcome not in known:
+                    problems.append(Problem(file, sheet, int(row), "outcome_id",
+                                            f"outcome_id '{outcome}' is not in the ImpactMap sheet; expected one of: "
+                                            + ", ".join(sorted(known))))
+        cases = tables.get(CASE_STUDIES.name)
+        if cases is not None and CASE_STUDIES.name not in skip:
+            file, sheet = where(CASE_STUDIES.name)
+            for ids, row in zip(cases["outcome_ids"].astype(str), cases["source_row"]):
+                for outcome in split_ids(ids):
+                    if outcome not in known:
+                        problems.append(Problem(file, sheet, int(row), "outcome_ids",
+                                                f"outcome_id '{outcome}' is not in the ImpactMap sheet; expected ids "
+                                                "from it, separated by commas"))
+    inputs = tables.get(INPUTS.name)
+    if inputs is not None and INPUTS.name not in skip and not (inputs["value_gbp"].fillna(0).sum() > 0):
+        file, sheet = where(INPUTS.name)
+        problems.append(Problem(file, sheet, 2, "value_gbp",
+                                "the inputs add up to nothing; an SROI needs the money and in-kind inputs invested"))
+    start, end = partner.get("period_start"), partner.get("period_end")
+    if start is not None and end is not None and not pd.isna(start) and not pd.isna(end) and end < start:
+        file, sheet = where(PARTNER.name)
+        problems.append(Problem(file, sheet, partner.get(FIELD_ROWS, {}).get("period_end"), "value",
+                                f"period_end {end:%d/%m/%Y} is before period_start {start:%d/%m/%Y}"))
+    marks = tables.get(QUALITY_MARKS.name)
+    if marks is not None and QUALITY_MARKS.name not in skip:
+        file, sheet = where(QUALITY_MARKS.name)
+        for awarded, expiry, row in zip(marks["awarded_date"], marks["expiry_date"], marks["source_row"]):
+            if not pd.isna(awarded) and not pd.isna(expiry) and expiry < awarded:
+                problems.append(Problem(file, sheet, int(row), "expiry_date",
+                                        f"expires ({expiry:%d/%m/%Y}) before it was awarded ({awarded:%d/%m/%Y})"))
+    readings = tables.get(STAR_READINGS.name)
+    if readings is not None and STAR_READINGS.name not in skip and not readings.empty:
+        file, sheet = where(STAR_READINGS.name)
+        ordered = readings.sort_values(["person_ref", "star", "area", "reading_number"])
+        previous: dict[tuple, Any] = {}
+        for rec in ordered.itertuples():
+            key = (rec.person_ref, rec.star, rec.area)
+            if key in previous and not pd.isna(rec.reading_date) and rec.reading_date < previous[key]:
+                problems.append(Problem(file, sheet, int(rec.source_row), "reading_date",
+                                        f"reading {rec.reading_number} is dated before the previous reading of "
+                                        f"{rec.person_ref} ({rec.area}); check the dates", "warning"))
+            previous[key] = rec.reading_date
+    return problems
+
+
+def split_ids(text: str) -> list[str]:
+    """Outcome ids written in one cell: ``"JOB1, SOC2"`` or ``"JOB1; SOC2"``."""
+    return [part.strip() for part in re.split(r"[,;]", text) if part.strip()]
