@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from svlib import __version__
@@ -27,6 +28,7 @@ from svlib.schema import table_file_name, validate_processed
 from svlib.tables import BASELINE, FIELD_ROWS, PARTNER, WORKBOOK_TABLES
 
 LOCK_PREFIXES = ("~$", ".~lock", ".")
+TEXT_KINDS = ("text", "choice", "yes_no", "slug")
 
 
 @dataclass
@@ -187,6 +189,9 @@ def _fingerprint(source: Path) -> dict[str, Any]:
 def _write_folder(out_dir: Path, texts: dict[str, str], manifest: dict[str, Any]) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)
     try:
         for file_name, text in texts.items():
             (staging / file_name).write_text(text, encoding="utf-8", newline="")
@@ -216,8 +221,11 @@ def load_processed(folder: str | Path) -> dict[str, pd.DataFrame]:
         if not path.exists():
             problems.append(Problem(str(path), table.name, None, None, "missing; run `svlib build` first"))
             continue
-        frame = pd.read_csv(path, keep_default_na=False, na_values={c.name: [""] for c in table.columns
-                                                                     if c.kind not in ("text", "choice", "yes_no", "slug")})
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        text_columns = {c.name for c in table.columns if c.kind in TEXT_KINDS} | {"partner_id", "source_file"}
+        for column in frame.columns:
+            if column not in text_columns and not column.endswith("_dist"):
+                frame[column] = frame[column].replace("", np.nan)
         validated, found = validate_processed(table.name, frame, str(path))
         problems += found
         out[table.name] = validated

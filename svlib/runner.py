@@ -1,0 +1,188 @@
+"""Running report notebooks: papermill on the ``svlib`` kernel, HTML without code, in
+parallel on any ``concurrent.futures`` executor (a process pool, or a Dask cluster).
+
+One notebook that fails (a cell that raises, a timeout) becomes a failure record; the
+others carry on. Every output is written under a temporary name and renamed into place,
+so nothing is half-written, even on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+import traceback
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import nbformat
+
+from svlib.files import write_atomic
+
+KERNEL = "svlib"
+"""The Jupyter kernel every report runs on (registered by ``make setup``)."""
+
+HEADLINE_KEY = "svlib"
+"""Output metadata key under which a notebook publishes its headline figures."""
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One notebook to run.
+
+    Parameters
+    ----------
+    key : str
+        Unique name in the run, such as ``partner/food-network``.
+    kind : str
+        ``partner``, ``scoping``, ``proxies`` or ``theme``.
+    title : str
+        Human title (plain text; escaped wherever shown).
+    notebook : str
+        Source notebook path.
+    parameters : dict
+        Papermill parameters.
+    output_stem : str
+        Output path without suffix; ``.ipynb`` and ``.html`` are written.
+    inputs : tuple of str
+        Files the report reads, fingerprinted in the run record.
+    """
+
+    key: str
+    kind: str
+    title: str
+    notebook: str
+    parameters: dict[str, Any]
+    output_stem: str
+    inputs: tuple[str, ...] = field(default_factory=tuple)
+
+
+def headline_of(notebook: nbformat.NotebookNode) -> dict[str, Any]:
+    """Figures a notebook published with ``display(..., metadata={"svlib": {...}})``."""
+    found: dict[str, Any] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get(HEADLINE_KEY)
+            if isinstance(meta, dict):
+                found.update(meta)
+    return found
+
+
+def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
+    """The executed notebook as a self-contained HTML page without code or prompts.
+
+    Warnings printed to stderr are left out of the page (they stay in the .ipynb for
+    researchers); images are embedded.
+    """
+    from nbconvert import HTMLExporter
+
+    clean = nbformat.from_dict(notebook)
+    for cell in clean.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream"
+                                                                          and o.get("name") == "stderr")]
+    clean.metadata["title"] = html.escape(title)
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(clean)
+    return body
+
+
+def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd: str | None = None) -> dict[str, Any]:
+    """Execute one job and write its ``.ipynb`` and ``.html``; returns the run record.
+
+    Never raises for a failing notebook: the record's ``status`` is ``failed`` and
+    ``error`` says which cell raised what.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from svlib.provenance import input_fingerprints
+
+    started = time.perf_counter()
+    stem = Path(job.output_stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    temporary = stem.parent / f".{stem.name}.{os.getpid()}.running.ipynb"
+    record: dict[str, Any] = {
+        "key": job.key, "kind": job.kind, "title": job.title, "notebook": job.notebook,
+        "parameters": job.parameters, "status": "failed", "error": None, "headline": {},
+        "html": None, "ipynb": None,
+    }
+    try:
+        record["input_hashes"] = {k: v["sha256"] for k, v in input_fingerprints(job.inputs).items()}
+        executed = papermill.execute_notebook(
+            job.notebook, str(temporary), parameters=job.parameters, kernel_name=kernel, progress_bar=False,
+            execution_timeout=timeout, cwd=cwd, log_output=False,
+        )
+        record["headline"] = headline_of(executed)
+        write_atomic(stem.with_suffix(".html"), to_html(executed, job.title))
+        os.replace(temporary, stem.with_suffix(".ipynb"))
+        record.update(status="ok", html=str(stem.with_suffix(".html")), ipynb=str(stem.with_suffix(".ipynb")))
+    except PapermillExecutionError as exc:
+        record["error"] = f"cell {exc.exec_count} raised {exc.ename}: {exc.evalue}".strip()
+    except Exception as exc:  # noqa: BLE001 - a timeout or a dead kernel is this job's failure only
+        name = type(exc).__name__
+        record["error"] = f"{name}: {exc}" if "Timeout" not in name else f"timed out after {timeout} s ({exc})"
+        record["trace"] = traceback.format_exc(limit=3)
+    finally:
+        temporary.unlink(missing_ok=True)
+        record["duration_seconds"] = round(time.perf_counter() - started, 3)
+    return record
+
+
+def failure_record(job_key: str, kind: str, title: str, error: str, problems: Iterable[str] = ()) -> dict[str, Any]:
+    """A record for a job that could not even start (such as invalid partner data)."""
+    return {"key": job_key, "kind": kind, "title": title, "status": "failed", "error": error,
+            "problems": list(problems), "headline": {}, "html": None, "ipynb": None, "duration_seconds": 0.0,
+            "parameters": {}, "input_hashes": {}}
+
+
+def run_jobs(
+    jobs: list[NotebookJob],
+    executor: Executor | None = None,
+    workers: int = 1,
+    timeout: int = 900,
+    progress: bool = True,
+    cwd: str | None = None,
+) -> list[dict[str, Any]]:
+    """Run every job on ``executor`` (default: a process pool of ``workers``), with a
+    progress bar; returns records in job order. Ctrl-C cancels what has not started."""
+    from tqdm.auto import tqdm
+
+    own = executor is None
+    executor = executor or ProcessPoolExecutor(max_workers=max(1, workers))
+    futures: dict[Future, int] = {}
+    records: list[dict[str, Any] | None] = [None] * len(jobs)
+    try:
+        for i, job in enumerate(jobs):
+            futures[executor.submit(run_notebook, job, KERNEL, timeout, cwd)] = i
+        with tqdm(total=len(jobs), desc="reports", unit="notebook", disable=not progress) as bar:
+            for future in as_completed(futures):
+                i = futures[future]
+                try:
+                    records[i] = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker that died
+                    records[i] = failure_record(jobs[i].key, jobs[i].kind, jobs[i].title, f"worker failed: {exc}")
+                bar.update(1)
+                bar.set_postfix_str(jobs[i].key)
+    except KeyboardInterrupt:
+        for future in futures:
+            future.cancel()
+        raise
+    finally:
+        if own:
+            executor.shutdown(wait=True, cancel_futures=True)
+    return [r for r in records if r is not None]
+
+
+def job_summary(records: list[dict[str, Any]]) -> dict[str, int]:
+    """Counts of records by status."""
+    out: dict[str, int] = {}
+    for record in records:
+        out[record["status"]] = out.get(record["status"], 0) + 1
+    return out
+
