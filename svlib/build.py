@@ -24,7 +24,7 @@ from svlib import __version__
 from svlib.files import sha256, write_json
 from svlib.ingest import PartnerData, read_partner
 from svlib.problems import Problem
-from svlib.schema import table_file_name, validate_processed
+from svlib.schema import processed_schema, table_file_name, validate_processed
 from svlib.tables import BASELINE, FIELD_ROWS, PARTNER, WORKBOOK_TABLES
 
 LOCK_PREFIXES = ("~$", ".~lock", ".")
@@ -120,7 +120,7 @@ def tidy_tables(partners: list[PartnerData]) -> dict[str, pd.DataFrame]:
         if frames:
             combined = pd.concat(frames, ignore_index=True)
         else:
-            combined = pd.DataFrame(columns=["partner_id", *table.names, "source_row"])
+            combined = pd.DataFrame(columns=[c for c in processed_schema(table.name).columns if not c.startswith("^")])
         out[table.name] = combined.sort_values(["partner_id", "source_row"], kind="stable").reset_index(drop=True)
     return out
 

@@ -42,6 +42,8 @@ def is_blank(value: Any) -> bool:
 
 def show(value: Any) -> str:
     """A cell's content as quoted in messages (short, one line)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = str(value).strip().replace("\n", " ")
     if len(text) > 40:
         text = text[:37] + "..."
@@ -250,3 +252,8 @@ def parse_text(value: Any) -> str:
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     return str(value).strip()
+
+
+def text_or_blank(value: Any) -> str:
+    """A cell as text for comparisons: blank cells (None, NaN) become ``""``."""
+    return "" if is_blank(value) else parse_text(value)

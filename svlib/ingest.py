@@ -237,6 +237,10 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
         table_file, sheet = where(table.name)
         blocked = {(p.row, p.column) for p in cell_problems if p.severity == "error"}
         if table.layout == "fields":
+            if table.optional and all(len(r) < 2 or cells.is_blank(r[1]) for _, r in records):
+                problems.append(Problem(table_file, sheet, None, None,
+                                        f"the {sheet} sheet is not filled in; it is treated as absent", "note"))
+                continue
             values, found = read_fields(records, table, table_file, sheet)
             if table.name == PARTNER.name:
                 partner = values

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import pandas as pd
 import pandera.pandas as pa
 
+from svlib.cells import text_or_blank
 from svlib.problems import Problem
 from svlib.tables import (
     CASE_STUDIES,
@@ -131,19 +132,19 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, pd.DataFrame
         if impact.empty:
             file, sheet = where(IMPACT_MAP.name)
             problems.append(Problem(file, sheet, 2, None, "the impact map has no outcomes; add at least one row"))
-        known = set(impact["outcome_id"].astype(str))
+        known = {text_or_blank(v) for v in impact["outcome_id"]} - {""}
         survey = tables.get(DEFLATOR_SURVEY.name)
         if survey is not None and DEFLATOR_SURVEY.name not in skip:
             file, sheet = where(DEFLATOR_SURVEY.name)
-            for outcome, row in zip(survey["outcome_id"].astype(str), survey["source_row"]):
-                if outcome not in known:
+            for outcome, row in zip(map(text_or_blank, survey["outcome_id"]), survey["source_row"]):
+                if outcome and outcome not in known:
                     problems.append(Problem(file, sheet, int(row), "outcome_id",
                                             f"outcome_id '{outcome}' is not in the ImpactMap sheet; expected one of: "
                                             + ", ".join(sorted(known))))
         cases = tables.get(CASE_STUDIES.name)
         if cases is not None and CASE_STUDIES.name not in skip:
             file, sheet = where(CASE_STUDIES.name)
-            for ids, row in zip(cases["outcome_ids"].astype(str), cases["source_row"]):
+            for ids, row in zip(map(text_or_blank, cases["outcome_ids"]), cases["source_row"]):
                 for outcome in split_ids(ids):
                     if outcome not in known:
                         problems.append(Problem(file, sheet, int(row), "outcome_ids",

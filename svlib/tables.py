@@ -448,7 +448,8 @@ def read_records(
 
     frame = pd.DataFrame(rows, columns=[*order, "source_row"])
     if table.key and all(k in positions for k in table.key) and len(frame):
-        keys = frame[list(table.key)].astype(str).agg("\u0001".join, axis=1)
+        keys = ["\u0001".join(cells.text_or_blank(v) for v in values)
+                for values in zip(*(frame[k] for k in table.key))]
         first_seen: dict[str, int] = {}
         for key_value, row_number in zip(keys, frame["source_row"]):
             if key_value in first_seen:

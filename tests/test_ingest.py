@@ -1,0 +1,300 @@
+"""Reading partner workbooks: every bad input gives its own message at the right sheet,
+row and column; nothing ever raises; raw files are never modified."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from svlib.cli import main
+from svlib.files import sha256
+from svlib.ingest import read_partner
+from svlib.template import write_template
+from tests.workbooks import cache_formula_value, column_of, edit, field_row, write_partner
+
+
+def messages(path: Path) -> list[str]:
+    data, problems = read_partner(path)
+    return [str(p) for p in problems if p.severity == "error"]
+
+
+def has(found: list[str], prefix: str, *fragments: str) -> bool:
+    return any(m.startswith(prefix) and all(f in m for f in fragments) for m in found)
+
+
+@pytest.fixture
+def workbook(tmp_path) -> Path:
+    return write_partner(tmp_path / "partner.xlsx")
+
+
+def test_a_valid_workbook_reads_cleanly(workbook):
+    data, problems = read_partner(workbook)
+    assert data is not None, [str(p) for p in problems]
+    assert data.partner_id == "food-network"
+    assert data.investment > 0
+    assert set(data.tables) >= {"Inputs", "ImpactMap", "DeflatorSurvey"}
+    assert data.tables["DeflatorSurvey"]["fraction"].between(0, 1).all()
+
+
+def test_the_template_filled_in_programmatically_validates_and_builds(tmp_path):
+    path = write_template(tmp_path / "blank.xlsx")
+    book = openpyxl.load_workbook(path)
+    partner = book["Partner"]
+    values = {"partner_id": "new-group", "name": "Café Ünïcode 🌱 group", "organisation_type": "CIC",
+              "area": "Seaham", "purpose": "forecast", "period_start": "01/04/2025",
+              "period_end": dt.datetime(2026, 3, 31), "price_year": 2024}
+    for row in partner.iter_rows(min_row=2):
+        if row[0].value in values:
+            row[1].value = values[row[0].value]
+    inputs = book["Inputs"]
+    inputs.append(["IN1", "Town council", "grant", "£12,500", "no"])
+    impact = book["ImpactMap"]
+    header = [c.value for c in impact[1]]
+    row = dict(outcome_id="G1", stakeholder="Residents", outcome="Felt less lonely", theme="social", quantity=30,
+               duration=1, deadweight="30%", displacement=0, attribution=0.25, drop_off="0%", proxy_id="SOC-03",
+               proxy_year=2023)
+    impact.append([row.get(h) for h in header])
+    book.save(path)
+    data, problems = read_partner(path)
+    assert data is not None, [str(p) for p in problems]
+    assert data.partner["name"] == "Café Ünïcode 🌱 group"
+    assert data.partner["period_start"] == dt.date(2025, 4, 1)
+    assert data.tables["ImpactMap"].loc[0, "deadweight"] == 0.3
+    assert len(data.tables["Inputs"]) == 1  # the "e.g." example row is ignored
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    path.rename(raw / "new-group.xlsx")
+    assert main(["build", str(raw), str(tmp_path / "processed")]) == 0
+    assert "Café Ünïcode 🌱 group" in (tmp_path / "processed" / "partner.csv").read_text(encoding="utf-8")
+
+
+def test_not_an_xlsx(tmp_path):
+    path = tmp_path / "notes.xlsx"
+    path.write_text("just some text", encoding="utf-8")
+    assert messages(path) == [f"{path}::::: not an .xlsx workbook (expected a file saved from Excel or LibreOffice as .xlsx)"
+                              .replace(":::::", "::::")]
+
+
+def test_corrupt_workbook(workbook):
+    data = workbook.read_bytes()
+    workbook.write_bytes(data[: len(data) // 2])
+    found = messages(workbook)
+    assert len(found) == 1 and "damaged" in found[0] and found[0].startswith(f"{workbook}:")
+
+
+def test_password_protected_workbook(workbook, tmp_path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    encrypted = tmp_path / "locked.xlsx"
+    with open(workbook, "rb") as plain, open(encrypted, "wb") as out:
+        OOXMLFile(plain).encrypt("secret", out)
+    found = messages(encrypted)
+    assert len(found) == 1 and "password-protected" in found[0]
+
+
+def test_missing_required_sheet_and_extra_sheet(workbook):
+    book = openpyxl.load_workbook(workbook)
+    book["ImpactMap"].title = "Outcomes"
+    book.create_sheet("My notes")
+    book.save(workbook)
+    data, problems = read_partner(workbook)
+    text = [str(p) for p in problems]
+    assert data is None
+    assert f"{workbook}:ImpactMap::: missing required sheet 'ImpactMap'; the template has it" in text
+    assert any(t.startswith(f"{workbook}:My notes::: note: sheet 'My notes' is not part of the template") for t in text)
+
+
+def test_sheet_name_with_spaces_is_recognised(workbook):
+    book = openpyxl.load_workbook(workbook)
+    book["ImpactMap"].title = "Impact Map"
+    book.save(workbook)
+    data, problems = read_partner(workbook)
+    assert data is not None
+    assert any("read as 'ImpactMap'" in str(p) for p in problems)
+
+
+def test_header_typo_suggests_the_expected_name(workbook):
+    letter = column_of(workbook, "ImpactMap", "attribution")
+    edit(workbook, "ImpactMap", {f"{letter}1": "atribution"})
+    assert has(messages(workbook), f"{workbook}:ImpactMap:1:attribution: missing required column 'attribution'",
+               "'atribution' looks like it")
+
+
+def test_blank_rows_are_skipped_and_rows_keep_their_numbers(workbook):
+    book = openpyxl.load_workbook(workbook)
+    ws = book["ImpactMap"]
+    ws.insert_rows(3, amount=2)  # two blank rows after the first outcome
+    ws[f"{column_of(workbook, 'ImpactMap', 'quantity')}6"] = "many"
+    book.save(workbook)
+    found = messages(workbook)
+    assert found == [f"{workbook}:ImpactMap:6:quantity: expected a number (such as 12 or 1,200), got 'many'"]
+
+
+def test_merged_cells_take_the_merged_value(workbook):
+    book = openpyxl.load_workbook(workbook)
+    ws = book["ImpactMap"]
+    letter = column_of(workbook, "ImpactMap", "stakeholder")
+    ws[f"{letter}3"] = ws[f"{letter}2"].value
+    ws.merge_cells(f"{letter}2:{letter}3")
+    book.save(workbook)
+    data, problems = read_partner(workbook)
+    assert data is not None, [str(p) for p in problems]
+    frame = data.tables["ImpactMap"]
+    assert frame.loc[0, "stakeholder"] == frame.loc[1, "stakeholder"] == "Volunteers"
+    assert any(f"merged cells {letter}2:{letter}3" in str(p) for p in problems)
+
+
+def test_formula_uses_its_cached_value(workbook):
+    letter = column_of(workbook, "ImpactMap", "quantity")
+    edit(workbook, "ImpactMap", {f"{letter}2": "=6*8"})
+    cache_formula_value(workbook, "ImpactMap", f"{letter}2", "48")
+    data, problems = read_partner(workbook)
+    assert data is not None, [str(p) for p in problems]
+    assert data.tables["ImpactMap"].loc[0, "quantity"] == 48
+
+
+def test_formula_without_cached_value_is_an_error(workbook):
+    letter = column_of(workbook, "ImpactMap", "quantity")
+    edit(workbook, "ImpactMap", {f"{letter}3": "=6*8"})
+    assert has(messages(workbook), f"{workbook}:ImpactMap:3:quantity: this formula has no calculated value")
+
+
+def test_formula_error_value_is_reported(workbook):
+    letter = column_of(workbook, "ImpactMap", "quantity")
+    edit(workbook, "ImpactMap", {f"{letter}2": "=1/0"})
+    with zipfile.ZipFile(workbook) as archive:
+        names = archive.namelist()
+    cache_formula_value(workbook, "ImpactMap", f"{letter}2", "#DIV/0!")
+    # Excel marks an error result with t="e"
+    import re, shutil  # noqa: E401
+    with zipfile.ZipFile(workbook) as archive:
+        contents = {n: archive.read(n) for n in names}
+    part = next(n for n in names if n.startswith("xl/worksheets/") and f'r="{letter}2"'.encode() in contents[n]
+                and b"#DIV/0!" in contents[n])
+    contents[part] = re.sub(rf'<c r="{letter}2"'.encode(), rf'<c r="{letter}2" t="e"'.encode(), contents[part])
+    with zipfile.ZipFile(workbook, "w") as archive:
+        for n, d in contents.items():
+            archive.writestr(n, d)
+    assert has(messages(workbook), f"{workbook}:ImpactMap:2:quantity: the cell shows the error #DIV/0!")
+
+
+def test_uk_dates_as_text_and_real_dates(workbook):
+    row = field_row(workbook, "Partner", "period_start")
+    edit(workbook, "Partner", {f"B{row}": "01/04/2024"})
+    data, _ = read_partner(workbook)
+    assert data.partner["period_start"] == dt.date(2024, 4, 1)  # day first: 1 April
+    edit(workbook, "Partner", {f"B{row}": dt.datetime(2024, 4, 2)}, number_format="dd/mm/yyyy")
+    assert read_partner(workbook)[0].partner["period_start"] == dt.date(2024, 4, 2)
+    edit(workbook, "Partner", {f"B{row}": "31/02/2024"})
+    assert has(messages(workbook), f"{workbook}:Partner:{row}:value: period_start: expected a date such as 31/03/2025")
+
+
+def test_money_strings_and_percentages(workbook):
+    money = column_of(workbook, "Inputs", "value_gbp")
+    edit(workbook, "Inputs", {f"{money}2": "£1,200"})
+    deadweight = column_of(workbook, "ImpactMap", "deadweight")
+    edit(workbook, "ImpactMap", {f"{deadweight}2": "25%"})
+    edit(workbook, "ImpactMap", {f"{deadweight}3": 0.2}, number_format="0%")
+    data, problems = read_partner(workbook)
+    assert data is not None, [str(p) for p in problems]
+    assert data.tables["Inputs"].loc[0, "value_gbp"] == 1200.0
+    assert list(data.tables["ImpactMap"]["deadweight"][:2]) == [0.25, 0.2]
+    edit(workbook, "ImpactMap", {f"{deadweight}2": 25})
+    assert has(messages(workbook), f"{workbook}:ImpactMap:2:deadweight: '25' is a bare number above 1")
+
+
+@pytest.mark.parametrize("partner_id", ["../x", "Food Network", "a/b", ""])
+def test_partner_id_must_be_a_safe_slug(tmp_path, partner_id):
+    path = write_partner(tmp_path / "p.xlsx", partner_id=partner_id)
+    row = field_row(path, "Partner", "partner_id")
+    assert has(messages(path), f"{path}:Partner:{row}:value:")
+
+
+def test_duplicate_partner_id_across_workbooks(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_partner(raw / "a.xlsx")
+    write_partner(raw / "b.xlsx", base="youth-hub", partner_id="food-network")
+    assert main(["validate", str(raw)]) == 1
+    err = capsys.readouterr().err
+    assert f"{raw / 'b.xlsx'}:Partner:2:value: partner_id 'food-network' is already used by {raw / 'a.xlsx'}" in err
+
+
+def test_survey_and_case_study_ids_must_exist_in_the_impact_map(workbook):
+    outcome = column_of(workbook, "DeflatorSurvey", "outcome_id")
+    edit(workbook, "DeflatorSurvey", {f"{outcome}2": "ZZ9"})
+    ids = column_of(workbook, "CaseStudies", "outcome_ids")
+    edit(workbook, "CaseStudies", {f"{ids}2": "FN1, NOPE"})
+    found = messages(workbook)
+    assert has(found, f"{workbook}:DeflatorSurvey:2:outcome_id: outcome_id 'ZZ9' is not in the ImpactMap sheet")
+    assert has(found, f"{workbook}:CaseStudies:2:outcome_ids: outcome_id 'NOPE' is not in the ImpactMap sheet")
+
+
+def test_survey_answer_must_be_an_anchored_choice_or_percentage(workbook):
+    answer = column_of(workbook, "DeflatorSurvey", "answer")
+    edit(workbook, "DeflatorSurvey", {f"{answer}2": "dunno"})
+    assert has(messages(workbook), f"{workbook}:DeflatorSurvey:2:answer:")
+
+
+def test_a_folder_of_csvs_named_after_the_sheets(tmp_path, capsys):
+    folder = tmp_path / "csv-partner"
+    folder.mkdir()
+    (folder / "Partner.csv").write_text(
+        "field,value\npartner_id,csv-group\nname,CSV Group\norganisation_type,charity\narea,Consett\n"
+        "purpose,evaluative\nperiod_start,01/04/2024\nperiod_end,31/03/2025\nprice_year,2024\n", encoding="utf-8")
+    (folder / "Inputs.csv").write_text("input_id,source,value_gbp\nIN1,Grant,\"£5,000\"\n", encoding="utf-8")
+    (folder / "ImpactMap.csv").write_text(
+        "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,proxy_value\n"
+        "C1,Residents,Volunteered,Growth,10,1,20%,0,25%,0,400\nC2,Residents,x,Growth,3,1,25,0,0,0,100\n",
+        encoding="utf-8")
+    assert main(["validate", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert f"{folder / 'ImpactMap.csv'}:ImpactMap:3:deadweight: '25' is a bare number above 1" in err
+    (folder / "ImpactMap.csv").write_text(
+        "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,proxy_value\n"
+        "C1,Residents,Volunteered,Growth,10,1,20%,0,25%,0,400\n", encoding="utf-8")
+    assert main(["validate", str(folder)]) == 0
+
+
+def test_validate_never_modifies_raw_files(workbook):
+    before = sha256(workbook)
+    assert main(["validate", str(workbook)]) == 0
+    assert sha256(workbook) == before
+
+
+cell_content = st.one_of(
+    st.none(), st.text(max_size=30), st.integers(-10**9, 10**9), st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(), st.dates(min_value=dt.date(1901, 1, 1)), st.sampled_from(["=1/0", "=A1", "25%", "£1,200", "e.g. x",
+                                                                             "../x", "🌱", "31/02/2024", "yes"]),
+)
+
+
+@pytest.fixture(scope="module")
+def base_workbook_bytes(tmp_path_factory) -> bytes:
+    return write_partner(tmp_path_factory.mktemp("base") / "p.xlsx").read_bytes()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sheet=st.sampled_from(["Partner", "Inputs", "ImpactMap", "DeflatorSurvey", "QualityMarks", "CaseStudies"]),
+       row=st.integers(1, 8), column=st.integers(1, 14), value=cell_content)
+def test_random_cell_content_never_raises(tmp_path_factory, base_workbook_bytes, sheet, row, column, value):
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    path = tmp_path_factory.mktemp("h") / "p.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(base_workbook_bytes))
+    try:
+        book[sheet].cell(row=row, column=column, value=value)
+    except (ValueError, TypeError, IllegalCharacterError):  # openpyxl itself refuses some values
+        return
+    book.save(path)
+    data, problems = read_partner(path)
+    assert data is not None or any(p.severity == "error" for p in problems)
+    for problem in problems:
+        assert str(problem).startswith(f"{path}:")
