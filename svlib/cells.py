@@ -17,6 +17,8 @@ import math
 import re
 from typing import Any, Iterable
 
+import pandas as pd
+
 from svlib.problems import did_you_mean
 
 
@@ -25,17 +27,18 @@ class CellError(ValueError):
 
 
 def is_blank(value: Any) -> bool:
-    """True for an empty cell: None, NaN, or text of only whitespace."""
+    """True for an empty cell: None, NaN, NaT, pandas.NA, or text of only whitespace."""
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str) and not value.strip():
-        return True
-    try:  # pandas.NA, NaT
-        import pandas as pd
-
-        return bool(pd.isna(value)) if not isinstance(value, (str, bytes)) else False
+    kind = type(value)
+    if kind is str:
+        return not value.strip()
+    if kind is float:
+        return value != value
+    if kind in (int, bool, dt.date, dt.datetime):
+        return False
+    try:
+        return bool(pd.isna(value)) if not isinstance(value, (str, bytes, list, tuple)) else False
     except (TypeError, ValueError):
         return False
 

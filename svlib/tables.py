@@ -13,8 +13,10 @@ The column contract is ``DESIGN.md`` ("Partner workbook", "Impact map CSV").
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -114,6 +116,34 @@ class Column:
             return cells.parse_date(value)
         raise ValueError(f"unknown column kind {kind!r}")  # a programming error, not input
 
+    def parse_many(self, values: Sequence[Any]) -> tuple[list[Any], list[tuple[int, str]]]:
+        """Every cell of a column: typed values (``default`` for a blank or bad cell) and
+        ``(index, message)`` for each cell that is blank when it may not be, or unreadable.
+
+        Cells that are already of the expected type (numbers, dates and text as a typed
+        workbook gives them) take a fast path; only the others are parsed one by one.
+        """
+        out: list[Any] = []
+        problems: list[tuple[int, str]] = []
+        fast = _FAST_PATHS.get(self.kind)
+        for i, value in enumerate(values):
+            if fast is not None:
+                done, result = fast(self, value)
+                if done:
+                    out.append(result)
+                    continue
+            if cells.is_blank(value):
+                if not self.blank_ok:
+                    problems.append((i, f"blank; expected {self.expected()}"))
+                out.append(self.default)
+                continue
+            try:
+                out.append(self.parse(value))
+            except cells.CellError as exc:
+                problems.append((i, str(exc)))
+                out.append(self.default)
+        return out, problems
+
     def expected(self) -> str:
         """What a valid cell looks like, for messages."""
         return {
@@ -160,6 +190,58 @@ class Table:
             if extra is not None:
                 return extra
         raise KeyError(name)
+
+
+def _fast_text(column: Column, value: Any) -> tuple[bool, Any]:
+    if type(value) is str:
+        text = value.strip()
+        return (True, text) if text else (False, None)
+    return False, None
+
+
+def _fast_number(column: Column, value: Any) -> tuple[bool, Any]:
+    if type(value) is float and value == value and value >= (column.minimum or 0.0) and value != float("inf"):
+        return True, value
+    if type(value) is int and value >= (column.minimum or 0):
+        return True, float(value)
+    return False, None
+
+
+def _fast_fraction(column: Column, value: Any) -> tuple[bool, Any]:
+    if type(value) is float and 0.0 <= value <= 1.0:
+        return True, value
+    return False, None
+
+
+def _fast_choice(column: Column, value: Any) -> tuple[bool, Any]:
+    if type(value) is str:
+        canonical = _choice_lookup(column.choices).get(value.strip().lower())
+        if canonical is not None:
+            return True, canonical
+    return False, None
+
+
+def _fast_date(column: Column, value: Any) -> tuple[bool, Any]:
+    if type(value) is _dt.date:
+        return True, value
+    if type(value) is _dt.datetime:
+        return True, value.date()
+    return False, None
+
+
+@lru_cache(maxsize=None)
+def _choice_lookup(choices: tuple[str, ...]) -> dict[str, str]:
+    return {c.lower(): c for c in choices}
+
+
+_FAST_PATHS: dict[str, Callable[[Column, Any], tuple[bool, Any]]] = {
+    "text": _fast_text,
+    "number": _fast_number,
+    "money": _fast_number,
+    "fraction": _fast_fraction,
+    "choice": _fast_choice,
+    "date": _fast_date,
+}
 
 
 def normalise_header(header: Any) -> str:
@@ -423,30 +505,23 @@ def read_records(
 
     present = [table.column(n) for n in positions]
     order = table.names + sorted(n for n in positions if n not in table.names)
-    rows: list[dict[str, Any]] = []
-    for row_number, values in records:
-        if all(cells.is_blank(v) for v in values):
-            continue
-        parsed: dict[str, Any] = {}
-        for column in present:
-            i = positions[column.name]
-            value = values[i] if i < len(values) else None
-            if cells.is_blank(value):
-                if not column.blank_ok:
-                    problem(row_number, column.name, f"blank; expected {column.expected()}")
-                parsed[column.name] = column.default
-                continue
-            try:
-                parsed[column.name] = column.parse(value)
-            except cells.CellError as exc:
-                problem(row_number, column.name, str(exc))
-                parsed[column.name] = column.default
-        for column in table.columns:
-            parsed.setdefault(column.name, column.default)
-        parsed["source_row"] = row_number
-        rows.append(parsed)
-
-    frame = pd.DataFrame(rows, columns=[*order, "source_row"])
+    kept = [(number, values) for number, values in records
+            if not all(v is None or v == "" or cells.is_blank(v) for v in values)]
+    numbers = [number for number, _ in kept]
+    columns: dict[str, list[Any]] = {}
+    for column in present:
+        i = positions[column.name]
+        raw = [values[i] if i < len(values) else None for _, values in kept]
+        parsed, found = column.parse_many(raw)
+        columns[column.name] = parsed
+        for index, message in found:
+            problem(numbers[index], column.name, message)
+    for column in table.columns:
+        if column.name not in columns:
+            columns[column.name] = [column.default] * len(kept)
+    columns["source_row"] = numbers
+    problems.sort(key=lambda p: (p.row or 0, order.index(p.column) if p.column in order else -1))
+    frame = pd.DataFrame({name: columns[name] for name in [*order, "source_row"]}, columns=[*order, "source_row"])
     if table.key and all(k in positions for k in table.key) and len(frame):
         keys = ["\u0001".join(cells.text_or_blank(v) for v in values)
                 for values in zip(*(frame[k] for k in table.key))]

@@ -1,0 +1,111 @@
+"""Figures for partners and funders: what the numbers say, labelled in plain words.
+
+Each function returns a :class:`matplotlib.figure.Figure` built with the object-oriented
+API (no pyplot state, no ``show``): a notebook displays it, a report saves it with
+``fig.savefig``. The data behind each figure is the table or simulation passed in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from svlib.uncertainty import Simulation
+
+RATIO_AXIS = "£ of social value per £1 invested"
+
+
+def ratio_distribution(sim: Simulation, bins: int = 60) -> Figure:
+    """Histogram of the simulated SROI ratio, with p5, p50, p95 and the 1:1 line marked.
+
+    Parameters
+    ----------
+    sim : Simulation
+        From :func:`svlib.uncertainty.simulate`.
+    bins : int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    summary = sim.summary()
+    ratio = summary["sroi_ratio"]
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.hist(sim.ratio, bins=bins, color="#8fb8de", edgecolor="white", linewidth=0.4)
+    ax.axvline(ratio["p50"], color="#1f4e79", linewidth=2, label=f"middle estimate (median): £{ratio['p50']:.2f}")
+    for key, text in (("p5", "5% chance below"), ("p95", "5% chance above")):
+        ax.axvline(ratio[key], color="#1f4e79", linestyle="--", linewidth=1.2,
+                   label=f"{text}: £{ratio[key]:.2f}")
+    ax.axvline(1.0, color="#c00000", linewidth=1.5,
+               label=f"£1 back for every £1 (chance of less: {summary['prob_ratio_below_1']:.1%})")
+    ax.set_xlabel(RATIO_AXIS)
+    ax.set_ylabel("number of simulated outcomes")
+    ax.set_title(f"How sure can we be? {summary['draws']:,} simulations of the social return")
+    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    return fig
+
+
+def tornado_chart(tornado_df: pd.DataFrame, top: int = 15) -> Figure:
+    """Tornado chart of :func:`svlib.sensitivity.tornado`: each bar spans the ratio at a
+    parameter's low and high values; the base case (central values) is marked.
+
+    Parameters
+    ----------
+    tornado_df : pandas.DataFrame
+        With ``label`` (or ``outcome_id`` and ``parameter``), ``ratio_at_low``,
+        ``ratio_at_high`` and ``attrs["base_ratio"]``.
+    top : int
+        Show the ``top`` largest swings.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = tornado_df.head(top).iloc[::-1]
+    base = tornado_df.attrs.get("base_ratio")
+    labels = data["label"] if "label" in data else data["outcome_id"] + " " + data["parameter"]
+    fig = Figure(figsize=(8, 0.4 * max(len(data), 3) + 1.5), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(data))
+    low, high = data["ratio_at_low"].to_numpy(float), data["ratio_at_high"].to_numpy(float)
+    left, right = np.minimum(low, high), np.maximum(low, high)
+    ax.barh(y, right - left, left=left, color="#8fb8de", edgecolor="#1f4e79", linewidth=0.6)
+    ax.scatter(low, y, color="#1f4e79", marker="<", zorder=3, label="at the low end of the range")
+    ax.scatter(high, y, color="#1f4e79", marker=">", zorder=3, label="at the high end of the range")
+    if base is not None:
+        ax.axvline(base, color="black", linewidth=1.2, label=f"base case: £{base:.2f}")
+    ax.set_yticks(y, list(labels))
+    ax.set_xlabel(RATIO_AXIS)
+    ax.set_title("Which estimates move the result most (one at a time)")
+    ax.legend(loc="lower right", fontsize="small", frameon=False)
+    return fig
+
+
+def sobol_bars(sobol_df: pd.DataFrame) -> Figure:
+    """Bars of first-order and total Sobol indices per group, with 95% intervals.
+
+    Parameters
+    ----------
+    sobol_df : pandas.DataFrame
+        From :func:`svlib.sensitivity.sobol_indices`: ``group, S1, S1_conf, ST, ST_conf``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(sobol_df))
+    width = 0.38
+    ax.bar(x - width / 2, sobol_df["S1"], width, yerr=sobol_df["S1_conf"], capsize=3, color="#8fb8de",
+           label="on its own (first-order)")
+    ax.bar(x + width / 2, sobol_df["ST"], width, yerr=sobol_df["ST_conf"], capsize=3, color="#1f4e79",
+           label="including interactions (total)")
+    ax.set_xticks(x, list(sobol_df["group"]), rotation=20, ha="right")
+    ax.set_ylim(0, max(1.0, float(np.nanmax(sobol_df[["ST", "S1"]].to_numpy(float), initial=0.0)) * 1.1))
+    ax.set_ylabel("share of the uncertainty in the ratio")
+    ax.set_title("Where the uncertainty in the social return comes from")
+    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    return fig

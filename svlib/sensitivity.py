@@ -1,0 +1,435 @@
+"""Which estimates matter: tornado, switching values, Sobol indices and survey effort.
+
+Every figure here is an SROI ratio (GBP of social value per GBP invested) computed with
+:class:`svlib.uncertainty.ValueModel`, i.e. with exactly the arithmetic of
+:func:`svlib.valuation.value_map`.
+
+Notes
+-----
+Tornado: one parameter of one outcome at a time, from its ``<p>_low`` to its ``<p>_high``
+with everything else at its central value; ``swing = |ratio_at_high − ratio_at_low|``.
+
+Switching values (Cabinet Office 2012, stage 5: "how much would a figure have to change
+for the ratio to fall to 1:1"), solved in closed form where present value is linear in
+the figure. For outcome ``i`` with present value ``PV_i`` and ``PV_rest = PV − PV_i``::
+
+    deflator f (deadweight, displacement, attribution, leakage):
+        PV_i(f) = B_i (1 − f),  B_i = PV_i at f = 0   ->  f* = 1 − (T − PV_rest) / B_i
+    quantity or proxy x:
+        PV_i(x) = C_i x,        C_i = PV_i at x = 1   ->  x* = (T − PV_rest) / C_i
+    drop-off: PV_i falls monotonically with drop-off; root found by Brent's method.
+
+with ``T = target × investment``. "All outcomes" sets a deflator or drop-off to the same
+value in every outcome (``f* = 1 − T / Σ B_i``); for quantity and proxy, whose units
+differ between outcomes, it scales every outcome's figure by one multiplier
+(``k* = T / PV``). A value outside the valid range (fractions 0-1, quantities and proxies
+>= 0) is reported as "not reachable".
+
+Sobol indices: variance-based, first-order ``S1`` and total-order ``ST`` for groups of
+parameters, estimated with SALib (Saltelli 2002 sampling on a scrambled Sobol sequence;
+Jansen 1999 / Saltelli et al. 2010 estimators), ``n × (groups + 2)`` model runs, with
+bootstrap 95% confidence intervals. Each uncertain parameter is sampled on [0, 1] and
+mapped through its own distribution's inverse (:mod:`svlib.distributions`); parameters
+without a range stay fixed; groups without an uncertain parameter are omitted.
+
+References
+----------
+Cabinet Office (2012) A guide to Social Return on Investment, stage 5 (sensitivity analysis).
+Saltelli, A. et al. (2008) Global Sensitivity Analysis: The Primer, Wiley.
+Saltelli, A. et al. (2010) Variance based sensitivity analysis of model output, Computer
+Physics Communications 181, 259-270.
+Herman, J. and Usher, W. (2017) SALib: an open-source Python library for sensitivity
+analysis, Journal of Open Source Software 2(9), 97.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from svlib.deflators import Prior
+from svlib.uncertainty import PARAMETERS, ValueModel, fixed_overrides, parameter_distributions
+from svlib.valuation import Conventions
+
+DEFLATOR_PARAMETERS: tuple[str, ...] = ("deadweight", "displacement", "attribution", "drop_off", "leakage")
+"""Parameters treated as deflators in switching values and survey effort."""
+
+GROUP_NAMES: dict[str, str] = {
+    "deadweight": "deadweights",
+    "displacement": "displacements",
+    "attribution": "attributions",
+    "drop_off": "drop-offs",
+    "proxy_value": "proxies",
+    "quantity": "quantities",
+    "leakage": "leakages",
+}
+"""Sobol group of each parameter (all outcomes together)."""
+
+PLAIN_NAMES: dict[str, str] = {
+    "quantity": "quantity",
+    "proxy_value": "proxy value",
+    "deadweight": "deadweight",
+    "displacement": "displacement",
+    "attribution": "attribution",
+    "drop_off": "drop-off",
+    "leakage": "leakage",
+}
+
+ALL_OUTCOMES = "all outcomes"
+
+
+def _ranges(impact_map: pd.DataFrame) -> list[tuple[int, str, float, float]]:
+    """``(row, parameter, low, high)`` for every parameter given a range of non-zero width."""
+    found = []
+    for p in PARAMETERS:
+        low_col, high_col = f"{p}_low", f"{p}_high"
+        if low_col not in impact_map or high_col not in impact_map:
+            continue
+        lows, highs = impact_map[low_col].to_numpy(float), impact_map[high_col].to_numpy(float)
+        for i, (low, high) in enumerate(zip(lows, highs)):
+            if np.isfinite(low) and np.isfinite(high) and low != high:
+                found.append((i, p, float(low), float(high)))
+    return found
+
+
+def tornado(impact_map: pd.DataFrame, investment: float, conventions: Conventions = Conventions()) -> pd.DataFrame:
+    """One-at-a-time sensitivity of the SROI ratio to each parameter's stated range.
+
+    Parameters
+    ----------
+    impact_map : pandas.DataFrame
+        From :func:`svlib.impact_map.load_impact_map`; parameters without ``<p>_low`` and
+        ``<p>_high`` (or with a zero-width range) are skipped.
+    investment : float
+        GBP.
+    conventions : Conventions
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``parameter, outcome_id, low_value, high_value, ratio_at_low, ratio_at_high, swing,
+        label``, largest swing first; ``attrs["base_ratio"]`` is the ratio at the central
+        values (equal to ``value_map(...).sroi_ratio``).
+    """
+    model = ValueModel(impact_map, investment, conventions)
+    columns = ["parameter", "outcome_id", "low_value", "high_value", "ratio_at_low", "ratio_at_high", "swing", "label"]
+    ranges = _ranges(impact_map)
+    base = float(model.ratios()[0])
+    if not ranges:
+        frame = pd.DataFrame(columns=columns)
+        frame.attrs["base_ratio"] = base
+        return frame
+    scenarios = 2 * len(ranges)
+    values = {p: np.repeat(model.central[p][:, None], scenarios, axis=1) for p in {r[1] for r in ranges}}
+    for k, (row, p, low, high) in enumerate(ranges):
+        values[p][row, 2 * k] = low
+        values[p][row, 2 * k + 1] = high
+    ratios = model.ratios(values).reshape(-1, 2)
+    frame = pd.DataFrame({
+        "parameter": [r[1] for r in ranges],
+        "outcome_id": [model.outcome_ids[r[0]] for r in ranges],
+        "low_value": [r[2] for r in ranges],
+        "high_value": [r[3] for r in ranges],
+        "ratio_at_low": ratios[:, 0],
+        "ratio_at_high": ratios[:, 1],
+    })
+    frame["swing"] = (frame["ratio_at_high"] - frame["ratio_at_low"]).abs()
+    frame["label"] = [f"{oid} {PLAIN_NAMES[p]} ({_show(p, lo)} to {_show(p, hi)})"
+                      for oid, p, lo, hi in zip(frame["outcome_id"], frame["parameter"], frame["low_value"],
+                                                frame["high_value"])]
+    frame = frame.sort_values("swing", ascending=False, kind="mergesort").reset_index(drop=True)
+    frame.attrs["base_ratio"] = base
+    frame.attrs["investment"] = float(investment)
+    return frame
+
+
+def _show(parameter: str, value: float) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    if parameter == "proxy_value":
+        return f"£{value:,.2f}"
+    if parameter == "quantity":
+        return f"{value:,.4g}"
+    return f"{value:.1%}"
+
+
+def _unit(parameter: str, scope: str) -> str:
+    if parameter in ("quantity", "proxy_value") and scope == ALL_OUTCOMES:
+        return "multiplier of every outcome's figure"
+    return {"quantity": "people or units", "proxy_value": "GBP per unit per year"}.get(parameter, "fraction")
+
+
+def switching_values(
+    impact_map: pd.DataFrame,
+    investment: float,
+    conventions: Conventions = Conventions(),
+    target: float = 1.0,
+) -> pd.DataFrame:
+    """The value of each deflator, drop-off, proxy and quantity that brings the ratio to
+    ``target`` (1.0 means 1:1), per outcome and for all outcomes at once.
+
+    Parameters
+    ----------
+    impact_map : pandas.DataFrame
+    investment : float
+        GBP.
+    conventions : Conventions
+    target : float
+        The ratio to reach (GBP of value per GBP invested).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``parameter, outcome_id, current_value, switching_value, change, reachable, result,
+        unit, explanation``. ``switching_value`` is NaN and ``result`` "not reachable" when
+        no valid value reaches the target. For "all outcomes" rows of a deflator or
+        drop-off, ``current_value`` is the average of the outcomes' current values; for
+        quantity and proxy it is the multiplier 1.
+    """
+    if not target > 0:
+        raise ValueError("the target ratio must be positive")
+    model = ValueModel(impact_map, investment, conventions)
+    goal = target * model.investment
+    outcome_pv = model.outcome_values()[0][:, 0]
+    total = float(model.total(outcome_pv[:, None])[0])
+    rest = total - outcome_pv
+    size = model.size
+    rows: list[dict] = []
+
+    def add(parameter: str, outcome: str, current: float, value: float | None) -> None:
+        reachable = value is not None and bool(np.isfinite(value))
+        multiplier = parameter in ("quantity", "proxy_value") and outcome == ALL_OUTCOMES
+        if not reachable:
+            value, result = None, "not reachable"
+        else:
+            result = f"× {value:.4g}" if multiplier else _show(parameter, value)
+        rows.append({
+            "parameter": parameter, "outcome_id": outcome, "current_value": current,
+            "switching_value": float(value) if reachable else np.nan,
+            "change": float(value) - current if reachable else np.nan,
+            "reachable": reachable,
+            "result": result,
+            "unit": _unit(parameter, outcome),
+            "explanation": _explain(parameter, outcome, current, value, target, total / model.investment),
+        })
+
+    for p in PARAMETERS:
+        current = model.central[p]
+        if p in ("deadweight", "displacement", "attribution", "leakage"):
+            at_zero = model.outcome_values({p: np.zeros(size)})[0][:, 0]   # B_i
+            for i in range(size):
+                value = 1.0 - (goal - rest[i]) / at_zero[i] if at_zero[i] > 0 else None
+                add(p, model.outcome_ids[i], float(current[i]), value if value is not None and 0 <= value <= 1 else None)
+            whole = float(model.total(at_zero[:, None])[0])
+            value = 1.0 - goal / whole if whole > 0 else None
+            add(p, ALL_OUTCOMES, float(np.mean(current)), value if value is not None and 0 <= value <= 1 else None)
+        elif p in ("quantity", "proxy_value"):
+            per_unit = model.outcome_values({p: np.ones(size)})[0][:, 0]    # C_i
+            for i in range(size):
+                value = (goal - rest[i]) / per_unit[i] if per_unit[i] > 0 else None
+                add(p, model.outcome_ids[i], float(current[i]), value if value is not None and value >= 0 else None)
+            add(p, ALL_OUTCOMES, 1.0, goal / total if total > 0 else None)
+        else:  # drop_off: PV falls as drop-off rises; solve numerically
+            for i in range(size):
+                def gap(d: float, i: int = i) -> float:
+                    column = current.copy()
+                    column[i] = d
+                    return float(model.present_values({p: column})[0]) - goal
+                add(p, model.outcome_ids[i], float(current[i]), _root(gap))
+            add(p, ALL_OUTCOMES, float(np.mean(current)),
+                _root(lambda d: float(model.present_values({p: np.full(size, d)})[0]) - goal))
+    frame = pd.DataFrame(rows)
+    frame.attrs["base_ratio"] = total / model.investment
+    frame.attrs["target"] = target
+    return frame
+
+
+def _root(gap: Callable[[float], float]) -> float | None:
+    """The drop-off in [0, 1] where ``gap`` is zero, or None if it does not change sign."""
+    low, high = gap(0.0), gap(1.0)
+    if low == 0.0:
+        return 0.0
+    if high == 0.0:
+        return 1.0
+    if low * high > 0:
+        return None
+    return float(brentq(gap, 0.0, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200))
+
+
+def _explain(parameter: str, outcome: str, current: float, value: float | None, target: float, base: float) -> str:
+    name = PLAIN_NAMES[parameter]
+    where = "every outcome" if outcome == ALL_OUTCOMES else outcome
+    goal = f"{target:g}:1"
+    if value is None:
+        direction = "above" if base > target else "below"
+        valid = "between 0% and 100%" if parameter not in ("quantity", "proxy_value") else "of zero or more"
+        return f"No {name} {valid} for {where} brings the ratio to {goal}; it stays {direction} {goal}."
+    if parameter in ("quantity", "proxy_value") and outcome == ALL_OUTCOMES:
+        return (f"The ratio reaches {goal} if every outcome's {name} is multiplied by {value:.4g} "
+                f"({value - 1:+.1%}).")
+    now = "the average now" if outcome == ALL_OUTCOMES else "now"
+    return (f"The ratio reaches {goal} if the {name} for {where} is {_show(parameter, value)} "
+            f"({now}: {_show(parameter, current)}).")
+
+
+# --- Sobol indices --------------------------------------------------------------------
+def _sobol(
+    impact_map: pd.DataFrame,
+    investment: float,
+    conventions: Conventions,
+    group_of: Callable[[str, str], str],
+    n: int,
+    seed: int,
+    survey: pd.DataFrame | None,
+    priors: Mapping[tuple[str, str], Prior] | None,
+) -> pd.DataFrame:
+    """Grouped Sobol indices of the SROI ratio; one row per group with an uncertain parameter."""
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    if n < 2 or n & (n - 1):
+        raise ValueError("n must be a power of two (the Sobol sequence's balance properties need it)")
+    columns = ["group", "parameters", "S1", "S1_conf", "ST", "ST_conf"]
+    model = ValueModel(impact_map, investment, conventions)
+    table = parameter_distributions(impact_map, survey, priors)
+    uncertain = table[table["kind"] != "fixed"].reset_index(drop=True)
+    if uncertain.empty:
+        return pd.DataFrame(columns=columns)
+    groups = [group_of(o, p) for o, p in zip(uncertain["outcome_id"], uncertain["parameter"])]
+    names = [f"{o}:{p}" for o, p in zip(uncertain["outcome_id"], uncertain["parameter"])]
+    order = list(pd.unique(np.array(groups, dtype=object)))
+    counts = pd.Series(groups).value_counts()
+    if len(order) == 1:  # everything uncertain is in one group: it explains all the variance
+        frame = pd.DataFrame({"group": order, "parameters": [int(counts[order[0]])], "S1": [1.0], "S1_conf": [0.0],
+                              "ST": [1.0], "ST_conf": [0.0]})
+        frame.attrs.update(n=n, seed=seed, evaluations=0)
+        return frame
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names), "groups": groups}
+    unit = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+    runs = len(unit)
+    index = {oid: i for i, oid in enumerate(model.outcome_ids)}
+    values: dict[str, np.ndarray] = fixed_overrides(model, table)
+    for j, row in enumerate(uncertain.itertuples(index=False)):
+        if row.parameter not in values:  # overrides hold only parameters fixed in every outcome
+            modes = table.loc[table["parameter"] == row.parameter, "central"].to_numpy(float)
+            values[row.parameter] = np.repeat(modes[:, None], runs, axis=1)
+        values[row.parameter][index[row.outcome_id]] = row.distribution.from_uniform(unit[:, j])
+    ratio = model.ratios(values)
+    indices = sobol_analyze.analyze(problem, ratio, calc_second_order=False, num_resamples=100, conf_level=0.95,
+                                    print_to_console=False, seed=seed)
+    frame = pd.DataFrame({
+        "group": order,
+        "parameters": [int(counts[g]) for g in order],
+        "S1": np.asarray(indices["S1"], float),
+        "S1_conf": np.asarray(indices["S1_conf"], float),
+        "ST": np.asarray(indices["ST"], float),
+        "ST_conf": np.asarray(indices["ST_conf"], float),
+    })
+    frame.attrs.update(n=n, seed=seed, evaluations=runs, ratio_variance=float(np.var(ratio, ddof=1)))
+    return frame
+
+
+def sobol_indices(
+    impact_map: pd.DataFrame,
+    investment: float,
+    conventions: Conventions = Conventions(),
+    n: int = 1024,
+    seed: int = 0,
+    survey: pd.DataFrame | None = None,
+    priors: Mapping[tuple[str, str], Prior] | None = None,
+) -> pd.DataFrame:
+    """First-order and total Sobol indices of the SROI ratio for groups of parameters:
+    deadweights, displacements, attributions, drop-offs, proxies, quantities, leakages
+    (each group: that parameter in every outcome).
+
+    Parameters
+    ----------
+    impact_map : pandas.DataFrame
+    investment : float
+        GBP.
+    conventions : Conventions
+    n : int
+        Base sample size (a power of two); the model runs ``n × (groups + 2)`` times.
+    seed : int
+        Seeds the scrambled Sobol sequence and the bootstrap.
+    survey, priors : optional
+        As for :func:`svlib.uncertainty.simulate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, parameters, S1, S1_conf, ST, ST_conf`` (``*_conf``: half-width of the
+        bootstrap 95% interval), largest ``ST`` first; groups with no uncertain
+        parameter are omitted. ``S1`` is the share of the ratio's variance a group explains
+        alone; ``ST`` includes its interactions with other groups.
+    """
+    frame = _sobol(impact_map, investment, conventions, lambda o, p: GROUP_NAMES[p], n, seed, survey, priors)
+    return frame.sort_values("ST", ascending=False, kind="mergesort").reset_index(drop=True) if len(frame) else frame
+
+
+def survey_effort(
+    impact_map: pd.DataFrame,
+    investment: float,
+    conventions: Conventions = Conventions(),
+    n: int = 1024,
+    seed: int = 0,
+    survey: pd.DataFrame | None = None,
+    priors: Mapping[tuple[str, str], Prior] | None = None,
+) -> pd.DataFrame:
+    """Where more survey answers would narrow the SROI ratio most.
+
+    Method: grouped Sobol indices with one group per outcome holding that outcome's
+    deflators (deadweight, displacement, attribution, drop-off, leakage), and one group
+    holding every other uncertain parameter (quantities and proxies). An outcome's
+    **total-order index** ``ST`` is the share of the ratio's variance that would
+    disappear, on average, if its deflators were known exactly (Saltelli et al. 2008,
+    section 1.2.15, "factor fixing"): the most that better evidence on them could gain.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank, outcome_id, outcome, deflator_share`` (= ``ST``), ``deflator_share_conf``,
+        ``S1``, ``advice`` (plain English); outcomes without an uncertain deflator come
+        last with share 0.
+    """
+    others = "quantities and proxies"
+    frame = _sobol(impact_map, investment, conventions,
+                   lambda o, p: o if p in DEFLATOR_PARAMETERS else others, n, seed, survey, priors)
+    shares = {g: r for g, r in zip(frame.get("group", []), frame.to_dict(orient="records"))}
+    outcomes = impact_map["outcome"] if "outcome" in impact_map else pd.Series([""] * len(impact_map))
+    rows = []
+    for oid, text in zip(impact_map["outcome_id"].astype(str), outcomes):
+        found = shares.get(oid)
+        rows.append({
+            "outcome_id": oid,
+            "outcome": text,
+            "deflator_share": float(found["ST"]) if found else 0.0,
+            "deflator_share_conf": float(found["ST_conf"]) if found else 0.0,
+            "S1": float(found["S1"]) if found else 0.0,
+            "uncertain": found is not None,
+        })
+    result = pd.DataFrame(rows).sort_values(["uncertain", "deflator_share"], ascending=[False, False], kind="mergesort")
+    result = result.reset_index(drop=True)
+    result.insert(0, "rank", np.arange(1, len(result) + 1))
+    result["advice"] = [_advice(r) for r in result.to_dict(orient="records")]
+    result.attrs.update(frame.attrs)
+    result.attrs["method"] = "grouped Sobol total-order index of each outcome's deflators (SALib)"
+    return result.drop(columns="uncertain")
+
+
+def _advice(row: dict) -> str:
+    share, oid = row["deflator_share"], row["outcome_id"]
+    if row["deflator_share"] == 0.0 and row["deflator_share_conf"] == 0.0:
+        return (f"No range or survey is given for {oid}'s deflators, so the model shows no uncertainty there; "
+                "check that their central values are evidenced.")
+    size = f"about {share:.0%}" if share >= 0.005 else "less than 1%"
+    if row["rank"] == 1 and share >= 0.1:
+        lead = "More survey answers here would narrow the result most."
+    elif share >= 0.1:
+        lead = "More survey answers here would noticeably narrow the result."
+    else:
+        lead = "Little to gain from more survey answers here."
+    return f"{lead} Uncertainty in {oid}'s deflators accounts for {size} of the spread in the SROI ratio."
