@@ -25,7 +25,7 @@ from svlib.files import sha256, write_json
 from svlib.ingest import PartnerData, read_partner
 from svlib.problems import Problem
 from svlib.schema import processed_schema, table_file_name, validate_processed
-from svlib.tables import BASELINE, FIELD_ROWS, PARTNER, WORKBOOK_TABLES
+from svlib.tables import FIELD_ROWS, PARTNER, WORKBOOK_TABLES, Table
 
 LOCK_PREFIXES = ("~$", ".~lock", ".")
 TEXT_KINDS = ("text", "choice", "yes_no", "slug")
@@ -125,11 +125,12 @@ def tidy_tables(partners: list[PartnerData]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _to_csv(frame: pd.DataFrame) -> str:
+def _to_csv(frame: pd.DataFrame, table: Table) -> str:
+    """A tidy table as CSV text: dates as ISO ``yyyy-mm-dd``, blanks empty."""
     text = frame.copy()
-    for column in text.columns:
-        if text[column].map(lambda v: isinstance(v, (dt.date, dt.datetime))).any():
-            text[column] = text[column].map(lambda v: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else "")
+    for column in table.columns:
+        if column.kind == "date" and column.name in text:
+            text[column.name] = [v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else "" for v in text[column.name]]
     return text.to_csv(index=False, lineterminator="\n")
 
 
@@ -145,11 +146,11 @@ def build(raw_dir: str | Path, out_dir: str | Path) -> BuildResult:
 
     tables = tidy_tables(partners)
     texts: dict[str, str] = {}
-    for name, frame in tables.items():
-        file_name = table_file_name(next(t for t in WORKBOOK_TABLES if t.name == name))
-        _, schema_problems = validate_processed(name, frame, str(out_dir / file_name))
+    for table in WORKBOOK_TABLES:
+        file_name = table_file_name(table)
+        _, schema_problems = validate_processed(table.name, tables[table.name], str(out_dir / file_name))
         problems += schema_problems
-        texts[file_name] = _to_csv(frame)
+        texts[file_name] = _to_csv(tables[table.name], table)
     if any(p.severity == "error" for p in problems):
         return BuildResult(None, problems)
 

@@ -59,6 +59,7 @@ import pandas as pd
 from svlib import cells, paths
 from svlib.distributions import ParameterDistribution
 from svlib.tables import FACTORS
+from svlib.frames import records
 
 ANSWER_FRACTIONS: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
 """What anchored answers 1-5 mean, as fractions."""
@@ -102,7 +103,7 @@ def _anchors() -> dict[str, float]:
     """Every anchored answer text (normalised, with and without its bracketed figure)
     mapped to its fraction."""
     table: dict[str, float] = {}
-    for row in _questions().to_dict(orient="records"):
+    for row in records(_questions()):
         for k, fraction in enumerate(ANSWER_FRACTIONS, start=1):
             text = row[f"answer_{k}"]
             for key in (_normalise(text), _normalise(re.sub(r"\(.*?\)", "", text))):
@@ -169,11 +170,11 @@ def printable_survey(outcomes: pd.DataFrame, title: str = "Deflator survey") -> 
         "Your reference (initials or a number, not your name): ____________",
         "",
     ]
-    for row in outcomes.to_dict(orient="records"):
+    for row in records(outcomes):
         who = str(row.get("stakeholder", "") or "").strip()
         what = str(row.get("outcome", "") or "").strip()
         lines += [f"## {row['outcome_id']}: {what}" + (f" ({who})" if who else ""), ""]
-        for q in questions.to_dict(orient="records"):
+        for q in records(questions):
             lines += [f"**{FACTOR_HEADINGS.get(q['factor'], q['factor'])}.** {q['question']}", ""]
             lines += [f"- [ ] {q[f'answer_{k}']}" for k in range(1, 6)]
             lines.append("")
@@ -338,7 +339,7 @@ def survey_distributions(
     summary = summarise_survey(survey)
     priors = dict(priors or {})
     distributions, prior_cols = [], []
-    for row in summary.to_dict(orient="records"):
+    for row in records(summary):
         prior = priors.get((row["outcome_id"], row["factor"]))
         dist = mean_distribution(row["mean"], row["se"], row["n_answers"], prior)
         distributions.append(dist)

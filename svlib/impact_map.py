@@ -25,6 +25,7 @@ from svlib.ingest import read_csv_table
 from svlib.problems import InputError, Problem, errors
 from svlib.proxies import PriceIndexError, ProxyLibrary, load_library, load_price_index, problem_for_unknown_proxy
 from svlib.tables import IMPACT_MAP, UNCERTAIN_PARAMETERS
+from svlib.frames import records
 
 
 def check_rows(
@@ -39,7 +40,7 @@ def check_rows(
     are not reported again."""
     problems: list[Problem] = []
     reported = {(p.row, p.column) for p in (known or []) if p.severity == "error"}
-    for row in frame.to_dict(orient="records"):
+    for row in records(frame):
         number = int(row["source_row"])
         has_value = pd.notna(row.get("proxy_value"))
         proxy_id = str(row.get("proxy_id") or "")
@@ -97,7 +98,7 @@ def resolve_proxies(
     out = frame.copy()
     problems: list[Problem] = []
     published, years, factors, stated, sources, licences, urls, values = [], [], [], [], [], [], [], []
-    for row in frame.to_dict(orient="records"):
+    for row in records(frame):
         number = int(row["source_row"])
         proxy_id = str(row.get("proxy_id") or "")
         given_year = row.get("proxy_year")
@@ -112,7 +113,7 @@ def resolve_proxies(
                 licence = "supplied by the partner"
                 is_stated = "yes" if given_year is not None else "no"
             elif proxy_id and proxy_id in library:
-                proxy = library.get(proxy_id)
+                proxy = library.rows_by_id[proxy_id]
                 value = float(proxy["value_gbp"])
                 library_year = proxy["price_year"]
                 if pd.notna(library_year) and given_year is not None and int(library_year) != given_year:
@@ -154,7 +155,7 @@ def resolve_proxies(
         if bound in out:
             out[bound] = out[bound].to_numpy(float) * out["rebase_factor"].to_numpy(float)
     if "proxy_value_low" in out:
-        for row in out.to_dict(orient="records"):
+        for row in records(out):
             low, high, central = row["proxy_value_low"], row["proxy_value_high"], row["proxy_value"]
             if pd.notna(low) and pd.notna(central) and not (low <= central * (1 + 1e-12) and central <= high * (1 + 1e-12)):
                 problems.append(Problem(file, sheet, int(row["source_row"]), "proxy_value_low",

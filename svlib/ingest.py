@@ -132,28 +132,32 @@ def _numbered(rows: list[list[Any]], first_row: int = 2) -> list[Record]:
 def _raw_tables_from_workbook(path: Path, file: str) -> tuple[dict[str, tuple[list[Any], list[Record], list[Problem]]], list[Problem]]:
     """Header, rows and cell-level problems per expected sheet of a workbook."""
     problems: list[Problem] = []
-    names, _ = read_workbook(path, wanted=set())
-    by_key = {_sheet_key(n): n for n in names}
     chosen: dict[str, str] = {}
-    expected = {t.name for t in WORKBOOK_TABLES}
-    for table in WORKBOOK_TABLES:
-        actual = table.name if table.name in names else by_key.get(_sheet_key(table.name))
-        if actual is None:
-            if not table.optional:
-                hint = f" (did you mean '{nearest_name}'?)" if (nearest_name := _nearest_sheet(table.name, names)) else ""
-                problems.append(Problem(file, table.name, None, None,
-                                        f"missing required sheet '{table.name}'{hint}; the template has it"))
-            continue
-        if actual != table.name:
-            problems.append(Problem(file, actual, None, None, f"sheet '{actual}' read as '{table.name}'", "note"))
-        chosen[table.name] = actual
-    for name in names:
-        if name not in chosen.values() and name not in IGNORED_SHEETS:
-            hint = _nearest_sheet(name, sorted(expected - set(chosen)))
-            extra = f" (if it is '{hint}', rename it)" if hint else ""
-            problems.append(Problem(file, name, None, None, f"sheet '{name}' is not part of the template and is ignored{extra}",
-                                    "note"))
-    _, sheets = read_workbook(path, wanted=set(chosen.values()))
+
+    def choose(names: list[str]) -> set[str]:
+        by_key = {_sheet_key(n): n for n in names}
+        expected = {t.name for t in WORKBOOK_TABLES}
+        for table in WORKBOOK_TABLES:
+            actual = table.name if table.name in names else by_key.get(_sheet_key(table.name))
+            if actual is None:
+                if not table.optional:
+                    guess = _nearest_sheet(table.name, names)
+                    hint = f" (did you mean '{guess}'?)" if guess else ""
+                    problems.append(Problem(file, table.name, None, None,
+                                            f"missing required sheet '{table.name}'{hint}; the template has it"))
+                continue
+            if actual != table.name:
+                problems.append(Problem(file, actual, None, None, f"sheet '{actual}' read as '{table.name}'", "note"))
+            chosen[table.name] = actual
+        for name in names:
+            if name not in chosen.values() and name not in IGNORED_SHEETS:
+                hint = _nearest_sheet(name, sorted(expected - set(chosen)))
+                extra = f" (if it is '{hint}', rename it)" if hint else ""
+                problems.append(Problem(file, name, None, None,
+                                        f"sheet '{name}' is not part of the template and is ignored{extra}", "note"))
+        return set(chosen.values())
+
+    _, sheets = read_workbook(path, wanted=choose)
     raw: dict[str, tuple[list[Any], list[Record], list[Problem]]] = {}
     for table_name, actual in chosen.items():
         sheet = sheets[actual]

@@ -20,6 +20,8 @@ ONS series D7BT (CPI index, 2015 = 100) and YBGB (GDP implied deflator, 2022 = 1
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +30,7 @@ import pandas as pd
 from svlib import paths
 from svlib.problems import InputError, Problem, did_you_mean
 from svlib.tables import Column, Table
+from svlib.frames import records
 
 PRICE_INDICES: dict[str, str] = {"cpi": "cpi_index.csv", "gdp_deflator": "gdp_deflator.csv"}
 """Price indices shipped with svlib, by name."""
@@ -116,6 +119,7 @@ class PriceIndex:
         return value * self.factor(from_year, to_year)
 
 
+@lru_cache(maxsize=None)
 def load_price_index(name: str = "cpi") -> PriceIndex:
     """A price index shipped with svlib: ``cpi`` (ONS D7BT, 2015 = 100, annual average)
     or ``gdp_deflator`` (ONS YBGB, 2022 = 100, calendar year)."""
@@ -138,7 +142,13 @@ class ProxyLibrary:
     table: pd.DataFrame
 
     def __contains__(self, proxy_id: str) -> bool:
-        return proxy_id in self.table.index
+        return proxy_id in self.rows_by_id
+
+    @cached_property
+    def rows_by_id(self) -> dict[str, dict[str, Any]]:
+        """Each proxy's row as a plain dict, by ``proxy_id`` (fast look-ups)."""
+        return {str(k): {"proxy_id": str(k), **row} for k, row in zip(self.table.index,
+                                                                      records(self.table))}
 
     @property
     def ids(self) -> list[str]:
@@ -213,11 +223,16 @@ def read_proxy_table(path: str | Path) -> pd.DataFrame:
 def load_library(user_table: str | Path | None = None) -> ProxyLibrary:
     """The shipped proxy library (verified rows only), optionally extended by a user's
     table of the same columns."""
+    library = _shipped_library()
+    return library.extended(user_table) if user_table is not None else library
+
+
+@lru_cache(maxsize=1)
+def _shipped_library() -> ProxyLibrary:
     shipped = pd.read_csv(paths.package_data("proxies.csv"), dtype={"price_year": "Int64"}, keep_default_na=False,
                           na_values={"price_year": [""], "value_gbp": [""]})
     shipped["value_gbp"] = shipped["value_gbp"].astype(float)
-    library = ProxyLibrary(shipped.set_index("proxy_id"))
-    return library.extended(user_table) if user_table is not None else library
+    return ProxyLibrary(shipped.set_index("proxy_id"))
 
 
 def load_gaps() -> pd.DataFrame:

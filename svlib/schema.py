@@ -170,15 +170,13 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, pd.DataFrame
     readings = tables.get(STAR_READINGS.name)
     if readings is not None and STAR_READINGS.name not in skip and not readings.empty:
         file, sheet = where(STAR_READINGS.name)
-        ordered = readings.sort_values(["person_ref", "star", "area", "reading_number"])
-        previous: dict[tuple, Any] = {}
-        for rec in ordered.itertuples():
-            key = (rec.person_ref, rec.star, rec.area)
-            if key in previous and not pd.isna(rec.reading_date) and rec.reading_date < previous[key]:
-                problems.append(Problem(file, sheet, int(rec.source_row), "reading_date",
-                                        f"reading {rec.reading_number} is dated before the previous reading of "
-                                        f"{rec.person_ref} ({rec.area}); check the dates", "warning"))
-            previous[key] = rec.reading_date
+        ordered = readings.sort_values(["person_ref", "star", "area", "reading_number"], kind="stable")
+        dates = pd.to_datetime(ordered["reading_date"], errors="coerce")
+        previous = dates.groupby([ordered["person_ref"], ordered["star"], ordered["area"]], sort=False).shift()
+        for rec in ordered[(dates < previous).to_numpy()].itertuples():
+            problems.append(Problem(file, sheet, int(rec.source_row), "reading_date",
+                                    f"reading {rec.reading_number} is dated before the previous reading of "
+                                    f"{rec.person_ref} ({rec.area}); check the dates", "warning"))
     return problems
 
 

@@ -53,6 +53,7 @@ from scipy.optimize import brentq
 from svlib.deflators import Prior
 from svlib.uncertainty import PARAMETERS, ValueModel, fixed_overrides, parameter_distributions
 from svlib.valuation import Conventions
+from svlib.frames import records
 
 DEFLATOR_PARAMETERS: tuple[str, ...] = ("deadweight", "displacement", "attribution", "drop_off", "leakage")
 """Parameters treated as deflators in switching values and survey effort."""
@@ -398,7 +399,7 @@ def survey_effort(
     others = "quantities and proxies"
     frame = _sobol(impact_map, investment, conventions,
                    lambda o, p: o if p in DEFLATOR_PARAMETERS else others, n, seed, survey, priors)
-    shares = {g: r for g, r in zip(frame.get("group", []), frame.to_dict(orient="records"))}
+    shares = {g: r for g, r in zip(frame.get("group", []), records(frame))}
     outcomes = impact_map["outcome"] if "outcome" in impact_map else pd.Series([""] * len(impact_map))
     rows = []
     for oid, text in zip(impact_map["outcome_id"].astype(str), outcomes):
@@ -414,7 +415,7 @@ def survey_effort(
     result = pd.DataFrame(rows).sort_values(["uncertain", "deflator_share"], ascending=[False, False], kind="mergesort")
     result = result.reset_index(drop=True)
     result.insert(0, "rank", np.arange(1, len(result) + 1))
-    result["advice"] = [_advice(r) for r in result.to_dict(orient="records")]
+    result["advice"] = [_advice(r) for r in records(result)]
     result.attrs.update(frame.attrs)
     result.attrs["method"] = "grouped Sobol total-order index of each outcome's deflators (SALib)"
     return result.drop(columns="uncertain")

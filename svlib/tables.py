@@ -523,12 +523,12 @@ def read_records(
     problems.sort(key=lambda p: (p.row or 0, order.index(p.column) if p.column in order else -1))
     frame = pd.DataFrame({name: columns[name] for name in [*order, "source_row"]}, columns=[*order, "source_row"])
     if table.key and all(k in positions for k in table.key) and len(frame):
-        keys = ["\u0001".join(cells.text_or_blank(v) for v in values)
-                for values in zip(*(frame[k] for k in table.key))]
-        first_seen: dict[str, int] = {}
-        for key_value, row_number in zip(keys, frame["source_row"]):
+        first_seen: dict[tuple, int] = {}
+        for key_value, row_number in zip(zip(*(columns[k] for k in table.key)), numbers):
+            if any(v is None or v != v for v in key_value):
+                continue  # a blank or unreadable key is reported already
             if key_value in first_seen:
-                shown = key_value.replace("\u0001", ", ")
+                shown = ", ".join(str(v) for v in key_value)
                 problem(int(row_number), table.key[-1] if len(table.key) > 1 else table.key[0],
                         f"duplicate {' + '.join(table.key)} '{shown}' (first used in row {first_seen[key_value]}); "
                         "each must be unique")

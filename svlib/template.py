@@ -58,6 +58,7 @@ from svlib.tables import (
     Column,
     Table,
 )
+from svlib.frames import records
 
 ABOUT_SHEET = "About"
 """Name of the instructions sheet (first in the workbook, ignored by the reader)."""
@@ -374,7 +375,7 @@ def _records(frame: pd.DataFrame, table: Table, columns: list[Column]) -> list[d
     if unknown:
         raise ValueError(f"{table.name}: unknown column(s) {', '.join(unknown)}; "
                          f"expected some of: {', '.join(c.name for c in columns)}")
-    return frame.to_dict(orient="records")
+    return records(frame)
 
 
 def _width(ws: Worksheet, index: int, column: Column) -> float:

@@ -63,6 +63,7 @@ from svlib.valuation import (
     present_value_factor,
     year_one_impact,
 )
+from svlib.frames import records
 
 PARAMETER_STREAMS: dict[str, int] = {
     "quantity": 0,
@@ -232,23 +233,23 @@ def parameter_distributions(
     if survey is not None and len(survey):
         table = survey_distributions(survey, priors)
         known = set(str(v) for v in impact_map["outcome_id"])
-        for row in table.to_dict(orient="records"):
+        for row in records(table):
             if str(row["outcome_id"]) not in known:
                 warnings.append(f"survey answers for outcome '{row['outcome_id']}', which is not in the impact map, "
                                 "are ignored")
                 continue
             from_survey[(str(row["outcome_id"]), row["factor"])] = row["distribution"]
-    records = []
-    for row in impact_map.to_dict(orient="records"):
+    rows = []
+    for row in records(impact_map):
         oid = str(row["outcome_id"])
         for p in PARAMETERS:
             dist = from_survey.get((oid, p)) or ParameterDistribution.from_row(row, p)
-            records.append({
+            rows.append({
                 "outcome_id": oid, "parameter": p, "kind": dist.kind, "low": dist.low, "central": dist.mode,
                 "high": dist.high, "mean": dist.mean(), "description": dist.describe(), "evidence": dist.evidence,
                 "distribution": dist,
             })
-    frame = pd.DataFrame.from_records(records, columns=[
+    frame = pd.DataFrame.from_records(rows, columns=[
         "outcome_id", "parameter", "kind", "low", "central", "high", "mean", "description", "evidence", "distribution"])
     frame.attrs["warnings"] = warnings
     return frame

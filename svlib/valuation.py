@@ -37,6 +37,7 @@ import pandas as pd
 
 from svlib.discounting import discount_factors
 from svlib.tables import THEMES
+from svlib.frames import records
 
 VALUE_COLUMNS: tuple[str, ...] = (
     "quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage", "drop_off",
@@ -230,8 +231,8 @@ class Valuation:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (the ``svlib sroi --json`` contract)."""
 
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+        def plain_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{k: _plain(v) for k, v in row.items()} for row in records(frame)]
 
         payback = self.payback_months if np.isfinite(self.payback_months) else None
         return {
@@ -241,10 +242,10 @@ class Valuation:
             "sroi_ratio": self.sroi_ratio,
             "net_sroi_ratio": self.net_sroi_ratio,
             "payback_months": payback,
-            "by_year": records(self.by_year),
-            "by_outcome": records(self.by_outcome),
-            "by_theme": records(self.by_theme),
-            "by_stakeholder": records(self.by_stakeholder),
+            "by_year": plain_records(self.by_year),
+            "by_outcome": plain_records(self.by_outcome),
+            "by_theme": plain_records(self.by_theme),
+            "by_stakeholder": plain_records(self.by_stakeholder),
             "conventions": {k: _plain(v) for k, v in self.conventions.describe().items()},
         }
 

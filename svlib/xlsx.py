@@ -12,7 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Callable
 from xml.etree import ElementTree
 
 import python_calamine
@@ -111,9 +111,11 @@ def _formula_states(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[int
     return uncalculated, errors
 
 
-def read_workbook(path: str | Path, wanted: set[str] | None = None) -> tuple[list[str], dict[str, Sheet]]:
-    """Sheet names (in workbook order) and the cells of the sheets in ``wanted``
-    (all when None).
+def read_workbook(
+    path: str | Path, wanted: set[str] | Callable[[list[str]], set[str]] | None = None
+) -> tuple[list[str], dict[str, Sheet]]:
+    """Sheet names (in workbook order) and the cells of the sheets in ``wanted`` (all when
+    None; a callable receives the sheet names and returns the ones to read).
 
     Raises
     ------
@@ -127,6 +129,8 @@ def read_workbook(path: str | Path, wanted: set[str] | None = None) -> tuple[lis
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         names = list(workbook.sheet_names)
+        if callable(wanted):
+            wanted = set(wanted(names))
         sheets: dict[str, Sheet] = {}
         with zipfile.ZipFile(path) as archive:
             parts = _sheet_xml_paths(archive)
