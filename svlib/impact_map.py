@@ -95,7 +95,6 @@ def resolve_proxies(
     same factor.
     """
     index = load_price_index(price_index)
-    out = frame.copy()
     problems: list[Problem] = []
     published, years, factors, stated, sources, licences, urls, values = [], [], [], [], [], [], [], []
     for row in records(frame):
@@ -143,24 +142,29 @@ def resolve_proxies(
         licences.append(licence)
         urls.append(url)
         values.append(value * factor if np.isfinite(value) and np.isfinite(factor) else np.nan)
-    out["proxy_value_as_published"] = published
-    out["proxy_value"] = values
-    out["proxy_price_year"] = pd.array(years, dtype="Int64")
-    out["rebase_factor"] = factors
-    out["price_year_stated"] = stated
-    out["proxy_source"] = sources
-    out["proxy_licence"] = licences
-    out["proxy_url"] = urls
+    factor_array = np.asarray(factors, float)
+    resolved: dict[str, object] = {
+        "proxy_value_as_published": published,
+        "proxy_value": values,
+        "proxy_price_year": pd.array(years, dtype="Int64"),
+        "rebase_factor": factor_array,
+        "price_year_stated": stated,
+        "proxy_source": sources,
+        "proxy_licence": licences,
+        "proxy_url": urls,
+    }
     for bound in ("proxy_value_low", "proxy_value_high"):
-        if bound in out:
-            out[bound] = out[bound].to_numpy(float) * out["rebase_factor"].to_numpy(float)
-    if "proxy_value_low" in out:
-        for row in records(out):
-            low, high, central = row["proxy_value_low"], row["proxy_value_high"], row["proxy_value"]
+        if bound in frame:
+            resolved[bound] = frame[bound].to_numpy(float) * factor_array
+    if "proxy_value_low" in resolved:
+        for low, high, central, row in zip(resolved["proxy_value_low"], resolved["proxy_value_high"], values,
+                                           frame["source_row"]):
             if pd.notna(low) and pd.notna(central) and not (low <= central * (1 + 1e-12) and central <= high * (1 + 1e-12)):
-                problems.append(Problem(file, sheet, int(row["source_row"]), "proxy_value_low",
+                problems.append(Problem(file, sheet, int(row), "proxy_value_low",
                                         f"the range {low:,.2f} to {high:,.2f} does not include the proxy value "
                                         f"{central:,.2f} (all in {price_year} prices)"))
+    out = frame.drop(columns=[c for c in resolved if c in frame]).reset_index(drop=True)
+    out = pd.concat([out, pd.DataFrame(resolved)], axis=1)
     return out, problems
 
 

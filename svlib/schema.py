@@ -10,6 +10,7 @@ the impact map, a period that ends before it starts) are plain functions returni
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 from typing import Any, Callable
@@ -170,13 +171,16 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, pd.DataFrame
     readings = tables.get(STAR_READINGS.name)
     if readings is not None and STAR_READINGS.name not in skip and not readings.empty:
         file, sheet = where(STAR_READINGS.name)
-        ordered = readings.sort_values(["person_ref", "star", "area", "reading_number"], kind="stable")
-        dates = pd.to_datetime(ordered["reading_date"], errors="coerce")
-        previous = dates.groupby([ordered["person_ref"], ordered["star"], ordered["area"]], sort=False).shift()
-        for rec in ordered[(dates < previous).to_numpy()].itertuples():
-            problems.append(Problem(file, sheet, int(rec.source_row), "reading_date",
-                                    f"reading {rec.reading_number} is dated before the previous reading of "
-                                    f"{rec.person_ref} ({rec.area}); check the dates", "warning"))
+        rows = sorted(zip(readings["person_ref"], readings["star"], readings["area"], readings["reading_number"],
+                          readings["reading_date"], readings["source_row"]),
+                      key=lambda r: (str(r[0]), str(r[1]), str(r[2]), r[3] if r[3] == r[3] else 0))
+        for before, after in zip(rows, rows[1:]):
+            same_person_area = before[:3] == after[:3]
+            dated = isinstance(before[4], dt.date) and isinstance(after[4], dt.date)
+            if same_person_area and dated and after[4] < before[4]:
+                problems.append(Problem(file, sheet, int(after[5]), "reading_date",
+                                        f"reading {after[3]} is dated before the previous reading of "
+                                        f"{after[0]} ({after[2]}); check the dates", "warning"))
     return problems
 
 
