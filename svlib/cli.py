@@ -114,6 +114,19 @@ def _command_sroi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_simulate(args: argparse.Namespace) -> int:
+    from svlib.report_text import simulation_text
+    from svlib.uncertainty import simulate
+
+    impact_map, investment, conventions = _prepare(args)
+    result = simulate(impact_map, investment, conventions, draws=args.draws, seed=args.seed)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(simulation_text(result, conventions))
+    return 0
+
+
 def _command_proxies(args: argparse.Namespace) -> int:
     from svlib.proxies import load_gaps, load_library
 
@@ -201,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_valuation_options(sroi)
     sroi.add_argument("--out", type=Path, help="also write the result tables and JSON into this folder")
     sroi.set_defaults(handler=_command_sroi)
+
+    simulate = commands.add_parser("simulate", help="Monte Carlo: the SROI ratio with its uncertainty")
+    _add_valuation_options(simulate)
+    simulate.add_argument("--draws", type=int, default=10_000, help="number of Monte Carlo draws (default 10,000)")
+    simulate.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same numbers")
+    simulate.set_defaults(handler=_command_simulate)
 
     proxies = commands.add_parser("proxies", help="list or search the proxy library")
     proxies.add_argument("--theme", help="Jobs, Growth, Social, Environment, Innovation or Cross-cutting")

@@ -87,3 +87,19 @@ def write_valuation(result: Valuation, impact_map: pd.DataFrame, folder: Path,
     written.append(write_atomic(folder / "resolved_impact_map.csv", impact_map.to_csv(index=False)))
     written.append(write_atomic(folder / "summary.txt", valuation_text(result, impact_map) + "\n"))
     return written
+
+
+def simulation_text(simulation, conventions) -> str:
+    """A readable Monte Carlo summary: the ratio's distribution and how sure it is."""
+    summary = simulation.summary()
+    r, pv = summary["sroi_ratio"], summary["present_value"]
+    return "\n".join([
+        f"SROI ratio (Monte Carlo, {summary['draws']:,} draws, seed {summary['seed']})",
+        f"  median            {ratio(r['p50'])}",
+        f"  90% range         {ratio(r['p5'])} to {ratio(r['p95'])}  (p5 to p95)",
+        f"  mean ± sd         {r['mean']:.2f} ± {r['sd']:.2f}",
+        f"  chance below 1:1  {summary['prob_ratio_below_1']:.1%}",
+        f"  Monte Carlo error {summary['monte_carlo_se']:.4f} (standard error of the mean ratio)",
+        f"Present value       median {money(pv['p50'])}, 90% range {money(pv['p5'])} to {money(pv['p95'])} "
+        f"({conventions.price_year} prices)",
+    ])

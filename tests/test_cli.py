@@ -94,3 +94,26 @@ def test_proxies_command_lists_and_shows_gaps():
     done = run("proxies", "--theme", "Jobs", "--gaps")
     assert done.returncode == 0
     assert "JOB-01" in done.stdout and "Known gaps" in done.stdout and "JOB-05" in done.stdout
+
+
+SIMULATE_KEYS = {"draws", "seed", "sroi_ratio", "present_value", "prob_ratio_below_1", "monte_carlo_se"}
+
+
+def test_simulate_json_has_the_documented_keys_and_is_seeded():
+    args = ("simulate", str(paths.EXAMPLE_IMPACT_MAP), "--investment", "199320", "--price-year", "2024",
+            "--draws", "3000", "--seed", "7", "--json")
+    first, second = run(*args), run(*args)
+    assert first.returncode == 0, first.stderr
+    payload = json.loads(first.stdout)
+    assert set(payload) == SIMULATE_KEYS
+    assert set(payload["sroi_ratio"]) == {"mean", "sd", "p5", "p50", "p95"}
+    assert payload["draws"] == 3000 and payload["seed"] == 7
+    assert payload["sroi_ratio"]["p5"] < payload["sroi_ratio"]["p50"] < payload["sroi_ratio"]["p95"]
+    assert first.stdout == second.stdout  # one seed in, identical numbers out
+
+
+def test_simulate_prints_a_readable_summary():
+    done = run("simulate", str(paths.EXAMPLE_IMPACT_MAP), "--inputs", str(paths.EXAMPLE_INPUTS), "--price-year",
+               "2024", "--draws", "2000")
+    assert done.returncode == 0, done.stderr
+    assert "90% range" in done.stdout and "chance below 1:1" in done.stdout
