@@ -22,10 +22,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)  ## create .venv, install svlib with its dependencies, register the Jupyter kernel 'svlib'
 
-reports: setup  ## the main job: value the bundled example and write the results under outputs/
-	$(BIN)/svlib sroi svlib/examples/impact_map.csv --inputs svlib/examples/inputs.csv --price-year 2024 \
-		--out outputs/worked-example
-	@echo "Results written to outputs/worked-example/ (summary.txt, valuation.json, tables)"
+reports: setup  ## the main job: validate the example partners, build their tables, write one report each and the index page under outputs/example/
+	$(BIN)/svlib reports --data data/raw/example
+	@echo "Open the index page printed above in a browser."
 
 test: setup  ## run every test
 	$(BIN)/python -m pytest

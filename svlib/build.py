@@ -155,6 +155,14 @@ def build(raw_dir: str | Path, out_dir: str | Path, jobs: int | None = None) -> 
     if any(p.severity == "error" for p in problems):
         return BuildResult(None, problems)
 
+    return write_processed(partners, raw_dir, out_dir, problems)
+
+
+def write_processed(partners: list[PartnerData], raw_dir: Path, out_dir: Path,
+                    problems: list[Problem] | None = None) -> BuildResult:
+    """Write valid partners' tidy tables and ``manifest.json`` to ``out_dir`` (replacing
+    it whole), after checking every table against its schema."""
+    problems = list(problems or [])
     tables = tidy_tables(partners)
     texts: dict[str, str] = {}
     for table in WORKBOOK_TABLES:
@@ -170,15 +178,10 @@ def build(raw_dir: str | Path, out_dir: str | Path, jobs: int | None = None) -> 
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "raw_dir": str(raw_dir),
         "sources": [
-            {
-                "file": source.name,
-                "partner_id": partner.partner_id,
-                **_fingerprint(source),
-            }
-            for source, partner in sorted(((Path(p.source), p) for p in partners), key=lambda sp: sp[1].partner_id)
+            {"file": Path(partner.source).name, "partner_id": partner.partner_id, **_fingerprint(Path(partner.source))}
+            for partner in sorted(partners, key=lambda p: p.partner_id)
         ],
-        "tables": {file_name: int(len(tables[name])) for name, file_name in
-                   ((t.name, table_file_name(t)) for t in WORKBOOK_TABLES)},
+        "tables": {table_file_name(t): int(len(tables[t.name])) for t in WORKBOOK_TABLES},
         "partners": sorted(p.partner_id for p in partners),
     }
     _write_folder(out_dir, texts, manifest)

@@ -197,6 +197,22 @@ def _command_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_reports(args: argparse.Namespace) -> int:
+    from svlib.reports import run_reports
+
+    partners = [p.strip() for p in args.partners.split(",") if p.strip()] if args.partners else None
+    from svlib import paths
+
+    result = run_reports(args.data or paths.raw_collection(), args.out, partners, args.jobs, args.scheduler, args.draws, args.seed,
+                         timeout=args.timeout)
+    for failure in result.failures:
+        print(f"failed: {failure['key']}: {failure['error']}", file=sys.stderr)
+        for problem in failure.get("problems", []):
+            print(f"  {problem}", file=sys.stderr)
+    print(result.index.resolve())
+    return 0 if result.ok else 1
+
+
 def _command_template(args: argparse.Namespace) -> int:
     from svlib.template import write_template
 
@@ -227,6 +243,17 @@ def build_parser() -> argparse.ArgumentParser:
     proxies.add_argument("--proxies", type=Path, help="your own proxy table (CSV), extending the shipped one")
     proxies.add_argument("--gaps", action="store_true", help="also list outcomes with no verified proxy yet")
     proxies.set_defaults(handler=_command_proxies)
+
+    reports = commands.add_parser("reports", help="the main job: one report per partner and the forum index page")
+    reports.add_argument("--data", type=Path, default=None, help="raw collection folder (default data/raw/example)")
+    reports.add_argument("--out", type=Path, help="output folder (default outputs/<collection>)")
+    reports.add_argument("--partners", help="only these partner ids, separated by commas")
+    reports.add_argument("--jobs", type=int, help="notebooks run in parallel (default: one per CPU)")
+    reports.add_argument("--scheduler", help="address of a Dask distributed scheduler to run on")
+    reports.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws per partner (default 10,000)")
+    reports.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    reports.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run (default 900)")
+    reports.set_defaults(handler=_command_reports)
 
     template = commands.add_parser("template", help="write a blank partner workbook to fill in")
     template.add_argument("out", type=Path, help="where to write it, such as partner.xlsx")

@@ -109,3 +109,37 @@ def sobol_bars(sobol_df: pd.DataFrame) -> Figure:
     ax.set_title("Where the uncertainty in the social return comes from")
     ax.legend(loc="upper right", fontsize="small", frameon=False)
     return fig
+
+
+def value_by_theme(by_theme: pd.DataFrame, price_year: int | None = None) -> Figure:
+    """Bar chart of present value per County Durham Pound theme.
+
+    Parameters
+    ----------
+    by_theme : pandas.DataFrame
+        ``Valuation.by_theme`` (``theme``, ``present_value``).
+    price_year : int, optional
+        Shown on the axis.
+    """
+    fig = Figure(figsize=(7, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(by_theme["theme"][::-1], by_theme["present_value"][::-1] / 1000.0, color="#5b9bd5")
+    ax.set_xlabel(f"present value, £ thousands{f' ({price_year} prices)' if price_year else ''}")
+    ax.set_title("Social value by County Durham Pound theme")
+    return fig
+
+
+def value_by_year(by_year: pd.DataFrame, price_year: int | None = None) -> Figure:
+    """Columns of value per year (undiscounted impact and present value)."""
+    fig = Figure(figsize=(7, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    years = by_year["year"].to_numpy()
+    ax.bar(years - 0.2, by_year["impact"] / 1000.0, width=0.4, color="#a9c4e4", label="value in the year")
+    ax.bar(years + 0.2, by_year["present_value"] / 1000.0, width=0.4, color="#1f4e79",
+           label="present value (discounted)")
+    ax.set_xticks(years)
+    ax.set_xlabel("year after the activity")
+    ax.set_ylabel(f"£ thousands{f' ({price_year} prices)' if price_year else ''}")
+    ax.set_title("When the value arises")
+    ax.legend(frameon=False, fontsize="small")
+    return fig

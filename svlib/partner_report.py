@@ -1,0 +1,246 @@
+"""Everything one partner's report shows, computed from the processed tables.
+
+The report notebook (``notebooks/05_partner_report.ipynb``) calls :func:`prepare` once
+and then displays the pieces of the returned :class:`PartnerReport`; it holds no logic of
+its own. Every figure is traceable: the impact map with each deflator's evidence, the
+proxies with their sources and licences, the conventions, and the provenance block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from svlib import paths
+from svlib.assurance import checklist
+from svlib.build import build, load_processed
+from svlib.deflators import summarise_survey
+from svlib.impact_map import resolve_proxies
+from svlib.problems import InputError
+from svlib.proxies import load_library
+from svlib.provenance import provenance
+from svlib.sensitivity import sobol_indices, survey_effort, switching_values, tornado
+from svlib.tables import FACTORS
+from svlib.uncertainty import Simulation, simulate
+from svlib.valuation import Conventions, Valuation, value_map
+
+HEADLINE_KEYS = ("sroi_ratio", "p5", "p50", "p95", "prob_ratio_below_1", "present_value", "investment")
+
+
+def processed_folder(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None) -> Path:
+    """The processed tables of a collection; for the bundled example, built from
+    ``data/raw/example`` on first use."""
+    folder = Path(data_dir) if data_dir else paths.processed_collection(collection)
+    if not (folder / "manifest.json").exists() and not data_dir:
+        result = build(paths.raw_collection(collection), folder)
+        if not result.ok:
+            raise InputError([p for p in result.problems if p.severity == "error"])
+    return folder
+
+
+def _partner_rows(tables: dict[str, pd.DataFrame], name: str, partner_id: str) -> pd.DataFrame:
+    frame = tables[name]
+    return frame[frame["partner_id"] == partner_id].drop(columns="partner_id").reset_index(drop=True)
+
+
+@dataclass
+class PartnerReport:
+    """One partner's analysis, ready to display."""
+
+    partner: dict[str, Any]
+    impact_map: pd.DataFrame
+    inputs: pd.DataFrame
+    survey: pd.DataFrame
+    case_studies: pd.DataFrame
+    baseline: dict[str, Any]
+    conventions: Conventions
+    draws: int
+    seed: int
+    sources: list[Path] = field(default_factory=list)
+    raw_source: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def investment(self) -> float:
+        return float(self.inputs["value_gbp"].sum())
+
+    @cached_property
+    def valuation(self) -> Valuation:
+        return value_map(self.impact_map, self.investment, self.conventions)
+
+    @cached_property
+    def survey_summary(self) -> pd.DataFrame:
+        return summarise_survey(self.survey)
+
+    @cached_property
+    def simulation(self) -> Simulation:
+        survey = self.survey if len(self.survey) else None
+        return simulate(self.impact_map, self.investment, self.conventions, draws=self.draws, seed=self.seed,
+                        survey=survey)
+
+    @cached_property
+    def headline(self) -> dict[str, float]:
+        """The figures the forum index and run.json carry: the base-case ratio from the
+        impact map, and the Monte Carlo band and chance below 1:1."""
+        summary = self.simulation.summary()
+        return {
+            "sroi_ratio": self.valuation.sroi_ratio,
+            "p5": summary["sroi_ratio"]["p5"],
+            "p50": summary["sroi_ratio"]["p50"],
+            "p95": summary["sroi_ratio"]["p95"],
+            "prob_ratio_below_1": summary["prob_ratio_below_1"],
+            "monte_carlo_se": summary["monte_carlo_se"],
+            "present_value": self.valuation.present_value,
+            "investment": self.investment,
+        }
+
+    def headline_text(self) -> str:
+        """The headline, rounded, as one line (checked by nbval)."""
+        h = self.headline
+        return (f"SROI ratio {h['sroi_ratio']:.2f} : 1; 90% range {h['p5']:.2f} to {h['p95']:.2f}; "
+                f"chance below 1:1 {h['prob_ratio_below_1']:.1%}; present value £{h['present_value']:,.0f}; "
+                f"investment £{h['investment']:,.0f}")
+
+    @cached_property
+    def tornado(self) -> pd.DataFrame:
+        return tornado(self.impact_map, self.investment, self.conventions)
+
+    @cached_property
+    def switching_values(self) -> pd.DataFrame:
+        return switching_values(self.impact_map, self.investment, self.conventions)
+
+    @cached_property
+    def sobol(self) -> pd.DataFrame:
+        survey = self.survey if len(self.survey) else None
+        return sobol_indices(self.impact_map, self.investment, self.conventions, n=256, seed=self.seed, survey=survey)
+
+    @cached_property
+    def survey_effort(self) -> pd.DataFrame:
+        survey = self.survey if len(self.survey) else None
+        return survey_effort(self.impact_map, self.investment, self.conventions, n=256, seed=self.seed, survey=survey)
+
+    def deflator_evidence(self) -> pd.DataFrame:
+        """The impact map as a partner reads it: each outcome's quantity, proxy and
+        deflators, each deflator with its evidence level."""
+        summary = {(o, f): (n, m) for o, f, n, m in zip(self.survey_summary["outcome_id"], self.survey_summary["factor"],
+                                                         self.survey_summary["n_answers"], self.survey_summary["mean"])}
+        rows = []
+        for row in self.impact_map.to_dict("records"):
+            entry = {
+                "outcome_id": row["outcome_id"], "stakeholder": row["stakeholder"], "outcome": row["outcome"],
+                "theme": row["theme"], "quantity": row["quantity"], "proxy_value": row["proxy_value"],
+                "duration": row["duration"],
+            }
+            for factor in FACTORS:
+                value = row[factor]
+                found = summary.get((row["outcome_id"], factor))
+                if found:
+                    n, mean = found
+                    level = f"survey of {int(n)} (mean {mean:.0%})" if n >= 10 else f"small survey of {int(n)} (mean {mean:.0%})"
+                elif pd.notna(row.get(f"{factor}_low")):
+                    level = f"judgement, range {row[f'{factor}_low']:.0%}-{row[f'{factor}_high']:.0%}"
+                else:
+                    level = "judgement"
+                entry[factor] = value
+                entry[f"{factor}_evidence"] = level
+            rows.append(entry)
+        return pd.DataFrame(rows)
+
+    def proxies_used(self) -> pd.DataFrame:
+        """Each outcome's proxy: value in the analysis price year, as published, price
+        year, rebasing factor, source and licence."""
+        columns = ["outcome_id", "proxy_id", "proxy_value", "proxy_value_as_published", "proxy_price_year",
+                   "rebase_factor", "proxy_source", "proxy_licence", "proxy_url"]
+        return self.impact_map[[c for c in columns if c in self.impact_map]].copy()
+
+    def assurance(self) -> pd.DataFrame:
+        return checklist(self.impact_map, self.valuation.by_outcome, self.survey_summary, self.case_studies,
+                         int(self.conventions.price_year))
+
+    def provenance(self) -> dict[str, Any]:
+        """svlib and library versions, seed, parameters, input SHA-256s and conventions."""
+        block = provenance(self.sources, parameters={"partner_id": self.partner["partner_id"], "draws": self.draws,
+                                                     **self.conventions.describe()}, seed=self.seed)
+        block["raw_workbook"] = self.raw_source
+        return block
+
+    def provenance_table(self) -> pd.DataFrame:
+        block = self.provenance()
+        rows = [("svlib version", block["versions"]["svlib"]), ("seed", block["seed"]),
+                ("Monte Carlo draws", self.draws)]
+        rows += [(f"convention: {k}", v) for k, v in self.conventions.describe().items()]
+        if self.raw_source:
+            rows.append((f"raw workbook {self.raw_source.get('file')}", f"SHA-256 {self.raw_source.get('sha256')}"))
+        rows += [(f"input {Path(k).name}", f"SHA-256 {v['sha256']}") for k, v in block["inputs"].items()]
+        rows += [(f"version of {k}", v) for k, v in block["versions"].items() if k != "svlib"]
+        return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def prepare(
+    partner_id: str,
+    collection: str = paths.EXAMPLE_COLLECTION,
+    data_dir: str | Path | None = None,
+    draws: int = 10_000,
+    seed: int = 0,
+    price_year: int | None = None,
+    discount_rate: float = 0.035,
+    discount_schedule: str = "constant",
+    discount_from: int = 1,
+    dropoff_from: int = 2,
+) -> PartnerReport:
+    """Load one partner from the processed tables and set up its analysis.
+
+    Parameters
+    ----------
+    partner_id : str
+    collection : str
+        Collection name (``example``); used when ``data_dir`` is blank.
+    data_dir : path, optional
+        Processed tables folder (default ``data/processed/<collection>``).
+    draws, seed : int
+        Monte Carlo draws and seed.
+    price_year : int, optional
+        Analysis price year (default: the partner's own).
+    discount_rate, discount_schedule, discount_from, dropoff_from
+        Valuation conventions (see :class:`svlib.valuation.Conventions`).
+    """
+    folder = processed_folder(collection, data_dir or None)
+    tables = load_processed(folder)
+    partners = tables["Partner"]
+    if partner_id not in set(partners["partner_id"]):
+        raise KeyError(f"partner '{partner_id}' is not in {folder}; partners: {', '.join(partners['partner_id'])}")
+    partner = partners[partners["partner_id"] == partner_id].iloc[0].to_dict()
+    year = int(price_year or partner["price_year"])
+    conventions = Conventions(discount_rate=discount_rate, discount_schedule=discount_schedule,
+                              discount_from=discount_from, dropoff_from=dropoff_from, price_year=year)
+    raw_map = _partner_rows(tables, "ImpactMap", partner_id)
+    resolved, problems = resolve_proxies(raw_map, load_library(), year, conventions.price_index)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    baseline_rows = _partner_rows(tables, "Baseline", partner_id)
+    manifest = pd.read_json(folder / "manifest.json", typ="series")
+    raw_source = next((s for s in manifest["sources"] if s["partner_id"] == partner_id), {})
+    return PartnerReport(
+        partner=partner,
+        impact_map=resolved,
+        inputs=_partner_rows(tables, "Inputs", partner_id),
+        survey=_partner_rows(tables, "DeflatorSurvey", partner_id),
+        case_studies=_partner_rows(tables, "CaseStudies", partner_id),
+        baseline=baseline_rows.iloc[0].to_dict() if len(baseline_rows) else {},
+        conventions=conventions,
+        draws=int(draws),
+        seed=int(seed),
+        sources=sorted(folder.glob("*.csv")),
+        raw_source=dict(raw_source),
+    )
+
+
+def headline_metadata(report: PartnerReport) -> dict[str, dict[str, Any]]:
+    """Output metadata a notebook attaches to its headline, read back by the runner."""
+    return {"svlib": {k: float(v) for k, v in report.headline.items() if np.isfinite(v)} | {
+        "partner_id": report.partner["partner_id"], "name": report.partner["name"]}}

@@ -1,0 +1,180 @@
+"""The main job: one reproducible report per partner, and the forum's index page.
+
+``svlib reports`` validates each partner's workbook on its own (an invalid one becomes a
+failure entry carrying its validation messages), writes the valid partners' tidy tables,
+runs the partner report notebook once per partner with papermill on the ``svlib`` kernel
+(in parallel), renders HTML without code, and writes ``run.json`` and ``index.html``.
+It exits non-zero if anything failed, after finishing everything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from svlib import __version__, paths
+from svlib.build import discover, write_processed
+from svlib.files import write_atomic, write_json
+from svlib.ingest import PartnerData, read_partner
+from svlib.runner import NotebookJob, failure_record, run_jobs
+from svlib.site import render_index
+
+PARTNER_NOTEBOOK = "05_partner_report.ipynb"
+HEADLINE_KEYS = ("sroi_ratio", "p5", "p50", "p95", "prob_ratio_below_1")
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the ``run.json`` content and where the index page is."""
+
+    run: dict[str, Any]
+    index: Path
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        return [r for r in self.run["notebooks"] if r["status"] != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _validate(sources: list[Path], wanted: set[str] | None) -> tuple[list[PartnerData], list[dict[str, Any]]]:
+    """Each source on its own: valid partners, and failure records for the others."""
+    valid: list[PartnerData] = []
+    failures: list[dict[str, Any]] = []
+    owners: dict[str, str] = {}
+    for source in sources:
+        data, problems = read_partner(source)
+        errors = [str(p) for p in problems if p.severity == "error"]
+        if data is not None and data.partner_id in owners:
+            errors = [f"{source}: partner_id '{data.partner_id}' is already used by {owners[data.partner_id]}"]
+            data = None
+        if data is None:
+            failures.append(failure_record(f"partner/{source.stem}", "partner", source.name,
+                                           f"invalid data: {len(errors)} problem(s) to fix", errors))
+            continue
+        owners[data.partner_id] = str(source)
+        if wanted is None or data.partner_id in wanted:
+            valid.append(data)
+    return valid, failures
+
+
+def partner_jobs(partners: list[PartnerData], collection: str, processed: Path, out_dir: Path, draws: int,
+                 seed: int, extra: dict[str, Any] | None = None) -> list[NotebookJob]:
+    """One partner-report job per valid partner."""
+    inputs = tuple(str(p) for p in sorted(processed.glob("*.csv")))
+    return [
+        NotebookJob(
+            key=f"partner/{p.partner_id}",
+            kind="partner",
+            title=str(p.partner["name"]),
+            notebook=str(paths.NOTEBOOKS_DIR / PARTNER_NOTEBOOK),
+            parameters={"partner_id": p.partner_id, "collection": collection, "data_dir": str(processed),
+                        "n_draws": int(draws), "seed": int(seed), **(extra or {})},
+            output_stem=str(out_dir / "partners" / p.partner_id),
+            inputs=(str(p.source),) + inputs,
+        )
+        for p in sorted(partners, key=lambda p: p.partner_id)
+    ]
+
+
+def _executor(scheduler: str | None) -> tuple[Executor | None, Any]:
+    if not scheduler:
+        return None, None
+    from distributed import Client
+
+    client = Client(scheduler)
+    return client.get_executor(pure=False), client
+
+
+def run_reports(
+    data: str | Path = paths.raw_collection(),
+    out: str | Path | None = None,
+    partners: list[str] | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    draws: int = 10_000,
+    seed: int = 0,
+    processed: str | Path | None = None,
+    timeout: int = 900,
+    progress: bool = True,
+) -> RunResult:
+    """Run every report for a raw collection folder.
+
+    Parameters
+    ----------
+    data : path
+        Raw collection folder (default ``data/raw/example``).
+    out : path, optional
+        Output folder (default ``outputs/<collection>``).
+    partners : list of str, optional
+        Only these partner ids.
+    jobs : int, optional
+        Parallel notebooks (default: one per CPU).
+    scheduler : str, optional
+        Address of a Dask distributed scheduler to run the notebooks on instead.
+    draws, seed : int
+        Monte Carlo draws and seed for every partner.
+    processed : path, optional
+        Where to write the tidy tables (default ``data/processed/<collection>``).
+    timeout : int
+        Seconds a notebook cell may run.
+
+    Returns
+    -------
+    RunResult
+    """
+    raw_dir = Path(data)
+    collection = raw_dir.resolve().name
+    out_dir = Path(out) if out else paths.outputs_collection(collection)
+    processed_dir = Path(processed) if processed else paths.processed_collection(collection)
+    started = dt.datetime.now(dt.timezone.utc)
+
+    sources, notes = discover(raw_dir)
+    wanted = set(partners) if partners else None
+    valid, failures = _validate(sources, wanted)
+    if wanted:
+        failures += [failure_record(f"partner/{p}", "partner", p, "no such partner in the collection")
+                     for p in sorted(wanted - {v.partner_id for v in valid} - {f["title"] for f in failures})]
+    records: list[dict[str, Any]] = []
+    if valid:
+        built = write_processed(valid, raw_dir, processed_dir)
+        if not built.ok:
+            errors = [str(p) for p in built.problems if p.severity == "error"]
+            failures += [failure_record(f"partner/{v.partner_id}", "partner", str(v.partner["name"]),
+                                        "the tidy tables failed their checks", errors) for v in valid]
+            valid = []
+    job_list = partner_jobs(valid, collection, processed_dir, out_dir, draws, seed)
+    executor, client = _executor(scheduler)
+    try:
+        records = run_jobs(job_list, executor=executor, workers=jobs or os.cpu_count() or 1, timeout=timeout,
+                           progress=progress, cwd=str(paths.NOTEBOOKS_DIR))
+    finally:
+        if client is not None:
+            client.close()
+    for record in records:
+        for key in HEADLINE_KEYS:
+            record[key] = record["headline"].get(key)
+    all_records = records + failures
+    run = {
+        "collection": collection,
+        "svlib_version": __version__,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "data": str(raw_dir),
+        "processed": str(processed_dir),
+        "draws": int(draws),
+        "seed": int(seed),
+        "jobs": jobs or os.cpu_count(),
+        "scheduler": scheduler,
+        "notes": [str(n) for n in notes],
+        "notebooks": all_records,
+    }
+    write_json(out_dir / "run.json", run)
+    index = write_atomic(out_dir / "index.html", render_index(run, out_dir))
+    return RunResult(run, index)
