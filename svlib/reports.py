@@ -44,7 +44,10 @@ class RunResult:
 
 
 def _validate(sources: list[Path], wanted: set[str] | None) -> tuple[list[PartnerData], list[dict[str, Any]]]:
-    """Each source on its own: valid partners, and failure records for the others."""
+    """Each source on its own: valid partners, and failure records for the others.
+
+    With ``wanted`` partner ids, an invalid workbook is reported only when its file name
+    (without ``.xlsx``) is one of them: its partner id may be what is broken."""
     valid: list[PartnerData] = []
     failures: list[dict[str, Any]] = []
     owners: dict[str, str] = {}
@@ -55,8 +58,9 @@ def _validate(sources: list[Path], wanted: set[str] | None) -> tuple[list[Partne
             errors = [f"{source}: partner_id '{data.partner_id}' is already used by {owners[data.partner_id]}"]
             data = None
         if data is None:
-            failures.append(failure_record(f"partner/{source.stem}", "partner", source.name,
-                                           f"invalid data: {len(errors)} problem(s) to fix", errors))
+            if wanted is None or source.stem in wanted:
+                failures.append(failure_record(f"partner/{source.stem}", "partner", source.name,
+                                               f"invalid data: {len(errors)} problem(s) to fix", errors))
             continue
         owners[data.partner_id] = str(source)
         if wanted is None or data.partner_id in wanted:
@@ -140,7 +144,7 @@ def run_reports(
     valid, failures = _validate(sources, wanted)
     if wanted:
         failures += [failure_record(f"partner/{p}", "partner", p, "no such partner in the collection")
-                     for p in sorted(wanted - {v.partner_id for v in valid} - {f["title"] for f in failures})]
+                     for p in sorted(wanted - {v.partner_id for v in valid} - {f["key"].split("/", 1)[1] for f in failures})]
     records: list[dict[str, Any]] = []
     if valid:
         built = write_processed(valid, raw_dir, processed_dir)

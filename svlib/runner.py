@@ -8,7 +8,6 @@ so nothing is half-written, even on Ctrl-C.
 
 from __future__ import annotations
 
-import html
 import os
 import time
 import traceback
@@ -25,6 +24,9 @@ KERNEL = "svlib"
 """The Jupyter kernel every report runs on (registered by ``make setup``)."""
 
 HEADLINE_KEY = "svlib"
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+"""nbconvert templates shipped with svlib (``svlib_report``: the lab look, no remote scripts)."""
 """Output metadata key under which a notebook publishes its headline figures."""
 
 
@@ -83,8 +85,8 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
         if cell.get("cell_type") == "code":
             cell["outputs"] = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream"
                                                                           and o.get("name") == "stderr")]
-    clean.metadata["title"] = html.escape(title)
-    exporter = HTMLExporter(template_name="lab")
+    clean.metadata["title"] = title  # the template escapes it
+    exporter = HTMLExporter(template_name="svlib_report", extra_template_basedirs=[str(TEMPLATES_DIR)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

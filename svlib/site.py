@@ -68,7 +68,7 @@ def render_index(run: dict[str, Any], out_dir: Path) -> str:
                 f"<tbody>{other_rows}</tbody></table>") if others else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Social value reports: {esc(run['collection'])}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><style>{STYLE}</style></head>
 <body><h1>Social value reports: {esc(run['collection'])}</h1>
 <p>Social Return On Investment (SROI) for each partner: pounds of social value for every pound invested, with the
 range the ratio is likely to fall in (90% of simulations) and the chance that the value is less than the investment.

@@ -40,3 +40,29 @@ def write_map(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+XSS_NAME = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def report_run(tmp_path_factory):
+    """A real `svlib reports` run on a small collection: three example partners, one
+    partner whose name is an HTML attack, and one broken workbook."""
+    import shutil
+
+    from svlib import paths
+    from svlib.reports import run_reports
+    from tests.workbooks import column_of, edit, write_partner
+
+    root = tmp_path_factory.mktemp("reports")
+    raw = root / "forum"
+    raw.mkdir()
+    for name in ("food-network", "youth-hub", "befriending-service"):
+        shutil.copy(paths.raw_collection("example") / f"{name}.xlsx", raw)
+    write_partner(raw / "xss.xlsx", base="green-spaces-trust", partner_id="xss-test", name=XSS_NAME)
+    broken = write_partner(raw / "broken.xlsx", base="digital-inclusion", partner_id="broken-one")
+    edit(broken, "ImpactMap", {f"{column_of(broken, 'ImpactMap', 'deadweight')}2": "25"})
+    result = run_reports(raw, root / "out", jobs=2, draws=2000, seed=11, processed=root / "processed",
+                         progress=False)
+    return result, raw, root
