@@ -1,0 +1,84 @@
+"""Benchmark: per-partner report wall time, and parallel speed-up.
+
+Floor: papermill executing an empty notebook (one parameters cell) on the same ``svlib``
+kernel, in the same run: the unavoidable cost of starting a kernel. Targets: a partner
+report with ``n_draws = 10000`` at most 2.5× the floor; six partners with ``--jobs 2`` at
+most 0.65× the serial time.
+
+Run: ``.venv/bin/python benchmarks/bench_reports.py``
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from svlib import paths
+from svlib.reports import run_reports
+from svlib.runner import KERNEL
+
+
+def empty_notebook(folder: Path) -> Path:
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})])
+    notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python (svlib)", "language": "python"}
+    path = folder / "empty.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def floor_seconds(folder: Path, repeats: int = 3) -> float:
+    source = empty_notebook(folder)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        papermill.execute_notebook(str(source), str(folder / "empty.out.ipynb"), parameters={"x": 2},
+                                   kernel_name=KERNEL, progress_bar=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> dict:
+    raw = paths.raw_collection("example")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        floor = floor_seconds(tmp)
+        start = time.perf_counter()
+        serial = run_reports(raw, tmp / "serial", jobs=1, draws=10_000, seed=0, processed=tmp / "p1", progress=False)
+        serial_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        parallel = run_reports(raw, tmp / "parallel", jobs=2, draws=10_000, seed=0, processed=tmp / "p2",
+                               progress=False)
+        parallel_seconds = time.perf_counter() - start
+    assert serial.ok and parallel.ok
+    per_report = statistics.median(r["duration_seconds"] for r in serial.run["notebooks"])
+    figures = {
+        "benchmark": "reports",
+        "partners": len(serial.run["notebooks"]),
+        "n_draws": 10_000,
+        "floor_empty_notebook_seconds": floor,
+        "per_report_seconds_median": per_report,
+        "per_report_ratio_to_floor": per_report / floor,
+        "serial_seconds": serial_seconds,
+        "jobs2_seconds": parallel_seconds,
+        "jobs2_over_serial": parallel_seconds / serial_seconds,
+        "targets": {"per_report_ratio_to_floor": 2.5, "jobs2_over_serial": 0.65},
+    }
+    figures["met"] = figures["per_report_ratio_to_floor"] <= 2.5 and figures["jobs2_over_serial"] <= 0.65
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "reports.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"reports: per report {per_report:.2f} s vs empty-notebook floor {floor:.2f} s = "
+          f"{figures['per_report_ratio_to_floor']:.2f}x (target <= 2.5); six partners serial {serial_seconds:.1f} s, "
+          f"--jobs 2 {parallel_seconds:.1f} s = {figures['jobs2_over_serial']:.2f} (target <= 0.65)")
+    return figures
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main()["met"] else 1)
