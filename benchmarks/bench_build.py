@@ -9,7 +9,6 @@ Run: ``.venv/bin/python benchmarks/bench_build.py``
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import python_calamine
 
+from results_file import save
 from svlib.build import build
 from svlib.example_partners import example_collection
 from svlib.template import write_workbook
@@ -70,9 +70,7 @@ def main() -> dict:
         "target_ratio": 2.0,
     }
     figures["met"] = figures["ratio_to_floor"] <= figures["target_ratio"]
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "build.json").write_text(json.dumps(figures, indent=2) + "\n")
+    save("build", figures)
     print(f"build: {N_WORKBOOKS} workbooks in {elapsed:.2f} s ({elapsed / N_WORKBOOKS * 1e3:.1f} ms each); "
           f"calamine read floor {floor:.2f} s; ratio {figures['ratio_to_floor']:.2f} (target <= 2)")
     return figures

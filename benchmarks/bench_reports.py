@@ -10,7 +10,6 @@ Run: ``.venv/bin/python benchmarks/bench_reports.py``
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from results_file import save
 from svlib import paths
 from svlib.reports import run_reports
 from svlib.runner import KERNEL
@@ -71,9 +71,7 @@ def main() -> dict:
         "targets": {"per_report_ratio_to_floor": 2.5, "jobs2_over_serial": 0.65},
     }
     figures["met"] = figures["per_report_ratio_to_floor"] <= 2.5 and figures["jobs2_over_serial"] <= 0.65
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "reports.json").write_text(json.dumps(figures, indent=2) + "\n")
+    save("reports", figures)
     print(f"reports: per report {per_report:.2f} s vs empty-notebook floor {floor:.2f} s = "
           f"{figures['per_report_ratio_to_floor']:.2f}x (target <= 2.5); six partners serial {serial_seconds:.1f} s, "
           f"--jobs 2 {parallel_seconds:.1f} s = {figures['jobs2_over_serial']:.2f} (target <= 0.65)")

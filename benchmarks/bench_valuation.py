@@ -9,15 +9,14 @@ Run: ``.venv/bin/python benchmarks/bench_valuation.py``
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from results_file import save
 from svlib.valuation import Conventions, value_map
 
 N_OUTCOMES, DURATION, REPEATS = 10_000, 10, 30
@@ -86,9 +85,7 @@ def main() -> dict:
         "target_ratio": 3.0,
     }
     figures["met"] = figures["ratio_to_floor"] <= figures["target_ratio"]
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "valuation.json").write_text(json.dumps(figures, indent=2) + "\n")
+    save("valuation", figures)
     print(f"valuation: {N_OUTCOMES} outcomes × {DURATION} years: svlib {svlib_time * 1e3:.2f} ms, "
           f"numpy floor {floor_time * 1e3:.2f} ms, ratio {figures['ratio_to_floor']:.2f} (target <= 3); "
           f"building every tidy table as well: {tables_time * 1e3:.2f} ms ({figures['with_all_tables_ratio']:.1f}x)")

@@ -173,7 +173,7 @@ def test_formula_error_value_is_reported(workbook):
         names = archive.namelist()
     cache_formula_value(workbook, "ImpactMap", f"{letter}2", "#DIV/0!")
     # Excel marks an error result with t="e"
-    import re, shutil  # noqa: E401
+    import re  # noqa: E401
     with zipfile.ZipFile(workbook) as archive:
         contents = {n: archive.read(n) for n in names}
     part = next(n for n in names if n.startswith("xl/worksheets/") and f'r="{letter}2"'.encode() in contents[n]
