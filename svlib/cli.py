@@ -54,6 +54,7 @@ def _add_valuation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--price-year", type=int, help="analysis price year (default: latest year of the index)")
     parser.add_argument("--gdp-deflator", action="store_true", help="rebase with the GDP deflator instead of CPI")
     parser.add_argument("--proxies", type=Path, help="your own proxy table (CSV), extending the shipped one")
+    parser.add_argument("--scenario", type=Path, help="a saved scenario (JSON) of overrides to apply")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
 
 
@@ -76,6 +77,14 @@ def _prepare(args: argparse.Namespace):
     )
     impact_map = load_impact_map(args.map, library, price_year, index_name)
     investment = args.investment if args.investment is not None else read_investment(args.inputs)
+    if args.scenario:
+        from svlib.scenarios import load
+
+        scenario = load(args.scenario)
+        warnings = impact_map.attrs.get("warnings", [])
+        impact_map = scenario.apply(impact_map)
+        impact_map.attrs["warnings"] = warnings
+        conventions = scenario.conventions(conventions)
     return impact_map, investment, conventions
 
 
@@ -203,8 +212,12 @@ def _command_reports(args: argparse.Namespace) -> int:
     partners = [p.strip() for p in args.partners.split(",") if p.strip()] if args.partners else None
     from svlib import paths
 
-    result = run_reports(args.data or paths.raw_collection(), args.out, partners, args.jobs, args.scheduler, args.draws, args.seed,
-                         timeout=args.timeout)
+    if args.scenario:
+        from svlib.scenarios import load
+
+        load(args.scenario)  # refuse a bad scenario before any work starts
+    result = run_reports(args.data or paths.raw_collection(), args.out, partners, args.jobs, args.scheduler, args.draws,
+                         args.seed, timeout=args.timeout, scenario=args.scenario)
     for failure in result.failures:
         print(f"failed: {failure['key']}: {failure['error']}", file=sys.stderr)
         for problem in failure.get("problems", []):
@@ -253,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws per partner (default 10,000)")
     reports.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     reports.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run (default 900)")
+    reports.add_argument("--scenario", type=Path, help="a saved scenario (JSON) applied to every partner")
     reports.set_defaults(handler=_command_reports)
 
     template = commands.add_parser("template", help="write a blank partner workbook to fill in")
@@ -279,6 +293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
+    except BrokenPipeError:  # output piped into a command that stopped reading (such as `head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -8,6 +8,7 @@ proxies with their sources and licences, the conventions, and the provenance blo
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -63,6 +64,7 @@ class PartnerReport:
     seed: int
     sources: list[Path] = field(default_factory=list)
     raw_source: dict[str, Any] = field(default_factory=dict)
+    scenario: dict[str, Any] | None = None
 
     @property
     def investment(self) -> float:
@@ -166,6 +168,7 @@ class PartnerReport:
         block = provenance(self.sources, parameters={"partner_id": self.partner["partner_id"], "draws": self.draws,
                                                      **self.conventions.describe()}, seed=self.seed)
         block["raw_workbook"] = self.raw_source
+        block["scenario"] = self.scenario
         return block
 
     def provenance_table(self) -> pd.DataFrame:
@@ -173,6 +176,8 @@ class PartnerReport:
         rows = [("svlib version", block["versions"]["svlib"]), ("seed", block["seed"]),
                 ("Monte Carlo draws", self.draws)]
         rows += [(f"convention: {k}", v) for k, v in self.conventions.describe().items()]
+        if self.scenario:
+            rows.append(("scenario", json.dumps(self.scenario, sort_keys=True)))
         if self.raw_source:
             rows.append((f"raw workbook {self.raw_source.get('file')}", f"SHA-256 {self.raw_source.get('sha256')}"))
         rows += [(f"input {Path(k).name}", f"SHA-256 {v['sha256']}") for k, v in block["inputs"].items()]
@@ -191,6 +196,7 @@ def prepare(
     discount_schedule: str = "constant",
     discount_from: int = 1,
     dropoff_from: int = 2,
+    scenario: str | Path | None = None,
 ) -> PartnerReport:
     """Load one partner from the processed tables and set up its analysis.
 
@@ -207,6 +213,8 @@ def prepare(
         Analysis price year (default: the partner's own).
     discount_rate, discount_schedule, discount_from, dropoff_from
         Valuation conventions (see :class:`svlib.valuation.Conventions`).
+    scenario : path, optional
+        A saved scenario (:mod:`svlib.scenarios`) applied to the impact map and conventions.
     """
     folder = processed_folder(collection, data_dir or None)
     tables = load_processed(folder)
@@ -222,6 +230,15 @@ def prepare(
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(errors)
+    survey = _partner_rows(tables, "DeflatorSurvey", partner_id)
+    scenario_used = None
+    if scenario:
+        from svlib.scenarios import load
+
+        scenario_used = load(scenario)
+        resolved = scenario_used.apply(resolved)
+        survey = scenario_used.survey_for(survey)
+        conventions = scenario_used.conventions(conventions)
     baseline_rows = _partner_rows(tables, "Baseline", partner_id)
     manifest = pd.read_json(folder / "manifest.json", typ="series")
     raw_source = next((s for s in manifest["sources"] if s["partner_id"] == partner_id), {})
@@ -229,7 +246,7 @@ def prepare(
         partner=partner,
         impact_map=resolved,
         inputs=_partner_rows(tables, "Inputs", partner_id),
-        survey=_partner_rows(tables, "DeflatorSurvey", partner_id),
+        survey=survey,
         case_studies=_partner_rows(tables, "CaseStudies", partner_id),
         baseline=baseline_rows.iloc[0].to_dict() if len(baseline_rows) else {},
         conventions=conventions,
@@ -237,6 +254,7 @@ def prepare(
         seed=int(seed),
         sources=sorted(folder.glob("*.csv")),
         raw_source=dict(raw_source),
+        scenario=scenario_used.to_dict() if scenario_used else None,
     )
 
 

@@ -107,6 +107,7 @@ def run_reports(
     processed: str | Path | None = None,
     timeout: int = 900,
     progress: bool = True,
+    scenario: str | Path | None = None,
 ) -> RunResult:
     """Run every report for a raw collection folder.
 
@@ -128,6 +129,8 @@ def run_reports(
         Where to write the tidy tables (default ``data/processed/<collection>``).
     timeout : int
         Seconds a notebook cell may run.
+    scenario : path, optional
+        A saved scenario (:mod:`svlib.scenarios`) applied to every partner.
 
     Returns
     -------
@@ -153,7 +156,8 @@ def run_reports(
             failures += [failure_record(f"partner/{v.partner_id}", "partner", str(v.partner["name"]),
                                         "the tidy tables failed their checks", errors) for v in valid]
             valid = []
-    job_list = partner_jobs(valid, collection, processed_dir, out_dir, draws, seed)
+    extra = {"scenario": str(Path(scenario).resolve())} if scenario else None
+    job_list = partner_jobs(valid, collection, processed_dir, out_dir, draws, seed, extra)
     executor, client = _executor(scheduler)
     try:
         records = run_jobs(job_list, executor=executor, workers=jobs or os.cpu_count() or 1, timeout=timeout,
@@ -176,6 +180,7 @@ def run_reports(
         "seed": int(seed),
         "jobs": jobs or os.cpu_count(),
         "scheduler": scheduler,
+        "scenario": str(scenario) if scenario else None,
         "notes": [str(n) for n in notes],
         "notebooks": all_records,
     }
