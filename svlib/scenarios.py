@@ -154,3 +154,61 @@ def load(path: str | Path) -> Scenario:
     if problems:
         raise InputError([Problem(file, "scenario", None, None, p) for p in problems])
     return Scenario(**data)
+
+
+@dataclass
+class ScenarioResult:
+    """What a scenario gives: the deterministic valuation, the simulated distribution and
+    the switching values, all under the scenario."""
+
+    scenario: Scenario
+    valuation: Any
+    simulation: Any
+    switching: pd.DataFrame
+
+    def summary(self) -> dict[str, float]:
+        sim = self.simulation.summary()
+        return {"sroi_ratio": self.valuation.sroi_ratio, "p5": sim["sroi_ratio"]["p5"],
+                "p50": sim["sroi_ratio"]["p50"], "p95": sim["sroi_ratio"]["p95"],
+                "prob_ratio_below_1": sim["prob_ratio_below_1"]}
+
+
+def evaluate(
+    scenario: Scenario,
+    impact_map: pd.DataFrame,
+    investment: float,
+    conventions: Conventions = Conventions(),
+    survey: pd.DataFrame | None = None,
+    draws: int = 5_000,
+    seed: int = 0,
+) -> ScenarioResult:
+    """Value, simulate and find the switching values of ``impact_map`` under ``scenario``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    impact_map : pandas.DataFrame
+        Resolved map (proxies in the analysis price year).
+    investment : float
+        GBP.
+    conventions : Conventions
+        The base conventions; the scenario's discount options replace theirs.
+    survey : pandas.DataFrame, optional
+        Deflator survey answers; those for overridden parameters are set aside.
+    draws, seed : int
+        Monte Carlo draws and seed (a small number keeps a workshop responsive).
+    """
+    from svlib.sensitivity import switching_values
+    from svlib.uncertainty import simulate
+    from svlib.valuation import value_map
+
+    changed = scenario.apply(impact_map)
+    used = scenario.conventions(conventions)
+    remaining = scenario.survey_for(survey)
+    return ScenarioResult(
+        scenario=scenario,
+        valuation=value_map(changed, investment, used),
+        simulation=simulate(changed, investment, used, draws=draws, seed=seed,
+                            survey=remaining if remaining is not None and len(remaining) else None),
+        switching=switching_values(changed, investment, used),
+    )
