@@ -162,5 +162,7 @@ def _png(figure: Figure):
     from IPython.display import Image
 
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
+    figure.set_layout_engine(None)  # fixed margins: a live update cannot wait for the layout solver
+    figure.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.9)
+    figure.savefig(buffer, format="png", dpi=72)
     return Image(buffer.getvalue())
