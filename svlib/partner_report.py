@@ -65,6 +65,7 @@ class PartnerReport:
     sources: list[Path] = field(default_factory=list)
     raw_source: dict[str, Any] = field(default_factory=dict)
     scenario: dict[str, Any] | None = None
+    star_readings: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def investment(self) -> float:
@@ -151,6 +152,33 @@ class PartnerReport:
                 entry[f"{factor}_evidence"] = level
             rows.append(entry)
         return pd.DataFrame(rows)
+
+    def distance_summary(self) -> pd.DataFrame:
+        """Distance travelled per star and area (:func:`svlib.distance.summarise`); empty
+        when the partner supplied no readings."""
+        from svlib.distance import summarise
+
+        return summarise(self.star_readings) if len(self.star_readings) else pd.DataFrame()
+
+    def distance_chart(self):
+        from svlib.distance import chart
+
+        return chart(self.distance_summary())
+
+    def quotes(self) -> pd.DataFrame:
+        """Case studies safe to share (consent and anonymised both yes), redacted, one row
+        per outcome they evidence, joined to the outcome's wording."""
+        from svlib.evidence import quotes_for_sharing
+
+        quotes = quotes_for_sharing(self.case_studies)
+        outcomes = self.impact_map[["outcome_id", "outcome"]]
+        return quotes.merge(outcomes, on="outcome_id", how="left")[["outcome_id", "outcome", "title", "text"]]
+
+    def evidence_counts(self) -> pd.DataFrame:
+        """Case studies per outcome (all, and shareable)."""
+        from svlib.evidence import evidence_per_outcome
+
+        return evidence_per_outcome(self.case_studies, self.impact_map)
 
     def proxies_used(self) -> pd.DataFrame:
         """Each outcome's proxy: value in the analysis price year, as published, price
@@ -255,6 +283,7 @@ def prepare(
         sources=sorted(folder.glob("*.csv")),
         raw_source=dict(raw_source),
         scenario=scenario_used.to_dict() if scenario_used else None,
+        star_readings=_partner_rows(tables, "StarReadings", partner_id),
     )
 
 

@@ -142,8 +142,8 @@ def switching_table(report: Any) -> HTML:
 
 
 def survey_tables(report: Any) -> list[HTML]:
-    summary = report.survey_summary
-    out = [table(summary, {"mean": "percent", "sd": "percent", "se": "percent", "n_answers": "int"},
+    summary = shareable_counts(report.survey_summary, ["n_answers"])
+    out = [table(summary, {"mean": "percent", "sd": "percent", "se": "percent"},
                  "Deflator survey answers",
                  {"outcome_id": "Outcome", "factor": "Question", "n_answers": "Answers", "mean": "Average",
                   "sd": "Spread (sd)", "se": "Uncertainty of the average", "evidence": "Evidence", "warning": "Note"})
@@ -153,6 +153,40 @@ def survey_tables(report: Any) -> list[HTML]:
                      {"rank": "Rank", "outcome_id": "Id", "outcome": "Outcome",
                       "deflator_share": "Share of the uncertainty", "advice": "Advice"}))
     return out
+
+
+def shareable_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Counts of people made safe to share: 1 to 4 shown as "<5" (svlib.disclosure)."""
+    from svlib.disclosure import suppress_counts
+
+    present = [c for c in columns if c in frame]
+    return suppress_counts(frame, present) if present and len(frame) else frame
+
+
+def distance_tables(report: Any) -> list[Any]:
+    """Distance travelled: a summary per area and the chart, or a note when there are no readings."""
+    summary = report.distance_summary()
+    if summary.empty:
+        return [paragraph("This partner did not supply Outcomes-Star-style readings.")]
+    shown = shareable_counts(summary, ["n_people", "n_single", "n_improving"])
+    columns = ["star", "area", "n_people", "n_single", "share_improving", "mean_change", "ci_low", "ci_high", "p_value",
+               "summary"]
+    return [table(shown[[c for c in columns if c in shown]],
+                  {"share_improving": "percent", "mean_change": "ratio", "ci_low": "ratio", "ci_high": "ratio",
+                   "p_value": "ratio"}, "Distance travelled, first to latest reading",
+                  {"star": "Star", "area": "Area", "n_people": "People", "n_single": "Only one reading",
+                   "share_improving": "Improved", "mean_change": "Average change", "ci_low": "95% CI from",
+                   "ci_high": "to", "p_value": "p (Wilcoxon)", "summary": "In words"}),
+            report.distance_chart()]
+
+
+def quotes_table(report: Any) -> HTML:
+    """Consented, anonymised, redacted case studies beside the outcomes they evidence."""
+    quotes = report.quotes()
+    if quotes.empty:
+        return paragraph("No case studies are cleared for sharing (both consent and anonymisation recorded as yes).")
+    return table(quotes, None, "In their own words (shared with consent, anonymised)",
+                 {"outcome_id": "Outcome", "outcome": "", "title": "Case study", "text": "What they said"})
 
 
 def proxies_table(report: Any) -> HTML:
