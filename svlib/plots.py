@@ -143,3 +143,28 @@ def value_by_year(by_year: pd.DataFrame, price_year: int | None = None) -> Figur
     ax.set_title("When the value arises")
     ax.legend(frameon=False, fontsize="small")
     return fig
+
+
+def value_distribution(draws: np.ndarray, title: str, price_year: int | None = None) -> Figure:
+    """Histogram of simulated present values (GBP), with p5, p50 and p95 marked.
+
+    Parameters
+    ----------
+    draws : numpy.ndarray
+        Present value per Monte Carlo draw, GBP.
+    title : str
+    price_year : int, optional
+    """
+    draws = np.asarray(draws, float)
+    p5, p50, p95 = np.percentile(draws, [5, 50, 95])
+    fig = Figure(figsize=(8, 4), layout="constrained")
+    ax = fig.add_subplot()
+    ax.hist(draws / 1000.0, bins=60, color="#8fb8de", edgecolor="white", linewidth=0.4)
+    ax.axvline(p50 / 1000.0, color="#1f4e79", linewidth=2, label=f"middle estimate: £{p50:,.0f}")
+    ax.axvline(p5 / 1000.0, color="#1f4e79", linestyle="--", label=f"5% chance below: £{p5:,.0f}")
+    ax.axvline(p95 / 1000.0, color="#1f4e79", linestyle="--", label=f"5% chance above: £{p95:,.0f}")
+    ax.set_xlabel(f"present value, £ thousands{f' ({price_year} prices)' if price_year else ''}")
+    ax.set_ylabel("number of simulations")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize="small")
+    return fig

@@ -24,6 +24,9 @@ from svlib.runner import NotebookJob, failure_record, run_jobs
 from svlib.site import render_index
 
 PARTNER_NOTEBOOK = "05_partner_report.ipynb"
+RESEARCH_NOTEBOOKS = (("scoping", "01_baseline_scoping.ipynb", "Baseline scoping of partners"),
+                      ("proxies", "02_proxy_research.ipynb", "Proxy research"))
+THEME_NOTEBOOK = "04_theme_modelling.ipynb"
 HEADLINE_KEYS = ("sroi_ratio", "p5", "p50", "p95", "prob_ratio_below_1")
 
 
@@ -87,6 +90,29 @@ def partner_jobs(partners: list[PartnerData], collection: str, processed: Path, 
     ]
 
 
+def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, seed: int) -> list[NotebookJob]:
+    """Baseline scoping and proxy research once per collection, theme modelling once per
+    County Durham Pound theme."""
+    from svlib.tables import THEMES
+
+    inputs = tuple(str(p) for p in sorted(processed.glob("*.csv")))
+    jobs = [
+        NotebookJob(key=f"research/{kind}", kind=kind, title=title, notebook=str(paths.NOTEBOOKS_DIR / notebook),
+                    parameters={"collection": collection, "data_dir": str(processed)} if kind == "scoping" else {},
+                    output_stem=str(out_dir / "research" / kind), inputs=inputs if kind == "scoping" else ())
+        for kind, notebook, title in RESEARCH_NOTEBOOKS
+    ]
+    jobs += [
+        NotebookJob(key=f"theme/{theme.lower()}", kind="theme", title=f"Theme modelling: {theme}",
+                    notebook=str(paths.NOTEBOOKS_DIR / THEME_NOTEBOOK),
+                    parameters={"theme": theme, "collection": collection, "data_dir": str(processed),
+                                "n_draws": int(draws), "seed": int(seed)},
+                    output_stem=str(out_dir / "themes" / theme.lower()), inputs=inputs)
+        for theme in THEMES
+    ]
+    return jobs
+
+
 def _executor(scheduler: str | None) -> tuple[Executor | None, Any]:
     if not scheduler:
         return None, None
@@ -108,6 +134,7 @@ def run_reports(
     timeout: int = 900,
     progress: bool = True,
     scenario: str | Path | None = None,
+    research: bool = True,
 ) -> RunResult:
     """Run every report for a raw collection folder.
 
@@ -131,6 +158,9 @@ def run_reports(
         Seconds a notebook cell may run.
     scenario : path, optional
         A saved scenario (:mod:`svlib.scenarios`) applied to every partner.
+    research : bool
+        Also run baseline scoping and proxy research (once) and theme modelling (once per
+        theme) on the partners reported.
 
     Returns
     -------
@@ -158,6 +188,8 @@ def run_reports(
             valid = []
     extra = {"scenario": str(Path(scenario).resolve())} if scenario else None
     job_list = partner_jobs(valid, collection, processed_dir, out_dir, draws, seed, extra)
+    if valid and research:
+        job_list += research_jobs(collection, processed_dir, out_dir, draws, seed)
     executor, client = _executor(scheduler)
     try:
         records = run_jobs(job_list, executor=executor, workers=jobs or os.cpu_count() or 1, timeout=timeout,

@@ -57,7 +57,7 @@ def test_run_json_records_every_partner_and_the_failure(report_run):
 def test_each_report_has_a_figure_and_html_without_code(report_run):
     result, raw, root = report_run
     for record in result.run["notebooks"]:
-        if record["status"] != "ok":
+        if record["status"] != "ok" or record["kind"] != "partner":
             continue
         executed = nbformat.read(record["ipynb"], as_version=4)
         images = [o for c in executed.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
@@ -135,3 +135,18 @@ def test_runs_on_a_dask_cluster(report_run, tmp_path):
     local = {r["key"]: r for r in result.run["notebooks"]}["partner/youth-hub"]
     remote = {r["key"]: r for r in on_dask.run["notebooks"]}["partner/youth-hub"]
     assert remote["sroi_ratio"] == local["sroi_ratio"] and remote["p95"] == local["p95"]
+
+
+def test_research_reports_run_once_per_collection_and_theme_and_are_linked(report_run):
+    result, raw, root = report_run
+    by_key = {r["key"]: r for r in result.run["notebooks"]}
+    expected = ["research/scoping", "research/proxies"] + [f"theme/{t}" for t in
+                                                           ("jobs", "growth", "social", "environment", "innovation")]
+    page = result.index.read_text(encoding="utf-8")
+    for key in expected:
+        assert by_key[key]["status"] == "ok", by_key[key].get("error")
+        html = Path(by_key[key]["html"])
+        assert html.exists()
+        assert f'href="{html.relative_to(root / "out").as_posix()}"' in page
+    theme_page = Path(by_key["theme/jobs"]["html"]).read_text(encoding="utf-8")
+    assert "Combined value, with uncertainty" in theme_page and "data:image/png;base64" in theme_page
