@@ -31,6 +31,25 @@ DEFAULTS: tuple[tuple[str, str, str], ...] = (
      "a proxy_value without proxy_year is taken as already in the analysis price year and flagged", "svlib convention"),
     ("Shipped proxies", "only rows checked in the source text (verified = yes); HACT and National TOMs values are never shipped",
      "licence terms of HACT (CC BY-NC-ND, no bundling) and Social Value Portal"),
+    ("Deflator survey answers", "five anchored answers map to 0%, 25%, 50%, 75%, 100%; fewer than 5 answers is a warning",
+     "svlib question bank (svlib/data/deflator_questions.csv)"),
+    ("Deflator uncertainty from a survey", "a beta distribution for the estimate of the mean (its standard error), "
+     "not the spread of single answers", "svlib.deflators"),
+    ("Ranges without a shape", "PERT (lambda 4) between <p>_low and <p>_high around the central value",
+     "Vose (2008) Risk Analysis"),
+    ("Monte Carlo streams", "one random stream per (seed, outcome_id, parameter)", "svlib.uncertainty"),
+    ("Headline ratio", "from the impact map's central values; the range is p5 to p95 of the simulation, which uses "
+     "survey answers where there are any", "svlib convention"),
+    ("Small numbers", "counts of people from 1 to 4 shown as \"<5\"; a second cell hidden ([c]) where a total would "
+     "reveal it; impact-map quantities are shown as claimed so the ratio can be recomputed",
+     "ONS / GSS statistical disclosure control practice"),
+    ("Case studies shared", "only with consent = yes and anonymised = yes; emails, phone numbers, postcodes and named "
+     "people removed", "UK GDPR; svlib convention"),
+    ("Distance travelled", "first to latest reading per person and area; Wilcoxon signed-rank with zero differences "
+     "left out (zero_method wilcox); a star whose scores never exceed 5 is on a 1-5 scale",
+     "Wilcoxon (1945); Triangle Consulting Outcomes Star"),
+    ("Readiness score", "100 × the weighted average of six components (equal weights by default, shown in the report)",
+     "svlib.scoping"),
 )
 
 
