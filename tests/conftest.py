@@ -25,6 +25,27 @@ def one_row(**overrides) -> dict:
     return row
 
 
+def single_outcome(**overrides):
+    """A one-outcome impact map as svlib.valuation takes it: quantity 10, proxy £1,000,
+    deadweight 20%, displacement 10%, attribution 25%, no leakage, drop-off 50%, 3 years."""
+    import pandas as pd
+
+    row = dict(outcome_id="A1", stakeholder="Young people", outcome="Into work", theme="Jobs", quantity=10.0,
+               proxy_value=1000.0, deadweight=0.2, displacement=0.1, attribution=0.25, leakage=0.0,
+               drop_off=0.5, duration=3, start_year=1)
+    row.update(overrides)
+    return pd.DataFrame([row])
+
+
+@pytest.fixture(scope="session")
+def example():
+    """The worked example's impact map, resolved to 2024 prices."""
+    from svlib import paths
+    from svlib.impact_map import load_impact_map
+
+    return load_impact_map(paths.EXAMPLE_IMPACT_MAP, price_year=2024)
+
+
 @pytest.fixture
 def write_map(tmp_path: Path) -> Callable[..., Path]:
     """Write rows (dicts) to an impact-map CSV and return its path."""

@@ -9,15 +9,9 @@ import sys
 import pytest
 
 from svlib import paths
-from svlib.impact_map import load_impact_map
 from svlib.problems import InputError
 from svlib.scenarios import Scenario, load
 from svlib.valuation import Conventions, value_map
-
-
-@pytest.fixture(scope="module")
-def example():
-    return load_impact_map(paths.EXAMPLE_IMPACT_MAP, price_year=2024)
 
 
 def test_a_factor_across_all_outcomes_and_one_outcome_override(example):

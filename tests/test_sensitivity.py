@@ -15,25 +15,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from svlib import paths
-from svlib.impact_map import load_impact_map
 from svlib.sensitivity import ALL_OUTCOMES, sobol_indices, survey_effort, switching_values, tornado
 from svlib.valuation import Conventions, value_map
+from tests.conftest import single_outcome
 
 ANNUITY = 1 / 1.035 + 0.5 / 1.035**2 + 0.25 / 1.035**3
 
 
 def single(**overrides) -> pd.DataFrame:
-    row = dict(outcome_id="A1", stakeholder="Young people", outcome="Into work", theme="Jobs", quantity=10.0,
-               proxy_value=1000.0, deadweight=0.3, displacement=0.1, attribution=0.25, leakage=0.0,
-               drop_off=0.5, duration=3, start_year=1)
-    row.update(overrides)
-    return pd.DataFrame([row])
-
-
-@pytest.fixture(scope="module")
-def example() -> pd.DataFrame:
-    return load_impact_map(paths.EXAMPLE_IMPACT_MAP, price_year=2024)
+    """The shared one-outcome map with deadweight 30%."""
+    return single_outcome(**{"deadweight": 0.3, **overrides})
 
 
 def revalue(impact_map: pd.DataFrame, parameter: str, outcome: str, value: float) -> pd.DataFrame:

@@ -15,16 +15,13 @@ from hypothesis import strategies as st
 
 from svlib.discounting import discount_factors
 from svlib.valuation import Conventions, value_map
+from tests.conftest import single_outcome
 
 I = 10 * 1000 * 0.8 * 0.9 * 0.75  # 5400
 
 
 def single(**overrides) -> pd.DataFrame:
-    row = dict(outcome_id="A1", stakeholder="Young people", outcome="Into work", theme="Jobs", quantity=10.0,
-               proxy_value=1000.0, deadweight=0.2, displacement=0.1, attribution=0.25, leakage=0.0,
-               drop_off=0.5, duration=3, start_year=1)
-    row.update(overrides)
-    return pd.DataFrame([row])
+    return single_outcome(**overrides)
 
 
 class TestHandWorkedConventions:
