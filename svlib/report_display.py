@@ -52,6 +52,7 @@ def table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None, caption
     for column, kind in (formats or {}).items():
         if column in shown:
             shown[column] = [FORMATS[kind](v) for v in shown[column]]
+    shown = shown.astype(object).where(shown.notna(), "")  # blanks, not "<NA>" or "NaN"
     if labels:
         shown = shown.rename(columns=dict(labels))
     body = shown.to_html(index=False, escape=True, na_rep="", border=0, classes="svlib-table")
