@@ -570,3 +570,27 @@ def double_counting(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                       "value and a wellbeing value for the same person unless the source builds the proxy that way",
         })
     return pd.DataFrame(flags, columns=DOUBLE_COUNT_COLUMNS)
+
+
+def theme_quotes(tables: dict[str, pd.DataFrame], theme: str) -> pd.DataFrame:
+    """Case studies cleared for sharing (consent and anonymised both yes, redacted) that
+    evidence an outcome in ``theme``, beside that outcome, across partners."""
+    from svlib.evidence import quotes_for_sharing
+
+    impact = tables["ImpactMap"]
+    in_theme = impact[impact["theme"].str.lower() == theme.strip().lower()][["partner_id", "outcome_id", "outcome"]]
+    quotes = quotes_for_sharing(tables["CaseStudies"])
+    if quotes.empty:
+        return pd.DataFrame(columns=["partner_id", "outcome_id", "outcome", "title", "text"])
+    merged = quotes.merge(in_theme, on=["partner_id", "outcome_id"], how="inner")
+    return merged[["partner_id", "outcome_id", "outcome", "title", "text"]].reset_index(drop=True)
+
+
+def theme_readings(tables: dict[str, pd.DataFrame], theme: str) -> pd.DataFrame:
+    """Star readings of the partners that have outcomes in ``theme`` (the readings are
+    not tied to single outcomes, so a partner's readings stand as evidence for its
+    outcomes in the theme)."""
+    impact = tables["ImpactMap"]
+    partners = set(impact.loc[impact["theme"].str.lower() == theme.strip().lower(), "partner_id"])
+    readings = tables["StarReadings"]
+    return readings[readings["partner_id"].isin(partners)].reset_index(drop=True)

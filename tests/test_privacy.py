@@ -51,3 +51,10 @@ def test_small_counts_are_suppressed_in_the_pages(report_run):
         assert f"<td>{n}</td>" not in survey_table
     distance = (root / "out" / "partners" / "youth-hub.html").read_text(encoding="utf-8")
     assert "Distance travelled, first to latest reading" in distance
+
+
+def test_theme_pages_show_distance_travelled_and_consented_quotes(report_run):
+    result, raw, root = report_run
+    page = (root / "out" / "themes" / "social.html").read_text(encoding="utf-8")
+    assert "Evidence from the people involved" in page and "In their own words" in page
+    assert "Finding a way back" in page  # the youth hub's consented case study evidences a Social outcome
