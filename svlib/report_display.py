@@ -123,8 +123,10 @@ def value_tables(report: Any) -> list[HTML]:
 
 
 def impact_map_table(report: Any) -> HTML:
-    frame = report.deflator_evidence()
-    formats = {"quantity": "number", "proxy_value": "money", "deadweight": "percent", "displacement": "percent",
+    """The impact map with each deflator's evidence. Quantities below 5 are shown as "<5"
+    (they count people); the exact figures stay in the partner's own workbook."""
+    frame = shareable_counts(report.deflator_evidence(), ["quantity"])
+    formats = {"proxy_value": "money", "deadweight": "percent", "displacement": "percent",
                "attribution": "percent", "drop_off": "percent"}
     labels = {"outcome_id": "Id", "stakeholder": "Stakeholder", "outcome": "Outcome", "theme": "Theme",
               "quantity": "Quantity", "proxy_value": "Proxy £ a year", "duration": "Years",

@@ -58,3 +58,14 @@ def test_theme_pages_show_distance_travelled_and_consented_quotes(report_run):
     page = (root / "out" / "themes" / "social.html").read_text(encoding="utf-8")
     assert "Evidence from the people involved" in page and "In their own words" in page
     assert "Finding a way back" in page  # the youth hub's consented case study evidences a Social outcome
+
+
+def test_small_quantities_in_the_impact_map_are_suppressed(report_run):
+    result, raw, root = report_run
+    impact = pd.read_csv(root / "processed" / "impact_map.csv")
+    assert impact.loc[(impact["partner_id"] == "food-network") & (impact["outcome_id"] == "FN5"), "quantity"].item() == 3
+    html = (root / "out" / "partners" / "food-network.html").read_text(encoding="utf-8")
+    start = html.index("<strong>Impact map</strong>")
+    impact_table = html[start: html.index("</table>", start)]
+    row = impact_table[impact_table.index("<td>FN5</td>"): impact_table.index("</tr>", impact_table.index("<td>FN5</td>"))]
+    assert "<td>&lt;5</td>" in row and "<td>3</td>" not in row
