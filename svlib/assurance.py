@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from svlib.disclosure import suppress_value
+from svlib.tables import FACTORS
+
 CHECK_COLUMNS = ["principle", "check", "status", "detail"]
-DEFLATORS = ("deadweight", "displacement", "attribution", "drop_off")
+DEFLATORS = FACTORS
 STALE_YEARS = 5
 LONG_DURATION = 5
 DOMINANT_SHARE = 0.5
@@ -87,7 +90,7 @@ def checklist(
         [f"{o}: no survey answers or case studies" for o in unheard],
         "every outcome has survey answers or a case study")
 
-    small = [f"{o} {f.replace('_', '-')}: {int(n)} answers" for o, f, n in zip(
+    small = [f"{o} {f.replace('_', '-')}: {suppress_value(n)} answers" for o, f, n in zip(
         survey_summary.get("outcome_id", []), survey_summary.get("factor", []), survey_summary.get("n_answers", []))
         if n < 5]
     add("Verify the result", "At least 5 survey answers behind each surveyed deflator", small,

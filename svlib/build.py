@@ -3,8 +3,8 @@
 All or nothing: if any partner's data has an error, nothing is written and every problem
 is returned. Raw files are only read. The output folder is assembled under a temporary
 name beside it and swapped into place, so a reader never sees a half-built folder.
-Re-running on unchanged input gives byte-identical tables (``manifest.json`` differs only
-in its build time).
+Re-running on unchanged input gives byte-identical tables (``manifest.json`` also records
+the build time, the raw folder as given and each source's modification time).
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def _fingerprint(source: Path) -> dict[str, Any]:
     """SHA-256, size and modification time of a workbook (or of each CSV in a folder)."""
     files = sorted(source.glob("*.csv")) if source.is_dir() else [source]
     stats = [f.stat() for f in files]
-    digest = sha256(files[0]) if len(files) == 1 else {f.name: sha256(f) for f in files}
+    digest = {f.name: sha256(f) for f in files} if source.is_dir() else sha256(source)
     return {
         "sha256": digest,
         "bytes": sum(s.st_size for s in stats),

@@ -133,6 +133,8 @@ def _command_simulate(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), indent=2))
     else:
         print(simulation_text(result, conventions))
+    for warning in impact_map.attrs.get("warnings", []):
+        print(warning, file=sys.stderr)
     return 0
 
 

@@ -25,6 +25,7 @@ from svlib.tables import (
     WORKBOOK_TABLES,
     Record,
     Table,
+    normalise_header,
     read_fields,
     read_records,
 )
@@ -77,7 +78,6 @@ def read_csv_table(path: str | Path, table: Table, sheet: str | None = None) -> 
 # Partner workbooks (and folders of CSVs named after the sheets)
 # --------------------------------------------------------------------------------------
 
-REQUIRED_SHEETS: tuple[str, ...] = tuple(t.name for t in WORKBOOK_TABLES if not t.optional)
 IGNORED_SHEETS: tuple[str, ...] = ("About",)
 EXAMPLE_MARK = "e.g."
 
@@ -163,7 +163,7 @@ def _raw_tables_from_workbook(path: Path, file: str) -> tuple[dict[str, tuple[li
         sheet = sheets[actual]
         header = sheet.rows[0] if sheet.rows else []
         cell_problems: list[Problem] = []
-        headers = {column_letter(i): cells.parse_text(h) for i, h in enumerate(header) if not cells.is_blank(h)}
+        headers = {column_letter(i): normalise_header(h) for i, h in enumerate(header) if not cells.is_blank(h)}
         for row, letter in sheet.uncalculated:
             cell_problems.append(Problem(file, actual, row, headers.get(letter, letter),
                                          "this formula has no calculated value; open the workbook in Excel or "

@@ -21,6 +21,7 @@ from svlib import paths
 from svlib.assurance import checklist
 from svlib.build import build, load_processed
 from svlib.deflators import summarise_survey
+from svlib.disclosure import suppress_value
 from svlib.impact_map import resolve_proxies
 from svlib.problems import InputError
 from svlib.proxies import load_library
@@ -30,12 +31,11 @@ from svlib.tables import FACTORS
 from svlib.uncertainty import Simulation, simulate
 from svlib.valuation import Conventions, Valuation, value_map
 
-HEADLINE_KEYS = ("sroi_ratio", "p5", "p50", "p95", "prob_ratio_below_1", "present_value", "investment")
 
 
 def processed_folder(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None) -> Path:
-    """The processed tables of a collection; for the bundled example, built from
-    ``data/raw/example`` on first use."""
+    """The processed tables of a collection (``data_dir``, or
+    ``data/processed/<collection>`` built from ``data/raw/<collection>`` on first use)."""
     folder = Path(data_dir) if data_dir else paths.processed_collection(collection)
     if not (folder / "manifest.json").exists() and not data_dir:
         result = build(paths.raw_collection(collection), folder)
@@ -143,7 +143,8 @@ class PartnerReport:
                 found = summary.get((row["outcome_id"], factor))
                 if found:
                     n, mean = found
-                    level = f"survey of {int(n)} (mean {mean:.0%})" if n >= 10 else f"small survey of {int(n)} (mean {mean:.0%})"
+                    shown = suppress_value(n)  # a count of people: "<5" when small
+                    level = f"survey of {shown} (mean {mean:.0%})" if n >= 10 else f"small survey of {shown} (mean {mean:.0%})"
                 elif pd.notna(row.get(f"{factor}_low")):
                     level = f"judgement, range {row[f'{factor}_low']:.0%}-{row[f'{factor}_high']:.0%}"
                 else:
@@ -152,18 +153,6 @@ class PartnerReport:
                 entry[f"{factor}_evidence"] = level
             rows.append(entry)
         return pd.DataFrame(rows)
-
-    def distance_summary(self) -> pd.DataFrame:
-        """Distance travelled per star and area (:func:`svlib.distance.summarise`); empty
-        when the partner supplied no readings."""
-        from svlib.distance import summarise
-
-        return summarise(self.star_readings) if len(self.star_readings) else pd.DataFrame()
-
-    def distance_chart(self):
-        from svlib.distance import chart
-
-        return chart(self.distance_summary())
 
     def quotes(self) -> pd.DataFrame:
         """Case studies safe to share (consent and anonymised both yes), redacted, one row

@@ -167,10 +167,18 @@ def shareable_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def distance_tables(report: Any) -> list[Any]:
-    """Distance travelled: a summary per area and the chart, or a note when there are no readings."""
-    summary = report.distance_summary()
-    if summary.empty:
-        return [paragraph("This partner did not supply Outcomes-Star-style readings.")]
+    """Distance travelled for one partner report (see :func:`distance_pieces`)."""
+    return distance_pieces(report.star_readings)
+
+
+def distance_pieces(readings: pd.DataFrame) -> list[Any]:
+    """Distance travelled: a summary per area with small counts suppressed, and the chart;
+    or a note when there are no readings."""
+    from svlib.distance import chart, summarise
+
+    if readings is None or readings.empty:
+        return [paragraph("No Outcomes-Star-style readings were supplied.")]
+    summary = summarise(readings)
     shown = shareable_counts(summary, ["n_people", "n_single", "n_improving"])
     columns = ["star", "area", "n_people", "n_single", "share_improving", "mean_change", "ci_low", "ci_high", "p_value",
                "summary"]
@@ -180,7 +188,7 @@ def distance_tables(report: Any) -> list[Any]:
                   {"star": "Star", "area": "Area", "n_people": "People", "n_single": "Only one reading",
                    "share_improving": "Improved", "mean_change": "Average change", "ci_low": "95% CI from",
                    "ci_high": "to", "p_value": "p (Wilcoxon)", "summary": "In words"}),
-            report.distance_chart()]
+            chart(summary)]
 
 
 def quotes_table(report: Any) -> HTML:

@@ -153,7 +153,10 @@ def run_reports(
     draws, seed : int
         Monte Carlo draws and seed for every partner.
     processed : path, optional
-        Where to write the tidy tables (default ``data/processed/<collection>``).
+        Where to write the tidy tables. Default ``data/processed/<collection>`` when every
+        partner of the collection is valid and reported; otherwise
+        ``data/processed/<collection>.partial``, so a partial set never replaces the
+        complete tables that ``svlib build`` wrote.
     timeout : int
         Seconds a notebook cell may run.
     scenario : path, optional
@@ -169,12 +172,14 @@ def run_reports(
     raw_dir = Path(data)
     collection = raw_dir.resolve().name
     out_dir = Path(out) if out else paths.outputs_collection(collection)
-    processed_dir = Path(processed) if processed else paths.processed_collection(collection)
     started = dt.datetime.now(dt.timezone.utc)
 
     sources, notes = discover(raw_dir)
     wanted = set(partners) if partners else None
     valid, failures = _validate(sources, wanted)
+    complete = not failures and wanted is None
+    processed_dir = Path(processed) if processed else paths.processed_collection(
+        collection if complete else f"{collection}.partial")
     if wanted:
         failures += [failure_record(f"partner/{p}", "partner", p, "no such partner in the collection")
                      for p in sorted(wanted - {v.partner_id for v in valid} - {f["key"].split("/", 1)[1] for f in failures})]
@@ -197,6 +202,10 @@ def run_reports(
     finally:
         if client is not None:
             client.close()
+    for failure in failures:  # an old report of a partner that now fails must not linger
+        stem = out_dir / "partners" / failure["key"].split("/", 1)[1]
+        for suffix in (".html", ".ipynb"):
+            stem.with_suffix(suffix).unlink(missing_ok=True)
     for record in records:
         for key in HEADLINE_KEYS:
             record[key] = record["headline"].get(key)

@@ -24,10 +24,10 @@ KERNEL = "svlib"
 """The Jupyter kernel every report runs on (registered by ``make setup``)."""
 
 HEADLINE_KEY = "svlib"
+"""Output metadata key under which a notebook publishes its headline figures."""
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 """nbconvert templates shipped with svlib (``svlib_report``: the lab look, no remote scripts)."""
-"""Output metadata key under which a notebook publishes its headline figures."""
 
 
 @dataclass(frozen=True)
@@ -180,11 +180,4 @@ def run_jobs(
             executor.shutdown(wait=True, cancel_futures=True)
     return [r for r in records if r is not None]
 
-
-def job_summary(records: list[dict[str, Any]]) -> dict[str, int]:
-    """Counts of records by status."""
-    out: dict[str, int] = {}
-    for record in records:
-        out[record["status"]] = out.get(record["status"], 0) + 1
-    return out
 

@@ -60,7 +60,7 @@ class Scenario:
         for outcome_id, values in self.outcomes.items():
             rows = (ids == str(outcome_id)).to_numpy()
             if not rows.any():
-                raise KeyError(f"scenario '{self.name}': outcome '{outcome_id}' is not in the impact map; "
+                raise ValueError(f"scenario '{self.name}': outcome '{outcome_id}' is not in the impact map; "
                                f"outcomes: {', '.join(ids)}")
             for parameter, value in values.items():
                 out.loc[rows, parameter] = float(value)
@@ -118,9 +118,18 @@ def validate(data: dict[str, Any]) -> list[str]:
         elif value < 0:
             problems.append(f"{where}.{parameter}: expected 0 or more, got {value!r}")
 
-    for parameter, value in (data.get("factors") or {}).items():
+    factors, outcomes = data.get("factors") or {}, data.get("outcomes") or {}
+    if not isinstance(factors, dict):
+        problems.append("factors: expected parameter: value pairs, such as {\"deadweight\": 0.4}")
+        factors = {}
+    if not isinstance(outcomes, dict):
+        problems.append("outcomes: expected outcome_id: {parameter: value} pairs")
+        outcomes = {}
+    if not isinstance(data.get("name", ""), str):
+        problems.append("name: expected text")
+    for parameter, value in factors.items():
         check("factors", parameter, value, FRACTION_PARAMETERS)
-    for outcome_id, values in (data.get("outcomes") or {}).items():
+    for outcome_id, values in outcomes.items():
         if not isinstance(values, dict):
             problems.append(f"outcomes.{outcome_id}: expected parameter: value pairs")
             continue

@@ -31,9 +31,6 @@ THEMES: tuple[str, ...] = ("Jobs", "Growth", "Social", "Environment", "Innovatio
 FACTORS: tuple[str, ...] = ("deadweight", "displacement", "attribution", "drop_off")
 """The deflators a partner estimates per outcome (leakage is rarer and optional)."""
 
-DEFLATORS: tuple[str, ...] = ("deadweight", "displacement", "attribution", "leakage")
-"""The fractions that reduce year-1 impact."""
-
 UNCERTAIN_PARAMETERS: tuple[str, ...] = (
     "quantity",
     "proxy_value",

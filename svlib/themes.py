@@ -234,13 +234,20 @@ def map_outcomes(impact_maps: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def indicators_without_evidence(mapped: pd.DataFrame) -> pd.DataFrame:
+def outcomes_in_theme(mapped: pd.DataFrame, theme: str) -> pd.DataFrame:
+    """The rows of :func:`map_outcomes` whose outcome is in ``theme`` (any case)."""
+    return mapped[mapped["theme"].str.lower() == theme.strip().lower()].reset_index(drop=True)
+
+
+def indicators_without_evidence(mapped: pd.DataFrame, theme: str | None = None) -> pd.DataFrame:
     """County Durham Pound indicators that no partner outcome maps to.
 
     Parameters
     ----------
     mapped : pandas.DataFrame
         From :func:`map_outcomes`.
+    theme : str, optional
+        Only this theme's indicators.
 
     Returns
     -------
@@ -250,6 +257,8 @@ def indicators_without_evidence(mapped: pd.DataFrame) -> pd.DataFrame:
     indicators = load_indicators()
     used = set(mapped["indicator_id"]) if "indicator_id" in mapped else set()
     gaps = indicators[~indicators["indicator_id"].isin(used)]
+    if theme:
+        gaps = gaps[gaps["theme"].str.lower() == theme.strip().lower()]
     return gaps[["indicator_id", "theme", "indicator", "unit", "toms_area"]].reset_index(drop=True)
 
 

@@ -39,10 +39,6 @@ from svlib.discounting import discount_factors
 from svlib.tables import THEMES
 from svlib.frames import records
 
-VALUE_COLUMNS: tuple[str, ...] = (
-    "quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage", "drop_off",
-)
-
 
 @dataclass(frozen=True)
 class Conventions:
@@ -262,11 +258,18 @@ def _plain(value: Any) -> Any:
 
 
 def _group_totals(keys: pd.Series, values: np.ndarray, name: str, order: list[str] | None = None) -> pd.DataFrame:
+    """Present value and share per group. With ``order`` (the five themes), keys are
+    matched ignoring case, every listed group appears (0 when empty), and any other group
+    follows, so the shares always add up to 1."""
+    if order is not None:
+        canonical = {o.lower(): o for o in order}
+        keys = pd.Series([canonical.get(str(k).strip().lower(), k) for k in keys], dtype=object)
     codes, uniques = pd.factorize(keys, sort=order is None)
     totals = np.bincount(codes, weights=values, minlength=len(uniques)) if len(codes) else np.zeros(0)
     frame = pd.DataFrame({name: np.asarray(uniques, dtype=object), "present_value": totals})
     if order is not None:
-        frame = frame.set_index(name).reindex(order, fill_value=0.0).reset_index()
+        extra = [u for u in frame[name] if u not in order]
+        frame = frame.set_index(name).reindex(list(order) + extra, fill_value=0.0).reset_index()
     whole = values.sum()
     frame["share_of_value"] = frame["present_value"] / whole if whole else 0.0
     return frame

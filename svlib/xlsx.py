@@ -20,7 +20,7 @@ import python_calamine
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _FORMULA_WITHOUT_VALUE = re.compile(
-    rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f\b[^>]*(?:/>|>.*?</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*(?:<is>.*?</is>\s*)?</c>', re.S
+    rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*(?:<is>.*?</is>\s*)?</c>', re.S
 )
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*\bt="e"[^>]*>.*?<v>([^<]*)</v>', re.S)
 _NS = {

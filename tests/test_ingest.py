@@ -166,6 +166,23 @@ def test_formula_without_cached_value_is_an_error(workbook):
     assert has(messages(workbook), f"{workbook}:ImpactMap:3:quantity: this formula has no calculated value")
 
 
+def test_an_uncalculated_formula_is_reported_at_its_own_cell(workbook):
+    # a calculated formula earlier in the row must not swallow the next cell's formula
+    quantity, drop_off = column_of(workbook, "ImpactMap", "quantity"), column_of(workbook, "ImpactMap", "drop_off")
+    edit(workbook, "ImpactMap", {f"{quantity}2": "=1+1", f"{drop_off}2": "=0.1*2"})
+    cache_formula_value(workbook, "ImpactMap", f"{quantity}2", "2")
+    found = messages(workbook)
+    assert found == [f"{workbook}:ImpactMap:2:drop_off: this formula has no calculated value; open the workbook in "
+                     "Excel or LibreOffice so it calculates, then save it (or type the value)"]
+
+
+def test_a_formula_under_a_header_with_units_is_reported_once(workbook):
+    drop_off = column_of(workbook, "ImpactMap", "drop_off")
+    edit(workbook, "ImpactMap", {f"{drop_off}1": "Drop-off (%)", f"{drop_off}3": "=0.1*2"})
+    found = messages(workbook)
+    assert len(found) == 1 and found[0].startswith(f"{workbook}:ImpactMap:3:drop_off: this formula has no calculated")
+
+
 def test_formula_error_value_is_reported(workbook):
     letter = column_of(workbook, "ImpactMap", "quantity")
     edit(workbook, "ImpactMap", {f"{letter}2": "=1/0"})

@@ -49,6 +49,8 @@ def test_small_counts_are_suppressed_in_the_pages(report_run):
     assert "&lt;5" in survey_table
     for n in range(1, 5):
         assert f"<td>{n}</td>" not in survey_table
+    assert "small survey of 3" not in html and ": 3 answers" not in html  # nor in the evidence or checklist text
+    assert "small survey of &lt;5" in html
     distance = (root / "out" / "partners" / "youth-hub.html").read_text(encoding="utf-8")
     assert "Distance travelled, first to latest reading" in distance
 

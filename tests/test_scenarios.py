@@ -47,6 +47,7 @@ def test_save_and_load_round_trip(tmp_path):
     ({"factors": {"deadwieght": 0.4}}, "unknown parameter 'deadwieght'"),
     ({"discount_rate": 3.5}, "discount_rate: expected a fraction"),
     ({"colour": "red"}, "unknown field 'colour'"),
+    ({"factors": [0.3]}, "factors: expected parameter: value pairs"),
 ])
 def test_bad_scenario_files_are_refused_clearly(tmp_path, content, message):
     path = tmp_path / "bad.json"
@@ -57,7 +58,7 @@ def test_bad_scenario_files_are_refused_clearly(tmp_path, content, message):
 
 
 def test_unknown_outcome_is_named(example):
-    with pytest.raises(KeyError, match="outcome 'NOPE' is not in the impact map"):
+    with pytest.raises(ValueError, match="outcome 'NOPE' is not in the impact map"):
         Scenario("x", outcomes={"NOPE": {"quantity": 1}}).apply(example)
 
 

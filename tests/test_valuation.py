@@ -99,6 +99,15 @@ class TestHandWorkedConventions:
             {"Carers": 0.5, "Young people": 0.5})
         assert result.to_dict()["conventions"]["discount_rate"] == 0.035
 
+    def test_theme_totals_keep_every_pound(self):
+        # a theme written in lower case is matched; a group outside the five themes is kept
+        two = pd.concat([single(theme="jobs"), single(outcome_id="B1", theme="Sport")], ignore_index=True)
+        result = value_map(two, 1000.0)
+        by_theme = result.by_theme.set_index("theme")["present_value"]
+        assert by_theme["Jobs"] == pytest.approx(result.present_value / 2)
+        assert by_theme["Sport"] == pytest.approx(result.present_value / 2)
+        assert result.by_theme["share_of_value"].sum() == pytest.approx(1.0)
+
     def test_investment_must_be_positive(self):
         with pytest.raises(ValueError, match="positive"):
             value_map(single(), 0.0)
