@@ -86,15 +86,19 @@ def read_partners(sources: list[Path], jobs: int | None = 1) -> tuple[list[Partn
         if data is None:
             continue
         if data.partner_id in owners:
-            row = data.partner.get(FIELD_ROWS, {}).get("partner_id")
-            file = str(source / "Partner.csv") if source.is_dir() else str(source)
-            problems.append(Problem(file, PARTNER.name, row, "value",
-                                    f"partner_id '{data.partner_id}' is already used by {owners[data.partner_id]}; "
-                                    "each partner needs its own id"))
+            problems.append(duplicate_id_problem(source, data, owners[data.partner_id]))
             continue
         owners[data.partner_id] = str(source)
         partners.append(data)
     return partners, problems
+
+
+def duplicate_id_problem(source: Path, data: PartnerData, owner: str) -> Problem:
+    """The problem for a partner whose ``partner_id`` another file already uses."""
+    row = data.partner.get(FIELD_ROWS, {}).get("partner_id")
+    file = str(source / "Partner.csv") if source.is_dir() else str(source)
+    return Problem(file, PARTNER.name, row, "value",
+                   f"partner_id '{data.partner_id}' is already used by {owner}; each partner needs its own id")
 
 
 def _field_row(partner: PartnerData, values: dict[str, Any] | None, table_name: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from svlib import __version__, paths
-from svlib.build import discover, write_processed
+from svlib.build import discover, duplicate_id_problem, write_processed
 from svlib.files import write_atomic, write_json
 from svlib.ingest import PartnerData, read_partner
 from svlib.runner import NotebookJob, failure_record, run_jobs
@@ -58,7 +58,7 @@ def _validate(sources: list[Path], wanted: set[str] | None) -> tuple[list[Partne
         data, problems = read_partner(source)
         errors = [str(p) for p in problems if p.severity == "error"]
         if data is not None and data.partner_id in owners:
-            errors = [f"{source}: partner_id '{data.partner_id}' is already used by {owners[data.partner_id]}"]
+            errors = [str(duplicate_id_problem(source, data, owners[data.partner_id]))]
             data = None
         if data is None:
             if wanted is None or source.stem in wanted:

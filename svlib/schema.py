@@ -106,11 +106,14 @@ def validate_processed(table_name: str, frame: pd.DataFrame, file: str) -> tuple
     except pa.errors.SchemaErrors as exc:
         problems = []
         for case in exc.failure_cases.itertuples():
-            row = None
-            if "source_row" in frame and isinstance(case.index, int) and case.index in frame.index:
-                row = int(frame.loc[case.index, "source_row"])
+            row, origin = None, ""
+            if isinstance(case.index, int) and case.index in frame.index:
+                row = frame.index.get_loc(case.index) + 2  # the line in the processed CSV
+                if "source_row" in frame and "partner_id" in frame:
+                    origin = (f" (partner {frame.loc[case.index, 'partner_id']}, workbook row "
+                              f"{frame.loc[case.index, 'source_row']})")
             problems.append(Problem(file, table_name, row, None if pd.isna(case.column) else str(case.column),
-                                    f"fails {case.check}: {case.failure_case!r}"))
+                                    f"fails {case.check}: {case.failure_case!r}{origin}"))
         return frame, problems
 
 
