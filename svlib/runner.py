@@ -9,12 +9,14 @@ so nothing is half-written, even on Ctrl-C.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 import traceback
+from contextlib import contextmanager
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import nbformat
 
@@ -94,6 +96,22 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     return body
 
 
+@contextmanager
+def _kernel_stderr_captured() -> Iterator[Path]:
+    """Send this process's stderr (which the kernel inherits) to a temporary file while a
+    notebook runs, so kernels' start-up chatter does not interleave with the progress bar;
+    the file's tail is kept in the record when a notebook fails."""
+    handle, name = tempfile.mkstemp(prefix="svlib-kernel-", suffix=".log")
+    saved = os.dup(2)
+    try:
+        os.dup2(handle, 2)
+        yield Path(name)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(handle)
+
+
 def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd: str | None = None) -> dict[str, Any]:
     """Execute one job and write its ``.ipynb`` and ``.html``; returns the run record.
 
@@ -116,10 +134,17 @@ def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd
     }
     try:
         record["input_hashes"] = {k: v["sha256"] for k, v in input_fingerprints(job.inputs).items()}
-        executed = papermill.execute_notebook(
-            job.notebook, str(temporary), parameters=job.parameters, kernel_name=kernel, progress_bar=False,
-            execution_timeout=timeout, cwd=cwd, log_output=False,
-        )
+        with _kernel_stderr_captured() as kernel_log:
+            try:
+                executed = papermill.execute_notebook(
+                    job.notebook, str(temporary), parameters=job.parameters, kernel_name=kernel, progress_bar=False,
+                    execution_timeout=timeout, cwd=cwd, log_output=False,
+                )
+            except BaseException:
+                record["kernel_log"] = kernel_log.read_text(errors="replace")[-2000:]
+                raise
+            finally:
+                kernel_log.unlink(missing_ok=True)
         record["headline"] = headline_of(executed)
         write_atomic(stem.with_suffix(".html"), to_html(executed, job.title))
         os.replace(temporary, stem.with_suffix(".ipynb"))
