@@ -3,11 +3,11 @@ failures. Every piece of partner text is escaped; the page has no scripts."""
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 from typing import Any
 
+from svlib.report_display import esc, percent
 from svlib.report_text import ratio
 
 STYLE = """
@@ -17,10 +17,6 @@ th{background:#eef4fa}.failed{color:#a00000}.note{color:#555;font-size:.9em}ul.p
 """
 
 
-def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
 def _link(record: dict[str, Any], out_dir: Path) -> str:
     target = record.get("html")
     title = esc(record.get("title") or record.get("key"))
@@ -28,10 +24,6 @@ def _link(record: dict[str, Any], out_dir: Path) -> str:
         return title
     relative = os.path.relpath(target, out_dir).replace(os.sep, "/")
     return f'<a href="{esc(relative)}">{title}</a>'
-
-
-def _percent(value: Any) -> str:
-    return f"{float(value):.1%}" if value is not None else ""
 
 
 def render_index(run: dict[str, Any], out_dir: Path) -> str:
@@ -45,7 +37,7 @@ def render_index(run: dict[str, Any], out_dir: Path) -> str:
             rows.append(
                 f"<tr><td>{_link(r, out_dir)}</td><td><strong>{esc(ratio(r['sroi_ratio']))}</strong></td>"
                 f"<td>{esc(ratio(r['p5']))} to {esc(ratio(r['p95']))}</td>"
-                f"<td>{esc(_percent(r['prob_ratio_below_1']))}</td><td>report ready</td></tr>"
+                f"<td>{esc(percent(r['prob_ratio_below_1'], 1))}</td><td>report ready</td></tr>"
             )
         else:
             problems = "".join(f"<li>{esc(p)}</li>" for p in r.get("problems", [])[:50])
