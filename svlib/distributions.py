@@ -22,25 +22,39 @@ Method-of-moments beta on ``[low, high]`` with mean ``m`` and standard deviation
 
     ν = μ (1 − μ) / σ² − 1 ,   alpha = μ ν ,   beta = (1 − μ) ν      (needs σ² < μ (1 − μ))
 
-Sampling is by inversion, ``x = Q(u)`` with ``u`` uniform on [0, 1), so a draw depends
-only on its own uniform number: the same uniforms give the same draws whatever the chunk
-size or number of processes (see :mod:`svlib.uncertainty`). Uniform and triangular use
-their closed-form quantile functions. For PERT and beta the quantile function has no
-closed form and ``scipy.special.betaincinv`` costs about 2 µs per value, so the inverse
-is tabulated once per distribution in ``TABLE_CELLS`` equal-probability cells (Hörmann,
-Leydold & Derflinger 2004, ch. 2.1 and 7): a uniform falling in cell ``j`` is mapped
-linearly onto a segment inside ``[Q(j/K), Q((j+1)/K)]`` whose midpoint is the cell's
-exact conditional mean. Consequences, checked in ``tests/test_distributions.py``:
+Sampling is by inversion onto a fine grid. Each distribution is represented by
+``DRAW_CELLS`` (4,096) equally likely values, one per cell of probability 1/4,096, and a
+uniform ``u`` draws the value of cell ``floor(u × 4096)``, so a draw depends only on its
+own uniform number: the same uniforms give the same draws whatever the chunk size or
+number of processes (see :mod:`svlib.uncertainty`), and drawing is one table look-up.
+The value of cell ``k`` is the continuous inverse below at the cell's midpoint
+probability ``(k + 1/2)/4096``:
 
-* every draw lies in the cell of the exact quantile (errors are at most one cell wide;
-  between the 1st and 99th percentiles, within about 3e-4 of the range);
-* the mean of the sampled distribution equals the exact mean (to ~3e-7 of the range);
-* the variance is within about 1e-4 (relative) of the exact variance.
+* uniform and triangular: their closed-form quantile functions (for uniform the cell
+  midpoint is the cell's exact conditional mean);
+* PERT and beta, whose quantile function has no closed form (``scipy.special.betaincinv``
+  costs about 2 µs per value): an inverse tabulated once per shape in ``TABLE_CELLS``
+  (512) equal-probability cells (Hörmann, Leydold & Derflinger 2004, ch. 2.1 and 7),
+  where a uniform in cell ``j`` maps linearly onto a segment inside
+  ``[Q(j/512), Q((j+1)/512)]`` whose midpoint is the cell's exact conditional mean.
 
-For PERT the table comes from quadrature of the density on a grid graded towards both
-ends (``x = sin²(π s / 2)``, ``QUADRATURE_POINTS`` steps); for ``beta`` (whose shape
-parameters may fall below 1) from ``scipy.special.betaincinv`` and ``betainc``.
-:meth:`ParameterDistribution.quantile` gives the exact quantile for reference.
+Consequences, checked in ``tests/test_distributions.py``:
+
+* every draw lies inside the exact quantile range of its tabulated cell,
+  ``[Q(j/512), Q((j+1)/512)]`` (to within 1e-5 of the range, the quadrature's accuracy),
+  and between the 1st and 99th percentiles within 3e-4 of the range of the exact
+  quantile at its cell's midpoint, ``Q((k + 1/2)/4096)``;
+* the mean of the sampled distribution equals the exact mean (to ~3e-7 of the range for
+  PERT and beta; exactly for uniform);
+* the variance is within about 1e-4 (relative) of the exact variance (the grid removes
+  the spread inside each cell, a relative loss of order 1/4096²  away from the tails).
+
+For PERT the 512-cell table comes from quadrature of the density on a grid graded
+towards both ends (``x = sin²(π s / 2)``, ``QUADRATURE_POINTS`` steps); for ``beta``
+(whose shape parameters may fall below 1) from ``scipy.special.betaincinv`` and
+``betainc``. Tables are kept per shape (``TABLE_CACHE``), so a shape is tabulated once
+per process. :meth:`ParameterDistribution.quantile` gives the exact quantile for
+reference.
 
 References
 ----------
@@ -71,6 +85,13 @@ PERT_LAMBDA: float = 4.0
 
 TABLE_CELLS: int = 512
 """Equal-probability cells in a tabulated inverse (a power of two, so ``u × K`` is exact)."""
+
+DRAW_BITS: int = 12
+"""Bits of each uniform number that choose a draw: ``DRAW_CELLS = 2**DRAW_BITS``."""
+
+DRAW_CELLS: int = 1 << DRAW_BITS
+"""Equally likely values each distribution is sampled from (4,096; a multiple of
+``TABLE_CELLS``, so every draw cell lies inside one tabulated cell)."""
 
 QUADRATURE_POINTS: int = 2048
 """Steps of the graded grid used to integrate a PERT density."""
@@ -218,8 +239,8 @@ class ParameterDistribution:
 
     # --- sampling -----------------------------------------------------------------
     def from_uniform(self, uniforms: np.ndarray) -> np.ndarray:
-        """Draws from uniform numbers in [0, 1] (the fast, tabulated inverse for PERT
-        and beta; see the module notes). Returns a new array."""
+        """Draws from uniform numbers in [0, 1]: the value of the cell each falls in
+        (see the module notes). Returns a new array."""
         u = np.clip(np.array(uniforms, float, ndmin=1), 0.0, np.nextafter(1.0, 0.0))
         shape = u.shape
         return QuantileBatch([self]).apply(u.reshape(1, -1))[0].reshape(shape)
@@ -288,28 +309,40 @@ def _quadrature_knots(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, 
     uniform density inside each grid step, whose quantiles and partial means are exact.
     """
     x, log_x, log_1mx, dx = _graded_grid()
-    a, b = alpha[:, None], beta[:, None]
-    density = np.exp((a - 1.0) * log_x + (b - 1.0) * log_1mx) * dx
-    mass = (density[:, 1:] + density[:, :-1]) * 0.5
+    rows = len(alpha)
+    density = np.multiply(alpha[:, None] - 1.0, log_x)
+    density += (beta[:, None] - 1.0) * log_1mx
+    np.exp(density, out=density)
+    density *= dx
+    steps = density.shape[1] - 1
+    mass = np.add(density[:, 1:], density[:, :-1])
+    mass *= 0.5
     mass /= mass.sum(axis=1, keepdims=True)
-    rows, steps = mass.shape
-    cdf = np.zeros((rows, steps + 1))
+    cdf = np.empty((rows, steps + 1))
+    cdf[:, 0] = 0.0
     np.cumsum(mass, axis=1, out=cdf[:, 1:])
     cdf[:, -1] = 1.0
-    partial = np.zeros_like(cdf)
-    np.cumsum(mass * (x[1:] + x[:-1]) * 0.5, axis=1, out=partial[:, 1:])
+    partial = np.empty_like(cdf)
+    partial[:, 0] = 0.0
+    moment = np.multiply(mass, (x[1:] + x[:-1]) * 0.5, out=density[:, 1:])
+    np.cumsum(moment, axis=1, out=partial[:, 1:])
     u = np.arange(TABLE_CELLS + 1) / TABLE_CELLS
     # row by row, so that a shape's table never depends on the other shapes in the batch
     step = np.empty((rows, TABLE_CELLS + 1), np.intp)
     for r in range(rows):
-        step[r] = np.searchsorted(cdf[r], u, side="right") - 1
+        step[r] = np.searchsorted(cdf[r], u, side="right")
+    step -= 1
     np.clip(step, 0, steps - 1, out=step)
-    row = np.arange(rows)[:, None]
-    start_cdf = cdf[row, step]
-    step_mass = mass[row, step]
-    frac = np.clip(np.divide(u - start_cdf, step_mass, out=np.zeros_like(step_mass), where=step_mass > 0), 0.0, 1.0)
-    knots = x[step] + frac * (x[step + 1] - x[step])
-    partial_at = partial[row, step] + (u - start_cdf) * (x[step] + knots) * 0.5
+    at_knot = step + (np.arange(rows) * (steps + 1))[:, None]  # flat index into cdf and partial
+    start_cdf = cdf.take(at_knot)
+    step_mass = mass.take(step + (np.arange(rows) * steps)[:, None])
+    into_step = u - start_cdf
+    frac = np.clip(np.divide(into_step, step_mass, out=np.zeros_like(step_mass), where=step_mass > 0), 0.0, 1.0)
+    start_x = x[step]
+    knots = x[step + 1] - start_x
+    knots *= frac
+    knots += start_x
+    partial_at = partial.take(at_knot) + into_step * (start_x + knots) * 0.5
     knots[:, 0], knots[:, -1] = 0.0, 1.0
     return knots, partial_at
 
@@ -346,18 +379,40 @@ def standard_tables(shapes: Sequence[tuple[float, float]], exact: bool) -> tuple
     (needs ``alpha, beta >= 1``, as PERT always has).
     """
     array = np.asarray(shapes, float).reshape(-1, 2)
-    if len(array) == 0:
+    keys = [(float(a), float(b), bool(exact)) for a, b in array]
+    missing = list(dict.fromkeys(key for key in keys if key not in _TABLES))
+    if missing:
+        found = np.array([key[:2] for key in missing])
+        knots, partial = (_exact_knots if exact else _quadrature_knots)(found[:, 0], found[:, 1])
+        intercept, slope = _segments(knots, partial)
+        for i, key in enumerate(missing):
+            _TABLES[key] = (intercept[i], slope[i])
+    rows = [_TABLES[key] for key in keys]
+    while len(_TABLES) > TABLE_CACHE:
+        del _TABLES[next(iter(_TABLES))]  # the oldest
+    if not rows:
         return np.zeros((0, TABLE_CELLS)), np.zeros((0, TABLE_CELLS))
-    knots, partial = (_exact_knots if exact else _quadrature_knots)(array[:, 0], array[:, 1])
-    return _segments(knots, partial)
+    return np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+
+
+TABLE_CACHE: int = 1024
+"""Standard tables kept for reuse (8 KB each): a shape's table is computed once per
+process, since every row is computed on its own (it never depends on the other shapes
+computed with it)."""
+
+_TABLES: dict[tuple[float, float, bool], tuple[np.ndarray, np.ndarray]] = {}
 
 
 class QuantileBatch:
     """Turns uniform numbers into draws for many distributions at once.
 
     Row ``r`` of the ``(len(distributions), n)`` array given to :meth:`apply` is
-    transformed by ``distributions[r]``; the work is vectorised over all rows of one
-    kind. Tables for PERT and beta are built once, here.
+    transformed by ``distributions[r]``. The draws come from :attr:`values`, built once
+    here: for each distribution its ``DRAW_CELLS`` equally likely values, the value of
+    cell ``k`` being the continuous inverse (:func:`_transform`) at the cell's midpoint
+    probability ``(k + 1/2) / DRAW_CELLS``. A uniform ``u`` draws cell
+    ``k = floor(u × DRAW_CELLS)``, which is also the top ``DRAW_BITS`` bits of the 64-bit
+    generator output that ``u`` comes from (see :mod:`svlib.uncertainty`).
     """
 
     def __init__(self, distributions: Sequence[ParameterDistribution]) -> None:
@@ -373,43 +428,62 @@ class QuantileBatch:
             if kind in ("pert", "beta"):
                 intercept, slope = standard_tables([d.shape_parameters() for d in chosen], exact=kind == "beta")
                 width = high - low
-                # one complex table (real: intercept, imaginary: slope) so that each draw
-                # needs a single gather; about four times faster than two gathers
-                params = {
-                    "segments": ((low + width * intercept) + 1j * (width * slope)).ravel(),
-                    "offset": (np.arange(len(rows), dtype=np.intp) * TABLE_CELLS)[:, None],
-                }
+                params = {"intercept": low + width * intercept, "slope": width * slope}
             else:
                 params = {"low": low, "mode": mode, "high": high, "width": high - low}
             self.groups.append((kind, np.asarray(rows, np.intp), params))
+        self.values: np.ndarray = np.empty((self.size, DRAW_CELLS))
+        """``(len(distributions), DRAW_CELLS)``: the equally likely values of each distribution."""
+        for kind, rows, params in self.groups:
+            if len(rows) == self.size:
+                _cell_values(kind, params, self.values)
+            else:
+                self.values[rows] = _cell_values(kind, params, np.empty((len(rows), DRAW_CELLS)))
 
     def apply(self, uniforms: np.ndarray) -> np.ndarray:
-        """Transform ``uniforms`` (shape ``(rows, n)``, values in [0, 1)) in place and
-        return it."""
+        """Transform ``uniforms`` (shape ``(rows, n)``, values in [0, 1)) in place into
+        draws, ``values[r, floor(u × DRAW_CELLS)]``, and return it."""
         if uniforms.shape[0] != self.size:
             raise ValueError(f"expected {self.size} rows of uniforms, got {uniforms.shape[0]}")
-        for kind, rows, params in self.groups:
-            whole = len(rows) == self.size
-            block = uniforms if whole else uniforms[rows]
-            _transform(kind, block, params)
-            if not whole:
-                uniforms[rows] = block
+        cells = draw_cells(uniforms)
+        uniforms[...] = np.take_along_axis(self.values, cells, axis=1)
         return uniforms
 
 
-def _transform(kind: str, u: np.ndarray, p: dict[str, np.ndarray]) -> None:
-    """In-place inverse-CDF transform of a block of uniforms (one row per distribution)."""
+def _cell_values(kind: str, params: dict[str, np.ndarray], out: np.ndarray) -> np.ndarray:
+    """:func:`_transform` at every cell midpoint, into ``out`` (``(rows, DRAW_CELLS)``);
+    for the tabulated kinds without a gather (cell midpoint ``k`` lies in segment
+    ``k // s``, ``s = DRAW_CELLS / TABLE_CELLS``, at ``t = (k + 1/2) / s``: the same
+    arithmetic)."""
+    if kind not in ("pert", "beta"):
+        out[...] = cell_midpoints()
+        return _transform(kind, out, params)
+    per_segment = DRAW_CELLS // TABLE_CELLS
+    t = (cell_midpoints() * TABLE_CELLS).reshape(TABLE_CELLS, per_segment)
+    cells = out.reshape(len(out), TABLE_CELLS, per_segment)
+    np.multiply(t, params["slope"][:, :, None], out=cells)
+    np.add(cells, params["intercept"][:, :, None], out=cells)
+    return out
+
+
+def cell_midpoints() -> np.ndarray:
+    """``(k + 1/2) / DRAW_CELLS`` for ``k = 0 .. DRAW_CELLS − 1`` (exact binary fractions)."""
+    return (np.arange(DRAW_CELLS) + 0.5) / DRAW_CELLS
+
+
+def draw_cells(uniforms: np.ndarray) -> np.ndarray:
+    """The cell ``floor(u × DRAW_CELLS)`` of each uniform in [0, 1] (1 falls in the last cell)."""
+    return np.minimum((np.asarray(uniforms, float) * DRAW_CELLS).astype(np.intp), DRAW_CELLS - 1)
+
+
+def _transform(kind: str, u: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
+    """Closed-form inverse CDF of a block of uniforms (one row per distribution), in
+    place, for the fixed, uniform and triangular kinds."""
     if kind == "fixed":
         u[...] = p["mode"]
     elif kind == "uniform":
         u *= p["width"]
         u += p["low"]
-    elif kind == "triangular":
-        u[...] = _triangular_quantile(u, p["low"], p["mode"], p["high"])
     else:
-        u *= TABLE_CELLS
-        cell = u.astype(np.intp)
-        cell += p["offset"]
-        segment = p["segments"].take(cell)
-        u *= segment.imag
-        u += segment.real
+        u[...] = _triangular_quantile(u, p["low"], p["mode"], p["high"])
+    return u

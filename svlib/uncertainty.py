@@ -12,14 +12,17 @@ Reproducibility (DESIGN.md, "Uncertainty"). Parameter ``p`` of outcome ``o`` dra
 its own stream::
 
     SeedSequence(entropy=seed, spawn_key=(stable_hash(outcome_id), PARAMETER_STREAMS[p]))
-    -> PCG64 -> Generator.random()  -> inverse CDF
+    -> PCG64 -> one 64-bit output per draw -> its top DRAW_BITS bits pick one of the
+       distribution's DRAW_CELLS equally likely values (svlib.distributions)
 
 ``stable_hash`` is the first 8 bytes of SHA-256 of the outcome id (never Python's
 salted ``hash``). So the draws of one outcome do not change when rows are reordered or
-another outcome is added. Each uniform double consumes exactly one 64-bit PCG64 step, so
-draws ``a .. b − 1`` of a stream are obtained by ``PCG64.advance(a)`` then
-``random(b − a)``; together with inversion (one uniform per draw, no rejection) this
-makes results identical whatever the chunk size or the number of processes.
+another outcome is added. The top 12 bits of an output are ``floor(u × 4096)`` for the
+``u = (output >> 11) × 2**−53`` that ``Generator.random`` makes of it, so a draw is
+``ParameterDistribution.from_uniform(u)`` of the stream's uniform numbers. Each draw
+consumes exactly one step, so draws ``a .. b − 1`` of a stream are obtained by
+``PCG64.advance(a)`` then ``b − a`` outputs; with no rejection this makes results
+identical whatever the chunk size or the number of processes.
 
 Per draw ``d`` and outcome ``i`` (Cabinet Office 2012; see :mod:`svlib.valuation`)::
 
@@ -54,7 +57,7 @@ import pandas as pd
 
 from svlib.deflators import Prior, survey_distributions
 from svlib.discounting import discount_factors
-from svlib.distributions import ParameterDistribution, QuantileBatch
+from svlib.distributions import DRAW_BITS, DRAW_CELLS, ParameterDistribution, QuantileBatch
 from svlib.valuation import (
     Conventions,
     first_year_share,
@@ -78,9 +81,11 @@ PARAMETER_STREAMS: dict[str, int] = {
 
 PARAMETERS: tuple[str, ...] = tuple(PARAMETER_STREAMS)
 
-WORK_BLOCK: int = 8192
-"""Draws valued at once: small enough for the working arrays to stay in the processor's
-cache (measured fastest on 50-outcome maps); results do not depend on it."""
+WORK_ELEMENTS: int = 1 << 20
+"""Outcome-draws valued at once (four working arrays of 8 MB): a block holds
+``max(1024, WORK_ELEMENTS // outcomes)`` draws, or fewer if ``chunk_size`` says so.
+Large enough that per-block overheads vanish (measured on 50-outcome maps); results do
+not depend on it."""
 
 
 def stable_hash(text: str) -> int:
@@ -94,13 +99,55 @@ def stream_seed(seed: int, outcome_id: str, parameter: str) -> np.random.SeedSeq
     return np.random.SeedSequence(entropy=seed, spawn_key=(stable_hash(outcome_id), PARAMETER_STREAMS[parameter]))
 
 
-def stream(seed: int, outcome_id: str, parameter: str, start: int = 0) -> np.random.Generator:
-    """The stream's generator, positioned at draw ``start`` (``PCG64.advance``; one 64-bit
-    step per uniform from ``Generator.random``)."""
+def bit_stream(seed: int, outcome_id: str, parameter: str, start: int = 0) -> np.random.PCG64:
+    """The stream's bit generator, positioned at draw ``start`` (``PCG64.advance``)."""
     bits = np.random.PCG64(stream_seed(seed, outcome_id, parameter))
     if start:
         bits.advance(int(start))
-    return np.random.Generator(bits)
+    return bits
+
+
+def stream(seed: int, outcome_id: str, parameter: str, start: int = 0) -> np.random.Generator:
+    """The stream's generator, positioned at draw ``start`` (one 64-bit step per uniform
+    from ``Generator.random``)."""
+    return np.random.Generator(bit_stream(seed, outcome_id, parameter, start))
+
+
+def pairwise_rows(block: np.ndarray) -> np.ndarray:
+    """Σ over the rows of ``block`` (shape ``(n, m)``) for each column, adding in exactly
+    the order ``numpy.sum`` adds a contiguous run of ``n`` numbers, with whole rows as
+    the numbers, so every column's sum equals ``numpy.sum(block[:, j])`` bit for bit
+    without transposing.
+
+    Notes
+    -----
+    numpy's pairwise summation (``pairwise_sum`` in numpy's ``loops_utils.h.src``): fewer
+    than 8 numbers are added one by one starting from −0.0; up to 128 go into eight
+    running sums (element ``i`` into sum ``i mod 8``, for the largest multiple of 8),
+    combined as ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))``, then the rest
+    added one by one; more than 128 are split at ``n2 = n // 2`` rounded down to a
+    multiple of 8 and the two halves' sums added. A test checks this against
+    ``numpy.sum`` on the installed numpy.
+    """
+    n = block.shape[0]
+    if n < 8:
+        total = np.full(block.shape[1:], -0.0)
+        for row in block:
+            total += row
+        return total
+    if n <= 128:
+        whole = n - n % 8
+        running = block[:8].copy()
+        for i in range(8, whole, 8):
+            running += block[i:i + 8]
+        total = ((running[0] + running[1]) + (running[2] + running[3])) + (
+            (running[4] + running[5]) + (running[6] + running[7]))
+        for row in block[whole:]:
+            total += row
+        return total
+    half = n // 2
+    half -= half % 8
+    return pairwise_rows(block[:half]) + pairwise_rows(block[half:])
 
 
 # --- the value model: value_map's arithmetic, vectorised over scenarios ---------------
@@ -175,8 +222,8 @@ class ValueModel:
     @staticmethod
     def total(outcome_pv: np.ndarray) -> np.ndarray:
         """Σ over outcomes per scenario, summed in the same order as ``value_map``
-        (numpy's pairwise sum over a contiguous row of outcomes)."""
-        return np.ascontiguousarray(outcome_pv.T).sum(axis=1)
+        (numpy's pairwise sum over a contiguous row of outcomes; :func:`pairwise_rows`)."""
+        return pairwise_rows(outcome_pv)
 
     def year_one_total(self, year_one: np.ndarray) -> np.ndarray:
         """Σ over outcomes of analysis-year-1 impact per scenario, in ``value_map``'s order
@@ -271,20 +318,25 @@ def fixed_overrides(model: ValueModel, distributions: pd.DataFrame) -> dict[str,
     """Parameters whose fixed values differ from the map's central values (for example a
     deflator set by a prior of weight 1), as ``(outcomes, 1)`` columns."""
     overrides = {}
-    for p in PARAMETERS:
-        dists = list(distributions.loc[distributions["parameter"] == p, "distribution"])
+    for p, dists in _by_parameter(distributions).items():
         modes = np.array([d.mode for d in dists], float)
         if all(d.kind == "fixed" for d in dists) and not np.array_equal(modes, model.central[p], equal_nan=True):
             overrides[p] = modes[:, None]
     return overrides
 
 
+def _by_parameter(distributions: pd.DataFrame) -> dict[str, list[ParameterDistribution]]:
+    """Each parameter's distributions, in outcome order."""
+    grouped: dict[str, list[ParameterDistribution]] = {p: [] for p in PARAMETERS}
+    for p, dist in zip(distributions["parameter"], distributions["distribution"]):
+        grouped[p].append(dist)
+    return grouped
+
+
 def _plan(model: ValueModel, distributions: pd.DataFrame, seed: int) -> _Plan:
     uncertain = []
     central_rows = {}
-    for p in PARAMETERS:
-        rows = distributions[distributions["parameter"] == p]
-        dists = list(rows["distribution"])
+    for p, dists in _by_parameter(distributions).items():
         varying = np.array([i for i, d in enumerate(dists) if d.kind != "fixed"], np.intp)
         if len(varying):
             uncertain.append((p, varying, [dists[i] for i in varying]))
@@ -292,20 +344,81 @@ def _plan(model: ValueModel, distributions: pd.DataFrame, seed: int) -> _Plan:
     return _Plan(model, seed, uncertain, central_rows, fixed_overrides(model, distributions))
 
 
+FACTORS: tuple[str, ...] = ("quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage")
+"""The parameters multiplied into year-1 impact, in :func:`svlib.valuation.year_one_impact`'s order."""
+
+
+def _factor(parameter: str, values: np.ndarray) -> np.ndarray:
+    """What ``parameter`` multiplies year-1 impact by: its value for quantity and proxy,
+    ``1 − value`` for the deflators and leakage (the same arithmetic as ``year_one_impact``)."""
+    return values if parameter in ("quantity", "proxy_value") else 1.0 - values
+
+
+class _Sampler:
+    """One parameter's draws in one process: for each varying outcome its ``DRAW_CELLS``
+    equally likely values turned into what the valuation multiplies by, and its stream."""
+
+    def __init__(self, plan: _Plan, parameter: str, rows: np.ndarray, dists: list[ParameterDistribution],
+                 start: int) -> None:
+        model = plan.model
+        self.rows = rows
+        self.whole = len(rows) == model.size
+        values = QuantileBatch(dists).values  # (varying rows, DRAW_CELLS)
+        central = plan.central_rows[parameter][:, None]
+        if parameter == "drop_off":
+            dropoff_from = model.conventions.dropoff_from
+            self.tables = [
+                present_value_factor(values, model.duration[rows], model.start_year[rows], model.factors, dropoff_from),
+                first_year_share(values, model.start_year[rows], dropoff_from),
+            ]
+            self.columns = [
+                present_value_factor(central, model.duration, model.start_year, model.factors, dropoff_from),
+                first_year_share(central, model.start_year, dropoff_from),
+            ]
+        else:
+            self.tables = [_factor(parameter, values)]
+            self.columns = [_factor(parameter, central)]
+        self.tables = [np.ascontiguousarray(t) for t in self.tables]
+        self.fixed_rows = np.setdiff1d(np.arange(model.size), rows)
+        self.generators = [bit_stream(plan.seed, model.outcome_ids[r], parameter, start) for r in rows]
+
+    def fill(self, n: int, outs: list[np.ndarray]) -> None:
+        """The next ``n`` draws, as blocks ``(outcomes, n)`` of each table's factor (one
+        block per table, in ``outs``): drawn values in the varying rows, the central
+        value's factor in the others. Row by row, so each row's numbers stay in cache."""
+        shift = np.uint64(64 - DRAW_BITS)
+        for out, column in zip(outs, self.columns):
+            if len(self.fixed_rows):
+                out[self.fixed_rows] = column[self.fixed_rows]
+        for i, (r, bits) in enumerate(zip(self.rows, self.generators)):
+            cells = np.right_shift(bits.random_raw(n), shift).view(np.int64)
+            for table, out in zip(self.tables, outs):
+                np.take(table[i], cells, out=out[r], mode="clip")
+
+
 def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: bool) -> dict[str, np.ndarray]:
-    """Simulate draws ``start .. stop − 1`` (each process builds its own tables)."""
+    """Simulate draws ``start .. stop − 1`` (each process builds its own tables).
+
+    Per block of draws: year-1 impact is the running product of the factors in
+    ``FACTORS`` order (each a drawn block, or a fixed column), then
+    ``PV = impact × PVF(drop_off)`` and ``year-1 = impact × first_year_share(drop_off)``,
+    exactly :meth:`ValueModel.outcome_values`' arithmetic on the drawn values.
+    """
     model = plan.model
-    batches = {p: QuantileBatch(dists) for p, _, dists in plan.uncertain}
     size, count = model.size, stop - start
-    width = max(1, min(chunk_size, WORK_BLOCK, count))
-    generators = {
-        (p, r): stream(plan.seed, model.outcome_ids[r], p, start) for p, rows, _ in plan.uncertain for r in rows
-    }
-    buffers = {}
-    for p, rows, _ in plan.uncertain:
-        buffer = np.empty((size, width))
-        buffer[...] = plan.central_rows[p][:, None]  # fixed rows keep their value
-        buffers[p] = buffer
+    width = max(1, min(chunk_size, max(1024, WORK_ELEMENTS // max(size, 1)), count))
+    samplers = {p: _Sampler(plan, p, rows, dists, start) for p, rows, dists in plan.uncertain}
+    fixed = {p: [_factor(p, plan.overrides.get(p, model.central[p][:, None]))] for p in FACTORS}
+    dropoff = plan.overrides.get("drop_off", model.central["drop_off"][:, None])
+    fixed["drop_off"] = [
+        present_value_factor(dropoff, model.duration, model.start_year, model.factors, model.conventions.dropoff_from),
+        first_year_share(dropoff, model.start_year, model.conventions.dropoff_from),
+    ]
+    # the share of year-1 impact in analysis year 1 depends on the drawn drop-off only
+    # when drop-off counts from year 1 (see first_year_share)
+    share_varies = model.conventions.dropoff_from == 1
+    ones = fixed["drop_off"][1] if np.all(fixed["drop_off"][1] == 1.0) and not share_varies else None
+    scratch = [np.empty(size * width) for _ in range(3)]
     out = {
         "present_value": np.empty(count),
         "payback_months": np.empty(count),
@@ -314,24 +427,30 @@ def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: boo
         out["outcome_present_value"] = np.empty((count, size))
     for a in range(0, count, width):
         n = min(width, count - a)
-        values = dict(plan.overrides)
-        for p, rows, _ in plan.uncertain:
-            batch = batches[p]
-            block = buffers[p][:, :n]
-            for r in rows:
-                generators[(p, r)].random(out=block[r])
-            if len(rows) == size:
-                batch.apply(block)
+        impact, factor, extra = (s[: size * n].reshape(size, n) for s in scratch)
+        for k, p in enumerate(FACTORS):
+            target = impact if k == 0 else factor
+            if p in samplers:
+                samplers[p].fill(n, [target])
+            elif k == 0:
+                target[...] = fixed[p][0]
             else:
-                part = block[rows]
-                batch.apply(part)
-                block[rows] = part
-            values[p] = block
-        outcome_pv, year_one = model.outcome_values(values)
-        out["present_value"][a:a + n] = model.total(outcome_pv)
+                target = fixed[p][0]
+            if k:
+                np.multiply(impact, target, out=impact)
+        if "drop_off" in samplers:
+            samplers["drop_off"].fill(n, [factor, extra] if share_varies else [factor])
+            pv = np.multiply(impact, factor, out=factor)
+            share = extra if share_varies else fixed["drop_off"][1]
+        else:
+            pv = np.multiply(impact, fixed["drop_off"][0], out=factor)
+            share = fixed["drop_off"][1]
+        # × 1.0 leaves every value unchanged, so a share of 1 everywhere is skipped
+        year_one = impact if share is ones else np.multiply(impact, share, out=extra)
+        out["present_value"][a:a + n] = model.total(pv)
         out["payback_months"][a:a + n] = payback_months(model.investment, model.year_one_total(year_one))
         if keep_outcomes:
-            out["outcome_present_value"][a:a + n] = outcome_pv.T
+            out["outcome_present_value"][a:a + n] = pv.T
     return out
 
 
@@ -437,10 +556,10 @@ def simulate(
     seed : int
         Non-negative integer; with the outcome ids it fixes every draw.
     chunk_size : int
-        Most draws held in memory at once; work proceeds in blocks of at most
-        ``min(chunk_size, WORK_BLOCK)`` draws (memory ≈ 8 bytes × outcomes × block ×
-        (uncertain parameters + ~10), plus 24 bytes per draw for the results). Results do
-        not depend on it.
+        Most draws valued at once; blocks are smaller for large maps (``WORK_ELEMENTS``).
+        Memory ≈ 32 bytes × outcomes × block for the working arrays, 32 KB per uncertain
+        parameter of each outcome for its values, and 24 bytes per draw for the results.
+        Results do not depend on it.
     survey : pandas.DataFrame, optional
         Deflator survey answers (``respondent_ref, outcome_id, factor, answer``); a factor
         with answers for an outcome uses the distribution of the survey mean.

@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 from svlib import paths
-from svlib.distributions import TABLE_CELLS, ParameterDistribution, QuantileBatch, standard_tables
+from svlib.distributions import DRAW_CELLS, TABLE_CELLS, ParameterDistribution, QuantileBatch, standard_tables
 from svlib.impact_map import load_impact_map
 
 
@@ -118,9 +118,20 @@ class TestTabulatedInverse:
         upper = d.quantile((cell + 1) / TABLE_CELLS)
         slack = 1e-5 * (b - a)
         assert np.all(x >= lower - slack) and np.all(x <= upper + slack)
-        # between the 1st and 99th percentiles the draw is within 0.05% of the range of the exact quantile
+        # between the 1st and 99th percentiles the draw is within 0.03% of the range of the exact
+        # quantile at the midpoint of its draw cell
         inner = (u > 0.01) & (u < 0.99)
-        assert np.max(np.abs(x - d.quantile(u))[inner]) < 5e-4 * (b - a)
+        midpoint = (np.floor(u * DRAW_CELLS) + 0.5) / DRAW_CELLS
+        assert np.max(np.abs(x - d.quantile(midpoint))[inner]) < 3e-4 * (b - a)
+
+    def test_a_draw_is_the_value_of_its_cell(self):
+        # 4,096 equally likely values: uniforms in the same cell give the same draw
+        d = ParameterDistribution("pert", 0.0, 0.1, 0.5)
+        k = np.arange(0, DRAW_CELLS, 97)
+        starts, ends = k / DRAW_CELLS, np.nextafter((k + 1) / DRAW_CELLS, 0.0)
+        assert np.array_equal(d.from_uniform(starts), d.from_uniform(ends))
+        assert np.all(np.diff(d.from_uniform(starts)) > 0)
+        assert len(np.unique(d.from_uniform(stratified(DRAW_CELLS * 4)))) == DRAW_CELLS
 
     def test_median_quartiles_match_scipy(self):
         d = ParameterDistribution("pert", 0.0, 0.1, 0.5)
@@ -141,12 +152,20 @@ class TestTabulatedInverse:
         assert np.all(np.diff(x) >= 0)
         assert x[0] >= 0.0 and x[-1] <= 0.5
 
-    def test_uniform_and_triangular_use_closed_forms(self):
+    def test_uniform_and_triangular_use_closed_forms_at_cell_midpoints(self):
         u = np.random.default_rng(1).random(1000)
+        midpoint = (np.floor(u * DRAW_CELLS) + 0.5) / DRAW_CELLS
         uni = ParameterDistribution("uniform", 0.2, 0.3, 0.4)
-        assert np.array_equal(uni.from_uniform(u), u * (0.4 - 0.2) + 0.2)
+        assert np.array_equal(uni.from_uniform(u), midpoint * (0.4 - 0.2) + 0.2)
         tri = ParameterDistribution("triangular", 1.0, 2.0, 4.0)
-        assert tri.from_uniform(u) == pytest.approx(stats.triang(1 / 3, loc=1.0, scale=3.0).ppf(u), rel=1e-12)
+        assert tri.from_uniform(u) == pytest.approx(stats.triang(1 / 3, loc=1.0, scale=3.0).ppf(midpoint), rel=1e-12)
+
+    def test_uniform_grid_has_the_exact_mean_and_nearly_the_variance(self):
+        # midpoints of 4,096 equal cells of U(0.2, 0.4): mean 0.3 exactly; variance
+        # (0.2²/12)(1 − 1/4096²) (a discrete uniform grid loses the within-cell variance)
+        x = ParameterDistribution("uniform", 0.2, 0.3, 0.4).from_uniform(stratified(DRAW_CELLS))
+        assert x.mean() == pytest.approx(0.3, abs=1e-15)
+        assert x.var() == pytest.approx(0.04 / 12 * (1 - 1 / DRAW_CELLS**2), rel=1e-9)
 
     def test_sample_is_the_inverse_of_rng_random(self):
         d = ParameterDistribution("pert", 0.2, 0.3, 0.4)

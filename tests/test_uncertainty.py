@@ -20,7 +20,16 @@ import pandas as pd
 import pytest
 
 from svlib.deflators import Prior
-from svlib.uncertainty import ValueModel, simulate, stable_hash, stream, stream_seed
+from svlib.distributions import DRAW_BITS, DRAW_CELLS
+from svlib.uncertainty import (
+    ValueModel,
+    pairwise_rows,
+    parameter_distributions,
+    simulate,
+    stable_hash,
+    stream,
+    stream_seed,
+)
 from svlib.valuation import Conventions, value_map
 from tests.conftest import single_outcome
 
@@ -63,6 +72,46 @@ class TestStreams:
         g = stream(3, "JOB1", "quantity")
         pieces = np.concatenate([g.random(7), g.random(1), g.random(17)])
         assert np.array_equal(pieces, stream(3, "JOB1", "quantity").random(25))
+
+
+    def test_a_draw_is_the_top_12_bits_of_one_output(self):
+        # floor(u × 4096) for u = (output >> 11) × 2**-53 is output >> 52
+        raw = stream(3, "JOB1", "deadweight").bit_generator.random_raw(10_000)
+        u = stream(3, "JOB1", "deadweight").random(10_000)
+        assert np.array_equal(raw >> np.uint64(64 - DRAW_BITS), np.floor(u * DRAW_CELLS).astype(np.uint64))
+
+
+class TestDrawsAreTheDistributions:
+    @pytest.mark.parametrize("conventions", CONVENTIONS)
+    def test_simulation_values_each_streams_draws_with_the_value_model(self, example, conventions):
+        # every uncertain parameter of every outcome drawn by hand from its own stream with
+        # ParameterDistribution.from_uniform, then valued by ValueModel: the same numbers, bit for bit
+        draws = 500
+        sim = simulate(example, INVESTMENT, conventions, draws=draws, seed=8, keep_outcomes=True)
+        values = {}
+        for row in sim.parameters.itertuples():
+            if row.kind == "fixed":
+                continue
+            dist = parameter_distributions(example).set_index(["outcome_id", "parameter"]).loc[
+                (row.outcome_id, row.parameter), "distribution"]
+            u = stream(8, row.outcome_id, row.parameter).random(draws)
+            column = values.setdefault(row.parameter, np.tile(
+                ValueModel(example, INVESTMENT).central[row.parameter][:, None], (1, draws)))
+            column[sim.outcome_ids.index(row.outcome_id)] = dist.from_uniform(u)
+        assert len(values) >= 3  # the example map has ranges on three parameters
+        model = ValueModel(example, INVESTMENT, conventions)
+        outcome_pv, _ = model.outcome_values(values)
+        assert np.array_equal(sim.outcome_present_value, outcome_pv.T)
+        assert np.array_equal(sim.present_value, model.total(outcome_pv))
+
+    @pytest.mark.parametrize("outcomes", list(range(1, 20)) + [64, 127, 128, 129, 200, 301])
+    def test_row_sums_add_in_numpys_order(self, outcomes):
+        # pairwise_rows must equal numpy's own sum of each column bit for bit; magnitudes
+        # from 1e-8 to 1e8 make any change in the order of addition visible
+        rng = np.random.default_rng(outcomes)
+        block = rng.standard_normal((outcomes, 257)) * 10.0 ** rng.integers(-8, 9, (outcomes, 257))
+        expected = np.array([np.sum(block[:, j]) for j in range(block.shape[1])])
+        assert np.array_equal(pairwise_rows(block), expected)
 
 
 class TestAgainstHandExpectations:
