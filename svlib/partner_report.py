@@ -119,12 +119,12 @@ class PartnerReport:
     @cached_property
     def sobol(self) -> pd.DataFrame:
         survey = self.survey if len(self.survey) else None
-        return sobol_indices(self.impact_map, self.investment, self.conventions, n=256, seed=self.seed, survey=survey)
+        return sobol_indices(self.impact_map, self.investment, self.conventions, survey=survey, method="exact")
 
     @cached_property
     def survey_effort(self) -> pd.DataFrame:
         survey = self.survey if len(self.survey) else None
-        return survey_effort(self.impact_map, self.investment, self.conventions, n=256, seed=self.seed, survey=survey)
+        return survey_effort(self.impact_map, self.investment, self.conventions, survey=survey, method="exact")
 
     def deflator_evidence(self) -> pd.DataFrame:
         """The impact map as a partner reads it: each outcome's quantity, proxy and

@@ -84,7 +84,8 @@ def tornado_chart(tornado_df: pd.DataFrame, top: int = 15) -> Figure:
 
 
 def sobol_bars(sobol_df: pd.DataFrame) -> Figure:
-    """Bars of first-order and total Sobol indices per group, with 95% intervals.
+    """Bars of first-order and total Sobol indices per group, with 95% intervals when
+    they are estimates (``*_conf`` above 0; exact indices have none).
 
     Parameters
     ----------
@@ -99,10 +100,11 @@ def sobol_bars(sobol_df: pd.DataFrame) -> Figure:
     ax = fig.add_subplot()
     x = np.arange(len(sobol_df))
     width = 0.38
-    ax.bar(x - width / 2, sobol_df["S1"], width, yerr=sobol_df["S1_conf"], capsize=3, color="#8fb8de",
-           label="on its own (first-order)")
-    ax.bar(x + width / 2, sobol_df["ST"], width, yerr=sobol_df["ST_conf"], capsize=3, color="#1f4e79",
-           label="including interactions (total)")
+    estimated = bool((sobol_df[["S1_conf", "ST_conf"]].to_numpy(float) > 0).any())
+    ax.bar(x - width / 2, sobol_df["S1"], width, yerr=sobol_df["S1_conf"] if estimated else None, capsize=3,
+           color="#8fb8de", label="on its own (first-order)")
+    ax.bar(x + width / 2, sobol_df["ST"], width, yerr=sobol_df["ST_conf"] if estimated else None, capsize=3,
+           color="#1f4e79", label="including interactions (total)")
     ax.set_xticks(x, list(sobol_df["group"]), rotation=20, ha="right")
     ax.set_ylim(0, max(1.0, float(np.nanmax(sobol_df[["ST", "S1"]].to_numpy(float), initial=0.0)) * 1.1))
     ax.set_ylabel("share of the uncertainty in the ratio")

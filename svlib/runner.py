@@ -139,6 +139,8 @@ def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd
                 executed = papermill.execute_notebook(
                     job.notebook, str(temporary), parameters=job.parameters, kernel_name=kernel, progress_bar=False,
                     execution_timeout=timeout, cwd=cwd, log_output=False,
+                    # written once at the end (and on a failure), not after every cell
+                    request_save_on_cell_execute=False,
                 )
             except BaseException:
                 record["kernel_log"] = kernel_log.read_text(errors="replace")[-2000:]

@@ -17,7 +17,9 @@ the figure. For outcome ``i`` with present value ``PV_i`` and ``PV_rest = PV −
         PV_i(f) = B_i (1 − f),  B_i = PV_i at f = 0   ->  f* = 1 − (T − PV_rest) / B_i
     quantity or proxy x:
         PV_i(x) = C_i x,        C_i = PV_i at x = 1   ->  x* = (T − PV_rest) / C_i
-    drop-off: PV_i falls monotonically with drop-off; root found by Brent's method.
+    drop-off: PV_i = I_i Σ_m c_m (1 − d)^m falls monotonically with drop-off d; the
+        root of that polynomial in [0, 1] (numpy's companion-matrix roots, polished
+        with Newton steps).
 
 with ``T = target × investment``. "All outcomes" sets a deflator or drop-off to the same
 value in every outcome (``f* = 1 − T / Σ B_i``); for quantity and proxy, whose units
@@ -32,8 +34,24 @@ bootstrap 95% confidence intervals. Each uncertain parameter is sampled on [0, 1
 mapped through its own distribution's inverse (:mod:`svlib.distributions`); parameters
 without a range stay fixed; groups without an uncertain parameter are omitted.
 
+Exact indices (``method="exact"``). Present value is a sum over outcomes of products of
+independent factors, ``PV = Σ_i Π_k X_ik`` (quantity, proxy, ``1 −`` each deflator and
+leakage, and the present value factor of drop-off; :func:`svlib.uncertainty.factor_moments`),
+and the ratio is ``PV / investment``. For such a model the conditional variances have a
+closed form (Sobol' 1993; Saltelli et al. 2008, ch. 4): for a set ``S`` of factors, with
+``μ = E[X]`` and ``m = E[X²]``::
+
+    V_S = Var(E[PV | X_S]) = Σ_i ( Π_{k in S} m_ik × Π_{k not in S} μ_ik² − Π_k μ_ik² )
+
+so ``S1_G = V_G / V`` and ``ST_G = 1 − V_{not G} / V`` with ``V = V_all``. The moments are
+those of the 4,096 equally likely values :func:`svlib.uncertainty.simulate` draws from,
+so these are the indices of the simulated model with no sampling error; a test checks
+them against SALib's estimates.
+
 References
 ----------
+Sobol', I.M. (1993) Sensitivity estimates for nonlinear mathematical models, Mathematical
+Modelling and Computational Experiments 1, 407-414.
 Cabinet Office (2012) A guide to Social Return on Investment, stage 5 (sensitivity analysis).
 Saltelli, A. et al. (2008) Global Sensitivity Analysis: The Primer, Wiley.
 Saltelli, A. et al. (2010) Variance based sensitivity analysis of model output, Computer
@@ -48,11 +66,10 @@ from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
 
 from svlib.deflators import Prior
-from svlib.uncertainty import PARAMETERS, ValueModel, fixed_overrides, parameter_distributions
-from svlib.valuation import Conventions
+from svlib.uncertainty import PARAMETERS, ValueModel, factor_moments, fixed_overrides, parameter_distributions
+from svlib.valuation import Conventions, present_value_factor_coefficients, year_one_impact
 from svlib.frames import records
 
 DEFLATOR_PARAMETERS: tuple[str, ...] = ("deadweight", "displacement", "attribution", "drop_off", "leakage")
@@ -233,31 +250,49 @@ def switching_values(
                 value = (goal - rest[i]) / per_unit[i] if per_unit[i] > 0 else None
                 add(p, model.outcome_ids[i], float(current[i]), value if value is not None and value >= 0 else None)
             add(p, ALL_OUTCOMES, 1.0, goal / total if total > 0 else None)
-        else:  # drop_off: PV falls as drop-off rises; solve numerically
+        else:  # drop_off: PV_i is a polynomial in keep = 1 − drop-off with non-negative coefficients
+            c = model.columns()
+            impact = year_one_impact(c["quantity"], c["proxy_value"], c["deadweight"], c["displacement"],
+                                     c["attribution"], c["leakage"])
+            polynomials = impact * present_value_factor_coefficients(
+                model.duration, model.start_year, model.factors, model.conventions.dropoff_from)
             for i in range(size):
-                def gap(d: float, i: int = i) -> float:
-                    column = current.copy()
-                    column[i] = d
-                    return float(model.present_values({p: column})[0]) - goal
-                add(p, model.outcome_ids[i], float(current[i]), _root(gap))
-            add(p, ALL_OUTCOMES, float(np.mean(current)),
-                _root(lambda d: float(model.present_values({p: np.full(size, d)})[0]) - goal))
+                gap = polynomials[i].copy()
+                gap[0] += rest[i] - goal
+                add(p, model.outcome_ids[i], float(current[i]), _dropoff_root(gap))
+            gap = polynomials.sum(axis=0)
+            gap[0] -= goal
+            add(p, ALL_OUTCOMES, float(np.mean(current)), _dropoff_root(gap))
     frame = pd.DataFrame(rows)
     frame.attrs["base_ratio"] = total / model.investment
     frame.attrs["target"] = target
     return frame
 
 
-def _root(gap: Callable[[float], float]) -> float | None:
-    """The drop-off in [0, 1] where ``gap`` is zero, or None if it does not change sign."""
-    low, high = gap(0.0), gap(1.0)
-    if low == 0.0:
+def _dropoff_root(gap: np.ndarray) -> float | None:
+    """The drop-off in [0, 1] where ``Σ_m gap[m] (1 − drop_off)^m`` is zero, or None if it
+    does not change sign there. With ``gap[1:] >= 0`` the polynomial rises with
+    ``keep = 1 − drop_off``, so there is at most one such root: taken from the companion
+    matrix's eigenvalues (``numpy.polynomial.polynomial.polyroots``), then polished with
+    Newton steps to full precision."""
+    poly = np.polynomial.Polynomial(gap)
+    at_zero, at_one = poly(0.0), poly(1.0)  # keep = 0 is drop-off 1; keep = 1 is drop-off 0
+    if at_one == 0.0:
         return 0.0
-    if high == 0.0:
+    if at_zero == 0.0:
         return 1.0
-    if low * high > 0:
+    if at_zero * at_one > 0:
         return None
-    return float(brentq(gap, 0.0, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200))
+    roots = poly.roots()
+    real = roots.real[np.abs(roots.imag) <= 1e-9 * np.maximum(1.0, np.abs(roots))]
+    keep = float(np.clip(real[np.argmin(np.abs(real - 0.5))] if len(real) else 0.5, 0.0, 1.0))
+    slope = poly.deriv()
+    for _ in range(8):
+        step = poly(keep) / slope(keep) if slope(keep) > 0 else 0.0
+        keep = float(np.clip(keep - step, 0.0, 1.0))
+        if abs(step) <= 4 * np.finfo(float).eps * max(keep, 1e-300):
+            break
+    return 1.0 - keep
 
 
 def _explain(parameter: str, outcome: str, current: float, value: float | None, target: float, base: float) -> str:
@@ -333,6 +368,63 @@ def _sobol(
     return frame
 
 
+def _exact_sobol(
+    impact_map: pd.DataFrame,
+    investment: float,
+    conventions: Conventions,
+    group_of: Callable[[str, str], str],
+    survey: pd.DataFrame | None,
+    priors: Mapping[tuple[str, str], Prior] | None,
+) -> pd.DataFrame:
+    """Grouped Sobol indices of the SROI ratio computed exactly from each factor's first
+    two moments (see the module notes, "Exact indices"); ``*_conf`` are 0."""
+    model = ValueModel(impact_map, investment, conventions)
+    table = parameter_distributions(impact_map, survey, priors)
+    uncertain = table[table["kind"] != "fixed"]
+    if uncertain.empty:
+        return pd.DataFrame(columns=["group", "parameters", "S1", "S1_conf", "ST", "ST_conf"])
+    mean, square = factor_moments(model, table)
+    mean_square = mean * mean
+    fixed_part = np.prod(mean_square, axis=1)
+
+    def explained(known: np.ndarray) -> float:
+        """Var(E[PV | the factors marked in ``known``]), GBP²."""
+        return float(np.sum(np.prod(np.where(known, square, mean_square), axis=1) - fixed_part))
+
+    total = explained(np.ones(mean.shape, bool))
+    column = {p: j for j, p in enumerate(PARAMETERS)}
+    row = {oid: i for i, oid in enumerate(model.outcome_ids)}
+    members: dict[str, list[tuple[int, int]]] = {}
+    for oid, p in zip(uncertain["outcome_id"], uncertain["parameter"]):
+        members.setdefault(group_of(oid, p), []).append((row[oid], column[p]))
+    rows = []
+    for group, cells in members.items():
+        known = np.zeros(mean.shape, bool)
+        known[tuple(np.array(cells).T)] = True
+        # no variance at all (every uncertain factor multiplied by zero): nothing to share out
+        first = explained(known) / total if total > 0 else 0.0
+        whole = 1.0 - explained(~known) / total if total > 0 else 0.0
+        rows.append({"group": group, "parameters": len(cells), "S1": first, "S1_conf": 0.0, "ST": whole,
+                     "ST_conf": 0.0})
+    frame = pd.DataFrame(rows)
+    frame.attrs.update(method="exact", evaluations=0, ratio_variance=total / model.investment**2)
+    return frame
+
+
+SOBOL_METHODS: tuple[str, ...] = ("exact", "saltelli")
+"""``exact``: closed form from each factor's moments; ``saltelli``: SALib's estimates."""
+
+
+def _grouped_sobol(impact_map, investment, conventions, group_of, n, seed, survey, priors, method) -> pd.DataFrame:
+    if method not in SOBOL_METHODS:
+        raise ValueError(f"method must be one of: {', '.join(SOBOL_METHODS)}")
+    if method == "exact":
+        return _exact_sobol(impact_map, investment, conventions, group_of, survey, priors)
+    frame = _sobol(impact_map, investment, conventions, group_of, n, seed, survey, priors)
+    frame.attrs["method"] = "saltelli"
+    return frame
+
+
 def sobol_indices(
     impact_map: pd.DataFrame,
     investment: float,
@@ -341,6 +433,7 @@ def sobol_indices(
     seed: int = 0,
     survey: pd.DataFrame | None = None,
     priors: Mapping[tuple[str, str], Prior] | None = None,
+    method: str = "saltelli",
 ) -> pd.DataFrame:
     """First-order and total Sobol indices of the SROI ratio for groups of parameters:
     deadweights, displacements, attributions, drop-offs, proxies, quantities, leakages
@@ -358,16 +451,21 @@ def sobol_indices(
         Seeds the scrambled Sobol sequence and the bootstrap.
     survey, priors : optional
         As for :func:`svlib.uncertainty.simulate`.
+    method : {"saltelli", "exact"}
+        ``saltelli``: SALib's sampling estimates (``n`` and ``seed`` used); ``exact``: the
+        closed form for this model (module notes), with no sampling error.
 
     Returns
     -------
     pandas.DataFrame
         ``group, parameters, S1, S1_conf, ST, ST_conf`` (``*_conf``: half-width of the
-        bootstrap 95% interval), largest ``ST`` first; groups with no uncertain
-        parameter are omitted. ``S1`` is the share of the ratio's variance a group explains
-        alone; ``ST`` includes its interactions with other groups.
+        bootstrap 95% interval; 0 for ``exact``), largest ``ST`` first; groups with no
+        uncertain parameter are omitted. ``S1`` is the share of the ratio's variance a
+        group explains alone; ``ST`` includes its interactions with other groups.
+        ``attrs["method"]`` names the method.
     """
-    frame = _sobol(impact_map, investment, conventions, lambda o, p: GROUP_NAMES[p], n, seed, survey, priors)
+    frame = _grouped_sobol(impact_map, investment, conventions, lambda o, p: GROUP_NAMES[p], n, seed, survey, priors,
+                           method)
     return frame.sort_values("ST", ascending=False, kind="mergesort").reset_index(drop=True) if len(frame) else frame
 
 
@@ -379,6 +477,7 @@ def survey_effort(
     seed: int = 0,
     survey: pd.DataFrame | None = None,
     priors: Mapping[tuple[str, str], Prior] | None = None,
+    method: str = "saltelli",
 ) -> pd.DataFrame:
     """Where more survey answers would narrow the SROI ratio most.
 
@@ -397,8 +496,8 @@ def survey_effort(
         last with share 0.
     """
     others = "quantities and proxies"
-    frame = _sobol(impact_map, investment, conventions,
-                   lambda o, p: o if p in DEFLATOR_PARAMETERS else others, n, seed, survey, priors)
+    frame = _grouped_sobol(impact_map, investment, conventions,
+                           lambda o, p: o if p in DEFLATOR_PARAMETERS else others, n, seed, survey, priors, method)
     shares = {g: r for g, r in zip(frame.get("group", []), records(frame))}
     outcomes = impact_map["outcome"] if "outcome" in impact_map else pd.Series([""] * len(impact_map))
     rows = []
@@ -417,7 +516,8 @@ def survey_effort(
     result.insert(0, "rank", np.arange(1, len(result) + 1))
     result["advice"] = [_advice(r) for r in records(result)]
     result.attrs.update(frame.attrs)
-    result.attrs["method"] = "grouped Sobol total-order index of each outcome's deflators (SALib)"
+    result.attrs["method"] = ("grouped Sobol total-order index of each outcome's deflators "
+                              f"({'exact' if method == 'exact' else 'SALib estimate'})")
     return result.drop(columns="uncertain")
 
 

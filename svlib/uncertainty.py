@@ -354,6 +354,46 @@ def _factor(parameter: str, values: np.ndarray) -> np.ndarray:
     return values if parameter in ("quantity", "proxy_value") else 1.0 - values
 
 
+def factor_moments(model: ValueModel, distributions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and mean square of each factor of every outcome's present value, as simulated.
+
+    ``PV_i = q × p × (1 − dw)(1 − dp)(1 − at)(1 − lk) × PVF(drop_off)``: seven independent
+    factors (columns in ``PARAMETERS`` order; drop-off's factor is the present value
+    factor of :func:`svlib.valuation.present_value_factor`). An uncertain parameter's
+    moments are those of the ``DRAW_CELLS`` equally likely values :func:`simulate` draws
+    from; a fixed parameter's factor is its value.
+
+    Parameters
+    ----------
+    model : ValueModel
+    distributions : pandas.DataFrame
+        From :func:`parameter_distributions` for the same map.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(E[X], E[X²])``, each ``(outcomes, 7)``.
+    """
+    mean = np.empty((model.size, len(PARAMETERS)))
+    square = np.empty_like(mean)
+    dropoff_from = model.conventions.dropoff_from
+    for j, (p, dists) in enumerate(_by_parameter(distributions).items()):
+        varying = np.array([i for i, d in enumerate(dists) if d.kind != "fixed"], np.intp)
+        values = np.array([d.mode for d in dists], float)[:, None]
+        all_rows = np.arange(model.size)
+        for rows, table in ((all_rows, values), (varying, QuantileBatch([dists[i] for i in varying]).values)):
+            if not len(rows):
+                continue
+            if p == "drop_off":
+                factor = present_value_factor(table, model.duration[rows], model.start_year[rows], model.factors,
+                                              dropoff_from)
+            else:
+                factor = _factor(p, table)
+            mean[rows, j] = factor.mean(axis=1)
+            square[rows, j] = (factor * factor).mean(axis=1)
+    return mean, square
+
+
 class _Sampler:
     """One parameter's draws in one process: for each varying outcome its ``DRAW_CELLS``
     equally likely values turned into what the valuation multiplies by, and its stream."""

@@ -138,6 +138,25 @@ def present_value_factor(
     return total
 
 
+def present_value_factor_coefficients(
+    duration: np.ndarray,
+    start_year: np.ndarray,
+    factors: np.ndarray,
+    dropoff_from: int = 2,
+) -> np.ndarray:
+    """:func:`present_value_factor` as a polynomial in ``keep = 1 − drop_off``: row ``i``
+    holds ``c_m`` with ``PVF_i = Σ_m c_m keep^m`` (``c_m`` is the discount factor of the
+    year in which ``keep`` is raised to the power ``m``), shape ``(outcomes, max power + 1)``."""
+    duration = np.asarray(duration, int).ravel()
+    start = np.asarray(start_year, int).ravel()
+    shift = 0 if dropoff_from == 2 else 1
+    coefficients = np.zeros((len(duration), int(duration.max(initial=0)) + shift))
+    for k in range(1, int(duration.max(initial=0)) + 1):
+        active = duration >= k
+        coefficients[active, k - 1 + shift] = factors[np.minimum(start[active] + k - 2, len(factors) - 1)]
+    return coefficients
+
+
 def first_year_share(drop_off: np.ndarray, start_year: np.ndarray, dropoff_from: int = 2) -> np.ndarray:
     """Share of year-1 impact ``I`` that falls in analysis year 1, per outcome: 0 for an
     outcome starting later, ``1 − drop_off`` with drop-off from year 1, else 1."""

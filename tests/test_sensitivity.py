@@ -190,6 +190,58 @@ class TestSobol:
             sobol_indices(example, 95_000.0, n=1000)
 
 
+class TestExactSobol:
+    def test_additive_map_known_indices(self):
+        # as TestSobol: S1 = ST = 0.8 and 0.2. Both inputs are uniform, and the 4,096-value grid scales
+        # both variances by the same (1 − 1/4096²), so the shares are exact
+        s = sobol_indices(additive_map(), 1000.0, method="exact").set_index("group")
+        assert s.loc["quantities", "S1"] == pytest.approx(0.8, rel=1e-12)
+        assert s.loc["quantities", "ST"] == pytest.approx(0.8, rel=1e-12)
+        assert s.loc["proxies", "S1"] == pytest.approx(0.2, rel=1e-12)
+        assert s.loc["proxies", "ST"] == pytest.approx(0.2, rel=1e-12)
+        assert (s[["S1_conf", "ST_conf"]] == 0).all().all() and s.attrs["method"] == "exact"
+
+    def test_product_of_two_factors_by_hand(self):
+        # one outcome, PV ∝ q × (1 − d) with q ~ U(5, 15), d ~ U(0.2, 0.4) independent:
+        # E[q] = 10, Var q = 100/12; E[1 − d] = 0.7, Var(1 − d) = 0.04/12. Var(PV) ∝
+        # E[q²]E[(1−d)²] − 10² × 0.7²; V_q = 0.7² Var q; V_d = 10² Var(1 − d) (Sobol' 1993, product model):
+        # S1_q = V_q / V, ST_q = 1 − V_d / V (the interaction Var q × Var(1 − d) goes to both totals)
+        var_q, var_d = 100 / 12, 0.04 / 12
+        total = (100 + var_q) * (0.49 + var_d) - 100 * 0.49
+        m = single(quantity=10.0, deadweight=0.3, quantity_low=5.0, quantity_high=15.0, quantity_dist="uniform",
+                   deadweight_low=0.2, deadweight_high=0.4, deadweight_dist="uniform")
+        s = sobol_indices(m, 1000.0, method="exact").set_index("group")
+        assert s.loc["quantities", "S1"] == pytest.approx(0.49 * var_q / total, rel=1e-6)
+        assert s.loc["quantities", "ST"] == pytest.approx(1 - 100 * var_d / total, rel=1e-6)
+        assert s.loc["deadweights", "S1"] == pytest.approx(100 * var_d / total, rel=1e-6)
+        assert s.loc["deadweights", "ST"] == pytest.approx(1 - 0.49 * var_q / total, rel=1e-6)
+        assert s.attrs["ratio_variance"] == pytest.approx(
+            total * (1000 * 0.9 * 0.75 * ANNUITY / 1000.0) ** 2, rel=1e-6)
+
+    @pytest.mark.parametrize("conventions", [Conventions(), Conventions(dropoff_from=1, discount_from=0)])
+    def test_agrees_with_salib_on_the_example(self, example, conventions):
+        m = example.copy()
+        m["drop_off_low"], m["drop_off_high"] = m["drop_off"] * 0.5, np.minimum(m["drop_off"] * 1.5, 1.0)
+        exact = sobol_indices(m, 95_000.0, conventions, method="exact").set_index("group")
+        estimate = sobol_indices(m, 95_000.0, conventions, n=4096, seed=3).set_index("group")
+        assert set(exact.index) == set(estimate.index) == {"deadweights", "attributions", "proxies", "drop-offs"}
+        for group in exact.index:
+            for index in ("S1", "ST"):
+                bound = 3 * estimate.loc[group, f"{index}_conf"] + 0.005
+                assert abs(exact.loc[group, index] - estimate.loc[group, index]) < bound
+
+    def test_survey_effort_exact_ranks_like_salib(self, example):
+        exact = survey_effort(example, 95_000.0, method="exact")
+        estimate = survey_effort(example, 95_000.0, n=4096, seed=2)
+        assert list(exact["outcome_id"][:4]) == list(estimate["outcome_id"][:4])
+        assert exact["deflator_share"].to_numpy() == pytest.approx(estimate["deflator_share"].to_numpy(), abs=0.01)
+        assert "exact" in exact.attrs["method"]
+
+    def test_unknown_method(self, example):
+        with pytest.raises(ValueError, match="method must be one of"):
+            sobol_indices(example, 95_000.0, method="guess")
+
+
 class TestSurveyEffort:
     def test_ranking_by_hand(self):
         # A: deadweight U(0.2, 0.4); B: attribution U(0.1, 0.5); C: nothing uncertain. PV_A and PV_B have the same

@@ -148,3 +148,20 @@ class TestProperties:
         expected = sum(q * p * d for q, p, d in rows) / investment
         result = value_map(frame, investment, Conventions(discount_rate=0.0))
         assert result.sroi_ratio == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("dropoff_from", [1, 2])
+@pytest.mark.parametrize("schedule", ["constant", "green_book"])
+def test_present_value_factor_as_a_polynomial_in_keep(dropoff_from, schedule):
+    # Σ_m c_m (1 − d)^m must equal the year-by-year sum of present_value_factor for any drop-off
+    from svlib.discounting import discount_factors
+    from svlib.valuation import present_value_factor, present_value_factor_coefficients
+
+    duration = np.array([1, 3, 5, 2])[:, None]
+    start = np.array([1, 1, 2, 4])[:, None]
+    factors = discount_factors(6, 0.035, schedule, 1)
+    drop_off = np.random.default_rng(0).random((4, 50))
+    coefficients = present_value_factor_coefficients(duration, start, factors, dropoff_from)
+    by_polynomial = np.array([np.polynomial.polynomial.polyval(1 - d, c) for d, c in zip(drop_off, coefficients)])
+    assert by_polynomial == pytest.approx(present_value_factor(drop_off, duration, start, factors, dropoff_from),
+                                          rel=1e-13)
