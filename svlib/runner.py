@@ -15,6 +15,7 @@ import traceback
 from contextlib import contextmanager
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -80,20 +81,27 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     Warnings printed to stderr are left out of the page (they stay in the .ipynb for
     researchers); images are embedded.
     """
-    from nbconvert import HTMLExporter
-
     clean = nbformat.from_dict(notebook)
     for cell in clean.cells:
         if cell.get("cell_type") == "code":
             cell["outputs"] = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream"
                                                                           and o.get("name") == "stderr")]
     clean.metadata["title"] = title  # the template escapes it
+    body, _ = _html_exporter().from_notebook_node(clean)
+    return body
+
+
+@lru_cache(maxsize=1)
+def _html_exporter() -> Any:
+    """One exporter per process: compiling its templates takes longer than converting a
+    report, and the exporter keeps no state between notebooks."""
+    from nbconvert import HTMLExporter
+
     exporter = HTMLExporter(template_name="svlib_report", extra_template_basedirs=[str(TEMPLATES_DIR)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(clean)
-    return body
+    return exporter
 
 
 @contextmanager

@@ -150,3 +150,17 @@ def test_research_reports_run_once_per_collection_and_theme_and_are_linked(repor
         assert f'href="{html.relative_to(root / "out").as_posix()}"' in page
     theme_page = Path(by_key["theme/jobs"]["html"]).read_text(encoding="utf-8")
     assert "Combined value, with uncertainty" in theme_page and "data:image/png;base64" in theme_page
+
+
+def test_the_shared_html_exporter_keeps_nothing_between_notebooks(report_run):
+    # one exporter serves every report in a process: converting one partner's notebook must
+    # not change the page made for the next (compared with a page from a fresh exporter)
+    from svlib.runner import _html_exporter, to_html
+
+    result, raw, root = report_run
+    done = [r for r in result.run["notebooks"] if r["status"] == "ok" and r["kind"] == "partner"]
+    first, second = (nbformat.read(r["ipynb"], as_version=4) for r in done[:2])
+    to_html(first, "first")
+    shared = to_html(second, "second")
+    _html_exporter.cache_clear()
+    assert to_html(second, "second") == shared
