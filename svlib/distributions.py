@@ -46,8 +46,9 @@ Consequences, checked in ``tests/test_distributions.py``:
   quantile at its cell's midpoint, ``Q((k + 1/2)/4096)``;
 * the mean of the sampled distribution equals the exact mean (to ~3e-7 of the range for
   PERT and beta; exactly for uniform);
-* the variance is within about 1e-4 (relative) of the exact variance (the grid removes
-  the spread inside each cell, a relative loss of order 1/4096²  away from the tails).
+* the variance is within about 1e-4 (relative) of the exact variance (for uniform the
+  grid loses exactly the fraction 1/4096² of it; for PERT and beta the loss, 1e-5 to
+  1e-4, comes from the 512-cell table).
 
 For PERT the 512-cell table comes from quadrature of the density on a grid graded
 towards both ends (``x = sin²(π s / 2)``, ``QUADRATURE_POINTS`` steps); for ``beta``
@@ -386,7 +387,10 @@ def standard_tables(shapes: Sequence[tuple[float, float]], exact: bool) -> tuple
         knots, partial = (_exact_knots if exact else _quadrature_knots)(found[:, 0], found[:, 1])
         intercept, slope = _segments(knots, partial)
         for i, key in enumerate(missing):
-            _TABLES[key] = (intercept[i], slope[i])
+            kept = (intercept[i].copy(), slope[i].copy())  # copies: a view would keep the whole batch alive
+            for row in kept:
+                row.flags.writeable = False
+            _TABLES[key] = kept
     rows = [_TABLES[key] for key in keys]
     while len(_TABLES) > TABLE_CACHE:
         del _TABLES[next(iter(_TABLES))]  # the oldest
@@ -396,9 +400,9 @@ def standard_tables(shapes: Sequence[tuple[float, float]], exact: bool) -> tuple
 
 
 TABLE_CACHE: int = 1024
-"""Standard tables kept for reuse (8 KB each): a shape's table is computed once per
-process, since every row is computed on its own (it never depends on the other shapes
-computed with it)."""
+"""Standard tables kept for reuse (8 KB each, read-only; the oldest computed is dropped
+first): a shape's table is computed once per process, since every row is computed on
+its own (it never depends on the other shapes computed with it)."""
 
 _TABLES: dict[tuple[float, float, bool], tuple[np.ndarray, np.ndarray]] = {}
 
@@ -409,8 +413,8 @@ class QuantileBatch:
     Row ``r`` of the ``(len(distributions), n)`` array given to :meth:`apply` is
     transformed by ``distributions[r]``. The draws come from :attr:`values`, built once
     here: for each distribution its ``DRAW_CELLS`` equally likely values, the value of
-    cell ``k`` being the continuous inverse (:func:`_transform`) at the cell's midpoint
-    probability ``(k + 1/2) / DRAW_CELLS``. A uniform ``u`` draws cell
+    cell ``k`` being the continuous inverse (closed form, or the tabulated segments for
+    PERT and beta) at the cell's midpoint probability ``(k + 1/2) / DRAW_CELLS``. A uniform ``u`` draws cell
     ``k = floor(u × DRAW_CELLS)``, which is also the top ``DRAW_BITS`` bits of the 64-bit
     generator output that ``u`` comes from (see :mod:`svlib.uncertainty`).
     """
@@ -451,10 +455,10 @@ class QuantileBatch:
 
 
 def _cell_values(kind: str, params: dict[str, np.ndarray], out: np.ndarray) -> np.ndarray:
-    """:func:`_transform` at every cell midpoint, into ``out`` (``(rows, DRAW_CELLS)``);
-    for the tabulated kinds without a gather (cell midpoint ``k`` lies in segment
-    ``k // s``, ``s = DRAW_CELLS / TABLE_CELLS``, at ``t = (k + 1/2) / s``: the same
-    arithmetic)."""
+    """The continuous inverse at every cell midpoint, into ``out`` (``(rows, DRAW_CELLS)``):
+    :func:`_transform` for the closed-form kinds; for PERT and beta the tabulated
+    segments, cell midpoint ``k`` lying in segment ``k // s`` (``s = DRAW_CELLS /
+    TABLE_CELLS``) at ``t = (k + 1/2) / s``, value ``intercept + slope × t``."""
     if kind not in ("pert", "beta"):
         out[...] = cell_midpoints()
         return _transform(kind, out, params)

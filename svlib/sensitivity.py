@@ -18,8 +18,7 @@ the figure. For outcome ``i`` with present value ``PV_i`` and ``PV_rest = PV −
     quantity or proxy x:
         PV_i(x) = C_i x,        C_i = PV_i at x = 1   ->  x* = (T − PV_rest) / C_i
     drop-off: PV_i = I_i Σ_m c_m (1 − d)^m falls monotonically with drop-off d; the
-        root of that polynomial in [0, 1] (numpy's companion-matrix roots, polished
-        with Newton steps).
+        root of that polynomial in [0, 1], by bisection (it is monotone there).
 
 with ``T = target × investment``. "All outcomes" sets a deflator or drop-off to the same
 value in every outcome (``f* = 1 − T / Σ B_i``); for quantity and proxy, whose units
@@ -37,16 +36,21 @@ without a range stay fixed; groups without an uncertain parameter are omitted.
 Exact indices (``method="exact"``). Present value is a sum over outcomes of products of
 independent factors, ``PV = Σ_i Π_k X_ik`` (quantity, proxy, ``1 −`` each deflator and
 leakage, and the present value factor of drop-off; :func:`svlib.uncertainty.factor_moments`),
-and the ratio is ``PV / investment``. For such a model the conditional variances have a
-closed form (Sobol' 1993; Saltelli et al. 2008, ch. 4): for a set ``S`` of factors, with
-``μ = E[X]`` and ``m = E[X²]``::
+and the ratio is ``PV / investment``. For such a model the variances in Sobol indices
+have a closed form (Sobol' 1993; Saltelli et al. 2008, ch. 4). With ``μ = E[X]``,
+``v = Var X``, and for a group ``G`` of factors ``W_i = Var(Π_{k in G} X_ik)
+= Π_{k in G} (μ² + v) − Π_{k in G} μ²``::
 
-    V_S = Var(E[PV | X_S]) = Σ_i ( Π_{k in S} m_ik × Π_{k not in S} μ_ik² − Π_k μ_ik² )
+    V     = Σ_i Var(Π_k X_ik)                                (variance of PV)
+    S1_G  = Σ_i Π_{k not in G} μ_ik²        × W_i / V        (Var E[PV | X_G])
+    ST_G  = Σ_i Π_{k not in G} (μ_ik² + v_ik) × W_i / V      (E Var[PV | X_not G])
 
-so ``S1_G = V_G / V`` and ``ST_G = 1 − V_{not G} / V`` with ``V = V_all``. The moments are
-those of the 4,096 equally likely values :func:`svlib.uncertainty.simulate` draws from,
-so these are the indices of the simulated model with no sampling error; a test checks
-them against SALib's estimates.
+Products of ``1 + v/μ²`` go through ``expm1``/``log1p`` so narrow ranges keep their
+precision. The moments are those of the 4,096 equally likely values
+:func:`svlib.uncertainty.simulate` draws from, so these are the indices of the simulated
+model with no sampling error; a test checks them against SALib's estimates. As in the
+SALib path, a single group holding every uncertain factor has ``S1 = ST = 1``; with no
+variance at all every share is 0.
 
 References
 ----------
@@ -271,27 +275,29 @@ def switching_values(
 
 def _dropoff_root(gap: np.ndarray) -> float | None:
     """The drop-off in [0, 1] where ``Σ_m gap[m] (1 − drop_off)^m`` is zero, or None if it
-    does not change sign there. With ``gap[1:] >= 0`` the polynomial rises with
-    ``keep = 1 − drop_off``, so there is at most one such root: taken from the companion
-    matrix's eigenvalues (``numpy.polynomial.polynomial.polyroots``), then polished with
-    Newton steps to full precision."""
+    does not change sign there. With ``gap[1:] >= 0`` the polynomial never falls as
+    ``keep = 1 − drop_off`` rises, so bisection on ``keep`` finds the root to the last
+    bit (about 60 halvings). Values within ``1e-12`` of the scale of the terms count as
+    zero, so a target equal to the current ratio is reached at drop-off 0."""
     poly = np.polynomial.Polynomial(gap)
+    tolerance = 1e-12 * float(np.sum(np.abs(gap)))
     at_zero, at_one = poly(0.0), poly(1.0)  # keep = 0 is drop-off 1; keep = 1 is drop-off 0
-    if at_one == 0.0:
+    if abs(at_one) <= tolerance:
         return 0.0
-    if at_zero == 0.0:
+    if abs(at_zero) <= tolerance:
         return 1.0
     if at_zero * at_one > 0:
         return None
-    roots = poly.roots()
-    real = roots.real[np.abs(roots.imag) <= 1e-9 * np.maximum(1.0, np.abs(roots))]
-    keep = float(np.clip(real[np.argmin(np.abs(real - 0.5))] if len(real) else 0.5, 0.0, 1.0))
-    slope = poly.deriv()
-    for _ in range(8):
-        step = poly(keep) / slope(keep) if slope(keep) > 0 else 0.0
-        keep = float(np.clip(keep - step, 0.0, 1.0))
-        if abs(step) <= 4 * np.finfo(float).eps * max(keep, 1e-300):
+    low, high = 0.0, 1.0  # poly(low) < 0 < poly(high)
+    while True:
+        middle = 0.5 * (low + high)
+        if middle in (low, high):
             break
+        if poly(middle) < 0:
+            low = middle
+        else:
+            high = middle
+    keep = low if abs(poly(low)) <= abs(poly(high)) else high
     return 1.0 - keep
 
 
@@ -376,39 +382,56 @@ def _exact_sobol(
     survey: pd.DataFrame | None,
     priors: Mapping[tuple[str, str], Prior] | None,
 ) -> pd.DataFrame:
-    """Grouped Sobol indices of the SROI ratio computed exactly from each factor's first
-    two moments (see the module notes, "Exact indices"); ``*_conf`` are 0."""
+    """Grouped Sobol indices of the SROI ratio computed exactly from each factor's mean
+    and variance (see the module notes, "Exact indices"); ``*_conf`` are 0."""
     model = ValueModel(impact_map, investment, conventions)
     table = parameter_distributions(impact_map, survey, priors)
     uncertain = table[table["kind"] != "fixed"]
+    columns = ["group", "parameters", "S1", "S1_conf", "ST", "ST_conf"]
     if uncertain.empty:
-        return pd.DataFrame(columns=["group", "parameters", "S1", "S1_conf", "ST", "ST_conf"])
-    mean, square = factor_moments(model, table)
+        frame = pd.DataFrame(columns=columns)
+        frame.attrs.update(method="exact", evaluations=0, ratio_variance=0.0)
+        return frame
+    mean, variance = factor_moments(model, table)
     mean_square = mean * mean
-    fixed_part = np.prod(mean_square, axis=1)
-
-    def explained(known: np.ndarray) -> float:
-        """Var(E[PV | the factors marked in ``known``]), GBP²."""
-        return float(np.sum(np.prod(np.where(known, square, mean_square), axis=1) - fixed_part))
-
-    total = explained(np.ones(mean.shape, bool))
     column = {p: j for j, p in enumerate(PARAMETERS)}
     row = {oid: i for i, oid in enumerate(model.outcome_ids)}
     members: dict[str, list[tuple[int, int]]] = {}
     for oid, p in zip(uncertain["outcome_id"], uncertain["parameter"]):
         members.setdefault(group_of(oid, p), []).append((row[oid], column[p]))
+    total = float(np.sum(_product_variance(mean_square, variance, np.ones(mean.shape, bool))))
     rows = []
     for group, cells in members.items():
-        known = np.zeros(mean.shape, bool)
-        known[tuple(np.array(cells).T)] = True
-        # no variance at all (every uncertain factor multiplied by zero): nothing to share out
-        first = explained(known) / total if total > 0 else 0.0
-        whole = 1.0 - explained(~known) / total if total > 0 else 0.0
+        chosen = np.zeros(mean.shape, bool)
+        chosen[tuple(np.array(cells).T)] = True
+        inside = _product_variance(mean_square, variance, chosen)  # Var of the group's product, per outcome
+        outside_mean = np.prod(np.where(chosen, 1.0, mean_square), axis=1)
+        outside_square = np.prod(np.where(chosen, 1.0, mean_square + variance), axis=1)
+        if len(members) == 1:
+            first = whole = 1.0  # one group holds every uncertain factor (as the SALib path reports)
+        elif total > 0:
+            first = float(np.sum(outside_mean * inside)) / total
+            whole = float(np.sum(outside_square * inside)) / total
+        else:
+            first = whole = 0.0  # no variance to share out (every uncertain factor multiplied by zero)
         rows.append({"group": group, "parameters": len(cells), "S1": first, "S1_conf": 0.0, "ST": whole,
                      "ST_conf": 0.0})
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=columns)
     frame.attrs.update(method="exact", evaluations=0, ratio_variance=total / model.investment**2)
     return frame
+
+
+def _product_variance(mean_square: np.ndarray, variance: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Per outcome (row), the variance of the product of its independent factors marked in
+    ``chosen``: ``Π (μ² + v) − Π μ²``, computed as ``Π μ² × expm1(Σ log1p(v / μ²))`` when
+    no chosen mean is zero, so that narrow ranges do not cancel."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(chosen, variance / mean_square, 0.0)
+        scale = np.prod(np.where(chosen, mean_square, 1.0), axis=1)
+        direct = np.prod(np.where(chosen, mean_square + variance, 1.0), axis=1) - scale
+        stable = scale * np.expm1(np.sum(np.log1p(relative), axis=1))
+    any_zero = np.any(chosen & (mean_square == 0.0), axis=1)
+    return np.where(any_zero, direct, stable)
 
 
 SOBOL_METHODS: tuple[str, ...] = ("exact", "saltelli")
@@ -523,7 +546,7 @@ def survey_effort(
 
 def _advice(row: dict) -> str:
     share, oid = row["deflator_share"], row["outcome_id"]
-    if row["deflator_share"] == 0.0 and row["deflator_share_conf"] == 0.0:
+    if not row["uncertain"]:
         return (f"No range or survey is given for {oid}'s deflators, so the model shows no uncertainty there; "
                 "check that their central values are evidenced.")
     size = f"about {share:.0%}" if share >= 0.005 else "less than 1%"

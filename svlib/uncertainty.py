@@ -82,7 +82,7 @@ PARAMETER_STREAMS: dict[str, int] = {
 PARAMETERS: tuple[str, ...] = tuple(PARAMETER_STREAMS)
 
 WORK_ELEMENTS: int = 1 << 20
-"""Outcome-draws valued at once (four working arrays of 8 MB): a block holds
+"""Outcome-draws valued at once (three working arrays of 8 MB): a block holds
 ``max(1024, WORK_ELEMENTS // outcomes)`` draws, or fewer if ``chunk_size`` says so.
 Large enough that per-block overheads vanish (measured on 50-outcome maps); results do
 not depend on it."""
@@ -127,8 +127,13 @@ def pairwise_rows(block: np.ndarray) -> np.ndarray:
     combined as ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))``, then the rest
     added one by one; more than 128 are split at ``n2 = n // 2`` rounded down to a
     multiple of 8 and the two halves' sums added. A test checks this against
-    ``numpy.sum`` on the installed numpy.
+    ``numpy.sum`` on the installed numpy. The whole sum is then added to +0.0, as numpy's
+    reduction does.
     """
+    return _pairwise(block) + 0.0  # the reduction adds to +0.0, so an all −0.0 column sums to 0.0
+
+
+def _pairwise(block: np.ndarray) -> np.ndarray:
     n = block.shape[0]
     if n < 8:
         total = np.full(block.shape[1:], -0.0)
@@ -147,7 +152,7 @@ def pairwise_rows(block: np.ndarray) -> np.ndarray:
         return total
     half = n // 2
     half -= half % 8
-    return pairwise_rows(block[:half]) + pairwise_rows(block[half:])
+    return _pairwise(block[:half]) + _pairwise(block[half:])
 
 
 # --- the value model: value_map's arithmetic, vectorised over scenarios ---------------
@@ -355,7 +360,7 @@ def _factor(parameter: str, values: np.ndarray) -> np.ndarray:
 
 
 def factor_moments(model: ValueModel, distributions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and mean square of each factor of every outcome's present value, as simulated.
+    """Mean and variance of each factor of every outcome's present value, as simulated.
 
     ``PV_i = q × p × (1 − dw)(1 − dp)(1 − at)(1 − lk) × PVF(drop_off)``: seven independent
     factors (columns in ``PARAMETERS`` order; drop-off's factor is the present value
@@ -372,10 +377,11 @@ def factor_moments(model: ValueModel, distributions: pd.DataFrame) -> tuple[np.n
     Returns
     -------
     tuple of numpy.ndarray
-        ``(E[X], E[X²])``, each ``(outcomes, 7)``.
+        ``(E[X], Var X)``, each ``(outcomes, 7)``; the variance is the mean squared
+        deviation from the mean (two passes, so narrow ranges keep their precision).
     """
     mean = np.empty((model.size, len(PARAMETERS)))
-    square = np.empty_like(mean)
+    variance = np.zeros_like(mean)
     dropoff_from = model.conventions.dropoff_from
     for j, (p, dists) in enumerate(_by_parameter(distributions).items()):
         varying = np.array([i for i, d in enumerate(dists) if d.kind != "fixed"], np.intp)
@@ -390,8 +396,9 @@ def factor_moments(model: ValueModel, distributions: pd.DataFrame) -> tuple[np.n
             else:
                 factor = _factor(p, table)
             mean[rows, j] = factor.mean(axis=1)
-            square[rows, j] = (factor * factor).mean(axis=1)
-    return mean, square
+            deviation = factor - mean[rows, j][:, None]
+            variance[rows, j] = (deviation * deviation).mean(axis=1)
+    return mean, variance
 
 
 class _Sampler:
@@ -402,7 +409,6 @@ class _Sampler:
                  start: int) -> None:
         model = plan.model
         self.rows = rows
-        self.whole = len(rows) == model.size
         values = QuantileBatch(dists).values  # (varying rows, DRAW_CELLS)
         central = plan.central_rows[parameter][:, None]
         if parameter == "drop_off":
@@ -597,7 +603,7 @@ def simulate(
         Non-negative integer; with the outcome ids it fixes every draw.
     chunk_size : int
         Most draws valued at once; blocks are smaller for large maps (``WORK_ELEMENTS``).
-        Memory ≈ 32 bytes × outcomes × block for the working arrays, 32 KB per uncertain
+        Memory ≈ 24 bytes × outcomes × block for the working arrays, 32 KB per uncertain
         parameter of each outcome for its values, and 24 bytes per draw for the results.
         Results do not depend on it.
     survey : pandas.DataFrame, optional

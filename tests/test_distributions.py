@@ -191,6 +191,16 @@ class TestTabulatedInverse:
         alone = standard_tables([shapes[7]], exact=False)
         assert np.array_equal(alone[0][0], together[0][7])
 
+    def test_kept_tables_are_read_only_copies(self):
+        from svlib.distributions import _TABLES
+
+        shapes = [(1.5 + i / 1000, 4.5 - i / 1000) for i in range(3)]
+        intercept, slope = standard_tables(shapes, exact=False)
+        intercept[:] = 0.0  # the caller's copy: the kept tables are untouched
+        kept = _TABLES[(shapes[1][0], shapes[1][1], False)]
+        assert np.array_equal(standard_tables([shapes[1]], exact=False)[0][0], kept[0])
+        assert kept[0].base is None and not kept[0].flags.writeable
+
     def test_describe_in_plain_words(self):
         assert ParameterDistribution("pert", 0.2, 0.3, 0.4).describe() == "PERT from 0.2 to 0.4, most likely 0.3"
 

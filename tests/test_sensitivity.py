@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from svlib.sensitivity import ALL_OUTCOMES, sobol_indices, survey_effort, switching_values, tornado
+from svlib.sensitivity import ALL_OUTCOMES, _dropoff_root, sobol_indices, survey_effort, switching_values, tornado
 from svlib.valuation import Conventions, value_map
 from tests.conftest import single_outcome
 
@@ -82,6 +82,21 @@ class TestSwitchingValues:
         q = investment / (1000 * 0.7 * 0.9 * 0.75 * ANNUITY)
         assert s.loc[("quantity", "A1"), "switching_value"] == pytest.approx(q, rel=1e-12)
         assert s.loc[("quantity", ALL_OUTCOMES), "switching_value"] == pytest.approx(q / 10, rel=1e-12)
+
+    def test_drop_off_root_with_missing_powers(self):
+        # gap(keep) = keep³ − 0.5: keep = 0.5^(1/3), drop-off = 1 − 0.5^(1/3)
+        assert _dropoff_root(np.array([-0.5, 0.0, 0.0, 1.0])) == pytest.approx(1 - 0.5 ** (1 / 3), abs=1e-15)
+        assert _dropoff_root(np.array([0.5, 0.0, 1.0])) is None  # positive everywhere on [0, 1]
+
+    def test_target_equal_to_the_ratio_when_drop_off_does_not_matter(self):
+        # one year, drop-off from year 2: the ratio does not depend on drop-off; asking for the current
+        # ratio is met at drop-off 0, as for the other parameters
+        m = single(duration=1)
+        ratio = value_map(m, 1000.0).sroi_ratio
+        s = switching_values(m, 1000.0, target=ratio).set_index(["parameter", "outcome_id"])
+        assert s.loc[("drop_off", "A1"), "switching_value"] == 0.0
+        assert not switching_values(m, 1000.0, target=ratio * 1.5).set_index(
+            ["parameter", "outcome_id"]).loc[("drop_off", "A1"), "reachable"]
 
     def test_drop_off_by_hand(self):
         # PV(x) = 4725 (1/1.035 + x/1.035² + x²/1.035³) with x = 1 − d; set equal to £8,000 and solve the quadratic
@@ -236,6 +251,37 @@ class TestExactSobol:
         assert list(exact["outcome_id"][:4]) == list(estimate["outcome_id"][:4])
         assert exact["deflator_share"].to_numpy() == pytest.approx(estimate["deflator_share"].to_numpy(), abs=0.01)
         assert "exact" in exact.attrs["method"]
+
+    def test_tiny_outcomes_keep_their_small_shares(self):
+        # outcome A dominates (quantity 1000); B and C have quantity 1e-6 and deflator ranges. Their
+        # shares are tiny but not zero, total-order never below first-order, and the advice knows they
+        # have ranges
+        common = dict(deadweight_low=0.2, deadweight_high=0.4, deadweight_dist="uniform")
+        m = pd.concat([single(outcome_id="A", quantity=1000.0, **common),
+                       single(outcome_id="B", quantity=1e-6, **common),
+                       single(outcome_id="C", quantity=1e-6, attribution_low=0.2, attribution_high=0.3)],
+                      ignore_index=True)
+        effort = survey_effort(m, 1000.0, method="exact").set_index("outcome_id")
+        for oid in ("B", "C"):
+            assert 0 < effort.loc[oid, "S1"] <= effort.loc[oid, "deflator_share"] < 1e-12
+            assert not effort.loc[oid, "advice"].startswith("No range or survey")
+
+    def test_narrow_ranges_keep_their_precision(self):
+        # q ~ U(10 ± 1e-6), d ~ U(0.3 ± 1e-7): relative variances c_q = (2e-6)²/12/10², c_d = (2e-7)²/12/0.7²;
+        # for a product S1_q = c_q / ((1 + c_q)(1 + c_d) − 1) and S1_d likewise (Sobol' 1993)
+        m = single(quantity=10.0, deadweight=0.3, quantity_low=10 - 1e-6, quantity_high=10 + 1e-6,
+                   quantity_dist="uniform", deadweight_low=0.3 - 1e-7, deadweight_high=0.3 + 1e-7,
+                   deadweight_dist="uniform")
+        c_q, c_d = (2e-6) ** 2 / 12 / 100, (2e-7) ** 2 / 12 / 0.49
+        s = sobol_indices(m, 1000.0, method="exact").set_index("group")
+        assert s.loc["quantities", "S1"] == pytest.approx(c_q / (c_q + c_d + c_q * c_d), rel=1e-5)
+        assert s.loc["deadweights", "S1"] == pytest.approx(c_d / (c_q + c_d + c_q * c_d), rel=1e-5)
+
+    def test_nothing_uncertain_and_one_group(self):
+        empty = sobol_indices(single(), 1000.0, method="exact")
+        assert empty.empty and empty.attrs["method"] == "exact"
+        one = sobol_indices(single(deadweight_low=0.2, deadweight_high=0.4), 1000.0, method="exact")
+        assert one[["S1", "ST"]].to_dict(orient="records") == [{"S1": 1.0, "ST": 1.0}]
 
     def test_unknown_method(self, example):
         with pytest.raises(ValueError, match="method must be one of"):

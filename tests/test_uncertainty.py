@@ -30,7 +30,7 @@ from svlib.uncertainty import (
     stream,
     stream_seed,
 )
-from svlib.valuation import Conventions, value_map
+from svlib.valuation import Conventions, payback_months, value_map
 from tests.conftest import single_outcome
 
 ANNUITY = 1 / 1.035 + 0.5 / 1.035**2 + 0.25 / 1.035**3  # 1.6584...
@@ -86,7 +86,13 @@ class TestDrawsAreTheDistributions:
     def test_simulation_values_each_streams_draws_with_the_value_model(self, example, conventions):
         # every uncertain parameter of every outcome drawn by hand from its own stream with
         # ParameterDistribution.from_uniform, then valued by ValueModel: the same numbers, bit for bit
+        # (drop-off ranges on some outcomes and a leakage range too, so both drop-off tables are used)
         draws = 500
+        example = example.copy()
+        some = example.index[::2]
+        example.loc[some, "drop_off_low"] = example.loc[some, "drop_off"] * 0.5
+        example.loc[some, "drop_off_high"] = np.minimum(example.loc[some, "drop_off"] * 1.5, 1.0)
+        example["leakage_low"], example["leakage_high"] = 0.0, 0.1
         sim = simulate(example, INVESTMENT, conventions, draws=draws, seed=8, keep_outcomes=True)
         values = {}
         for row in sim.parameters.itertuples():
@@ -98,11 +104,12 @@ class TestDrawsAreTheDistributions:
             column = values.setdefault(row.parameter, np.tile(
                 ValueModel(example, INVESTMENT).central[row.parameter][:, None], (1, draws)))
             column[sim.outcome_ids.index(row.outcome_id)] = dist.from_uniform(u)
-        assert len(values) >= 3  # the example map has ranges on three parameters
+        assert {"drop_off", "leakage", "deadweight", "attribution"} <= set(values)
         model = ValueModel(example, INVESTMENT, conventions)
-        outcome_pv, _ = model.outcome_values(values)
+        outcome_pv, year_one = model.outcome_values(values)
         assert np.array_equal(sim.outcome_present_value, outcome_pv.T)
         assert np.array_equal(sim.present_value, model.total(outcome_pv))
+        assert np.array_equal(sim.payback_months, payback_months(INVESTMENT, model.year_one_total(year_one)))
 
     @pytest.mark.parametrize("outcomes", list(range(1, 20)) + [64, 127, 128, 129, 200, 301])
     def test_row_sums_add_in_numpys_order(self, outcomes):
@@ -110,8 +117,10 @@ class TestDrawsAreTheDistributions:
         # from 1e-8 to 1e8 make any change in the order of addition visible
         rng = np.random.default_rng(outcomes)
         block = rng.standard_normal((outcomes, 257)) * 10.0 ** rng.integers(-8, 9, (outcomes, 257))
+        block[:, -1] = -0.0  # a column of negative zeros sums to +0.0
         expected = np.array([np.sum(block[:, j]) for j in range(block.shape[1])])
         assert np.array_equal(pairwise_rows(block), expected)
+        assert np.array_equal(np.signbit(pairwise_rows(block)), np.signbit(expected))
 
 
 class TestAgainstHandExpectations:
