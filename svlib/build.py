@@ -123,16 +123,16 @@ def tidy_tables(partners: list[PartnerData]) -> dict[str, pd.DataFrame]:
                 columns.append("source_file")
             out[table.name] = pd.DataFrame(rows, columns=columns)
             continue
-        frames = []
+        frames, owners = [], []
         for partner in ordered:
             frame = partner.tables.get(table.name)
             if frame is None or frame.empty:
                 continue
-            frame = frame.copy()
-            frame.insert(0, "partner_id", partner.partner_id)
             frames.append(frame)
+            owners.append(partner.partner_id)
         if frames:
             combined = pd.concat(frames, ignore_index=True)
+            combined.insert(0, "partner_id", np.repeat(np.array(owners, dtype=object), [len(f) for f in frames]))
         else:
             combined = pd.DataFrame(columns=[c for c in processed_schema(table.name).columns if not c.startswith("^")])
         out[table.name] = combined.sort_values(["partner_id", "source_row"], kind="stable").reset_index(drop=True)
