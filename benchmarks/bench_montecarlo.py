@@ -37,13 +37,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from results_file import save  # noqa: E402
 from svlib.impact_map import load_impact_map  # noqa: E402
 from svlib.uncertainty import simulate  # noqa: E402
 
 OUTCOMES = 50
 PARAMETERS = 7
 INVESTMENT = 30_000_000.0
-RESULTS = ROOT / "benchmarks" / "results" / "montecarlo.json"
 MEMORY_LIMIT_GB = 1.5
 TIME_TARGET = 2.0
 
@@ -165,16 +165,15 @@ def main() -> int:
               f"{r.get('repeat_ratio_to_floor', nan):>8.2f} {r.get('peak_memory_gb', nan):>8.3f}")
     for name, ok in checks.items():
         print(f"{name}: {'met' if ok else 'NOT met'}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    written = save("montecarlo", {
         "machine": {"python": platform.python_version(), "numpy": np.__version__, "processor": platform.processor(),
                     "machine": platform.machine()},
         "map": f"{OUTCOMES} outcomes, duration 5, a range on all {PARAMETERS} parameters (PERT unless 'shape')",
         "targets": {"time_ratio_to_floor": TIME_TARGET, "peak_memory_gb": MEMORY_LIMIT_GB},
         "results": rows,
         "checks": checks,
-    }, indent=2))
-    print(f"written {RESULTS.relative_to(ROOT)}")
+    })
+    print(f"written {written.relative_to(ROOT)}")
     return 0
 
 

@@ -94,34 +94,6 @@ def resolve_proxies(
     and ``proxy_url``; ``proxy_value_low`` and ``proxy_value_high`` are rebased with the
     same factor.
     """
-    resolved, problems = _resolve_columns(frame, library, price_year, price_index, file, sheet)
-    out = frame.drop(columns=[c for c in resolved if c in frame]).reset_index(drop=True)
-    out = pd.concat([out, pd.DataFrame(resolved)], axis=1)
-    return out, problems
-
-
-def proxy_problems(
-    frame: pd.DataFrame,
-    library: ProxyLibrary,
-    price_year: int,
-    price_index: str = "cpi",
-    file: str = "",
-    sheet: str = "ImpactMap",
-) -> list[Problem]:
-    """The problems :func:`resolve_proxies` finds, without building the resolved table
-    (for validating a workbook)."""
-    return _resolve_columns(frame, library, price_year, price_index, file, sheet)[1]
-
-
-def _resolve_columns(
-    frame: pd.DataFrame,
-    library: ProxyLibrary,
-    price_year: int,
-    price_index: str,
-    file: str,
-    sheet: str,
-) -> tuple[dict[str, object], list[Problem]]:
-    """The resolved proxy columns of :func:`resolve_proxies`, and every problem."""
     index = load_price_index(price_index)
     problems: list[Problem] = []
     published, years, factors, stated, sources, licences, urls, values = [], [], [], [], [], [], [], []
@@ -191,7 +163,9 @@ def _resolve_columns(
                 problems.append(Problem(file, sheet, int(row), "proxy_value_low",
                                         f"the range {low:,.2f} to {high:,.2f} does not include the proxy value "
                                         f"{central:,.2f} (all in {price_year} prices)"))
-    return resolved, problems
+    out = frame.drop(columns=[c for c in resolved if c in frame]).reset_index(drop=True)
+    out = pd.concat([out, pd.DataFrame(resolved)], axis=1)
+    return out, problems
 
 
 def load_impact_map(

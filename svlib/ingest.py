@@ -212,7 +212,7 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
 
     Never raises for bad content.
     """
-    from svlib.impact_map import check_rows, proxy_problems
+    from svlib.impact_map import check_rows, resolve_proxies
     from svlib.proxies import load_library
     from svlib.schema import cross_table_problems
 
@@ -267,7 +267,8 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
         problems += check_rows(tables[IMPACT_MAP.name], library, table_file, sheet, known=problems)
         price_year = partner.get("price_year")
         if isinstance(price_year, int):
-            problems += proxy_problems(tables[IMPACT_MAP.name], library, price_year, "cpi", table_file, sheet)
+            _, resolve_problems = resolve_proxies(tables[IMPACT_MAP.name], library, price_year, "cpi", table_file, sheet)
+            problems += resolve_problems
     if DEFLATOR_SURVEY.name in tables and DEFLATOR_SURVEY.name not in header_broken:
         table_file, sheet = where(DEFLATOR_SURVEY.name)
         tables[DEFLATOR_SURVEY.name], survey_problems = _survey_fractions(tables[DEFLATOR_SURVEY.name], table_file, sheet)

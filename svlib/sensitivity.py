@@ -438,7 +438,18 @@ SOBOL_METHODS: tuple[str, ...] = ("exact", "saltelli")
 """``exact``: closed form from each factor's moments; ``saltelli``: SALib's estimates."""
 
 
-def _grouped_sobol(impact_map, investment, conventions, group_of, n, seed, survey, priors, method) -> pd.DataFrame:
+def _grouped_sobol(
+    impact_map: pd.DataFrame,
+    investment: float,
+    conventions: Conventions,
+    group_of: Callable[[str, str], str],
+    n: int,
+    seed: int,
+    survey: pd.DataFrame | None,
+    priors: Mapping[tuple[str, str], Prior] | None,
+    method: str,
+) -> pd.DataFrame:
+    """Grouped Sobol indices by ``method`` (``SOBOL_METHODS``), labelled in ``attrs["method"]``."""
     if method not in SOBOL_METHODS:
         raise ValueError(f"method must be one of: {', '.join(SOBOL_METHODS)}")
     if method == "exact":

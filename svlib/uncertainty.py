@@ -359,6 +359,20 @@ def _factor(parameter: str, values: np.ndarray) -> np.ndarray:
     return values if parameter in ("quantity", "proxy_value") else 1.0 - values
 
 
+def _multipliers(model: ValueModel, parameter: str, values: np.ndarray, rows: np.ndarray | None = None
+                 ) -> list[np.ndarray]:
+    """What ``values`` of ``parameter`` (``(len(rows), k)``; rows of the map, all when
+    None) multiply by in the valuation: ``[factor]`` (:func:`_factor`), or for drop-off
+    ``[present value factor, first-year share]``."""
+    if parameter != "drop_off":
+        return [_factor(parameter, values)]
+    duration, start = (model.duration, model.start_year) if rows is None else (model.duration[rows],
+                                                                                 model.start_year[rows])
+    dropoff_from = model.conventions.dropoff_from
+    return [present_value_factor(values, duration, start, model.factors, dropoff_from),
+            first_year_share(values, start, dropoff_from)]
+
+
 def factor_moments(model: ValueModel, distributions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Mean and variance of each factor of every outcome's present value, as simulated.
 
@@ -382,7 +396,6 @@ def factor_moments(model: ValueModel, distributions: pd.DataFrame) -> tuple[np.n
     """
     mean = np.empty((model.size, len(PARAMETERS)))
     variance = np.zeros_like(mean)
-    dropoff_from = model.conventions.dropoff_from
     for j, (p, dists) in enumerate(_by_parameter(distributions).items()):
         varying = np.array([i for i, d in enumerate(dists) if d.kind != "fixed"], np.intp)
         values = np.array([d.mode for d in dists], float)[:, None]
@@ -390,11 +403,7 @@ def factor_moments(model: ValueModel, distributions: pd.DataFrame) -> tuple[np.n
         for rows, table in ((all_rows, values), (varying, QuantileBatch([dists[i] for i in varying]).values)):
             if not len(rows):
                 continue
-            if p == "drop_off":
-                factor = present_value_factor(table, model.duration[rows], model.start_year[rows], model.factors,
-                                              dropoff_from)
-            else:
-                factor = _factor(p, table)
+            factor = _multipliers(model, p, table, rows)[0]
             mean[rows, j] = factor.mean(axis=1)
             deviation = factor - mean[rows, j][:, None]
             variance[rows, j] = (deviation * deviation).mean(axis=1)
@@ -410,21 +419,8 @@ class _Sampler:
         model = plan.model
         self.rows = rows
         values = QuantileBatch(dists).values  # (varying rows, DRAW_CELLS)
-        central = plan.central_rows[parameter][:, None]
-        if parameter == "drop_off":
-            dropoff_from = model.conventions.dropoff_from
-            self.tables = [
-                present_value_factor(values, model.duration[rows], model.start_year[rows], model.factors, dropoff_from),
-                first_year_share(values, model.start_year[rows], dropoff_from),
-            ]
-            self.columns = [
-                present_value_factor(central, model.duration, model.start_year, model.factors, dropoff_from),
-                first_year_share(central, model.start_year, dropoff_from),
-            ]
-        else:
-            self.tables = [_factor(parameter, values)]
-            self.columns = [_factor(parameter, central)]
-        self.tables = [np.ascontiguousarray(t) for t in self.tables]
+        self.tables = [np.ascontiguousarray(t) for t in _multipliers(model, parameter, values, rows)]
+        self.columns = _multipliers(model, parameter, plan.central_rows[parameter][:, None])
         self.fixed_rows = np.setdiff1d(np.arange(model.size), rows)
         self.generators = [bit_stream(plan.seed, model.outcome_ids[r], parameter, start) for r in rows]
 
@@ -454,16 +450,12 @@ def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: boo
     size, count = model.size, stop - start
     width = max(1, min(chunk_size, max(1024, WORK_ELEMENTS // max(size, 1)), count))
     samplers = {p: _Sampler(plan, p, rows, dists, start) for p, rows, dists in plan.uncertain}
-    fixed = {p: [_factor(p, plan.overrides.get(p, model.central[p][:, None]))] for p in FACTORS}
-    dropoff = plan.overrides.get("drop_off", model.central["drop_off"][:, None])
-    fixed["drop_off"] = [
-        present_value_factor(dropoff, model.duration, model.start_year, model.factors, model.conventions.dropoff_from),
-        first_year_share(dropoff, model.start_year, model.conventions.dropoff_from),
-    ]
+    fixed = {p: _multipliers(model, p, plan.overrides.get(p, model.central[p][:, None])) for p in PARAMETERS}
     # the share of year-1 impact in analysis year 1 depends on the drawn drop-off only
-    # when drop-off counts from year 1 (see first_year_share)
+    # when drop-off counts from year 1 (see first_year_share); × 1.0 changes nothing, so
+    # a share of 1 everywhere is skipped
     share_varies = model.conventions.dropoff_from == 1
-    ones = fixed["drop_off"][1] if np.all(fixed["drop_off"][1] == 1.0) and not share_varies else None
+    share_is_one = not share_varies and bool(np.all(fixed["drop_off"][1] == 1.0))
     scratch = [np.empty(size * width) for _ in range(3)]
     out = {
         "present_value": np.empty(count),
@@ -491,8 +483,7 @@ def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: boo
         else:
             pv = np.multiply(impact, fixed["drop_off"][0], out=factor)
             share = fixed["drop_off"][1]
-        # × 1.0 leaves every value unchanged, so a share of 1 everywhere is skipped
-        year_one = impact if share is ones else np.multiply(impact, share, out=extra)
+        year_one = impact if share_is_one else np.multiply(impact, share, out=extra)
         out["present_value"][a:a + n] = model.total(pv)
         out["payback_months"][a:a + n] = payback_months(model.investment, model.year_one_total(year_one))
         if keep_outcomes:
