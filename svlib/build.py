@@ -9,23 +9,26 @@ the build time, the raw folder as given and each source's modification time).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from svlib import __version__
 from svlib.files import sha256, write_json
+from svlib.frames import n_rows
 from svlib.ingest import PartnerData, read_partner
 from svlib.problems import Problem
-from svlib.schema import processed_schema, table_file_name, validate_processed
+from svlib.schema import processed_columns, table_file_name, validate_processed
 from svlib.tables import FIELD_ROWS, PARTNER, WORKBOOK_TABLES, Table
 
 LOCK_PREFIXES = ("~$", ".~lock", ".")
@@ -66,21 +69,23 @@ def discover(raw_dir: str | Path) -> tuple[list[Path], list[Problem]]:
     return found, notes
 
 
-def read_partners(sources: list[Path], jobs: int | None = 1) -> tuple[list[PartnerData], list[Problem]]:
-    """Read and validate every source; also refuse a ``partner_id`` used twice.
+def read_partners(sources: list[Path], jobs: int | None = 1,
+                  reader: Callable[[Path], tuple[Any, list[Problem]]] = read_partner) -> tuple[list[Any], list[Problem]]:
+    """Read and validate every source with ``reader`` (default :func:`read_partner`);
+    also refuse a ``partner_id`` used twice.
 
     ``jobs`` processes read workbooks in parallel (None: one per CPU); the result is the
     same, in the same order, whatever the number.
     """
-    partners: list[PartnerData] = []
+    partners: list[Any] = []
     problems: list[Problem] = []
     owners: dict[str, str] = {}
     workers = min(jobs or os.cpu_count() or 1, len(sources))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(read_partner, sources, chunksize=max(1, len(sources) // (4 * workers))))
+            results = list(pool.map(reader, sources, chunksize=max(1, len(sources) // (4 * workers))))
     else:
-        results = [read_partner(source) for source in sources]
+        results = [reader(source) for source in sources]
     for source, (data, found) in zip(sources, results):
         problems += found
         if data is None:
@@ -93,7 +98,7 @@ def read_partners(sources: list[Path], jobs: int | None = 1) -> tuple[list[Partn
     return partners, problems
 
 
-def duplicate_id_problem(source: Path, data: PartnerData, owner: str) -> Problem:
+def duplicate_id_problem(source: Path, data: PartnerData | PartnerRows, owner: str) -> Problem:
     """The problem for a partner whose ``partner_id`` another file already uses."""
     row = data.partner.get(FIELD_ROWS, {}).get("partner_id")
     file = str(source / "Partner.csv") if source.is_dir() else str(source)
@@ -101,51 +106,74 @@ def duplicate_id_problem(source: Path, data: PartnerData, owner: str) -> Problem
                    f"partner_id '{data.partner_id}' is already used by {owner}; each partner needs its own id")
 
 
-def _field_row(partner: PartnerData, values: dict[str, Any] | None, table_name: str) -> dict[str, Any]:
-    row = {"partner_id": partner.partner_id}
-    row.update({k: v for k, v in (values or {}).items() if k not in (FIELD_ROWS, "partner_id")})
-    if table_name == PARTNER.name:
-        row["source_file"] = Path(partner.source).name
-    return row
+@dataclass(frozen=True)
+class PartnerRows:
+    """One valid partner as the build writes it: its rows of every processed table as
+    CSV text (no header, columns as :func:`svlib.schema.processed_columns`).
+
+    Reader processes return this rather than :class:`~svlib.ingest.PartnerData`: text
+    crosses between processes far faster than tables of Python objects.
+    """
+
+    source: str
+    partner: dict[str, Any]
+    texts: dict[str, str]
+    counts: dict[str, int]
+
+    @property
+    def partner_id(self) -> str:
+        return str(self.partner["partner_id"])
 
 
-def tidy_tables(partners: list[PartnerData]) -> dict[str, pd.DataFrame]:
-    """One tidy table per sheet across partners, each with ``partner_id`` first, sorted by
-    partner and source row."""
-    ordered = sorted(partners, key=lambda p: p.partner_id)
-    out: dict[str, pd.DataFrame] = {}
+def _processed_kind(table: Table, name: str) -> str:
+    """The kind of value a processed column holds (see :class:`svlib.tables.Column`)."""
+    if name in ("partner_id", "source_file"):
+        return "text"
+    if name == "source_row":
+        return "whole"
+    if name == "fraction":
+        return "fraction"
+    return table.column(name).kind
+
+
+def _csv_column(values: Sequence[Any], kind: str) -> Sequence[Any]:
+    """A column's typed values as the processed CSV writes them (as ``DataFrame.to_csv``
+    does): blanks (None, NaN, NA, NaT) empty, dates ISO ``yyyy-mm-dd``, numbers as Python
+    writes them, text as it is."""
+    if kind in TEXT_KINDS:
+        return values
+    if kind == "date":
+        return [v.isoformat() if isinstance(v, dt.date) else None for v in values]
+    return [v if (type(v) is float and v == v) or type(v) is int else None for v in values]
+
+
+def partner_rows(data: PartnerData) -> PartnerRows:
+    """A valid partner's rows of each processed table, as CSV text."""
+    texts: dict[str, str] = {}
+    counts: dict[str, int] = {}
     for table in WORKBOOK_TABLES:
+        names = processed_columns(table)
         if table.layout == "fields":
-            values = [p.partner if table is PARTNER else p.baseline for p in ordered]
-            rows = [_field_row(p, v, table.name) for p, v in zip(ordered, values) if v is not None]
-            columns = ["partner_id", *[c.name for c in table.columns if c.name != "partner_id"]]
-            if table is PARTNER:
-                columns.append("source_file")
-            out[table.name] = pd.DataFrame(rows, columns=columns)
-            continue
-        frames, owners = [], []
-        for partner in ordered:
-            frame = partner.tables.get(table.name)
-            if frame is None or frame.empty:
-                continue
-            frames.append(frame)
-            owners.append(partner.partner_id)
-        if frames:
-            combined = pd.concat(frames, ignore_index=True)
-            combined.insert(0, "partner_id", np.repeat(np.array(owners, dtype=object), [len(f) for f in frames]))
+            values = data.partner if table is PARTNER else data.baseline
+            fields = {**(values or {}), "partner_id": data.partner_id, "source_file": Path(data.source).name}
+            columns = {n: [fields.get(n)] for n in names} if values is not None else {}
         else:
-            combined = pd.DataFrame(columns=[c for c in processed_schema(table.name).columns if not c.startswith("^")])
-        out[table.name] = combined.sort_values(["partner_id", "source_row"], kind="stable").reset_index(drop=True)
-    return out
+            columns = {**data.columns.get(table.name, {}), "partner_id": None}
+        length = n_rows({k: v for k, v in columns.items() if v is not None})
+        owner, blank = [data.partner_id] * length, [None] * length
+        lines = zip(*(_csv_column(owner if n == "partner_id" else columns.get(n) or blank, _processed_kind(table, n))
+                      for n in names))
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(lines)
+        texts[table.name] = buffer.getvalue()
+        counts[table.name] = length
+    return PartnerRows(data.source, data.partner, texts, counts)
 
 
-def _to_csv(frame: pd.DataFrame, table: Table) -> str:
-    """A tidy table as CSV text: dates as ISO ``yyyy-mm-dd``, blanks empty."""
-    text = frame.copy()
-    for column in table.columns:
-        if column.kind == "date" and column.name in text:
-            text[column.name] = [v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else "" for v in text[column.name]]
-    return text.to_csv(index=False, lineterminator="\n")
+def read_partner_rows(path: str | Path) -> tuple[PartnerRows | None, list[Problem]]:
+    """:func:`~svlib.ingest.read_partner`, keeping the partner's rows as CSV text."""
+    data, problems = read_partner(path)
+    return (None if data is None else partner_rows(data)), problems
 
 
 def build(raw_dir: str | Path, out_dir: str | Path, jobs: int | None = None) -> BuildResult:
@@ -154,7 +182,7 @@ def build(raw_dir: str | Path, out_dir: str | Path, jobs: int | None = None) -> 
     read the workbooks (None: one per CPU)."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     sources, problems = discover(raw_dir)
-    partners, found = read_partners(sources, jobs)
+    partners, found = read_partners(sources, jobs, reader=read_partner_rows)
     problems += found
     if any(p.severity == "error" for p in problems):
         return BuildResult(None, problems)
@@ -162,18 +190,23 @@ def build(raw_dir: str | Path, out_dir: str | Path, jobs: int | None = None) -> 
     return write_processed(partners, raw_dir, out_dir, problems)
 
 
-def write_processed(partners: list[PartnerData], raw_dir: Path, out_dir: Path,
+def write_processed(partners: Sequence[PartnerData | PartnerRows], raw_dir: Path, out_dir: Path,
                     problems: list[Problem] | None = None) -> BuildResult:
     """Write valid partners' tidy tables and ``manifest.json`` to ``out_dir`` (replacing
-    it whole), after checking every table against its schema."""
+    it whole), after checking every table, read back from the text to be written exactly
+    as :func:`load_processed` reads it, against its schema.
+
+    Each table has ``partner_id`` first and is sorted by partner and source row."""
     problems = list(problems or [])
-    tables = tidy_tables(partners)
+    ordered = sorted((p if isinstance(p, PartnerRows) else partner_rows(p) for p in partners),
+                     key=lambda p: p.partner_id)
     texts: dict[str, str] = {}
     for table in WORKBOOK_TABLES:
         file_name = table_file_name(table)
-        _, schema_problems = validate_processed(table.name, tables[table.name], str(out_dir / file_name))
-        problems += schema_problems
-        texts[file_name] = _to_csv(tables[table.name], table)
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow(processed_columns(table))
+        texts[file_name] = header.getvalue() + "".join(p.texts[table.name] for p in ordered)
+        problems += read_processed(io.StringIO(texts[file_name]), table, str(out_dir / file_name))[1]
     if any(p.severity == "error" for p in problems):
         return BuildResult(None, problems)
 
@@ -183,10 +216,10 @@ def write_processed(partners: list[PartnerData], raw_dir: Path, out_dir: Path,
         "raw_dir": str(raw_dir),
         "sources": [
             {"file": Path(partner.source).name, "partner_id": partner.partner_id, **_fingerprint(Path(partner.source))}
-            for partner in sorted(partners, key=lambda p: p.partner_id)
+            for partner in ordered
         ],
-        "tables": {table_file_name(t): int(len(tables[t.name])) for t in WORKBOOK_TABLES},
-        "partners": sorted(p.partner_id for p in partners),
+        "tables": {table_file_name(t): sum(p.counts[t.name] for p in ordered) for t in WORKBOOK_TABLES},
+        "partners": [p.partner_id for p in ordered],
     }
     _write_folder(out_dir, texts, manifest)
     return BuildResult(manifest, problems)
@@ -227,6 +260,18 @@ def _write_folder(out_dir: Path, texts: dict[str, str], manifest: dict[str, Any]
         raise
 
 
+def read_processed(source: str | Path | io.StringIO, table: Table, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """One processed table, typed and checked against its schema, and every failure.
+
+    Text columns keep blanks as ``""``; other blanks become missing values."""
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    text_columns = {c.name for c in table.columns if c.kind in TEXT_KINDS} | {"partner_id", "source_file"}
+    for column in frame.columns:
+        if column not in text_columns and not column.endswith("_dist"):
+            frame[column] = frame[column].replace("", np.nan)
+    return validate_processed(table.name, frame, file)
+
+
 def load_processed(folder: str | Path) -> dict[str, pd.DataFrame]:
     """The processed tables of a collection, typed and checked against their schemas
     (keyed by sheet name). Raises :class:`svlib.problems.InputError` on a failure."""
@@ -240,14 +285,8 @@ def load_processed(folder: str | Path) -> dict[str, pd.DataFrame]:
         if not path.exists():
             problems.append(Problem(str(path), table.name, None, None, "missing; run `svlib build` first"))
             continue
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        text_columns = {c.name for c in table.columns if c.kind in TEXT_KINDS} | {"partner_id", "source_file"}
-        for column in frame.columns:
-            if column not in text_columns and not column.endswith("_dist"):
-                frame[column] = frame[column].replace("", np.nan)
-        validated, found = validate_processed(table.name, frame, str(path))
+        out[table.name], found = read_processed(path, table, str(path))
         problems += found
-        out[table.name] = validated
     if problems:
         raise InputError(problems)
     return out

@@ -17,6 +17,7 @@ Price-year rules (stated in every result's provenance):
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,11 +26,11 @@ from svlib.ingest import read_csv_table
 from svlib.problems import InputError, Problem, errors
 from svlib.proxies import PriceIndexError, ProxyLibrary, load_library, load_price_index, problem_for_unknown_proxy
 from svlib.tables import IMPACT_MAP, UNCERTAIN_PARAMETERS
-from svlib.frames import records
+from svlib.frames import Columns, column_values, records
 
 
 def check_rows(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Columns,
     library: ProxyLibrary | None,
     file: str,
     sheet: str = "ImpactMap",
@@ -94,6 +95,23 @@ def resolve_proxies(
     and ``proxy_url``; ``proxy_value_low`` and ``proxy_value_high`` are rebased with the
     same factor.
     """
+    resolved, problems = resolve_columns(frame, library, price_year, price_index, file, sheet)
+    resolved["proxy_price_year"] = pd.array(resolved["proxy_price_year"], dtype="Int64")
+    out = frame.drop(columns=[c for c in resolved if c in frame]).reset_index(drop=True)
+    out = pd.concat([out, pd.DataFrame(resolved)], axis=1)
+    return out, problems
+
+
+def resolve_columns(
+    frame: pd.DataFrame | Columns,
+    library: ProxyLibrary,
+    price_year: int,
+    price_index: str = "cpi",
+    file: str = "",
+    sheet: str = "ImpactMap",
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The columns :func:`resolve_proxies` adds (as lists and arrays), and every problem;
+    the map may be a DataFrame or :data:`~svlib.frames.Columns`."""
     index = load_price_index(price_index)
     problems: list[Problem] = []
     published, years, factors, stated, sources, licences, urls, values = [], [], [], [], [], [], [], []
@@ -143,10 +161,10 @@ def resolve_proxies(
         urls.append(url)
         values.append(value * factor if np.isfinite(value) and np.isfinite(factor) else np.nan)
     factor_array = np.asarray(factors, float)
-    resolved: dict[str, object] = {
+    resolved: dict[str, Any] = {
         "proxy_value_as_published": published,
         "proxy_value": values,
-        "proxy_price_year": pd.array(years, dtype="Int64"),
+        "proxy_price_year": years,
         "rebase_factor": factor_array,
         "price_year_stated": stated,
         "proxy_source": sources,
@@ -155,17 +173,15 @@ def resolve_proxies(
     }
     for bound in ("proxy_value_low", "proxy_value_high"):
         if bound in frame:
-            resolved[bound] = frame[bound].to_numpy(float) * factor_array
+            resolved[bound] = np.asarray(column_values(frame, bound), float) * factor_array
     if "proxy_value_low" in resolved:
         for low, high, central, row in zip(resolved["proxy_value_low"], resolved["proxy_value_high"], values,
-                                           frame["source_row"]):
+                                           column_values(frame, "source_row")):
             if pd.notna(low) and pd.notna(central) and not (low <= central * (1 + 1e-12) and central <= high * (1 + 1e-12)):
                 problems.append(Problem(file, sheet, int(row), "proxy_value_low",
                                         f"the range {low:,.2f} to {high:,.2f} does not include the proxy value "
                                         f"{central:,.2f} (all in {price_year} prices)"))
-    out = frame.drop(columns=[c for c in resolved if c in frame]).reset_index(drop=True)
-    out = pd.concat([out, pd.DataFrame(resolved)], axis=1)
-    return out, problems
+    return resolved, problems
 
 
 def load_impact_map(

@@ -10,12 +10,14 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Sequence
 
 import pandas as pd
 
 from svlib import cells
+from svlib.frames import Columns, to_frame
 from svlib.problems import Problem, nearest
 from svlib.tables import (
     DEFLATOR_SURVEY,
@@ -26,6 +28,7 @@ from svlib.tables import (
     Record,
     Table,
     normalise_header,
+    read_columns,
     read_fields,
     read_records,
 )
@@ -94,8 +97,9 @@ class PartnerData:
         The Partner sheet's fields (``partner_id``, ``name``, ``price_year``, ...).
     baseline : dict or None
         The Baseline sheet's fields, when the sheet is present.
-    tables : dict of str to pandas.DataFrame
-        Every rows-sheet present, keyed by sheet name, typed, with ``source_row``.
+    columns : dict of str to Columns
+        Every rows-sheet present, keyed by sheet name: typed values per column, with
+        ``source_row``.
     notes : list of Problem
         Warnings and notes that did not stop the data being used.
     """
@@ -103,8 +107,13 @@ class PartnerData:
     source: str
     partner: dict[str, Any]
     baseline: dict[str, Any] | None
-    tables: dict[str, pd.DataFrame]
+    columns: dict[str, Columns]
     notes: list[Problem] = field(default_factory=list)
+
+    @cached_property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every rows-sheet present as a DataFrame, keyed by sheet name."""
+        return {name: to_frame(columns) for name, columns in self.columns.items()}
 
     @property
     def partner_id(self) -> str:
@@ -113,7 +122,7 @@ class PartnerData:
     @property
     def investment(self) -> float:
         """Total inputs in GBP (money and in kind)."""
-        return float(self.tables[INPUTS.name]["value_gbp"].sum())
+        return float(sum(v for v in self.columns[INPUTS.name]["value_gbp"] if not cells.is_blank(v)))
 
 
 def _sheet_key(name: str) -> str:
@@ -212,7 +221,7 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
 
     Never raises for bad content.
     """
-    from svlib.impact_map import check_rows, resolve_proxies
+    from svlib.impact_map import check_rows, resolve_columns
     from svlib.proxies import load_library
     from svlib.schema import cross_table_problems
 
@@ -233,7 +242,7 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
 
     partner: dict[str, Any] = {}
     baseline: dict[str, Any] | None = None
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, Columns] = {}
     for table in WORKBOOK_TABLES:
         if table.name not in raw:
             continue
@@ -254,10 +263,10 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
             if not header or all(cells.is_blank(h) for h in header):
                 found = [Problem(table_file, sheet, 1, None, "the header row is empty; expected: "
                                  + ", ".join(c.name for c in table.columns if c.required))]
-                frame = pd.DataFrame(columns=[*table.names, "source_row"])
+                columns: Columns = {name: [] for name in [*table.names, "source_row"]}
             else:
-                frame, found = read_records(header, records, table, table_file, sheet)
-            tables[table.name] = frame
+                columns, found = read_columns(header, records, table, table_file, sheet)
+            tables[table.name] = columns
         problems += cell_problems + [p for p in found if (p.row, p.column) not in blocked]
 
     header_broken = {p.sheet for p in problems if p.severity == "error" and p.row in (None, 1)}
@@ -267,7 +276,7 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
         problems += check_rows(tables[IMPACT_MAP.name], library, table_file, sheet, known=problems)
         price_year = partner.get("price_year")
         if isinstance(price_year, int):
-            _, resolve_problems = resolve_proxies(tables[IMPACT_MAP.name], library, price_year, "cpi", table_file, sheet)
+            _, resolve_problems = resolve_columns(tables[IMPACT_MAP.name], library, price_year, "cpi", table_file, sheet)
             problems += resolve_problems
     if DEFLATOR_SURVEY.name in tables and DEFLATOR_SURVEY.name not in header_broken:
         table_file, sheet = where(DEFLATOR_SURVEY.name)
@@ -280,7 +289,7 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
     return PartnerData(file, partner, baseline, tables, problems), problems
 
 
-def _survey_fractions(frame: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, list[Problem]]:
+def _survey_fractions(frame: Columns, file: str, sheet: str) -> tuple[Columns, list[Problem]]:
     """Each survey answer as a fraction (column ``fraction``)."""
     from svlib.deflators import answer_to_fraction
 
@@ -292,6 +301,5 @@ def _survey_fractions(frame: pd.DataFrame, file: str, sheet: str) -> tuple[pd.Da
         except cells.CellError as exc:
             problems.append(Problem(file, sheet, int(row), "answer", str(exc)))
             fractions.append(float("nan"))
-    out = frame.copy()
-    out["fraction"] = fractions
+    out = {**frame, "fraction": fractions}
     return out, problems

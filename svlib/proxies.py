@@ -87,6 +87,10 @@ class PriceIndex:
         """First and last year covered."""
         return int(self.levels.index.min()), int(self.levels.index.max())
 
+    @cached_property
+    def _by_year(self) -> dict[int, float]:
+        return {int(y): float(v) for y, v in self.levels.items()}
+
     def factor(self, from_year: int | None, to_year: int) -> float:
         """Multiplier taking prices of ``from_year`` to prices of ``to_year``.
 
@@ -105,14 +109,15 @@ class PriceIndex:
                 "the price year is blank (the source does not state one); "
                 "supply one (proxy_year) before the value can be rebased"
             )
-        first, last = self.years
+        levels = self._by_year
         for year in (from_year, to_year):
-            if int(year) not in self.levels.index:
+            if int(year) not in levels:
+                first, last = self.years
                 raise PriceIndexError(
                     f"the year {int(year)} is outside the {self.name} index ({first}-{last}); "
                     f"choose a price year from {first} to {last}"
                 )
-        return float(self.levels.loc[int(to_year)] / self.levels.loc[int(from_year)])
+        return levels[int(to_year)] / levels[int(from_year)]
 
     def rebase(self, value: float, from_year: int | None, to_year: int) -> float:
         """``value`` in ``from_year`` prices, restated in ``to_year`` prices (GBP)."""

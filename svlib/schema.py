@@ -18,7 +18,8 @@ from typing import Any, Callable
 import pandas as pd
 import pandera.pandas as pa
 
-from svlib.cells import text_or_blank
+from svlib.cells import is_blank, text_or_blank
+from svlib.frames import Columns, n_rows
 from svlib.problems import Problem
 from svlib.tables import (
     CASE_STUDIES,
@@ -29,6 +30,7 @@ from svlib.tables import (
     PARTNER,
     QUALITY_MARKS,
     STAR_READINGS,
+    UNCERTAIN_PARAMETERS,
     WORKBOOK_TABLES,
     DISTRIBUTIONS,
     Column,
@@ -41,6 +43,27 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 def table_file_name(table: Table) -> str:
     """Processed file name of a table: ``ImpactMap`` -> ``impact_map.csv``."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", table.name).lower() + ".csv"
+
+
+def processed_columns(table: Table) -> list[str]:
+    """The columns of a processed table, in order: ``partner_id``, the table's columns,
+    then for a rows sheet every uncertainty column the contract allows (ImpactMap's
+    ``<parameter>_dist/_high/_low``, sorted; blank where a partner gave none),
+    ``source_row`` and, for the deflator survey, each answer's ``fraction``. The Partner
+    table ends with ``source_file``.
+
+    A fixed set means every build of every collection writes the same columns, whatever
+    each partner filled in.
+    """
+    names = ["partner_id", *(c.name for c in table.columns if c.name != "partner_id")]
+    if table.layout == "fields":
+        return names + (["source_file"] if table is PARTNER else [])
+    if table is IMPACT_MAP:
+        names += sorted(f"{p}_{end}" for p in UNCERTAIN_PARAMETERS for end in ("low", "high", "dist"))
+    names.append("source_row")
+    if table is DEFLATOR_SURVEY:
+        names.append("fraction")
+    return names
 
 
 def _pandera_column(column: Column) -> pa.Column:
@@ -120,9 +143,9 @@ def validate_processed(table_name: str, frame: pd.DataFrame, file: str) -> tuple
 Where = Callable[[str], tuple[str, str]]
 
 
-def cross_table_problems(partner: dict[str, Any], tables: dict[str, pd.DataFrame], where: Where,
+def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], where: Where,
                          skip: set[str] = frozenset()) -> list[Problem]:
-    """Checks across one partner's sheets.
+    """Checks across one partner's sheets (each as :data:`~svlib.frames.Columns`).
 
     * every ``outcome_id`` in DeflatorSurvey and every id in CaseStudies ``outcome_ids``
       is in the ImpactMap;
@@ -133,7 +156,7 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, pd.DataFrame
     problems: list[Problem] = []
     impact = tables.get(IMPACT_MAP.name)
     if impact is not None and IMPACT_MAP.name not in skip:
-        if impact.empty:
+        if not n_rows(impact):
             file, sheet = where(IMPACT_MAP.name)
             problems.append(Problem(file, sheet, 2, None, "the impact map has no outcomes; add at least one row"))
         known = {text_or_blank(v) for v in impact["outcome_id"]} - {""}
@@ -155,7 +178,8 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, pd.DataFrame
                                                 f"outcome_id '{outcome}' is not in the ImpactMap sheet; expected ids "
                                                 "from it, separated by commas"))
     inputs = tables.get(INPUTS.name)
-    if inputs is not None and INPUTS.name not in skip and not (inputs["value_gbp"].fillna(0).sum() > 0):
+    if inputs is not None and INPUTS.name not in skip and not (
+            sum(v for v in inputs["value_gbp"] if not is_blank(v)) > 0):
         file, sheet = where(INPUTS.name)
         problems.append(Problem(file, sheet, 2, "value_gbp",
                                 "the inputs add up to nothing; an SROI needs the money and in-kind inputs invested"))
@@ -172,7 +196,7 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, pd.DataFrame
                 problems.append(Problem(file, sheet, int(row), "expiry_date",
                                         f"expires ({expiry:%d/%m/%Y}) before it was awarded ({awarded:%d/%m/%Y})"))
     readings = tables.get(STAR_READINGS.name)
-    if readings is not None and STAR_READINGS.name not in skip and not readings.empty:
+    if readings is not None and STAR_READINGS.name not in skip and n_rows(readings):
         file, sheet = where(STAR_READINGS.name)
         rows = sorted(zip(readings["person_ref"], readings["star"], readings["area"], readings["reading_number"],
                           readings["reading_date"], readings["source_row"]),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -118,27 +118,27 @@ class Column:
         ``(index, message)`` for each cell that is blank when it may not be, or unreadable.
 
         Cells that are already of the expected type (numbers, dates and text as a typed
-        workbook gives them) take a fast path; only the others are parsed one by one.
+        workbook gives them) are converted a whole column at a time; only the others are
+        parsed one by one, with the same result.
         """
-        out: list[Any] = []
-        problems: list[tuple[int, str]] = []
         fast = _FAST_PATHS.get(self.kind)
+        out = fast(self, values) if fast is not None else [_SLOW] * len(values)
+        problems: list[tuple[int, str]] = []
+        if not any(v is _SLOW for v in out):
+            return out, problems
         for i, value in enumerate(values):
-            if fast is not None:
-                done, result = fast(self, value)
-                if done:
-                    out.append(result)
-                    continue
+            if out[i] is not _SLOW:
+                continue
             if cells.is_blank(value):
                 if not self.blank_ok:
                     problems.append((i, f"blank; expected {self.expected()}"))
-                out.append(self.default)
+                out[i] = self.default
                 continue
             try:
-                out.append(self.parse(value))
+                out[i] = self.parse(value)
             except cells.CellError as exc:
                 problems.append((i, str(exc)))
-                out.append(self.default)
+                out[i] = self.default
         return out, problems
 
     def expected(self) -> str:
@@ -179,51 +179,56 @@ class Table:
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column:
-        for c in self.columns:
-            if c.name == name:
-                return c
+        found = self._by_name.get(name)
+        if found is not None:
+            return found
         if self.extra_columns is not None:
             extra = self.extra_columns(name)
             if extra is not None:
                 return extra
         raise KeyError(name)
 
-
-def _fast_text(column: Column, value: Any) -> tuple[bool, Any]:
-    if type(value) is str:
-        text = value.strip()
-        return (True, text) if text else (False, None)
-    return False, None
+    @cached_property
+    def _by_name(self) -> dict[str, Column]:
+        return {c.name: c for c in self.columns}
 
 
-def _fast_number(column: Column, value: Any) -> tuple[bool, Any]:
-    if type(value) is float and value == value and value >= (column.minimum or 0.0) and value != float("inf"):
-        return True, value
-    if type(value) is int and value >= (column.minimum or 0):
-        return True, float(value)
-    return False, None
+_SLOW = object()
+"""Marks a cell that a column-at-a-time fast path leaves to the one-by-one parser."""
+_INF = float("inf")
 
 
-def _fast_fraction(column: Column, value: Any) -> tuple[bool, Any]:
-    if type(value) is float and 0.0 <= value <= 1.0:
-        return True, value
-    return False, None
+def _fast_text(column: Column, values: Sequence[Any]) -> list[Any]:
+    return [t if type(v) is str and (t := v.strip()) else _SLOW for v in values]
 
 
-def _fast_choice(column: Column, value: Any) -> tuple[bool, Any]:
-    if type(value) is str:
-        canonical = _choice_lookup(column.choices).get(value.strip().lower())
-        if canonical is not None:
-            return True, canonical
-    return False, None
+def _fast_number(column: Column, values: Sequence[Any]) -> list[Any]:
+    low = column.minimum or 0.0
+    return [v if type(v) is float and low <= v < _INF else float(v) if type(v) is int and v >= low else _SLOW
+            for v in values]
 
 
-def _fast_date(column: Column, value: Any) -> tuple[bool, Any]:
-    if type(value) is _dt.date:
-        return True, value
-    if type(value) is _dt.datetime:
-        return True, value.date()
-    return False, None
+def _fast_fraction(column: Column, values: Sequence[Any]) -> list[Any]:
+    return [v if type(v) is float and 0.0 <= v <= 1.0 else _SLOW for v in values]
+
+
+def _fast_whole(column: Column, values: Sequence[Any], low: int | None = None, high: float = _INF) -> list[Any]:
+    low = int(column.minimum if column.minimum is not None else 1) if low is None else low
+    return [int(v) if type(v) is float and low <= v <= high and v.is_integer()
+            else v if type(v) is int and low <= v <= high else _SLOW for v in values]
+
+
+def _fast_year(column: Column, values: Sequence[Any]) -> list[Any]:
+    return _fast_whole(column, values, 1900, 2200)
+
+
+def _fast_choice(column: Column, values: Sequence[Any]) -> list[Any]:
+    lookup = _choice_lookup(column.choices)
+    return [lookup.get(v.strip().lower(), _SLOW) if type(v) is str else _SLOW for v in values]
+
+
+def _fast_date(column: Column, values: Sequence[Any]) -> list[Any]:
+    return [v if type(v) is _dt.date else v.date() if type(v) is _dt.datetime else _SLOW for v in values]
 
 
 @lru_cache(maxsize=None)
@@ -231,11 +236,13 @@ def _choice_lookup(choices: tuple[str, ...]) -> dict[str, str]:
     return {c.lower(): c for c in choices}
 
 
-_FAST_PATHS: dict[str, Callable[[Column, Any], tuple[bool, Any]]] = {
+_FAST_PATHS: dict[str, Callable[[Column, Sequence[Any]], list[Any]]] = {
     "text": _fast_text,
     "number": _fast_number,
     "money": _fast_number,
     "fraction": _fast_fraction,
+    "whole": _fast_whole,
+    "year": _fast_year,
     "choice": _fast_choice,
     "date": _fast_date,
 }
@@ -243,12 +250,16 @@ _FAST_PATHS: dict[str, Callable[[Column, Any], tuple[bool, Any]]] = {
 
 def normalise_header(header: Any) -> str:
     """A header as svlib's snake_case name: ``"Drop-off (%)"`` becomes ``"drop_off"``."""
-    text = cells.parse_text(header) if not cells.is_blank(header) else ""
+    return _snake_case(cells.parse_text(header) if not cells.is_blank(header) else "")
+
+
+@lru_cache(maxsize=4096)
+def _snake_case(text: str) -> str:
     text = re.sub(r"\(.*?\)", "", text).strip().lower()
-    text = re.sub(r"[^0-9a-z]+", "_", text).strip("_")
-    return text
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
 
 
+@lru_cache(maxsize=None)
 def _uncertainty_column(name: str) -> Column | None:
     """``<p>_low``, ``<p>_high`` and ``<p>_dist`` columns of the impact map."""
     for p in UNCERTAIN_PARAMETERS:
@@ -436,7 +447,21 @@ def read_records(
     sheet: str | None = None,
     header_row: int = 1,
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Typed table and every problem, from a header and raw rows.
+    """Typed table and every problem, from a header and raw rows: :func:`read_columns`
+    as a DataFrame."""
+    columns, problems = read_columns(header, records, table, file, sheet, header_row)
+    return pd.DataFrame(columns, columns=list(columns)), problems
+
+
+def read_columns(
+    header: Sequence[Any],
+    records: Sequence[Record],
+    table: Table,
+    file: str,
+    sheet: str | None = None,
+    header_row: int = 1,
+) -> tuple[dict[str, list[Any]], list[Problem]]:
+    """Typed columns and every problem, from a header and raw rows.
 
     Parameters
     ----------
@@ -453,9 +478,10 @@ def read_records(
 
     Returns
     -------
-    (pandas.DataFrame, list of Problem)
-        One row per non-blank record, columns in contract order followed by any
-        uncertainty columns present, plus ``source_row`` (the spreadsheet row).
+    (dict of str to list, list of Problem)
+        Column name to typed values, one per non-blank record: columns in contract
+        order followed by any uncertainty columns present, plus ``source_row`` (the
+        spreadsheet row).
     """
     sheet = sheet or table.name
     problems: list[Problem] = []
@@ -502,14 +528,16 @@ def read_records(
 
     present = [table.column(n) for n in positions]
     order = table.names + sorted(n for n in positions if n not in table.names)
-    kept = [(number, values) for number, values in records
-            if not all(v is None or v == "" or cells.is_blank(v) for v in values)]
+    kept = [(number, values) for number, values in records if not _blank_row(values)]
     numbers = [number for number, _ in kept]
+    width = max((positions[c.name] for c in present), default=-1) + 1
+    if all(len(values) >= width for _, values in kept):
+        by_position = list(zip(*(values for _, values in kept))) if kept else [()] * width
+    else:
+        by_position = [[values[i] if i < len(values) else None for _, values in kept] for i in range(width)]
     columns: dict[str, list[Any]] = {}
     for column in present:
-        i = positions[column.name]
-        raw = [values[i] if i < len(values) else None for _, values in kept]
-        parsed, found = column.parse_many(raw)
+        parsed, found = column.parse_many(list(by_position[positions[column.name]]) if kept else [])
         columns[column.name] = parsed
         for index, message in found:
             problem(numbers[index], column.name, message)
@@ -518,8 +546,8 @@ def read_records(
             columns[column.name] = [column.default] * len(kept)
     columns["source_row"] = numbers
     problems.sort(key=lambda p: (p.row or 0, order.index(p.column) if p.column in order else -1))
-    frame = pd.DataFrame({name: columns[name] for name in [*order, "source_row"]}, columns=[*order, "source_row"])
-    if table.key and all(k in positions for k in table.key) and len(frame):
+    out = {name: columns[name] for name in [*order, "source_row"]}
+    if table.key and all(k in positions for k in table.key) and numbers:
         first_seen: dict[tuple, int] = {}
         for key_value, row_number in zip(zip(*(columns[k] for k in table.key)), numbers):
             if any(v is None or v != v for v in key_value):
@@ -531,7 +559,14 @@ def read_records(
                         "each must be unique")
             else:
                 first_seen[key_value] = int(row_number)
-    return frame, problems
+    return out, problems
+
+
+def _blank_row(values: Sequence[Any]) -> bool:
+    """True when every cell of a row is blank (the first cell decides most rows)."""
+    if len(values) and not cells.is_blank(values[0]):
+        return False
+    return all(v is None or v == "" or cells.is_blank(v) for v in values)
 
 
 FIELD_ROWS = "source_rows"
