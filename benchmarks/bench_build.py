@@ -2,7 +2,8 @@
 
 Floor: merely opening each workbook and reading every sheet's cells with calamine (the
 fastest reader found: python-calamine, used by pandas' ``engine="calamine"``), in the same
-run. Target: build at most 2× the floor.
+run. Target: build at most 2× the floor, for the best of three builds; the first build in
+the process, which also loads modules and pandera's back end, is reported beside it.
 
 Run: ``.venv/bin/python benchmarks/bench_build.py``
 """
@@ -65,6 +66,8 @@ def main() -> dict:
         "workbooks": N_WORKBOOKS,
         "floor_seconds": floor,
         "build_seconds": elapsed,
+        "first_build_seconds": times[0],
+        "first_build_ratio": times[0] / floor,
         "seconds_per_workbook": elapsed / N_WORKBOOKS,
         "ratio_to_floor": elapsed / floor,
         "target_ratio": 2.0,
@@ -72,7 +75,8 @@ def main() -> dict:
     figures["met"] = figures["ratio_to_floor"] <= figures["target_ratio"]
     save("build", figures)
     print(f"build: {N_WORKBOOKS} workbooks in {elapsed:.2f} s ({elapsed / N_WORKBOOKS * 1e3:.1f} ms each); "
-          f"calamine read floor {floor:.2f} s; ratio {figures['ratio_to_floor']:.2f} (target <= 2)")
+          f"calamine read floor {floor:.2f} s; ratio {figures['ratio_to_floor']:.2f} (target <= 2); "
+          f"first build in this process {times[0]:.2f} s ({figures['first_build_ratio']:.2f}x)")
     return figures
 
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import os
 import shutil
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,10 +30,11 @@ from svlib.files import sha256, write_json
 from svlib.frames import n_rows
 from svlib.ingest import PartnerData, read_partner
 from svlib.problems import Problem
-from svlib.schema import processed_columns, table_file_name, validate_processed
+from svlib.schema import prepare_validation, processed_columns, table_file_name, validate_processed
 from svlib.tables import FIELD_ROWS, PARTNER, WORKBOOK_TABLES, Table
 
 LOCK_PREFIXES = ("~$", ".~lock", ".")
+_TABLES = {t.name: t for t in WORKBOOK_TABLES}
 TEXT_KINDS = ("text", "choice", "yes_no", "slug")
 
 
@@ -70,22 +73,23 @@ def discover(raw_dir: str | Path) -> tuple[list[Path], list[Problem]]:
 
 
 def read_partners(sources: list[Path], jobs: int | None = 1,
-                  reader: Callable[[Path], tuple[Any, list[Problem]]] = read_partner) -> tuple[list[Any], list[Problem]]:
+                  reader: Callable[[Path], tuple[Any, list[Problem]]] = read_partner,
+                  pool: Executor | None = None) -> tuple[list[Any], list[Problem]]:
     """Read and validate every source with ``reader`` (default :func:`read_partner`);
     also refuse a ``partner_id`` used twice.
 
-    ``jobs`` processes read workbooks in parallel (None: one per CPU); the result is the
-    same, in the same order, whatever the number.
+    ``jobs`` processes read workbooks in parallel (None: one per CPU), or the given
+    ``pool``'s; the result is the same, in the same order, whatever the number.
     """
     partners: list[Any] = []
     problems: list[Problem] = []
     owners: dict[str, str] = {}
-    workers = min(jobs or os.cpu_count() or 1, len(sources))
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(reader, sources, chunksize=max(1, len(sources) // (4 * workers))))
-    else:
-        results = [reader(source) for source in sources]
+    with _reader_pool(jobs, len(sources)) if pool is None else nullcontext(pool) as executor:
+        if executor is None:
+            results = [reader(source) for source in sources]
+        else:
+            # small chunks, so both processes finish at about the same time
+            results = list(executor.map(reader, sources, chunksize=max(1, min(8, len(sources) // 32))))
     for source, (data, found) in zip(sources, results):
         problems += found
         if data is None:
@@ -96,6 +100,28 @@ def read_partners(sources: list[Path], jobs: int | None = 1,
         owners[data.partner_id] = str(source)
         partners.append(data)
     return partners, problems
+
+
+@contextmanager
+def _reader_pool(jobs: int | None, tasks: int) -> Iterator[Executor | None]:
+    """A process pool of ``jobs`` workers (None: one per CPU), or None when one process
+    is enough.
+
+    While it runs, the objects that already exist are frozen out of garbage collection
+    (``gc.freeze``, as the Python documentation advises before ``fork``): otherwise each
+    forked reader's collections touch, and so copy, every memory page that holds them,
+    which cost about a tenth of the build.
+    """
+    workers = min(jobs or os.cpu_count() or 1, tasks)
+    if workers <= 1:
+        yield None
+        return
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def duplicate_id_problem(source: Path, data: PartnerData | PartnerRows, owner: str) -> Problem:
@@ -152,17 +178,17 @@ def partner_rows(data: PartnerData) -> PartnerRows:
     texts: dict[str, str] = {}
     counts: dict[str, int] = {}
     for table in WORKBOOK_TABLES:
-        names = processed_columns(table)
         if table.layout == "fields":
             values = data.partner if table is PARTNER else data.baseline
             fields = {**(values or {}), "partner_id": data.partner_id, "source_file": Path(data.source).name}
-            columns = {n: [fields.get(n)] for n in names} if values is not None else {}
+            columns = {} if values is None else {name: [value] for name, value in fields.items()}
         else:
-            columns = {**data.columns.get(table.name, {}), "partner_id": None}
-        length = n_rows({k: v for k, v in columns.items() if v is not None})
-        owner, blank = [data.partner_id] * length, [None] * length
-        lines = zip(*(_csv_column(owner if n == "partner_id" else columns.get(n) or blank, _processed_kind(table, n))
-                      for n in names))
+            columns = data.columns.get(table.name, {})
+        length = n_rows(columns)
+        columns = {**columns, "partner_id": [data.partner_id] * length}
+        blank = [None] * length
+        lines = zip(*(_csv_column(columns.get(name, blank), _processed_kind(table, name))
+                      for name in processed_columns(table)))
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(lines)
         texts[table.name] = buffer.getvalue()
@@ -179,22 +205,24 @@ def read_partner_rows(path: str | Path) -> tuple[PartnerRows | None, list[Proble
 def build(raw_dir: str | Path, out_dir: str | Path, jobs: int | None = None) -> BuildResult:
     """Validate every partner in ``raw_dir`` and, only if all are valid, write the tidy
     tables and ``manifest.json`` to ``out_dir`` (replacing it whole). ``jobs`` processes
-    read the workbooks (None: one per CPU)."""
+    read the workbooks and check the tables (None: one per CPU)."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     sources, problems = discover(raw_dir)
-    partners, found = read_partners(sources, jobs, reader=read_partner_rows)
-    problems += found
-    if any(p.severity == "error" for p in problems):
-        return BuildResult(None, problems)
-
-    return write_processed(partners, raw_dir, out_dir, problems)
+    prepare_validation()
+    with _reader_pool(jobs, len(sources)) as pool:
+        partners, found = read_partners(sources, reader=read_partner_rows, pool=pool)
+        problems += found
+        if any(p.severity == "error" for p in problems):
+            return BuildResult(None, problems)
+        return write_processed(partners, raw_dir, out_dir, problems, pool=pool)
 
 
 def write_processed(partners: Sequence[PartnerData | PartnerRows], raw_dir: Path, out_dir: Path,
-                    problems: list[Problem] | None = None) -> BuildResult:
+                    problems: list[Problem] | None = None, pool: Executor | None = None) -> BuildResult:
     """Write valid partners' tidy tables and ``manifest.json`` to ``out_dir`` (replacing
     it whole), after checking every table, read back from the text to be written exactly
-    as :func:`load_processed` reads it, against its schema.
+    as :func:`load_processed` reads it, against its schema (in ``pool``'s processes, when
+    given).
 
     Each table has ``partner_id`` first and is sorted by partner and source row."""
     problems = list(problems or [])
@@ -202,11 +230,15 @@ def write_processed(partners: Sequence[PartnerData | PartnerRows], raw_dir: Path
                      key=lambda p: p.partner_id)
     texts: dict[str, str] = {}
     for table in WORKBOOK_TABLES:
-        file_name = table_file_name(table)
         header = io.StringIO()
         csv.writer(header, lineterminator="\n").writerow(processed_columns(table))
-        texts[file_name] = header.getvalue() + "".join(p.texts[table.name] for p in ordered)
-        problems += read_processed(io.StringIO(texts[file_name]), table, str(out_dir / file_name))[1]
+        texts[table.name] = header.getvalue() + "".join(p.texts[table.name] for p in ordered)
+    names = sorted(texts, key=lambda name: -len(texts[name]))  # the longest first, to finish together
+    files = [str(out_dir / table_file_name(_TABLES[name])) for name in names]
+    checked = (pool.map(check_processed_text, names, [texts[n] for n in names], files) if pool is not None
+               else map(check_processed_text, names, [texts[n] for n in names], files))
+    found = dict(zip(names, checked))
+    problems += [p for table in WORKBOOK_TABLES for p in found[table.name]]
     if any(p.severity == "error" for p in problems):
         return BuildResult(None, problems)
 
@@ -221,7 +253,7 @@ def write_processed(partners: Sequence[PartnerData | PartnerRows], raw_dir: Path
         "tables": {table_file_name(t): sum(p.counts[t.name] for p in ordered) for t in WORKBOOK_TABLES},
         "partners": [p.partner_id for p in ordered],
     }
-    _write_folder(out_dir, texts, manifest)
+    _write_folder(out_dir, {table_file_name(t): texts[t.name] for t in WORKBOOK_TABLES}, manifest)
     return BuildResult(manifest, problems)
 
 
@@ -258,6 +290,11 @@ def _write_folder(out_dir: Path, texts: dict[str, str], manifest: dict[str, Any]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def check_processed_text(table_name: str, text: str, file: str) -> list[Problem]:
+    """Every schema failure of a processed table's CSV text (``file`` names it in messages)."""
+    return read_processed(io.StringIO(text), _TABLES[table_name], file)[1]
 
 
 def read_processed(source: str | Path | io.StringIO, table: Table, file: str) -> tuple[pd.DataFrame, list[Problem]]:

@@ -66,6 +66,18 @@ def processed_columns(table: Table) -> list[str]:
     return names
 
 
+def _slug_check() -> pa.Check:
+    """Each value matches :data:`SLUG_PATTERN`: ``pandera.Check.str_matches``, testing
+    each distinct value once (a processed table repeats one partner_id on every row)."""
+    pattern = re.compile(SLUG_PATTERN)
+
+    def matches(values: pd.Series) -> pd.Series:
+        good = [v for v in values.unique() if isinstance(v, str) and pattern.match(v)]
+        return values.isin(good)
+
+    return pa.Check(matches, name="str_matches", error=f"str_matches('{SLUG_PATTERN}')")
+
+
 def _pandera_column(column: Column) -> pa.Column:
     nullable = column.blank_ok or not column.required
     kind = column.kind
@@ -86,7 +98,7 @@ def _pandera_column(column: Column) -> pa.Column:
     if kind == "date":
         return pa.Column("datetime64[ns]", nullable=nullable, coerce=True)
     if kind == "slug":
-        return pa.Column(str, pa.Check.str_matches(SLUG_PATTERN), nullable=False, coerce=True)
+        return pa.Column(str, _slug_check(), nullable=False, coerce=True)
     return pa.Column(str, nullable=nullable, coerce=True)
 
 
@@ -95,7 +107,7 @@ def processed_schema(table_name: str) -> pa.DataFrameSchema:
     """The schema of a processed table: ``partner_id`` plus the table's columns (or, for
     a field sheet, one row per partner with a column per field)."""
     table = next(t for t in WORKBOOK_TABLES if t.name == table_name)
-    columns: dict[str, pa.Column] = {"partner_id": pa.Column(str, pa.Check.str_matches(SLUG_PATTERN), coerce=True)}
+    columns: dict[str, pa.Column] = {"partner_id": pa.Column(str, _slug_check(), coerce=True)}
     for column in table.columns:
         if column.name == "partner_id":
             continue
@@ -120,6 +132,15 @@ def processed_schema(table_name: str) -> pa.DataFrameSchema:
         columns["fraction"] = pa.Column(float, pa.Check.in_range(0.0, 1.0), coerce=True)
     return pa.DataFrameSchema({**columns, **regex_columns}, checks=extra_checks, strict=False, coerce=True,
                               name=table_name)
+
+
+def prepare_validation() -> None:
+    """Build every processed schema and load pandera's pandas back end now, rather than
+    on the first validation. Called before reader processes start, so they inherit both
+    instead of each loading its own."""
+    for table in WORKBOOK_TABLES:
+        processed_schema(table.name)
+    pa.DataFrameSchema.register_default_backends(pd.DataFrame)
 
 
 def validate_processed(table_name: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:

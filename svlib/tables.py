@@ -550,15 +550,13 @@ def read_columns(
     if table.key and all(k in positions for k in table.key) and numbers:
         first_seen: dict[tuple, int] = {}
         for key_value, row_number in zip(zip(*(columns[k] for k in table.key)), numbers):
-            if any(v is None or v != v for v in key_value):
-                continue  # a blank or unreadable key is reported already
-            if key_value in first_seen:
-                shown = ", ".join(str(v) for v in key_value)
-                problem(int(row_number), table.key[-1] if len(table.key) > 1 else table.key[0],
-                        f"duplicate {' + '.join(table.key)} '{shown}' (first used in row {first_seen[key_value]}); "
-                        "each must be unique")
-            else:
-                first_seen[key_value] = int(row_number)
+            first = first_seen.setdefault(key_value, int(row_number))
+            if first == row_number or any(v is None or v != v for v in key_value):
+                continue  # a new key, or a blank or unreadable one (reported already)
+            shown = ", ".join(str(v) for v in key_value)
+            problem(int(row_number), table.key[-1] if len(table.key) > 1 else table.key[0],
+                    f"duplicate {' + '.join(table.key)} '{shown}' (first used in row {first}); "
+                    "each must be unique")
     return out, problems
 
 

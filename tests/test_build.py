@@ -86,3 +86,62 @@ def test_office_lock_files_are_skipped(raw, tmp_path):
     result = build(raw, tmp_path / "out")
     assert result.ok
     assert any("lock file" in str(p) for p in result.problems)
+
+
+def test_one_process_or_two_and_the_reports_path_write_the_same_bytes(raw, tmp_path):
+    from svlib.build import discover, write_processed
+    from svlib.ingest import read_partner
+
+    one, two, direct = tmp_path / "one", tmp_path / "two", tmp_path / "direct"
+    assert build(raw, one, jobs=1).ok and build(raw, two, jobs=2).ok
+    # svlib reports validates each workbook on its own and writes from the partners' tables
+    partners = [read_partner(source)[0] for source in discover(raw)[0]]
+    assert write_processed(partners, raw, direct).ok
+    for file_name in TABLE_FILES:
+        assert (one / file_name).read_bytes() == (two / file_name).read_bytes() == (direct / file_name).read_bytes()
+
+
+def test_every_build_writes_the_fixed_processed_columns(tmp_path):
+    """A partner that gives no uncertainty ranges still gets ImpactMap's range columns
+    (blank), so every collection's tables have the same columns in the same order."""
+    from svlib.schema import processed_columns, table_file_name
+    from svlib.tables import WORKBOOK_TABLES
+
+    folder = tmp_path / "raw" / "csv-group"
+    folder.mkdir(parents=True)
+    (folder / "Partner.csv").write_text(
+        "field,value\npartner_id,csv-group\nname,CSV Group\norganisation_type,charity\narea,Consett\n"
+        "purpose,evaluative\nperiod_start,01/04/2024\nperiod_end,31/03/2025\nprice_year,2024\n", encoding="utf-8")
+    (folder / "Inputs.csv").write_text("input_id,source,value_gbp\nIN1,Grant,5000\n", encoding="utf-8")
+    (folder / "ImpactMap.csv").write_text(
+        "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,proxy_value\n"
+        "C1,Residents,Volunteered,Growth,10,1,20%,0,25%,0,400\n", encoding="utf-8")
+    out = tmp_path / "processed"
+    assert build(tmp_path / "raw", out).ok
+    for table in WORKBOOK_TABLES:
+        header = (out / table_file_name(table)).read_text(encoding="utf-8").splitlines()[0]
+        assert header.split(",") == processed_columns(table), table.name
+    impact = pd.read_csv(out / "impact_map.csv", keep_default_na=False, dtype=str)
+    assert len(processed_columns(WORKBOOK_TABLES[2])) == 1 + 20 + 21 + 1  # partner_id, contract, 7 x (low, high, dist), row
+    assert impact.loc[0, "deadweight"] == "0.2" and impact.loc[0, "leakage_low"] == "" and impact.loc[0, "source_row"] == "2"
+
+
+def test_the_text_to_be_written_is_what_the_schema_checks(raw, tmp_path):
+    """The processed-table check reads back the exact CSV text to be written: a value the
+    schema refuses there stops the build, named by processed file and line."""
+    from dataclasses import replace
+
+    from svlib.build import discover, read_partner_rows, write_processed
+
+    partners = [read_partner_rows(source)[0] for source in discover(raw)[0]]
+    first = min(partners, key=lambda p: p.partner_id)
+    lines = first.texts["ImpactMap"].splitlines(keepends=True)
+    cells = lines[0].split(",")
+    cells[7] = "1.5"  # deadweight: column 8 after partner_id and the seven before it
+    broken = replace(first, texts={**first.texts, "ImpactMap": ",".join(cells) + "".join(lines[1:])})
+    out = tmp_path / "processed"
+    result = write_processed([broken if p is first else p for p in partners], raw, out)
+    assert not result.ok and not out.exists()
+    errors = [p for p in result.problems if p.severity == "error"]
+    assert [(p.file, p.row, p.column) for p in errors] == [(str(out / "impact_map.csv"), 2, "deadweight")]
+    assert f"partner {first.partner_id}, workbook row 2" in errors[0].message

@@ -315,3 +315,61 @@ def test_random_cell_content_never_raises(tmp_path_factory, base_workbook_bytes,
     assert data is not None or any(p.severity == "error" for p in problems)
     for problem in problems:
         assert str(problem).startswith(f"{path}:")
+
+
+_COLUMNS_OF_EACH_KIND = [("ImpactMap", "outcome_id"), ("ImpactMap", "quantity"), ("Inputs", "value_gbp"),
+                         ("ImpactMap", "proxy_value"), ("ImpactMap", "deadweight"), ("ImpactMap", "duration"),
+                         ("ImpactMap", "start_year"), ("ImpactMap", "proxy_year"), ("ImpactMap", "theme"),
+                         ("ImpactMap", "in_toms"), ("QualityMarks", "expiry_date"), ("StarReadings", "reading_date")]
+_EDGE_CELLS = [None, "", "  ", float("nan"), float("inf"), -0.0, 0.0, 0.5, 1.0, 1.0000001, 1.5, 2.0, -1.0, 0, 1, 2, -1,
+               True, False, 1899.0, 1900.0, 2200.0, 2201.0, 1899, 1900, 2200, 2201, 12.5, " Jobs ", "jobs", "Yes",
+               "25%", "£1,200", "x", dt.date(2024, 4, 1), dt.datetime(2024, 4, 1, 9, 30)]
+
+
+def _column(where: tuple[str, str]):
+    from svlib.tables import WORKBOOK_TABLES
+
+    return next(t for t in WORKBOOK_TABLES if t.name == where[0]).column(where[1])
+
+
+def _cell_by_cell(column, values: list) -> tuple[list, list]:
+    """What parsing each cell on its own gives: the reference for the fast paths."""
+    from svlib.cells import CellError, is_blank
+
+    typed, problems = [], []
+    for i, value in enumerate(values):
+        if is_blank(value):
+            typed.append(column.default)
+            if not column.blank_ok:
+                problems.append((i, f"blank; expected {column.expected()}"))
+            continue
+        try:
+            typed.append(column.parse(value))
+        except CellError as exc:
+            typed.append(column.default)
+            problems.append((i, str(exc)))
+    return typed, problems
+
+
+def _same(a: list, b: list) -> bool:
+    return [(type(v), repr(v)) for v in a] == [(type(v), repr(v)) for v in b]
+
+
+@pytest.mark.parametrize("where", _COLUMNS_OF_EACH_KIND, ids="/".join)
+def test_reading_a_column_at_a_time_matches_reading_cell_by_cell_at_the_edges(where):
+    column = _column(where)
+    typed, problems = column.parse_many(_EDGE_CELLS)
+    expected, expected_problems = _cell_by_cell(column, _EDGE_CELLS)
+    assert _same(typed, expected) and problems == expected_problems
+
+
+@settings(max_examples=300, deadline=None)
+@given(where=st.sampled_from(_COLUMNS_OF_EACH_KIND),
+       values=st.lists(st.one_of(cell_content, st.datetimes(min_value=dt.datetime(1901, 1, 1)), st.floats(-1, 3),
+                                 st.integers(-1, 3), st.integers(1899, 2201).map(float)), max_size=8))
+def test_reading_a_column_at_a_time_matches_reading_cell_by_cell(where, values):
+    """The column-at-a-time fast paths give exactly what parsing each cell on its own gives."""
+    column = _column(where)
+    typed, problems = column.parse_many(values)
+    expected, expected_problems = _cell_by_cell(column, values)
+    assert _same(typed, expected) and problems == expected_problems
