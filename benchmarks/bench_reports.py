@@ -4,7 +4,8 @@ Floor: papermill executing an empty notebook (one parameters cell) on the same `
 kernel, in the same run: the unavoidable cost of starting a kernel. Targets: a partner
 report with ``n_draws = 10000`` at most 2.5× the floor; six partners with ``--jobs 2`` at
 most 0.65× the serial time. Also measured, for reference: notebooks that only import
-pandas and matplotlib, or only svlib's report modules (``IMPORT_ONLY``).
+pandas; pandas and matplotlib's figure and Agg canvas (no pyplot); pandas and matplotlib
+inline; or svlib's report modules (``IMPORT_ONLY``).
 
 Run: ``.venv/bin/python benchmarks/bench_reports.py``
 """
@@ -27,6 +28,9 @@ from svlib.runner import KERNEL
 
 
 IMPORT_ONLY = {
+    "pandas": "import pandas",
+    "pandas_and_matplotlib_figure": "import pandas\nfrom matplotlib.figure import Figure\n"
+                                    "from matplotlib.backends.backend_agg import FigureCanvasAgg",
     "pandas_and_matplotlib": "%matplotlib inline\nimport pandas\nimport matplotlib.pyplot",
     "partner_report_imports": "%matplotlib inline\nfrom IPython.display import display\n\n"
                               "from svlib import partner_report, plots\nfrom svlib import report_display as show",

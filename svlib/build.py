@@ -170,7 +170,7 @@ def _csv_column(values: Sequence[Any], kind: str) -> Sequence[Any]:
         return values
     if kind == "date":
         return [v.isoformat() if isinstance(v, dt.date) else None for v in values]
-    return [v if (type(v) is float and v == v) or type(v) is int else None for v in values]
+    return [None if v is None or v is pd.NA or v != v else v for v in values]
 
 
 def partner_rows(data: PartnerData) -> PartnerRows:
