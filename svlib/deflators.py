@@ -51,15 +51,17 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from svlib import cells, paths
-from svlib.distributions import ParameterDistribution
 from svlib.tables import FACTORS
 from svlib.frames import records
+
+if TYPE_CHECKING:
+    from svlib.distributions import ParameterDistribution
 
 ANSWER_FRACTIONS: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
 """What anchored answers 1-5 mean, as fractions."""
@@ -292,6 +294,10 @@ def mean_distribution(mean: float, se: float, n: int, prior: Prior | None = None
     ParameterDistribution
         A ``beta`` distribution on [0, 1] (``fixed`` when the prior has weight 1).
     """
+    # imported here, not with the module: reading a workbook's survey answers needs only
+    # answer_to_fraction, and distributions brings scipy.special (longer to import than a workbook to read)
+    from svlib.distributions import ParameterDistribution
+
     if n < 1:
         raise ValueError("a survey distribution needs at least one answer")
     if not 0.0 <= mean <= 1.0:

@@ -76,6 +76,7 @@ from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+from scipy import special
 
 KINDS: tuple[str, ...] = ("fixed", "uniform", "triangular", "pert", "beta")
 """Distribution shapes svlib samples from."""
@@ -234,8 +235,6 @@ class ParameterDistribution:
             return a + (b - a) * u
         if self.kind == "triangular":
             return _triangular_quantile(u, a, c, b)
-        from scipy import special  # imported when first needed: it takes longer to import than to read a workbook
-
         al, be = self.shape_parameters()
         return a + (b - a) * special.betaincinv(al, be, u)
 
@@ -352,8 +351,6 @@ def _quadrature_knots(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, 
 def _exact_knots(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """As :func:`_quadrature_knots`, from ``betaincinv`` and the identity
     ``∫_0^x t f(t; α, β) dt = α/(α + β) × I_x(α + 1, β)``."""
-    from scipy import special  # imported when first needed, as in ParameterDistribution.quantile
-
     a, b = alpha[:, None], beta[:, None]
     u = np.arange(TABLE_CELLS + 1) / TABLE_CELLS
     knots = special.betaincinv(a, b, u[None, :])
