@@ -180,7 +180,7 @@ def _command_validate(args: argparse.Namespace) -> int:
             problems += notes
         else:
             sources.append(path)
-    partners, found = read_partners(sources)
+    partners, found = read_partners(sources, jobs=None)  # one process per CPU for a folder of workbooks
     problems += found
     _print_problems(problems)
     errors = [p for p in problems if p.severity == "error"]
