@@ -116,12 +116,15 @@ def _reader_pool(jobs: int | None, tasks: int) -> Iterator[Executor | None]:
     if workers <= 1:
         yield None
         return
-    gc.freeze()
+    freeze = gc.get_freeze_count() == 0  # a caller's own freeze is left as it is
+    if freeze:
+        gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             yield pool
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 def duplicate_id_problem(source: Path, data: PartnerData | PartnerRows, owner: str) -> Problem:
@@ -169,7 +172,7 @@ def _csv_column(values: Sequence[Any], kind: str) -> Sequence[Any]:
     if kind in TEXT_KINDS:
         return values
     if kind == "date":
-        return [v.isoformat() if isinstance(v, dt.date) else None for v in values]
+        return [v.isoformat() if isinstance(v, dt.date) and v == v else None for v in values]  # NaT is a date
     return [None if v is None or v is pd.NA or v != v else v for v in values]
 
 

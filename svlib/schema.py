@@ -221,7 +221,8 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
         file, sheet = where(STAR_READINGS.name)
         rows = sorted(zip(readings["person_ref"], readings["star"], readings["area"], readings["reading_number"],
                           readings["reading_date"], readings["source_row"]),
-                      key=lambda r: (str(r[0]), str(r[1]), str(r[2]), r[3] if r[3] == r[3] else 0))
+                      key=lambda r: (str(r[0]), str(r[1]), str(r[2]),
+                                     r[3] if isinstance(r[3], (int, float)) and r[3] == r[3] else 0))
         for before, after in zip(rows, rows[1:]):
             same_person_area = before[:3] == after[:3]
             dated = isinstance(before[4], dt.date) and isinstance(after[4], dt.date)

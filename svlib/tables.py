@@ -196,6 +196,8 @@ class Table:
 _SLOW = object()
 """Marks a cell that a column-at-a-time fast path leaves to the one-by-one parser."""
 _INF = float("inf")
+_EXACT = 2.0**53
+"""Whole numbers up to this are exact as floats, as :func:`svlib.cells.parse_whole` reads them."""
 
 
 def _fast_text(column: Column, values: Sequence[Any]) -> list[Any]:
@@ -204,7 +206,7 @@ def _fast_text(column: Column, values: Sequence[Any]) -> list[Any]:
 
 def _fast_number(column: Column, values: Sequence[Any]) -> list[Any]:
     low = column.minimum or 0.0
-    return [v if type(v) is float and low <= v < _INF else float(v) if type(v) is int and v >= low else _SLOW
+    return [v if type(v) is float and low <= v < _INF else float(v) if type(v) is int and low <= v <= _EXACT else _SLOW
             for v in values]
 
 
@@ -212,7 +214,7 @@ def _fast_fraction(column: Column, values: Sequence[Any]) -> list[Any]:
     return [v if type(v) is float and 0.0 <= v <= 1.0 else _SLOW for v in values]
 
 
-def _fast_whole(column: Column, values: Sequence[Any], low: int | None = None, high: float = _INF) -> list[Any]:
+def _fast_whole(column: Column, values: Sequence[Any], low: int | None = None, high: float = _EXACT) -> list[Any]:
     low = int(column.minimum if column.minimum is not None else 1) if low is None else low
     return [int(v) if type(v) is float and low <= v <= high and v.is_integer()
             else v if type(v) is int and low <= v <= high else _SLOW for v in values]

@@ -116,6 +116,7 @@ def test_every_build_writes_the_fixed_processed_columns(tmp_path):
     (folder / "ImpactMap.csv").write_text(
         "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,proxy_value\n"
         "C1,Residents,Volunteered,Growth,10,1,20%,0,25%,0,400\n", encoding="utf-8")
+    (folder / "QualityMarks.csv").write_text("mark,awarded_date,expiry_date\nCommitted,10/05/2023,\n", encoding="utf-8")
     out = tmp_path / "processed"
     assert build(tmp_path / "raw", out).ok
     for table in WORKBOOK_TABLES:
@@ -124,6 +125,9 @@ def test_every_build_writes_the_fixed_processed_columns(tmp_path):
     impact = pd.read_csv(out / "impact_map.csv", keep_default_na=False, dtype=str)
     assert len(processed_columns(WORKBOOK_TABLES[2])) == 1 + 20 + 21 + 1  # partner_id, contract, 7 x (low, high, dist), row
     assert impact.loc[0, "deadweight"] == "0.2" and impact.loc[0, "leakage_low"] == "" and impact.loc[0, "source_row"] == "2"
+    # a blank date is written blank, like every other blank (not as pandas' "NaT")
+    assert (out / "quality_marks.csv").read_text(encoding="utf-8").splitlines()[1] == "csv-group,Committed,2023-05-10,,2"
+    assert load_processed(out)["QualityMarks"]["expiry_date"].isna().all()
 
 
 def test_the_text_to_be_written_is_what_the_schema_checks(raw, tmp_path):
@@ -145,3 +149,18 @@ def test_the_text_to_be_written_is_what_the_schema_checks(raw, tmp_path):
     errors = [p for p in result.problems if p.severity == "error"]
     assert [(p.file, p.row, p.column) for p in errors] == [(str(out / "impact_map.csv"), 2, "deadweight")]
     assert f"partner {first.partner_id}, workbook row 2" in errors[0].message
+
+
+def test_the_reader_pool_leaves_garbage_collection_as_it_found_it(raw, tmp_path):
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    assert build(raw, tmp_path / "a", jobs=2).ok
+    assert gc.get_freeze_count() == 0  # frozen while the readers ran, unfrozen after
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert build(raw, tmp_path / "b", jobs=2).ok
+        assert gc.get_freeze_count() >= frozen  # a caller's own freeze is kept
+    finally:
+        gc.unfreeze()

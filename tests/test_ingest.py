@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -280,6 +281,36 @@ def test_a_folder_of_csvs_named_after_the_sheets(tmp_path, capsys):
     assert main(["validate", str(folder)]) == 0
 
 
+def test_a_blank_reading_number_is_reported_not_raised(tmp_path):
+    """Two readings of one person, star and area, one without its reading number: a clean
+    message at that cell (the check on reading dates sorts them by number)."""
+    folder = tmp_path / "csv-partner"
+    shutil.copytree(_csv_partner(tmp_path / "base"), folder)
+    (folder / "StarReadings.csv").write_text(
+        "person_ref,star,area,reading_number,reading_date,score\n"
+        "A,Wellbeing Star,Confidence,1,01/01/2024,3\nA,Wellbeing Star,Confidence,,01/02/2024,4\n"
+        "A,Wellbeing Star,Confidence,two,01/03/2024,5\n", encoding="utf-8")
+    data, problems = read_partner(folder)
+    assert data is None
+    assert [str(p) for p in problems if p.severity == "error"] == [
+        f"{folder / 'StarReadings.csv'}:StarReadings:3:reading_number: blank; expected a whole number of at least 1",
+        f"{folder / 'StarReadings.csv'}:StarReadings:4:reading_number: expected a whole number of at least 1, got 'two'"]
+
+
+def _csv_partner(folder: Path) -> Path:
+    """A valid partner as a folder of CSVs named after the sheets."""
+    folder.mkdir(parents=True)
+    (folder / "Partner.csv").write_text(
+        "field,value\npartner_id,csv-group\nname,CSV Group\norganisation_type,charity\narea,Consett\n"
+        "purpose,evaluative\nperiod_start,01/04/2024\nperiod_end,31/03/2025\nprice_year,2024\n", encoding="utf-8")
+    (folder / "Inputs.csv").write_text("input_id,source,value_gbp\nIN1,Grant,5000\n", encoding="utf-8")
+    (folder / "ImpactMap.csv").write_text(
+        "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,proxy_value\n"
+        "C1,Residents,Volunteered,Growth,10,1,20%,0,25%,0,400\n", encoding="utf-8")
+    assert read_partner(folder)[0] is not None
+    return folder
+
+
 def test_validate_never_modifies_raw_files(workbook):
     before = sha256(workbook)
     assert main(["validate", str(workbook)]) == 0
@@ -323,7 +354,7 @@ _COLUMNS_OF_EACH_KIND = [("ImpactMap", "outcome_id"), ("ImpactMap", "quantity"),
                          ("ImpactMap", "in_toms"), ("QualityMarks", "expiry_date"), ("StarReadings", "reading_date")]
 _EDGE_CELLS = [None, "", "  ", float("nan"), float("inf"), -0.0, 0.0, 0.5, 1.0, 1.0000001, 1.5, 2.0, -1.0, 0, 1, 2, -1,
                True, False, 1899.0, 1900.0, 2200.0, 2201.0, 1899, 1900, 2200, 2201, 12.5, " Jobs ", "jobs", "Yes",
-               "25%", "£1,200", "x", dt.date(2024, 4, 1), dt.datetime(2024, 4, 1, 9, 30)]
+               "25%", "£1,200", "x", dt.date(2024, 4, 1), dt.datetime(2024, 4, 1, 9, 30), 2**53 + 1, 2**60, 2.0**60]
 
 
 def _column(where: tuple[str, str]):
