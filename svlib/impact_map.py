@@ -174,7 +174,7 @@ def resolve_columns(
     for bound in ("proxy_value_low", "proxy_value_high"):
         if bound in frame:
             resolved[bound] = np.asarray(column_values(frame, bound), float) * factor_array
-    if "proxy_value_low" in resolved:
+    if "proxy_value_low" in resolved and "proxy_value_high" in resolved:  # one bound alone: check_rows reports it
         for low, high, central, row in zip(resolved["proxy_value_low"], resolved["proxy_value_high"], values,
                                            column_values(frame, "source_row")):
             if pd.notna(low) and pd.notna(central) and not (low <= central * (1 + 1e-12) and central <= high * (1 + 1e-12)):

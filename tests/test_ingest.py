@@ -297,6 +297,18 @@ def test_a_blank_reading_number_is_reported_not_raised(tmp_path):
         f"{folder / 'StarReadings.csv'}:StarReadings:4:reading_number: expected a whole number of at least 1, got 'two'"]
 
 
+def test_a_range_with_only_one_bound_column_is_reported_not_raised(tmp_path):
+    folder = _csv_partner(tmp_path / "csv-partner")
+    (folder / "ImpactMap.csv").write_text(
+        "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,"
+        "proxy_value,proxy_value_low\nC1,Residents,Volunteered,Growth,10,1,20%,0,25%,0,400,300\n", encoding="utf-8")
+    data, problems = read_partner(folder)
+    assert data is None
+    assert [str(p) for p in problems if p.severity == "error"] == [
+        f"{folder / 'ImpactMap.csv'}:ImpactMap:2:proxy_value_high: blank; a range needs both proxy_value_low and "
+        "proxy_value_high"]
+
+
 def _csv_partner(folder: Path) -> Path:
     """A valid partner as a folder of CSVs named after the sheets."""
     folder.mkdir(parents=True)
