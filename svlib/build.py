@@ -238,8 +238,7 @@ def write_processed(partners: Sequence[PartnerData | PartnerRows], raw_dir: Path
         texts[table.name] = header.getvalue() + "".join(p.texts[table.name] for p in ordered)
     names = sorted(texts, key=lambda name: -len(texts[name]))  # the longest first, to finish together
     files = [str(out_dir / table_file_name(_TABLES[name])) for name in names]
-    checked = (pool.map(check_processed_text, names, [texts[n] for n in names], files) if pool is not None
-               else map(check_processed_text, names, [texts[n] for n in names], files))
+    checked = (pool.map if pool is not None else map)(check_processed_text, names, [texts[n] for n in names], files)
     found = dict(zip(names, checked))
     problems += [p for table in WORKBOOK_TABLES for p in found[table.name]]
     if any(p.severity == "error" for p in problems):

@@ -130,15 +130,13 @@ def _sheet_key(name: str) -> str:
 
 
 def _is_example(row: Sequence[Any]) -> bool:
-    """A row marked as the template's example (first cell starting "e.g."); :func:`_numbered`
-    makes the same test inline, for speed."""
+    """A row marked as the template's example (first cell starting "e.g.")."""
     first = row[0] if len(row) else None
-    return isinstance(first, str) and first.strip().lower().startswith(EXAMPLE_MARK)
+    return isinstance(first, str) and first.lstrip()[:4].lower() == EXAMPLE_MARK
 
 
 def _numbered(rows: list[list[Any]], first_row: int = 2) -> list[Record]:
-    return [(first_row + i, row) for i, row in enumerate(rows)
-            if not (row and type(row[0]) is str and row[0].lstrip()[:4].lower() == EXAMPLE_MARK)]
+    return [(first_row + i, row) for i, row in enumerate(rows) if not _is_example(row)]
 
 
 def _raw_tables_from_workbook(path: Path, file: str) -> tuple[dict[str, tuple[list[Any], list[Record], list[Problem]]], list[Problem]]:

@@ -13,7 +13,7 @@ from svlib import paths
 from svlib.build import build, load_processed
 from svlib.cli import main
 from svlib.files import sha256
-from tests.workbooks import column_of, edit
+from tests.workbooks import column_of, edit, write_csv_partner
 
 TABLE_FILES = ["partner.csv", "inputs.csv", "impact_map.csv", "baseline.csv", "reporting_calendar.csv",
                "quality_marks.csv", "deflator_survey.csv", "star_readings.csv", "case_studies.csv"]
@@ -107,15 +107,7 @@ def test_every_build_writes_the_fixed_processed_columns(tmp_path):
     from svlib.schema import processed_columns, table_file_name
     from svlib.tables import WORKBOOK_TABLES
 
-    folder = tmp_path / "raw" / "csv-group"
-    folder.mkdir(parents=True)
-    (folder / "Partner.csv").write_text(
-        "field,value\npartner_id,csv-group\nname,CSV Group\norganisation_type,charity\narea,Consett\n"
-        "purpose,evaluative\nperiod_start,01/04/2024\nperiod_end,31/03/2025\nprice_year,2024\n", encoding="utf-8")
-    (folder / "Inputs.csv").write_text("input_id,source,value_gbp\nIN1,Grant,5000\n", encoding="utf-8")
-    (folder / "ImpactMap.csv").write_text(
-        "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,proxy_value\n"
-        "C1,Residents,Volunteered,Growth,10,1,20%,0,25%,0,400\n", encoding="utf-8")
+    folder = write_csv_partner(tmp_path / "raw" / "csv-group")
     (folder / "QualityMarks.csv").write_text("mark,awarded_date,expiry_date\nCommitted,10/05/2023,\n", encoding="utf-8")
     out = tmp_path / "processed"
     assert build(tmp_path / "raw", out).ok

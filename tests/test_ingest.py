@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from svlib.cli import main
 from svlib.files import sha256
 from svlib.ingest import read_partner
 from svlib.template import write_template
-from tests.workbooks import cache_formula_value, column_of, edit, field_row, write_partner
+from tests.workbooks import cache_formula_value, column_of, edit, field_row, write_csv_partner, write_partner
 
 
 def messages(path: Path) -> list[str]:
@@ -262,11 +261,7 @@ def test_survey_answer_must_be_an_anchored_choice_or_percentage(workbook):
 
 
 def test_a_folder_of_csvs_named_after_the_sheets(tmp_path, capsys):
-    folder = tmp_path / "csv-partner"
-    folder.mkdir()
-    (folder / "Partner.csv").write_text(
-        "field,value\npartner_id,csv-group\nname,CSV Group\norganisation_type,charity\narea,Consett\n"
-        "purpose,evaluative\nperiod_start,01/04/2024\nperiod_end,31/03/2025\nprice_year,2024\n", encoding="utf-8")
+    folder = write_csv_partner(tmp_path / "csv-partner")
     (folder / "Inputs.csv").write_text("input_id,source,value_gbp\nIN1,Grant,\"£5,000\"\n", encoding="utf-8")
     (folder / "ImpactMap.csv").write_text(
         "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,proxy_value\n"
@@ -284,8 +279,8 @@ def test_a_folder_of_csvs_named_after_the_sheets(tmp_path, capsys):
 def test_a_blank_reading_number_is_reported_not_raised(tmp_path):
     """Two readings of one person, star and area, one without its reading number: a clean
     message at that cell (the check on reading dates sorts them by number)."""
-    folder = tmp_path / "csv-partner"
-    shutil.copytree(_csv_partner(tmp_path / "base"), folder)
+    folder = write_csv_partner(tmp_path / "csv-partner")
+    assert read_partner(folder)[0] is not None
     (folder / "StarReadings.csv").write_text(
         "person_ref,star,area,reading_number,reading_date,score\n"
         "A,Wellbeing Star,Confidence,1,01/01/2024,3\nA,Wellbeing Star,Confidence,,01/02/2024,4\n"
@@ -298,7 +293,8 @@ def test_a_blank_reading_number_is_reported_not_raised(tmp_path):
 
 
 def test_a_range_with_only_one_bound_column_is_reported_not_raised(tmp_path):
-    folder = _csv_partner(tmp_path / "csv-partner")
+    folder = write_csv_partner(tmp_path / "csv-partner")
+    assert read_partner(folder)[0] is not None
     (folder / "ImpactMap.csv").write_text(
         "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,"
         "proxy_value,proxy_value_low\nC1,Residents,Volunteered,Growth,10,1,20%,0,25%,0,400,300\n", encoding="utf-8")
@@ -307,20 +303,6 @@ def test_a_range_with_only_one_bound_column_is_reported_not_raised(tmp_path):
     assert [str(p) for p in problems if p.severity == "error"] == [
         f"{folder / 'ImpactMap.csv'}:ImpactMap:2:proxy_value_high: blank; a range needs both proxy_value_low and "
         "proxy_value_high"]
-
-
-def _csv_partner(folder: Path) -> Path:
-    """A valid partner as a folder of CSVs named after the sheets."""
-    folder.mkdir(parents=True)
-    (folder / "Partner.csv").write_text(
-        "field,value\npartner_id,csv-group\nname,CSV Group\norganisation_type,charity\narea,Consett\n"
-        "purpose,evaluative\nperiod_start,01/04/2024\nperiod_end,31/03/2025\nprice_year,2024\n", encoding="utf-8")
-    (folder / "Inputs.csv").write_text("input_id,source,value_gbp\nIN1,Grant,5000\n", encoding="utf-8")
-    (folder / "ImpactMap.csv").write_text(
-        "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,proxy_value\n"
-        "C1,Residents,Volunteered,Growth,10,1,20%,0,25%,0,400\n", encoding="utf-8")
-    assert read_partner(folder)[0] is not None
-    return folder
 
 
 def test_validate_never_modifies_raw_files(workbook):

@@ -24,6 +24,20 @@ def write_partner(path: Path, base: str = "food-network", **partner_fields: Any)
     return write_workbook(path, {**partner, **partner_fields}, tables)
 
 
+def write_csv_partner(folder: Path) -> Path:
+    """A valid partner as a folder of CSVs named after the sheets (Partner, Inputs and a
+    one-outcome ImpactMap; the optional sheets absent)."""
+    folder.mkdir(parents=True)
+    (folder / "Partner.csv").write_text(
+        "field,value\npartner_id,csv-group\nname,CSV Group\norganisation_type,charity\narea,Consett\n"
+        "purpose,evaluative\nperiod_start,01/04/2024\nperiod_end,31/03/2025\nprice_year,2024\n", encoding="utf-8")
+    (folder / "Inputs.csv").write_text("input_id,source,value_gbp\nIN1,Grant,5000\n", encoding="utf-8")
+    (folder / "ImpactMap.csv").write_text(
+        "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,proxy_value\n"
+        "C1,Residents,Volunteered,Growth,10,1,20%,0,25%,0,400\n", encoding="utf-8")
+    return folder
+
+
 def column_of(path: Path, sheet: str, header: str) -> str:
     """The column letter under a header in row 1."""
     ws = openpyxl.load_workbook(path)[sheet]
