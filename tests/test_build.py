@@ -151,8 +151,10 @@ def test_the_reader_pool_leaves_garbage_collection_as_it_found_it(raw, tmp_path)
     assert gc.get_freeze_count() == 0  # frozen while the readers ran, unfrozen after
     gc.freeze()
     try:
-        frozen = gc.get_freeze_count()
         assert build(raw, tmp_path / "b", jobs=2).ok
-        assert gc.get_freeze_count() >= frozen  # a caller's own freeze is kept
+        # A caller's own freeze is kept. The count itself may fall a little (frozen objects
+        # that are freed leave the permanent generation), so the test is that it is not
+        # emptied, as gc.unfreeze() would.
+        assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
