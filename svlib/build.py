@@ -34,6 +34,11 @@ from svlib.schema import prepare_validation, processed_columns, table_file_name,
 from svlib.tables import FIELD_ROWS, PARTNER, WORKBOOK_TABLES, Table
 
 LOCK_PREFIXES = ("~$", ".~lock", ".")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+# Other spreadsheet formats a partner may send. They are taken as partners so that the
+# reader refuses them with a message saying how to save them as .xlsx: skipping them
+# would drop a partner from the build without a word.
+OTHER_SPREADSHEET_SUFFIXES = (".ods", ".fods", ".xls", ".xlsb", ".numbers")
 _TABLES = {t.name: t for t in WORKBOOK_TABLES}
 TEXT_KINDS = ("text", "choice", "yes_no", "slug")
 
@@ -52,19 +57,30 @@ class BuildResult:
 
 def discover(raw_dir: str | Path) -> tuple[list[Path], list[Problem]]:
     """The partners in a raw collection folder: each ``.xlsx`` workbook, and each
-    sub-folder of CSVs named after the sheets. Office lock files are skipped with a note."""
+    sub-folder of CSVs named after the sheets. Office lock files are skipped with a note.
+
+    A spreadsheet in another format (``.ods``, ``.xls``, ``.xlsb``, ``.numbers``) is
+    returned too, so that reading it fails with a message saying how to save it as
+    ``.xlsx`` rather than the partner silently missing from the build. A loose ``.csv``
+    file gets a note: a CSV partner is a sub-folder of CSVs named after the sheets.
+    """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         return [], [Problem(str(raw_dir), "", None, None, "folder not found; expected a folder of partner workbooks")]
     found: list[Path] = []
     notes: list[Problem] = []
     for entry in sorted(raw_dir.iterdir()):
+        suffix = entry.suffix.lower()
         if entry.name.startswith(LOCK_PREFIXES):
-            if entry.suffix.lower() in (".xlsx", ".xlsm") or entry.name.startswith(".~lock"):
+            if suffix in WORKBOOK_SUFFIXES or entry.name.startswith(".~lock"):
                 notes.append(Problem(str(entry), "", None, None, "an office lock file; skipped", "note"))
             continue
-        if entry.is_file() and entry.suffix.lower() in (".xlsx", ".xlsm"):
+        if suffix in OTHER_SPREADSHEET_SUFFIXES or (entry.is_file() and suffix in WORKBOOK_SUFFIXES):
             found.append(entry)
+        elif entry.is_file() and suffix == ".csv":
+            notes.append(Problem(str(entry), "", None, None,
+                                 "a CSV file on its own is not read; a partner sent as CSV is a folder holding one "
+                                 "CSV per sheet (Partner.csv, Inputs.csv, ImpactMap.csv, ...)", "note"))
         elif entry.is_dir() and any(p.suffix.lower() == ".csv" for p in entry.iterdir()):
             found.append(entry)
     if not found:

@@ -229,7 +229,7 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
     path = Path(path)
     file = str(path)
     try:
-        if path.is_dir():
+        if path.is_dir() and path.suffix.lower() != ".numbers":  # an Apple Numbers package is refused as a workbook
             raw, problems = _raw_tables_from_folder(path)
         else:
             raw, problems = _raw_tables_from_workbook(path, file)

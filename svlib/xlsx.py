@@ -30,6 +30,15 @@ _NS = {
 }
 
 
+_NOT_XLSX = "not an .xlsx workbook (expected a file saved from Excel or LibreOffice as .xlsx)"
+_OTHER_FORMAT = "this is {what}, which svlib does not read; {how}, and use that .xlsx file instead"
+_ODS = _OTHER_FORMAT.format(what="an OpenDocument spreadsheet (.ods), LibreOffice's own format",
+                            how="in LibreOffice use File > Save As with the file type 'Excel 2007-365 (.xlsx)'")
+_XLSB = _OTHER_FORMAT.format(what="a binary Excel workbook (.xlsb)",
+                             how="in Excel use File > Save As with the file type 'Excel Workbook (.xlsx)'")
+_NUMBERS = _OTHER_FORMAT.format(what="an Apple Numbers spreadsheet", how="in Numbers use File > Export To > Excel")
+
+
 class WorkbookError(Exception):
     """The file cannot be read as a workbook; the message says why and what to do."""
 
@@ -83,7 +92,19 @@ def _check_signature(path: Path) -> None:
                 )
             raise WorkbookError("this is an old-format .xls workbook; open it and save it as an Excel Workbook (.xlsx)")
         if not head.startswith(_ZIP_MAGIC):
-            raise WorkbookError("not an .xlsx workbook (expected a file saved from Excel or LibreOffice as .xlsx)")
+            raise WorkbookError(_NOT_XLSX)
+
+
+def _check_parts(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip archive that is not an .xlsx workbook, saying what it is when known."""
+    names = set(archive.namelist())
+    if "xl/workbook.xml" in names:
+        return
+    if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        raise WorkbookError(_ODS)
+    if "xl/workbook.bin" in names:
+        raise WorkbookError(_XLSB)
+    raise WorkbookError(_NOT_XLSX)
 
 
 def _sheet_xml_paths(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -123,16 +144,20 @@ def read_workbook(
         Not an .xlsx file, password-protected, or damaged.
     """
     path = Path(path)
-    if not path.is_file():
+    numbers = path.suffix.lower() == ".numbers"  # Apple Numbers: a zip file, or a folder (a package) in older versions
+    if not path.is_file() and not (numbers and path.is_dir()):
         raise WorkbookError("file not found" if not path.exists() else "is a folder, expected a workbook")
+    if numbers:
+        raise WorkbookError(_NUMBERS)
     _check_signature(path)
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        names = list(workbook.sheet_names)
-        if callable(wanted):
-            wanted = set(wanted(names))
-        sheets: dict[str, Sheet] = {}
         with zipfile.ZipFile(path) as archive:
+            _check_parts(archive)
+            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+            names = list(workbook.sheet_names)
+            if callable(wanted):
+                wanted = set(wanted(names))
+            sheets: dict[str, Sheet] = {}
             parts = _sheet_xml_paths(archive)
             for name in names:
                 if wanted is not None and name not in wanted:

@@ -81,6 +81,21 @@ def test_one_invalid_workbook_means_nothing_is_written(raw, tmp_path, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folders left
 
 
+def test_a_partner_in_another_spreadsheet_format_stops_the_build_with_its_own_message(raw, tmp_path):
+    from svlib.build import discover
+
+    (raw / "youth-club.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))  # OLE2 header
+    (raw / "loose.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    sources, notes = discover(raw)
+    assert raw / "youth-club.xls" in sources and raw / "loose.csv" not in sources
+    assert [p.severity for p in notes if p.file == str(raw / "loose.csv")] == ["note"]
+    out = tmp_path / "processed"
+    result = build(raw, out)
+    assert not result.ok and not out.exists()
+    assert [str(p) for p in result.problems if p.severity == "error"] == [
+        f"{raw / 'youth-club.xls'}:::: this is an old-format .xls workbook; open it and save it as an Excel Workbook (.xlsx)"]
+
+
 def test_office_lock_files_are_skipped(raw, tmp_path):
     (raw / "~$food-network.xlsx").write_bytes(b"lock")
     result = build(raw, tmp_path / "out")

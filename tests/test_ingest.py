@@ -82,6 +82,29 @@ def test_not_an_xlsx(tmp_path):
                               .replace(":::::", "::::")]
 
 
+def test_other_spreadsheet_formats_get_a_save_as_message(tmp_path):
+    # An OpenDocument spreadsheet is a zip whose first entry, "mimetype", names the type
+    # (OASIS ODF 1.2 part 3, section 3.3); a binary .xlsb holds xl/workbook.bin.
+    ods = tmp_path / "group.ods"
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    xlsb = tmp_path / "group.xlsb"
+    with zipfile.ZipFile(xlsb, "w") as archive:
+        archive.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    docx = tmp_path / "letter.xlsx"
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    package = tmp_path / "group.numbers"  # older Numbers files are folders
+    (package / "Index").mkdir(parents=True)
+    assert messages(ods) == [f"{ods}:::: this is an OpenDocument spreadsheet (.ods), LibreOffice's own format, which "
+                             "svlib does not read; in LibreOffice use File > Save As with the file type "
+                             "'Excel 2007-365 (.xlsx)', and use that .xlsx file instead"]
+    assert has(messages(xlsb), f"{xlsb}::::", "binary Excel workbook (.xlsb)", "'Excel Workbook (.xlsx)'")
+    assert has(messages(package), f"{package}::::", "Apple Numbers", "File > Export To > Excel")
+    assert messages(docx) == [f"{docx}:::: not an .xlsx workbook (expected a file saved from Excel or LibreOffice as .xlsx)"]
+
+
 def test_corrupt_workbook(workbook):
     data = workbook.read_bytes()
     workbook.write_bytes(data[: len(data) // 2])
