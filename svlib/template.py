@@ -469,6 +469,8 @@ def _about_lines(answers: list[str]) -> list[tuple[str, str]]:
         ("bullet", "Price year: the year whose prices your money figures are in; if your figures are from your "
                    "2024 accounts, write 2024."),
         ("bullet", "Cells with a small arrow have a dropdown list of the allowed answers."),
+        ("bullet", "Keep the file an Excel workbook (.xlsx). In LibreOffice, when it asks which format to keep, "
+                   "choose \"Use Excel 2007-365!\"; a file saved in LibreOffice's own format (.ods) cannot be read."),
         ("bullet", "Never write people's names in this workbook: use codes such as R01 or P001."),
         ("blank", ""),
         ("heading", "Words used in SROI, with everyday examples"),
