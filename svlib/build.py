@@ -221,11 +221,51 @@ def read_partner_rows(path: str | Path) -> tuple[PartnerRows | None, list[Proble
     return (None if data is None else partner_rows(data)), problems
 
 
+def output_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Problem]:
+    """Why ``out_dir`` must not receive a build of ``raw_dir``, if it must not.
+
+    A build replaces its output folder whole, so the folder must be new, empty, or an
+    earlier build holding only what a build writes (the tables and ``manifest.json``).
+    It must not be a file, the raw folder, a folder holding it, or a folder inside it:
+    raw data is never written to.
+    """
+    out, raw = Path(out_dir).resolve(), Path(raw_dir).resolve()
+    where = str(out_dir)
+
+    def refuse(why: str, advice: str = "choose") -> list[Problem]:
+        return [Problem(where, "", None, None,
+                        f"{why}; {advice} a new or empty folder, such as data/processed/{raw.name}")]
+
+    if out.exists() and not out.is_dir():
+        return refuse("the output is a file, and a build writes a folder of tables")
+    if out == raw or raw.is_relative_to(out):
+        return refuse("the output folder holds the raw workbooks, which a build would replace")
+    if out.is_relative_to(raw):
+        return refuse("the output folder is inside the raw folder, and raw data is never written to")
+    if not out.exists():
+        return []
+    present = {entry.name for entry in out.iterdir()}
+    if present and "manifest.json" not in present:
+        return refuse("the output folder is not empty and is not an earlier build (it has no manifest.json), "
+                      "and a build replaces its output folder whole")
+    ours = {"manifest.json"} | {table_file_name(table) for table in WORKBOOK_TABLES}
+    foreign = sorted(present - ours)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        return refuse(f"the output folder holds files a build did not write ({shown}), and a build replaces its "
+                      "output folder whole", "move them elsewhere, or choose")
+    return []
+
+
 def build(raw_dir: str | Path, out_dir: str | Path, jobs: int | None = None) -> BuildResult:
     """Validate every partner in ``raw_dir`` and, only if all are valid, write the tidy
-    tables and ``manifest.json`` to ``out_dir`` (replacing it whole). ``jobs`` processes
-    read the workbooks and check the tables (None: one per CPU)."""
+    tables and ``manifest.json`` to ``out_dir`` (replacing it whole; see
+    :func:`output_folder_problems` for the folders refused). ``jobs`` processes read the
+    workbooks and check the tables (None: one per CPU)."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    refused = output_folder_problems(out_dir, raw_dir)
+    if refused:
+        return BuildResult(None, refused)
     sources, problems = discover(raw_dir)
     prepare_validation()
     with _reader_pool(jobs, len(sources)) as pool:
@@ -244,7 +284,9 @@ def write_processed(partners: Sequence[PartnerData | PartnerRows], raw_dir: Path
     given).
 
     Each table has ``partner_id`` first and is sorted by partner and source row."""
-    problems = list(problems or [])
+    problems = list(problems or []) + output_folder_problems(out_dir, raw_dir)
+    if any(p.severity == "error" for p in problems):
+        return BuildResult(None, problems)
     ordered = sorted((p if isinstance(p, PartnerRows) else partner_rows(p) for p in partners),
                      key=lambda p: p.partner_id)
     texts: dict[str, str] = {}

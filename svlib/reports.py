@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from svlib import __version__, paths
-from svlib.build import discover, duplicate_id_problem, write_processed
+from svlib.build import discover, duplicate_id_problem, output_folder_problems, write_processed
 from svlib.files import write_atomic, write_json
 from svlib.ingest import PartnerData, read_partner
+from svlib.problems import InputError, Problem
 from svlib.runner import NotebookJob, failure_record, run_jobs
 from svlib.site import render_index
 
@@ -168,6 +169,13 @@ def run_reports(
     Returns
     -------
     RunResult
+
+    Raises
+    ------
+    InputError
+        The tables' folder is one a build must not replace
+        (:func:`svlib.build.output_folder_problems`), or the output folder is inside the
+        raw folder.
     """
     raw_dir = Path(data)
     collection = raw_dir.resolve().name
@@ -180,6 +188,12 @@ def run_reports(
     complete = not failures and wanted is None
     processed_dir = Path(processed) if processed else paths.processed_collection(
         collection if complete else f"{collection}.partial")
+    refused = output_folder_problems(processed_dir, raw_dir)
+    if out_dir.resolve().is_relative_to(raw_dir.resolve()):
+        refused.append(Problem(str(out_dir), "", None, None, "the output folder is inside the raw folder, and raw "
+                               f"data is never written to; choose another, such as outputs/{collection}"))
+    if refused:
+        raise InputError(refused)
     if wanted:
         failures += [failure_record(f"partner/{p}", "partner", p, "no such partner in the collection")
                      for p in sorted(wanted - {v.partner_id for v in valid} - {f["key"].split("/", 1)[1] for f in failures})]

@@ -81,6 +81,40 @@ def test_one_invalid_workbook_means_nothing_is_written(raw, tmp_path, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folders left
 
 
+def tree(folder):
+    return {str(p.relative_to(folder)): sha256(p) if p.is_file() else "folder" for p in sorted(folder.rglob("*"))}
+
+
+def test_a_build_never_replaces_a_folder_it_did_not_write(raw, tmp_path):
+    earlier = tmp_path / "processed"
+    assert build(raw, earlier).ok
+    (tmp_path / "thesis.docx").write_text("my thesis", encoding="utf-8")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "mine.txt").write_text("keep me", encoding="utf-8")
+    a_file = tmp_path / "summary.xlsx"
+    a_file.write_bytes(b"not mine to replace")
+    refused = {
+        str(raw): "holds the raw workbooks",  # the raw folder itself
+        str(tmp_path): "holds the raw workbooks",  # a folder holding it
+        str(raw / "processed"): "inside the raw folder",
+        str(raw / "food-network.xlsx"): "the output is a file",
+        str(a_file): "the output is a file",
+        str(notes): "not an earlier build (it has no manifest.json)",
+    }
+    (earlier / "mynotes.txt").write_text("added by hand", encoding="utf-8")
+    refused[str(earlier)] = "files a build did not write (mynotes.txt)"
+    before = tree(tmp_path)
+    for out, why in refused.items():
+        result = build(raw, out)
+        assert not result.ok and [p.file for p in result.problems] == [out], out
+        assert why in result.problems[0].message and "data/processed/raw" in result.problems[0].message, out
+        assert tree(tmp_path) == before, out  # nothing written, moved or deleted
+    assert main(["build", str(raw), str(raw)]) == 1
+    (earlier / "mynotes.txt").unlink()
+    assert build(raw, earlier).ok  # an earlier build, as a build left it, is replaced
+
+
 def test_a_partner_in_another_spreadsheet_format_stops_the_build_with_its_own_message(raw, tmp_path):
     from svlib.build import discover
 

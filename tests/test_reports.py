@@ -164,3 +164,23 @@ def test_the_shared_html_exporter_keeps_nothing_between_notebooks(report_run):
     shared = to_html(second, "second")
     _html_exporter.cache_clear()
     assert to_html(second, "second") == shared
+
+
+def test_reports_refuse_to_write_into_the_raw_folder(tmp_path):
+    import shutil
+
+    from svlib.problems import InputError
+
+    raw = tmp_path / "forum"
+    raw.mkdir()
+    shutil.copy(paths.raw_collection("example") / "youth-hub.xlsx", raw)
+    before = sorted((p.name, p.read_bytes()) for p in raw.iterdir())
+    with pytest.raises(InputError) as refused:
+        run_reports(raw, out=tmp_path / "out", processed=raw, draws=200, jobs=1)
+    assert "holds the raw workbooks" in str(refused.value.problems[0])
+    with pytest.raises(InputError) as refused:
+        run_reports(raw, out=raw / "reports", processed=tmp_path / "tables", draws=200, jobs=1)
+    assert str(refused.value.problems[0]).startswith(f"{raw / 'reports'}:") and "inside the raw folder" in str(
+        refused.value.problems[0])
+    assert sorted((p.name, p.read_bytes()) for p in raw.iterdir()) == before
+    assert not (tmp_path / "out").exists() and not (tmp_path / "tables").exists()
