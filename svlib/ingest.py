@@ -34,6 +34,8 @@ from svlib.tables import (
 )
 from svlib.xlsx import WorkbookError, column_letter, read_workbook
 
+_TABLES = {table.name: table for table in WORKBOOK_TABLES}
+
 
 def _decode(data: bytes) -> str:
     """CSV bytes as text: UTF-8 (with or without Excel's byte-order mark), else Windows-1252
@@ -135,8 +137,50 @@ def _is_example(row: Sequence[Any]) -> bool:
     return isinstance(first, str) and first.lstrip()[:4].lower() == EXAMPLE_MARK
 
 
-def _numbered(rows: list[list[Any]], first_row: int = 2) -> list[Record]:
-    return [(first_row + i, row) for i, row in enumerate(rows) if not _is_example(row)]
+def _without_examples(header: Sequence[Any], records: list[Record], table: Table, file: str,
+                      sheet: str) -> tuple[list[Record], list[Problem]]:
+    """The records that are not "e.g." example rows, and an error for each example row
+    typed over: one whose cells differ from the template's example would otherwise be
+    ignored without a word, and the partner's figures with it."""
+    kept = [record for record in records if not _is_example(record[1])]
+    if len(kept) == len(records) or table.layout == "fields":
+        return kept, []
+    from svlib.template import example_values  # only when an example row is present
+
+    example = example_values(table)
+    names = [normalise_header(h) for h in header]
+    problems = []
+    for number, values in records:
+        if not _is_example(values):
+            continue
+        first = cells.parse_text(values[0])
+        changed = [name for i, (name, value) in enumerate(zip(names, values))
+                   if name in example and not _same_cell(table, name, first[4:].strip() if i == 0 else value,
+                                                         example[name])]
+        if changed:
+            problems.append(Problem(file, sheet, number, changed[0], (
+                f"this row starts with '{first}', so it is read as the template's example and ignored, but "
+                f"{', '.join(changed)} {'differs' if len(changed) == 1 else 'differ'} from the example; if the row "
+                f"is yours, replace '{first}' with your own {names[0] or 'id'}, or delete the row if it is only "
+                "the example")))
+    return kept, problems
+
+
+def _same_cell(table: Table, name: str, value: Any, example: Any) -> bool:
+    """Whether a cell holds the template's example value (read the way the column reads),
+    or is blank."""
+    if cells.is_blank(value):
+        return True
+    if example is None:
+        return False
+    column = table.column(name)
+    try:
+        read, expected = column.parse(value), column.parse(example)
+    except (ValueError, OverflowError):  # cells.CellError is a ValueError
+        return False
+    if isinstance(read, float) and isinstance(expected, float):
+        return abs(read - expected) <= 1e-9 * max(1.0, abs(expected))
+    return read == expected
 
 
 def _raw_tables_from_workbook(path: Path, file: str) -> tuple[dict[str, tuple[list[Any], list[Record], list[Problem]]], list[Problem]]:
@@ -184,7 +228,9 @@ def _raw_tables_from_workbook(path: Path, file: str) -> tuple[dict[str, tuple[li
         for merged in sheet.merged:
             cell_problems.append(Problem(file, actual, None, None,
                                          f"merged cells {merged}: each cell was read as the merged value", "note"))
-        raw[table_name] = (header, _numbered(sheet.rows[1:]), cell_problems)
+        records, changed = _without_examples(header, [(2 + i, row) for i, row in enumerate(sheet.rows[1:])],
+                                             _TABLES[table_name], file, actual)
+        raw[table_name] = (header, records, cell_problems + changed)
     return raw, problems
 
 
@@ -209,7 +255,7 @@ def _raw_tables_from_folder(folder: Path) -> tuple[dict[str, tuple[list[Any], li
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             problems.append(Problem(str(path), table.name, None, None, f"cannot be read as CSV text: {exc}"))
             continue
-        raw[table.name] = (header, [r for r in records if not _is_example(r[1])], [])
+        raw[table.name] = (header, *_without_examples(header, records, table, str(path), table.name))
     for path in files.values():
         problems.append(Problem(str(path), path.stem, None, None, "file is not one of the template's sheets and is ignored",
                                 "note"))

@@ -325,11 +325,18 @@ def _write_header(ws: Worksheet, names: list[str], helps: list[str]) -> None:
     ws.freeze_panes = "A2"
 
 
-def _example_row(table: Table, columns: list[Column]) -> list[Any]:
-    """The example row for a rows-sheet; its first cell starts with ``e.g. ``."""
+def example_values(table: Table) -> dict[str, Any]:
+    """The template's example for a rows-sheet, column name to value (``None`` where the
+    example leaves the cell blank), for every column the sheet carries."""
     example = dict(TEMPLATE_EXAMPLES.get(table.name, {}))
     if table.name == DEFLATOR_SURVEY.name:
         example["answer"] = anchored_answers("deadweight")[1]
+    return {c.name: example.get(c.name) for c in sheet_columns(table)}
+
+
+def _example_row(table: Table, columns: list[Column]) -> list[Any]:
+    """The example row for a rows-sheet; its first cell starts with ``e.g. ``."""
+    example = example_values(table)
     values = [_cell_value(c, example.get(c.name)) for c in columns]
     values[0] = f"{EXAMPLE_PREFIX}{values[0] if values[0] is not None else ''}"
     return values

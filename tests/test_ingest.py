@@ -75,6 +75,29 @@ def test_the_template_filled_in_programmatically_validates_and_builds(tmp_path):
     assert "Café Ünïcode 🌱 group" in (tmp_path / "processed" / "partner.csv").read_text(encoding="utf-8")
 
 
+def test_an_example_row_typed_over_is_an_error_not_silently_dropped(tmp_path):
+    # A partner keeps "e.g. IN1" in A2 of Inputs and types their own grant over B2:D2.
+    workbook = write_partner(tmp_path / "partner.xlsx", example_rows=True)
+    edit(workbook, "Inputs", {"B2": "County council", "C2": "Core grant", "D2": "£45,000"})
+    found = messages(workbook)
+    assert found == [f"{workbook}:Inputs:2:source: this row starts with 'e.g. IN1', so it is read as the template's "
+                     "example and ignored, but source, description, value_gbp differ from the example; if the row is "
+                     "yours, replace 'e.g. IN1' with your own input_id, or delete the row if it is only the example"]
+    # the example left as the template wrote it (every sheet's) is ignored without a word
+    untouched = write_partner(tmp_path / "untouched.xlsx", example_rows=True)
+    data, problems = read_partner(untouched)
+    assert data is not None and not [p for p in problems if p.severity != "note"]
+    assert "e.g. IN1" not in set(data.tables["Inputs"]["input_id"])
+    # the same in a CSV folder, with the example's own values written as text
+    folder = write_csv_partner(tmp_path / "csv")
+    with open(folder / "Inputs.csv", "a", encoding="utf-8") as handle:
+        handle.write("e.g. IN1,National Lottery Community Fund,60000\ne.g. IN2,Own fundraising,800\n")
+    assert messages(folder) == [f"{folder / 'Inputs.csv'}:Inputs:4:input_id: this row starts with 'e.g. IN2', so it "
+                                "is read as the template's example and ignored, but input_id, source, value_gbp "
+                                "differ from the example; if the row is yours, replace 'e.g. IN2' with your own "
+                                "input_id, or delete the row if it is only the example"]
+
+
 def test_not_an_xlsx(tmp_path):
     path = tmp_path / "notes.xlsx"
     path.write_text("just some text", encoding="utf-8")

@@ -18,10 +18,11 @@ from svlib.xlsx import _sheet_xml_paths
 _COLLECTION = example_collection()
 
 
-def write_partner(path: Path, base: str = "food-network", **partner_fields: Any) -> Path:
-    """A valid workbook of one example partner, with Partner fields replaced."""
+def write_partner(path: Path, base: str = "food-network", example_rows: bool = False, **partner_fields: Any) -> Path:
+    """A valid workbook of one example partner, with Partner fields replaced (and the
+    template's grey "e.g." example row above the data on every sheet, when asked)."""
     partner, tables = _COLLECTION[base]
-    return write_workbook(path, {**partner, **partner_fields}, tables)
+    return write_workbook(path, {**partner, **partner_fields}, tables, example_rows=example_rows)
 
 
 def write_csv_partner(folder: Path) -> Path:
