@@ -21,6 +21,7 @@ from svlib.frames import Columns, to_frame
 from svlib.problems import Problem, nearest
 from svlib.tables import (
     DEFLATOR_SURVEY,
+    FIELD_ROWS,
     IMPACT_MAP,
     INPUTS,
     PARTNER,
@@ -323,8 +324,13 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
         problems += check_rows(tables[IMPACT_MAP.name], library, table_file, sheet, known=problems)
         price_year = partner.get("price_year")
         if isinstance(price_year, int):
-            _, resolve_problems = resolve_columns(tables[IMPACT_MAP.name], library, price_year, "cpi", table_file, sheet)
-            problems += resolve_problems
+            problem = _price_year_problem(price_year, partner, *where(PARTNER.name))
+            if problem is not None:
+                problems.append(problem)
+            else:
+                _, resolve_problems = resolve_columns(tables[IMPACT_MAP.name], library, price_year, "cpi", table_file,
+                                                      sheet)
+                problems += resolve_problems
     if DEFLATOR_SURVEY.name in tables and DEFLATOR_SURVEY.name not in header_broken:
         table_file, sheet = where(DEFLATOR_SURVEY.name)
         tables[DEFLATOR_SURVEY.name], survey_problems = _survey_fractions(tables[DEFLATOR_SURVEY.name], table_file, sheet)
@@ -334,6 +340,20 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
     if errors_found:
         return None, problems
     return PartnerData(file, partner, baseline, tables, problems), problems
+
+
+def _price_year_problem(price_year: int, partner: dict[str, Any], file: str, sheet: str) -> Problem | None:
+    """An error at the Partner sheet's price_year when no money can be restated in that
+    year's prices: the shipped consumer price index does not reach it."""
+    from svlib.proxies import load_price_index
+
+    first, last = load_price_index("cpi").years
+    if first <= price_year <= last:
+        return None
+    return Problem(file, sheet, partner.get(FIELD_ROWS, {}).get("price_year"), "value", (
+        f"price_year {price_year} is outside the years of the consumer price index (CPI) svlib holds "
+        f"({first}-{last}), so no value can be restated in {price_year} prices; write a year from {first} to "
+        f"{last}, such as the year of the accounts your figures come from"))
 
 
 def _survey_fractions(frame: Columns, file: str, sheet: str) -> tuple[Columns, list[Problem]]:

@@ -114,7 +114,8 @@ class PriceIndex:
             if int(year) not in levels:
                 first, last = self.years
                 raise PriceIndexError(
-                    f"the year {int(year)} is outside the {self.name} index ({first}-{last}); "
+                    f"the year {int(year)} is outside the years of the {self.name.upper()} price index "
+                    f"({first}-{last}); "
                     f"choose a price year from {first} to {last}"
                 )
         return levels[int(to_year)] / levels[int(from_year)]

@@ -25,7 +25,7 @@ def test_gdp_deflator_rebasing():
 
 
 def test_year_outside_the_index_is_refused_clearly():
-    with pytest.raises(PriceIndexError, match=r"the year 2031 is outside the cpi index \(2005-2025\)"):
+    with pytest.raises(PriceIndexError, match=r"the year 2031 is outside the years of the CPI price index \(2005-2025\)"):
         load_price_index().factor(2020, 2031)
     with pytest.raises(PriceIndexError, match="price year is blank"):
         load_price_index().factor(None, 2023)
