@@ -143,10 +143,14 @@ def parse_fraction(value: Any) -> float:
         raise CellError(f"expected a fraction between 0 and 1 (or 0% to 100%), got {show(value)}")
     if number > 1:
         shown = f"{number:g}"
-        raise CellError(
-            f"{show(value)} is a bare number above 1: write {shown}% for {shown} percent, "
-            f"or the fraction {number / 100:g}"
-        )
+        if isinstance(value, str):
+            raise CellError(f"{show(value)} is a bare number above 1: write {shown}% for {shown} percent, "
+                            f"or the fraction {number / 100:g}")
+        # A typed number: either a bare 25, or a percentage-formatted cell showing 2500%
+        # (spreadsheets store a typed 150% as 1.5), and the cell's format is not read.
+        raise CellError(f"{show(value)} is more than 1, and a share is at most 1 (100%): if you meant {shown} "
+                        f"percent, write {shown}% (or the fraction {number / 100:g}); if the cell shows "
+                        f"{number * 100:g}%, that is more than the whole: lower it to 100% or less")
     return number
 
 

@@ -281,7 +281,11 @@ def test_money_strings_and_percentages(workbook):
     assert data.tables["Inputs"].loc[0, "value_gbp"] == 1200.0
     assert list(data.tables["ImpactMap"]["deadweight"][:2]) == [0.25, 0.2]
     edit(workbook, "ImpactMap", {f"{deadweight}2": 25})
-    assert has(messages(workbook), f"{workbook}:ImpactMap:2:deadweight: '25' is a bare number above 1")
+    assert has(messages(workbook), f"{workbook}:ImpactMap:2:deadweight: '25' is more than 1, and a share is at most 1 "
+               "(100%): if you meant 25 percent, write 25% (or the fraction 0.25); if the cell shows 2500%")
+    edit(workbook, "ImpactMap", {f"{deadweight}2": 1.5}, number_format="0%")  # what a spreadsheet stores for 150%
+    assert has(messages(workbook), f"{workbook}:ImpactMap:2:deadweight: '1.5' is more than 1",
+               "if the cell shows 150%, that is more than the whole: lower it to 100% or less")
 
 
 @pytest.mark.parametrize("partner_id", ["../x", "Food Network", "a/b", ""])
