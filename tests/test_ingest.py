@@ -98,6 +98,18 @@ def test_an_example_row_typed_over_is_an_error_not_silently_dropped(tmp_path):
                                 "input_id, or delete the row if it is only the example"]
 
 
+def test_money_text_with_a_point_before_three_digits_is_refused_not_guessed(workbook):
+    # "1.200" is £1,200 where a point groups thousands and £1.20 in the UK; "1,200" and
+    # "1200.50" are unambiguous.
+    money = column_of(workbook, "Inputs", "value_gbp")
+    edit(workbook, "Inputs", {f"{money}2": "1.200", f"{money}3": "£1,200", f"{money}4": "1200.50"})
+    assert messages(workbook) == [f"{workbook}:Inputs:2:value_gbp: '1.200' is unclear: where a point separates "
+                                  "thousands it is 1200 pounds, but in the UK it is 1.2 pounds; write 1200 or 1.2"]
+    edit(workbook, "Inputs", {f"{money}2": "1.20"})
+    data, problems = read_partner(workbook)
+    assert list(data.tables["Inputs"]["value_gbp"][:3]) == [1.2, 1200.0, 1200.5]
+
+
 @pytest.mark.parametrize("year", [2026, 1950])
 def test_a_price_year_the_index_does_not_reach_is_reported_at_the_partner_sheet(tmp_path, year):
     # The shipped CPI runs 2005-2025 (svlib/data/cpi_index.csv); outside it no value can be rebased.
