@@ -335,7 +335,7 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
         table_file, sheet = where(DEFLATOR_SURVEY.name)
         tables[DEFLATOR_SURVEY.name], survey_problems = _survey_fractions(tables[DEFLATOR_SURVEY.name], table_file, sheet)
         problems += survey_problems
-    problems += cross_table_problems(partner, tables, where, skip=header_broken)
+    problems += cross_table_problems(partner, tables, where, skip=header_broken, known_problems=problems)
     errors_found = [p for p in problems if p.severity == "error"]
     if errors_found:
         return None, problems

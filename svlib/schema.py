@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import pandas as pd
 import pandera.pandas as pa
@@ -164,13 +164,22 @@ def validate_processed(table_name: str, frame: pd.DataFrame, file: str) -> tuple
 Where = Callable[[str], tuple[str, str]]
 
 
+def _unknown_outcome(outcome: str, known: set[str]) -> str:
+    """Why an outcome id is refused, with the id it differs from only in case, if any."""
+    same = [k for k in known if k.casefold() == outcome.casefold()]
+    return f"outcome_id '{outcome}' is not in the ImpactMap sheet" + (
+        f" (did you mean '{same[0]}'? ids must match exactly, capitals included)" if same else "")
+
+
 def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], where: Where,
-                         skip: set[str] = frozenset()) -> list[Problem]:
+                         skip: set[str] = frozenset(), known_problems: Sequence[Problem] = ()) -> list[Problem]:
     """Checks across one partner's sheets (each as :data:`~svlib.frames.Columns`).
 
     * every ``outcome_id`` in DeflatorSurvey and every id in CaseStudies ``outcome_ids``
       is in the ImpactMap;
-    * the ImpactMap and Inputs have at least one row and the inputs add up to more than 0;
+    * the ImpactMap and Inputs have at least one row and the inputs add up to more than 0
+      (not checked when ``known_problems`` holds an error in a ``value_gbp`` cell: the
+      sum would only repeat it);
     * ``period_end`` is not before ``period_start``;
     * a quality mark does not expire before it was awarded.
     """
@@ -187,7 +196,7 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
             for outcome, row in zip(map(text_or_blank, survey["outcome_id"]), survey["source_row"]):
                 if outcome and outcome not in known:
                     problems.append(Problem(file, sheet, int(row), "outcome_id",
-                                            f"outcome_id '{outcome}' is not in the ImpactMap sheet; expected one of: "
+                                            f"{_unknown_outcome(outcome, known)}; expected one of: "
                                             + ", ".join(sorted(known))))
         cases = tables.get(CASE_STUDIES.name)
         if cases is not None and CASE_STUDIES.name not in skip:
@@ -196,12 +205,14 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
                 for outcome in split_ids(ids):
                     if outcome not in known:
                         problems.append(Problem(file, sheet, int(row), "outcome_ids",
-                                                f"outcome_id '{outcome}' is not in the ImpactMap sheet; expected ids "
-                                                "from it, separated by commas"))
+                                                f"{_unknown_outcome(outcome, known)}; expected ids from it, "
+                                                "separated by commas"))
     inputs = tables.get(INPUTS.name)
-    if inputs is not None and INPUTS.name not in skip and not (
+    file, sheet = where(INPUTS.name)
+    unreadable = any(p.severity == "error" and (p.file, p.sheet, p.column) == (file, sheet, "value_gbp")
+                     for p in known_problems)
+    if inputs is not None and INPUTS.name not in skip and not unreadable and not (
             sum(v for v in inputs["value_gbp"] if not is_blank(v)) > 0):
-        file, sheet = where(INPUTS.name)
         problems.append(Problem(file, sheet, 2, "value_gbp",
                                 "the inputs add up to nothing; an SROI needs the money and in-kind inputs invested"))
     start, end = partner.get("period_start"), partner.get("period_end")

@@ -110,6 +110,26 @@ def test_money_text_with_a_point_before_three_digits_is_refused_not_guessed(work
     assert list(data.tables["Inputs"]["value_gbp"][:3]) == [1.2, 1200.0, 1200.5]
 
 
+def test_unreadable_inputs_are_not_also_reported_as_adding_up_to_nothing(workbook):
+    money = column_of(workbook, "Inputs", "value_gbp")
+    rows = range(2, 2 + len(read_partner(workbook)[0].tables["Inputs"]))
+    edit(workbook, "Inputs", {f"{money}{row}": "1200 GBP" if row == 2 else "(500)" for row in rows})
+    found = messages(workbook)
+    assert [m.split(": ", 1)[0] for m in found] == [f"{workbook}:Inputs:{row}:value_gbp" for row in rows]
+    assert not any("add up to nothing" in m for m in found)
+    edit(workbook, "Inputs", {f"{money}{row}": 0 for row in rows})  # readable, and nothing: still refused
+    assert messages(workbook) == [f"{workbook}:Inputs:2:value_gbp: the inputs add up to nothing; an SROI needs the "
+                                  "money and in-kind inputs invested"]
+
+
+def test_an_outcome_id_differing_only_in_case_gets_a_hint(workbook):
+    outcome = column_of(workbook, "DeflatorSurvey", "outcome_id")
+    known = read_partner(workbook)[0].tables["ImpactMap"]["outcome_id"][0]
+    edit(workbook, "DeflatorSurvey", {f"{outcome}2": known.lower()})
+    assert has(messages(workbook), f"{workbook}:DeflatorSurvey:2:outcome_id: outcome_id '{known.lower()}' is not in "
+               f"the ImpactMap sheet (did you mean '{known}'? ids must match exactly, capitals included)")
+
+
 @pytest.mark.parametrize("year", [2026, 1950])
 def test_a_price_year_the_index_does_not_reach_is_reported_at_the_partner_sheet(tmp_path, year):
     # The shipped CPI runs 2005-2025 (svlib/data/cpi_index.csv); outside it no value can be rebased.
