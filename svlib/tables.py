@@ -492,6 +492,12 @@ def read_columns(
         problems.append(Problem(file, sheet, row, column, message, severity))
 
     names = [normalise_header(h) for h in header]
+    moved = _header_row_below(names, records, table)
+    if moved is not None:
+        number, found = moved
+        problem(header_row, None, f"the headers must be in row {header_row}, but row {number} looks like the header "
+                f"row (it has {', '.join(found[:3])}{', ...' if len(found) > 3 else ''}); delete the rows above it")
+        return {name: [] for name in [*table.names, "source_row"]}, problems
     positions: dict[str, int] = {}
     unknown: list[tuple[int, str, Any]] = []
     for i, (name, raw) in enumerate(zip(names, header)):
@@ -560,6 +566,21 @@ def read_columns(
                     f"duplicate {' + '.join(table.key)} '{shown}' (first used in row {first}); "
                     "each must be unique")
     return out, problems
+
+
+def _header_row_below(names: Sequence[str], records: Sequence[Record], table: Table,
+                      look: int = 5) -> tuple[int, list[str]] | None:
+    """The row number and required column names of a row among the first ``look`` that
+    holds the headers, when the header row holds almost none of them (a title typed
+    above the table, say); None otherwise."""
+    required = [c.name for c in table.columns if c.required]
+    if sum(name in required for name in names) * 2 >= len(required):
+        return None
+    for number, values in records[:look]:
+        found = [name for name in (normalise_header(v) for v in values) if name in required]
+        if len(found) * 2 > len(required):
+            return number, found
+    return None
 
 
 def _blank_row(values: Sequence[Any]) -> bool:

@@ -130,6 +130,15 @@ def test_an_outcome_id_differing_only_in_case_gets_a_hint(workbook):
                f"the ImpactMap sheet (did you mean '{known}'? ids must match exactly, capitals included)")
 
 
+def test_a_title_row_above_the_headers_is_named_as_such(workbook):
+    book = openpyxl.load_workbook(workbook)
+    book["Inputs"].insert_rows(1)
+    book["Inputs"]["A1"] = "Our inputs 2024-25"
+    book.save(workbook)
+    assert messages(workbook) == [f"{workbook}:Inputs:1:: the headers must be in row 1, but row 2 looks like the header "
+                                  "row (it has input_id, source, value_gbp); delete the rows above it"]
+
+
 @pytest.mark.parametrize("year", [2026, 1950])
 def test_a_price_year_the_index_does_not_reach_is_reported_at_the_partner_sheet(tmp_path, year):
     # The shipped CPI runs 2005-2025 (svlib/data/cpi_index.csv); outside it no value can be rebased.
