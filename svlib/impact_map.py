@@ -126,6 +126,10 @@ def resolve_columns(
                 value = float(row["proxy_value"])
                 year = given_year if given_year is not None else price_year
                 factor = index.factor(year, price_year)
+                if not source.strip():
+                    problems.append(Problem(file, sheet, number, "proxy_source", (
+                        f"proxy_value {value:,.2f} has no proxy_source: say where the figure comes from (a published "
+                        "study, a unit-cost table, your own costing) so that a reader can trace it"), "warning"))
                 source = source or ("library " + proxy_id if proxy_id else "given in the impact map")
                 licence = "supplied by the partner"
                 is_stated = "yes" if given_year is not None else "no"

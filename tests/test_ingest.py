@@ -130,6 +130,19 @@ def test_an_outcome_id_differing_only_in_case_gets_a_hint(workbook):
                f"the ImpactMap sheet (did you mean '{known}'? ids must match exactly, capitals included)")
 
 
+def test_a_proxy_value_without_a_source_is_warned_about(tmp_path):
+    folder = write_csv_partner(tmp_path / "csv")  # C1 has proxy_value 400 and no proxy_source column
+    data, problems = read_partner(folder)
+    assert data is not None  # a warning: the partner still builds
+    assert [str(p) for p in problems if p.severity == "warning"] == [
+        f"{folder / 'ImpactMap.csv'}:ImpactMap:2:proxy_source: warning: proxy_value 400.00 has no proxy_source: say "
+        "where the figure comes from (a published study, a unit-cost table, your own costing) so that a reader can "
+        "trace it"]
+    text = (folder / "ImpactMap.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "ImpactMap.csv").write_text(f"{text[0]},proxy_source\n{text[1]},Own costing 2024\n", encoding="utf-8")
+    assert not [p for p in read_partner(folder)[1] if p.severity == "warning"]
+
+
 def test_a_title_row_above_the_headers_is_named_as_such(workbook):
     book = openpyxl.load_workbook(workbook)
     book["Inputs"].insert_rows(1)
