@@ -28,6 +28,10 @@ from svlib.proxies import PriceIndexError, ProxyLibrary, load_library, load_pric
 from svlib.tables import IMPACT_MAP, UNCERTAIN_PARAMETERS
 from svlib.frames import Columns, column_values, records
 
+# A duration or start year beyond this is flagged for a second look: a plausibility check
+# chosen for svlib, not a limit from a published standard (it only warns).
+LONG_HORIZON_YEARS = 10
+
 
 def check_rows(
     frame: pd.DataFrame | Columns,
@@ -57,6 +61,12 @@ def check_rows(
             problems.append(Problem(file, sheet, number, "proxy_id",
                                     f"both proxy_value and proxy_id '{proxy_id}' are given; proxy_value is used",
                                     "warning"))
+        for name in ("duration", "start_year"):
+            years = row.get(name)
+            if isinstance(years, (int, float)) and years > LONG_HORIZON_YEARS and (number, name) not in reported:
+                problems.append(Problem(file, sheet, number, name, (
+                    f"{name} {years:g} reaches beyond {LONG_HORIZON_YEARS} years; an outcome valued that far ahead "
+                    "needs strong evidence that it lasts (and discounting shrinks it): check it"), "warning"))
         for p in UNCERTAIN_PARAMETERS:
             low, high = row.get(f"{p}_low", np.nan), row.get(f"{p}_high", np.nan)
             has_low, has_high = pd.notna(low), pd.notna(high)

@@ -163,6 +163,9 @@ def validate_processed(table_name: str, frame: pd.DataFrame, file: str) -> tuple
 
 Where = Callable[[str], tuple[str, str]]
 
+# Outcomes Star readings are on a ten-point Journey of Change (1-10); a few Stars use 1-5.
+STAR_SCALE_TOP = 10
+
 
 def _unknown_outcome(outcome: str, known: set[str]) -> str:
     """Why an outcome id is refused, with the id it differs from only in case, if any."""
@@ -241,6 +244,11 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
                 problems.append(Problem(file, sheet, int(after[5]), "reading_date",
                                         f"reading {after[3]} is dated before the previous reading of "
                                         f"{after[0]} ({after[2]}); check the dates", "warning"))
+        for score, row in zip(readings["score"], readings["source_row"]):
+            if isinstance(score, (int, float)) and score > STAR_SCALE_TOP:
+                problems.append(Problem(file, sheet, int(row), "score",
+                                        f"score {score:g} is above {STAR_SCALE_TOP}, the top of an Outcomes Star "
+                                        "scale; check it", "warning"))
     return problems
 
 

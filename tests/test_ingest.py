@@ -143,6 +143,22 @@ def test_a_proxy_value_without_a_source_is_warned_about(tmp_path):
     assert not [p for p in read_partner(folder)[1] if p.severity == "warning"]
 
 
+def test_implausible_horizons_and_star_scores_are_warned_about(tmp_path):
+    workbook = write_partner(tmp_path / "youth.xlsx", base="youth-hub")  # a partner with star readings
+    duration, start = column_of(workbook, "ImpactMap", "duration"), column_of(workbook, "ImpactMap", "start_year")
+    score = column_of(workbook, "StarReadings", "score")
+    edit(workbook, "ImpactMap", {f"{duration}2": 500, f"{start}3": 11})
+    edit(workbook, "StarReadings", {f"{score}2": 11, f"{score}3": 10})
+    data, problems = read_partner(workbook)
+    assert data is not None  # warnings only: the partner still builds
+    warnings = [str(p) for p in problems if p.severity == "warning"]
+    assert f"{workbook}:ImpactMap:2:duration: warning: duration 500 reaches beyond 10 years; an outcome valued " \
+           "that far ahead needs strong evidence that it lasts (and discounting shrinks it): check it" in warnings
+    assert any(w.startswith(f"{workbook}:ImpactMap:3:start_year: warning: start_year 11 reaches") for w in warnings)
+    assert [w for w in warnings if ":StarReadings:" in w] == [
+        f"{workbook}:StarReadings:2:score: warning: score 11 is above 10, the top of an Outcomes Star scale; check it"]
+
+
 def test_a_title_row_above_the_headers_is_named_as_such(workbook):
     book = openpyxl.load_workbook(workbook)
     book["Inputs"].insert_rows(1)
