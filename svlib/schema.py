@@ -184,7 +184,9 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
       (not checked when ``known_problems`` holds an error in a ``value_gbp`` cell: the
       sum would only repeat it);
     * ``period_end`` is not before ``period_start``;
-    * a quality mark does not expire before it was awarded.
+    * a quality mark does not expire before it was awarded;
+    * warnings: a reading dated before the person's previous one, a star score above
+      :data:`STAR_SCALE_TOP`, and contact details left in a case study marked anonymised.
     """
     problems: list[Problem] = []
     impact = tables.get(IMPACT_MAP.name)
@@ -249,6 +251,29 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
                 problems.append(Problem(file, sheet, int(row), "score",
                                         f"score {score:g} is above {STAR_SCALE_TOP}, the top of an Outcomes Star "
                                         "scale; check it", "warning"))
+    cases = tables.get(CASE_STUDIES.name)
+    if cases is not None and CASE_STUDIES.name not in skip:
+        problems += _contact_details_problems(cases, *where(CASE_STUDIES.name))
+    return problems
+
+
+def _contact_details_problems(cases: Columns, file: str, sheet: str) -> list[Problem]:
+    """A warning for each case study marked anonymised whose title or text still holds
+    what looks like an email address, UK phone number or UK postcode (the patterns of
+    :mod:`svlib.evidence`, whose redaction removes them from shared pages anyway)."""
+    from svlib.evidence import EMAIL_PATTERN, PHONE_PATTERN, POSTCODE_PATTERN
+
+    kinds = (("an email address", EMAIL_PATTERN), ("a phone number", PHONE_PATTERN), ("a postcode", POSTCODE_PATTERN))
+    problems = []
+    for anonymised, row, *texts in zip(cases["anonymised"], cases["source_row"], cases["title"], cases["text"]):
+        if anonymised != "yes":
+            continue
+        for column, text in zip(("title", "text"), texts):
+            found = [kind for kind, pattern in kinds if isinstance(text, str) and pattern.search(text)]
+            if found:
+                problems.append(Problem(file, sheet, int(row), column, (
+                    f"anonymised is yes, but the {column} holds what looks like {' and '.join(found)}; shared pages "
+                    "remove such details, but take them out of the workbook too"), "warning"))
     return problems
 
 

@@ -159,6 +159,18 @@ def test_implausible_horizons_and_star_scores_are_warned_about(tmp_path):
         f"{workbook}:StarReadings:2:score: warning: score 11 is above 10, the top of an Outcomes Star scale; check it"]
 
 
+def test_contact_details_in_a_case_study_marked_anonymised_are_warned_about(tmp_path):
+    workbook = write_partner(tmp_path / "befriending.xlsx", base="befriending-service")
+    text = column_of(workbook, "CaseStudies", "text")
+    edit(workbook, "CaseStudies", {f"{text}3": "She now rings us on 0191 498 0123 (an Ofcom drama number) from her flat in DH9 7XY."})
+    data, problems = read_partner(workbook)
+    assert data is not None
+    # row 2 (CS1) holds an email and phone too, but is marked anonymised = no: shared pages leave it out
+    assert [str(p) for p in problems if p.sheet == "CaseStudies"] == [
+        f"{workbook}:CaseStudies:3:text: warning: anonymised is yes, but the text holds what looks like a phone number "
+        "and a postcode; shared pages remove such details, but take them out of the workbook too"]
+
+
 def test_a_title_row_above_the_headers_is_named_as_such(workbook):
     book = openpyxl.load_workbook(workbook)
     book["Inputs"].insert_rows(1)
