@@ -61,7 +61,8 @@ def discover(raw_dir: str | Path) -> tuple[list[Path], list[Problem]]:
 
     A spreadsheet in another format (``.ods``, ``.xls``, ``.xlsb``, ``.numbers``) is
     returned too, so that reading it fails with a message saying how to save it as
-    ``.xlsx`` rather than the partner silently missing from the build. A loose ``.csv``
+    ``.xlsx`` rather than the partner silently missing from the build; when the same name
+    with ``.xlsx`` is there too, it is skipped with a note instead. A loose ``.csv``
     file gets a note: a CSV partner is a sub-folder of CSVs named after the sheets.
     """
     raw_dir = Path(raw_dir)
@@ -75,7 +76,14 @@ def discover(raw_dir: str | Path) -> tuple[list[Path], list[Problem]]:
             if suffix in WORKBOOK_SUFFIXES or entry.name.startswith(".~lock"):
                 notes.append(Problem(str(entry), "", None, None, "an office lock file; skipped", "note"))
             continue
-        if suffix in OTHER_SPREADSHEET_SUFFIXES or (entry.is_file() and suffix in WORKBOOK_SUFFIXES):
+        if suffix in OTHER_SPREADSHEET_SUFFIXES and (entry.is_file() or suffix == ".numbers"):
+            saved = [entry.with_suffix(s) for s in WORKBOOK_SUFFIXES if entry.with_suffix(s).is_file()]
+            if saved:  # the partner's workbook, already saved as .xlsx beside its original
+                notes.append(Problem(str(entry), "", None, None,
+                                     f"another format of {saved[0].name}, which is read instead; skipped", "note"))
+            else:
+                found.append(entry)
+        elif entry.is_file() and suffix in WORKBOOK_SUFFIXES:
             found.append(entry)
         elif entry.is_file() and suffix == ".csv":
             notes.append(Problem(str(entry), "", None, None,
@@ -221,30 +229,47 @@ def read_partner_rows(path: str | Path) -> tuple[PartnerRows | None, list[Proble
     return (None if data is None else partner_rows(data)), problems
 
 
+def _within(inner: Path, outer: Path) -> bool:
+    """Whether ``inner`` is ``outer`` or lies inside it, comparing existing folders by
+    identity (``os.path.samefile``), so that symbolic links and the letter case of a
+    case-insensitive file system cannot hide it."""
+    if not outer.exists():
+        return inner.resolve().is_relative_to(outer.resolve())
+    return any(folder.exists() and os.path.samefile(folder, outer) for folder in (inner, *inner.resolve().parents))
+
+
+def _system_file(name: str) -> bool:
+    """A file the operating system or an office program adds by itself (``.DS_Store``,
+    ``Thumbs.db``, a lock file): not the user's work."""
+    return name.startswith(LOCK_PREFIXES) or name.lower() in ("thumbs.db", "desktop.ini")
+
+
 def output_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Problem]:
     """Why ``out_dir`` must not receive a build of ``raw_dir``, if it must not.
 
     A build replaces its output folder whole, so the folder must be new, empty, or an
-    earlier build holding only what a build writes (the tables and ``manifest.json``).
-    It must not be a file, the raw folder, a folder holding it, or a folder inside it:
-    raw data is never written to.
+    earlier build holding only what a build writes (the tables and ``manifest.json``);
+    files the system adds by itself (``.DS_Store``, lock files) do not count. It must not
+    be a file, the raw folder, a folder holding it, or a folder inside it: raw data is
+    never written to.
     """
-    out, raw = Path(out_dir).resolve(), Path(raw_dir).resolve()
+    out, raw = Path(out_dir), Path(raw_dir)
     where = str(out_dir)
+    suggestion = Path("data/processed") / raw.resolve().name
 
     def refuse(why: str, advice: str = "choose") -> list[Problem]:
-        return [Problem(where, "", None, None,
-                        f"{why}; {advice} a new or empty folder, such as data/processed/{raw.name}")]
+        such_as = "" if _within(out, suggestion) or _within(suggestion, out) else f", such as {suggestion.as_posix()}"
+        return [Problem(where, "", None, None, f"{why}; {advice} a new or empty folder{such_as}")]
 
     if out.exists() and not out.is_dir():
         return refuse("the output is a file, and a build writes a folder of tables")
-    if out == raw or raw.is_relative_to(out):
+    if _within(raw, out):
         return refuse("the output folder holds the raw workbooks, which a build would replace")
-    if out.is_relative_to(raw):
+    if _within(out, raw):
         return refuse("the output folder is inside the raw folder, and raw data is never written to")
     if not out.exists():
         return []
-    present = {entry.name for entry in out.iterdir()}
+    present = {entry.name for entry in out.iterdir() if not _system_file(entry.name)}
     if present and "manifest.json" not in present:
         return refuse("the output folder is not empty and is not an earlier build (it has no manifest.json), "
                       "and a build replaces its output folder whole")

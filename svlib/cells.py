@@ -56,8 +56,10 @@ def show(value: Any) -> str:
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 # Money text such as "1.200": one thousand two hundred where a point groups thousands
-# (much of Europe), £1.20 in the UK. Refused rather than guessed.
-_POINT_GROUPED = re.compile(r"^£?[1-9]\d{0,2}\.\d{3}$")
+# (much of Europe), £1.20 in the UK. Refused rather than guessed when the three digits end
+# in a zero: a program writing 1.2 or 412.125 (a CSV export) never adds trailing zeros, and
+# a person writing pounds and pence writes two digits.
+_POINT_GROUPED = re.compile(r"^[1-9]\d{0,2}\.\d{2}0$")
 
 
 def _number_from_text(text: str, money: bool) -> float | None:
@@ -99,11 +101,11 @@ def parse_number(value: Any, *, money: bool = False, minimum: float | None = 0.0
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):
-        if money and _POINT_GROUPED.match(value.strip()):
-            amount = value.strip().lstrip("£")
-            thousands, uk = amount.replace(".", ""), f"{float(amount):g}"
-            raise CellError(f"{show(value)} is unclear: where a point separates thousands it is {thousands} pounds, "
-                            f"but in the UK it is {uk} pounds; write {thousands} or {uk}")
+        if money and _POINT_GROUPED.match(
+                amount := re.sub(r"^[+]?(GBP|gbp)?£?", "", value.strip().replace("\u00a0", "").replace(" ", ""))):
+            thousands, uk = float(amount.replace(".", "")), float(amount)
+            raise CellError(f"{show(value)} is unclear: where a point separates thousands it is £{thousands:,.0f}, "
+                            f"but in the UK it is £{uk:,.2f}; write {thousands:.0f} or {uk:.2f}")
         parsed = _number_from_text(value, money)
         if parsed is None:
             if value.strip().endswith("%"):

@@ -169,7 +169,7 @@ STAR_SCALE_TOP = 10
 
 def _unknown_outcome(outcome: str, known: set[str]) -> str:
     """Why an outcome id is refused, with the id it differs from only in case, if any."""
-    same = [k for k in known if k.casefold() == outcome.casefold()]
+    same = sorted(k for k in known if k.casefold() == outcome.casefold())
     return f"outcome_id '{outcome}' is not in the ImpactMap sheet" + (
         f" (did you mean '{same[0]}'? ids must match exactly, capitals included)" if same else "")
 

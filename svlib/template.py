@@ -135,7 +135,10 @@ _MORE_HELP: dict[tuple[str, str], str] = {
 }
 
 # One example per rows-sheet (typed values) and per field; the first cell of a rows example
-# is written with the "e.g. " prefix so the reader skips it.
+# is written with the "e.g. " prefix so the reader skips it. The reader also compares an
+# "e.g." row with these values, to catch an example typed over (svlib.ingest), so a change
+# here makes untouched examples in templates already sent out look typed over: change a
+# value only with a reason, and say so to partners.
 TEMPLATE_EXAMPLES: dict[str, dict[str, Any]] = {
     "Partner": {
         "partner_id": "food-network", "name": "Stanley Community Food Network", "organisation_type": "charity",

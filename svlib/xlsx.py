@@ -32,7 +32,7 @@ _NS = {
 
 _NOT_XLSX = "not an .xlsx workbook (expected a file saved from Excel or LibreOffice as .xlsx)"
 _OTHER_FORMAT = "this is {what}, which svlib does not read; {how}, and use that .xlsx file instead"
-_ODS = _OTHER_FORMAT.format(what="an OpenDocument spreadsheet (.ods), LibreOffice's own format",
+_ODS = _OTHER_FORMAT.format(what="an OpenDocument spreadsheet ({suffix}), LibreOffice's own format",
                             how="in LibreOffice use File > Save As with the file type 'Excel 2007-365 (.xlsx)'")
 _XLSB = _OTHER_FORMAT.format(what="a binary Excel workbook (.xlsb)",
                              how="in Excel use File > Save As with the file type 'Excel Workbook (.xlsx)'")
@@ -101,7 +101,7 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
     if "xl/workbook.xml" in names:
         return
     if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
-        raise WorkbookError(_ODS)
+        raise WorkbookError(_ODS.format(suffix=".ods"))
     if "xl/workbook.bin" in names:
         raise WorkbookError(_XLSB)
     raise WorkbookError(_NOT_XLSX)
@@ -149,6 +149,8 @@ def read_workbook(
         raise WorkbookError("file not found" if not path.exists() else "is a folder, expected a workbook")
     if numbers:
         raise WorkbookError(_NUMBERS)
+    if path.suffix.lower() == ".fods":  # flat (uncompressed XML) OpenDocument
+        raise WorkbookError(_ODS.format(suffix=".fods"))
     _check_signature(path)
     try:
         with zipfile.ZipFile(path) as archive:

@@ -111,18 +111,42 @@ def test_a_build_never_replaces_a_folder_it_did_not_write(raw, tmp_path):
         assert why in result.problems[0].message and "data/processed/raw" in result.problems[0].message, out
         assert tree(tmp_path) == before, out  # nothing written, moved or deleted
     assert main(["build", str(raw), str(raw)]) == 1
+    link = tmp_path / "link-to-raw"
+    link.symlink_to(raw, target_is_directory=True)
+    assert "holds the raw workbooks" in build(raw, link).problems[0].message  # a link is the folder it points to
     (earlier / "mynotes.txt").unlink()
+    for name in (".DS_Store", "Thumbs.db", ".~lock.impact_map.csv#"):  # added by the system, not the user
+        (earlier / name).write_bytes(b"")
     assert build(raw, earlier).ok  # an earlier build, as a build left it, is replaced
+    (tmp_path / "fresh").mkdir()
+    (tmp_path / "fresh" / ".DS_Store").write_bytes(b"")
+    assert build(raw, tmp_path / "fresh").ok
+
+
+def test_a_refusal_does_not_suggest_the_folder_it_refused(raw, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    suggested = tmp_path / "data" / "processed" / "raw"
+    suggested.mkdir(parents=True)
+    (suggested / "notes.txt").write_text("mine", encoding="utf-8")
+    assert build(raw, "data/processed/raw").problems[0].message == (
+        "the output folder is not empty and is not an earlier build (it has no manifest.json), and a build replaces "
+        "its output folder whole; choose a new or empty folder")
 
 
 def test_a_partner_in_another_spreadsheet_format_stops_the_build_with_its_own_message(raw, tmp_path):
     from svlib.build import discover
 
-    (raw / "youth-club.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))  # OLE2 header
+    old_format = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)  # an OLE2 header, as .xls files start
+    (raw / "youth-club.xls").write_bytes(old_format)
+    (raw / "youth-hub.xls").write_bytes(old_format)  # the original of youth-hub.xlsx, left beside it
     (raw / "loose.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     sources, notes = discover(raw)
     assert raw / "youth-club.xls" in sources and raw / "loose.csv" not in sources
-    assert [p.severity for p in notes if p.file == str(raw / "loose.csv")] == ["note"]
+    assert raw / "youth-hub.xls" not in sources and raw / "youth-hub.xlsx" in sources
+    assert {p.file: (p.severity, p.message) for p in notes} == {
+        str(raw / "loose.csv"): ("note", "a CSV file on its own is not read; a partner sent as CSV is a folder holding "
+                                         "one CSV per sheet (Partner.csv, Inputs.csv, ImpactMap.csv, ...)"),
+        str(raw / "youth-hub.xls"): ("note", "another format of youth-hub.xlsx, which is read instead; skipped")}
     out = tmp_path / "processed"
     result = build(raw, out)
     assert not result.ok and not out.exists()

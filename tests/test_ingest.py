@@ -99,15 +99,19 @@ def test_an_example_row_typed_over_is_an_error_not_silently_dropped(tmp_path):
 
 
 def test_money_text_with_a_point_before_three_digits_is_refused_not_guessed(workbook):
-    # "1.200" is £1,200 where a point groups thousands and £1.20 in the UK; "1,200" and
+    # "1.200" is £1,200 where a point groups thousands and £1.20 in the UK. "412.125" is
+    # what a program writes for that number (no trailing zero), so it is read; "1,200" and
     # "1200.50" are unambiguous.
     money = column_of(workbook, "Inputs", "value_gbp")
-    edit(workbook, "Inputs", {f"{money}2": "1.200", f"{money}3": "£1,200", f"{money}4": "1200.50"})
-    assert messages(workbook) == [f"{workbook}:Inputs:2:value_gbp: '1.200' is unclear: where a point separates "
-                                  "thousands it is 1200 pounds, but in the UK it is 1.2 pounds; write 1200 or 1.2"]
-    edit(workbook, "Inputs", {f"{money}2": "1.20"})
+    edit(workbook, "Inputs", {f"{money}2": "1.200", f"{money}3": "£ 12.500", f"{money}4": "1200.50"})
+    assert messages(workbook) == [
+        f"{workbook}:Inputs:2:value_gbp: '1.200' is unclear: where a point separates thousands it is £1,200, but in "
+        "the UK it is £1.20; write 1200 or 1.20",
+        f"{workbook}:Inputs:3:value_gbp: '£ 12.500' is unclear: where a point separates thousands it is £12,500, but "
+        "in the UK it is £12.50; write 12500 or 12.50"]
+    edit(workbook, "Inputs", {f"{money}2": "1.20", f"{money}3": "412.125"})
     data, problems = read_partner(workbook)
-    assert list(data.tables["Inputs"]["value_gbp"][:3]) == [1.2, 1200.0, 1200.5]
+    assert list(data.tables["Inputs"]["value_gbp"][:3]) == [1.2, 412.125, 1200.5]
 
 
 def test_unreadable_inputs_are_not_also_reported_as_adding_up_to_nothing(workbook):
@@ -211,11 +215,15 @@ def test_other_spreadsheet_formats_get_a_save_as_message(tmp_path):
     docx = tmp_path / "letter.xlsx"
     with zipfile.ZipFile(docx, "w") as archive:
         archive.writestr("word/document.xml", "<w:document/>")
+    flat = tmp_path / "group.fods"  # flat OpenDocument: one XML file
+    flat.write_text('<?xml version="1.0"?><office:document office:mimetype='
+                    '"application/vnd.oasis.opendocument.spreadsheet"/>', encoding="utf-8")
     package = tmp_path / "group.numbers"  # older Numbers files are folders
     (package / "Index").mkdir(parents=True)
     assert messages(ods) == [f"{ods}:::: this is an OpenDocument spreadsheet (.ods), LibreOffice's own format, which "
                              "svlib does not read; in LibreOffice use File > Save As with the file type "
                              "'Excel 2007-365 (.xlsx)', and use that .xlsx file instead"]
+    assert has(messages(flat), f"{flat}:::: this is an OpenDocument spreadsheet (.fods)", "'Excel 2007-365 (.xlsx)'")
     assert has(messages(xlsb), f"{xlsb}::::", "binary Excel workbook (.xlsb)", "'Excel Workbook (.xlsx)'")
     assert has(messages(package), f"{package}::::", "Apple Numbers", "File > Export To > Excel")
     assert messages(docx) == [f"{docx}:::: not an .xlsx workbook (expected a file saved from Excel or LibreOffice as .xlsx)"]
