@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from svlib import __version__
-from svlib.files import sha256, write_json
+from svlib.files import sha256, within, write_json
 from svlib.frames import n_rows
 from svlib.ingest import PartnerData, read_partner
 from svlib.problems import Problem
@@ -229,15 +229,6 @@ def read_partner_rows(path: str | Path) -> tuple[PartnerRows | None, list[Proble
     return (None if data is None else partner_rows(data)), problems
 
 
-def _within(inner: Path, outer: Path) -> bool:
-    """Whether ``inner`` is ``outer`` or lies inside it, comparing existing folders by
-    identity (``os.path.samefile``), so that symbolic links and the letter case of a
-    case-insensitive file system cannot hide it."""
-    if not outer.exists():
-        return inner.resolve().is_relative_to(outer.resolve())
-    return any(folder.exists() and os.path.samefile(folder, outer) for folder in (inner, *inner.resolve().parents))
-
-
 def _system_file(name: str) -> bool:
     """A file the operating system or an office program adds by itself (``.DS_Store``,
     ``Thumbs.db``, a lock file): not the user's work."""
@@ -258,14 +249,14 @@ def output_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Pro
     suggestion = Path("data/processed") / raw.resolve().name
 
     def refuse(why: str, advice: str = "choose") -> list[Problem]:
-        such_as = "" if _within(out, suggestion) or _within(suggestion, out) else f", such as {suggestion.as_posix()}"
+        such_as = "" if within(out, suggestion) or within(suggestion, out) else f", such as {suggestion.as_posix()}"
         return [Problem(where, "", None, None, f"{why}; {advice} a new or empty folder{such_as}")]
 
     if out.exists() and not out.is_dir():
         return refuse("the output is a file, and a build writes a folder of tables")
-    if _within(raw, out):
+    if within(raw, out):
         return refuse("the output folder holds the raw workbooks, which a build would replace")
-    if _within(out, raw):
+    if within(out, raw):
         return refuse("the output folder is inside the raw folder, and raw data is never written to")
     if not out.exists():
         return []

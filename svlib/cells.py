@@ -62,16 +62,18 @@ _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _POINT_GROUPED = re.compile(r"^[1-9]\d{0,2}\.\d{2}0$")
 
 
-def _number_from_text(text: str, money: bool) -> float | None:
-    """Parse plain or comma-grouped number text, with an optional £ when ``money``."""
+def _plain_money(text: str) -> str:
+    """Money text without spaces and a leading ``GBP`` or ``£`` (a minus sign kept in front,
+    a plus sign dropped): ``"-£1,200"`` -> ``"-1,200"``."""
+    t = re.sub(r"^(GBP|gbp)", "", text.strip().replace("\u00a0", "").replace(" ", ""))
+    negative = t.startswith("-")
+    t = t.lstrip("-+").lstrip("£")
+    return "-" + t if negative else t
+
+
+def _number_from_text(text: str) -> float | None:
+    """Parse plain or comma-grouped number text."""
     t = text.strip().replace("\u00a0", "").replace(" ", "")
-    if money:
-        t = re.sub(r"^(GBP|gbp)", "", t)
-        negative = t.startswith("-")
-        t = t.lstrip("-+")
-        t = t.lstrip("£")
-        if negative:
-            t = "-" + t
     if _NUMBER.match(t):
         return float(t)
     if _GROUPED.match(t):
@@ -101,12 +103,12 @@ def parse_number(value: Any, *, money: bool = False, minimum: float | None = 0.0
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):
-        if money and _POINT_GROUPED.match(
-                amount := re.sub(r"^[+]?(GBP|gbp)?£?", "", value.strip().replace("\u00a0", "").replace(" ", ""))):
-            thousands, uk = float(amount.replace(".", "")), float(amount)
+        text = _plain_money(value) if money else value
+        if money and _POINT_GROUPED.match(text):
+            thousands, uk = float(text.replace(".", "")), float(text)
             raise CellError(f"{show(value)} is unclear: where a point separates thousands it is £{thousands:,.0f}, "
                             f"but in the UK it is £{uk:,.2f}; write {thousands:.0f} or {uk:.2f}")
-        parsed = _number_from_text(value, money)
+        parsed = _number_from_text(text)
         if parsed is None:
             if value.strip().endswith("%"):
                 raise CellError(f"expected a number, got the percentage {show(value)}")
@@ -135,14 +137,14 @@ def parse_fraction(value: Any) -> float:
     if isinstance(value, str):
         text = value.strip().replace(" ", "")
         if text.endswith("%"):
-            number = _number_from_text(text[:-1], money=False)
+            number = _number_from_text(text[:-1])
             if number is None:
                 raise CellError(f"expected a percentage such as 25%, got {show(value)}")
             fraction = number / 100.0
             if not 0.0 <= fraction <= 1.0:
                 raise CellError(f"expected a percentage between 0% and 100%, got {show(value)}")
             return fraction
-        number = _number_from_text(text, money=False)
+        number = _number_from_text(text)
         if number is None:
             raise CellError(f"expected a fraction such as 0.25 or 25%, got {show(value)}")
     elif isinstance(value, (int, float)):
@@ -169,7 +171,7 @@ def parse_whole(value: Any, *, minimum: int = 1, what: str = "a whole number") -
     if isinstance(value, bool):
         raise CellError(f"expected {what} of at least {minimum}, got {show(value)}")
     if isinstance(value, str):
-        number = _number_from_text(value, money=False)
+        number = _number_from_text(value)
         if number is None:
             raise CellError(f"expected {what} of at least {minimum}, got {show(value)}")
     elif isinstance(value, (int, float)):

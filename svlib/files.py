@@ -47,3 +47,12 @@ def sha256(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def within(inner: Path, outer: Path) -> bool:
+    """Whether path ``inner`` is folder ``outer`` or lies inside it, comparing existing
+    folders by identity (``os.path.samefile``), so that symbolic links and the letter
+    case of a case-insensitive file system cannot hide it."""
+    if not outer.exists():
+        return inner.resolve().is_relative_to(outer.resolve())
+    return any(folder.exists() and os.path.samefile(folder, outer) for folder in (inner, *inner.resolve().parents))

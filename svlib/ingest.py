@@ -35,8 +35,6 @@ from svlib.tables import (
 )
 from svlib.xlsx import WorkbookError, column_letter, read_workbook
 
-_TABLES = {table.name: table for table in WORKBOOK_TABLES}
-
 
 def _decode(data: bytes) -> str:
     """CSV bytes as text: UTF-8 (with or without Excel's byte-order mark), else Windows-1252
@@ -143,8 +141,11 @@ def _without_examples(header: Sequence[Any], records: list[Record], table: Table
     """The records that are not "e.g." example rows, and an error for each example row
     typed over: one whose cells differ from the template's example would otherwise be
     ignored without a word, and the partner's figures with it."""
-    kept = [record for record in records if not _is_example(record[1])]
-    if len(kept) == len(records) or table.layout == "fields":
+    kept: list[Record] = []
+    examples: list[Record] = []
+    for record in records:
+        (examples if _is_example(record[1]) else kept).append(record)
+    if not examples or table.layout == "fields":
         return kept, []
     from svlib.template import example_values  # only when an example row is present
 
@@ -152,9 +153,7 @@ def _without_examples(header: Sequence[Any], records: list[Record], table: Table
     example.pop("answer", None)  # its wording follows deflator_questions.csv, which may change; the rest suffices
     names = [normalise_header(h) for h in header]
     problems = []
-    for number, values in records:
-        if not _is_example(values):
-            continue
+    for number, values in examples:
         first = cells.parse_text(values[0])
         changed = [name for i, (name, value) in enumerate(zip(names, values))
                    if name in example and not _same_cell(table, name, first[4:].strip() if i == 0 else value,
@@ -215,7 +214,8 @@ def _raw_tables_from_workbook(path: Path, file: str) -> tuple[dict[str, tuple[li
 
     _, sheets = read_workbook(path, wanted=choose)
     raw: dict[str, tuple[list[Any], list[Record], list[Problem]]] = {}
-    for table_name, actual in chosen.items():
+    for table in (t for t in WORKBOOK_TABLES if t.name in chosen):
+        actual = chosen[table.name]
         sheet = sheets[actual]
         header = sheet.rows[0] if sheet.rows else []
         cell_problems: list[Problem] = []
@@ -231,8 +231,8 @@ def _raw_tables_from_workbook(path: Path, file: str) -> tuple[dict[str, tuple[li
             cell_problems.append(Problem(file, actual, None, None,
                                          f"merged cells {merged}: each cell was read as the merged value", "note"))
         records, changed = _without_examples(header, [(2 + i, row) for i, row in enumerate(sheet.rows[1:])],
-                                             _TABLES[table_name], file, actual)
-        raw[table_name] = (header, records, cell_problems + changed)
+                                             table, file, actual)
+        raw[table.name] = (header, records, cell_problems + changed)
     return raw, problems
 
 

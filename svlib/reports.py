@@ -18,7 +18,7 @@ from typing import Any
 
 from svlib import __version__, paths
 from svlib.build import discover, duplicate_id_problem, output_folder_problems, write_processed
-from svlib.files import write_atomic, write_json
+from svlib.files import within, write_atomic, write_json
 from svlib.ingest import PartnerData, read_partner
 from svlib.problems import InputError, Problem
 from svlib.runner import NotebookJob, failure_record, run_jobs
@@ -189,7 +189,7 @@ def run_reports(
     processed_dir = Path(processed) if processed else paths.processed_collection(
         collection if complete else f"{collection}.partial")
     refused = output_folder_problems(processed_dir, raw_dir)
-    if out_dir.resolve().is_relative_to(raw_dir.resolve()):
+    if within(out_dir, raw_dir):
         refused.append(Problem(str(out_dir), "", None, None, "the output folder is inside the raw folder, and raw "
                                f"data is never written to; choose another, such as outputs/{collection}"))
     if refused:
