@@ -14,9 +14,8 @@ import datetime as dt
 import gc
 import io
 import os
-import shutil
-import tempfile
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ import pandas as pd
 
 from svlib import __version__
 from svlib.files import sha256, within, write_json
+from svlib.folders import locked, writing
 from svlib.frames import n_rows
 from svlib.ingest import PartnerData, read_partner
 from svlib.problems import Problem
@@ -108,13 +108,7 @@ def read_partners(sources: list[Path], jobs: int | None = 1,
     partners: list[Any] = []
     problems: list[Problem] = []
     owners: dict[str, str] = {}
-    with _reader_pool(jobs, len(sources)) if pool is None else nullcontext(pool) as executor:
-        if executor is None:
-            results = [reader(source) for source in sources]
-        else:
-            # small chunks, so both processes finish at about the same time
-            results = list(executor.map(reader, sources, chunksize=max(1, min(8, len(sources) // 32))))
-    for source, (data, found) in zip(sources, results):
+    for source, (data, found) in zip(sources, read_each(sources, jobs, reader, pool)):
         problems += found
         if data is None:
             continue
@@ -124,6 +118,42 @@ def read_partners(sources: list[Path], jobs: int | None = 1,
         owners[data.partner_id] = str(source)
         partners.append(data)
     return partners, problems
+
+
+def read_each(sources: list[Path], jobs: int | None = 1,
+              reader: Callable[[Path], tuple[Any, list[Problem]]] = read_partner,
+              pool: Executor | None = None) -> list[tuple[Any, list[Problem]]]:
+    """``reader(source)`` for every source, in order: in ``jobs`` processes (None: one
+    per CPU) or the given ``pool``'s, else in this process.
+
+    A reader process that the system stops (out of memory, a crash inside a library)
+    breaks the pool; each source not yet read is then read again in a process of its
+    own, so the one that stops it gets a located error and every other is still read.
+    """
+    with _reader_pool(jobs, len(sources)) if pool is None else nullcontext(pool) as executor:
+        if executor is None:
+            return [reader(source) for source in sources]
+        results: list[tuple[Any, list[Problem]]] = []
+        try:
+            # small chunks, so both processes finish at about the same time
+            for result in executor.map(reader, sources, chunksize=max(1, min(8, len(sources) // 32))):
+                results.append(result)
+        except BrokenProcessPool:
+            results += [_read_alone(source, reader) for source in sources[len(results):]]
+        return results
+
+
+def _read_alone(source: Path, reader: Callable[[Path], tuple[Any, list[Problem]]]) -> tuple[Any, list[Problem]]:
+    """``reader(source)`` in a process of its own; a located error if that process dies."""
+    with ProcessPoolExecutor(max_workers=1) as alone:
+        try:
+            return alone.submit(reader, source).result()
+        except BrokenProcessPool:
+            file = str(source / "Partner.csv") if source.is_dir() else str(source)
+            return None, [Problem(file, "", None, None, (
+                "reading this file stopped the reader process (the system ran out of memory, or the file is "
+                "damaged in a way svlib does not recognise); open it in Excel or LibreOffice, check that it "
+                "holds only the partner's tables, and save it again as .xlsx"))]
 
 
 @contextmanager
@@ -151,10 +181,16 @@ def _reader_pool(jobs: int | None, tasks: int) -> Iterator[Executor | None]:
             gc.unfreeze()
 
 
-def duplicate_id_problem(source: Path, data: PartnerData | PartnerRows, owner: str) -> Problem:
-    """The problem for a partner whose ``partner_id`` another file already uses."""
+def duplicate_id_problem(source: Path, data: PartnerData | PartnerRows, owner: str, both: bool = False) -> Problem:
+    """The problem for a partner whose ``partner_id`` another file (``owner``) already
+    uses; ``both`` when neither file is used, because which is the partner's is for a
+    person to say."""
     row = data.partner.get(FIELD_ROWS, {}).get("partner_id")
     file = str(source / "Partner.csv") if source.is_dir() else str(source)
+    if both:
+        return Problem(file, PARTNER.name, row, "value",
+                       f"partner_id '{data.partner_id}' is also used by {owner}; each partner needs its own id, so "
+                       "neither is reported until one is changed or removed")
     return Problem(file, PARTNER.name, row, "value",
                    f"partner_id '{data.partner_id}' is already used by {owner}; each partner needs its own id")
 
@@ -244,33 +280,75 @@ def output_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Pro
     be a file, the raw folder, a folder holding it, or a folder inside it: raw data is
     never written to.
     """
+    ours = {"manifest.json"} | {table_file_name(table) for table in WORKBOOK_TABLES}
+    return replaceable_folder_problems(out_dir, raw_dir, "manifest.json", lambda relative: relative in ours,
+                                       Path("data/processed") / Path(raw_dir).resolve().name, "build")
+
+
+def replaceable_folder_problems(out_dir: str | Path, raw_dir: str | Path, marker: str,
+                                ours: Callable[[str], bool], suggestion: Path, what: str) -> list[Problem]:
+    """Why a folder that svlib replaces whole must not be replaced, if it must not.
+
+    Parameters
+    ----------
+    out_dir, raw_dir : path
+        The folder to replace, and the raw folder, which is never written to.
+    marker : str
+        The file every earlier output holds (``manifest.json``, ``run.json``).
+    ours : callable
+        Whether a file, by its path inside the folder (``partners/x.html``), is one that
+        svlib writes there.
+    suggestion : path
+        A folder to suggest instead (never the one refused).
+    what : str
+        What writes the folder (``build``, ``report run``), for messages.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the folder is new, empty, or an earlier output holding only files
+        svlib writes (and files the system adds by itself, such as ``.DS_Store``).
+    """
     out, raw = Path(out_dir), Path(raw_dir)
     where = str(out_dir)
-    suggestion = Path("data/processed") / raw.resolve().name
 
     def refuse(why: str, advice: str = "choose") -> list[Problem]:
         such_as = "" if within(out, suggestion) or within(suggestion, out) else f", such as {suggestion.as_posix()}"
         return [Problem(where, "", None, None, f"{why}; {advice} a new or empty folder{such_as}")]
 
     if out.exists() and not out.is_dir():
-        return refuse("the output is a file, and a build writes a folder of tables")
+        return refuse(f"the output is a file, and a {what} writes a folder")
     if within(raw, out):
-        return refuse("the output folder holds the raw workbooks, which a build would replace")
+        return refuse(f"the output folder holds the raw workbooks, which a {what} would replace")
     if within(out, raw):
         return refuse("the output folder is inside the raw folder, and raw data is never written to")
+    if out.is_symlink():
+        return refuse(f"the output is a link to another folder, which a {what} would replace with a folder of its own")
     if not out.exists():
         return []
-    present = {entry.name for entry in out.iterdir() if not _system_file(entry.name)}
-    if present and "manifest.json" not in present:
-        return refuse("the output folder is not empty and is not an earlier build (it has no manifest.json), "
-                      "and a build replaces its output folder whole")
-    ours = {"manifest.json"} | {table_file_name(table) for table in WORKBOOK_TABLES}
-    foreign = sorted(present - ours)
+    present = [relative for relative in _files_inside(out) if not _system_file(Path(relative).name)]
+    if present and marker not in present:
+        return refuse(f"the output folder is not empty and is not an earlier {what} (it has no {marker}), "
+                      f"and a {what} replaces its output folder whole")
+    foreign = sorted(relative for relative in present if not ours(relative))
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-        return refuse(f"the output folder holds files a build did not write ({shown}), and a build replaces its "
+        return refuse(f"the output folder holds files a {what} did not write ({shown}), and a {what} replaces its "
                       "output folder whole", "move them elsewhere, or choose")
     return []
+
+
+def _files_inside(folder: Path) -> list[str]:
+    """Every file and link in ``folder`` and its sub-folders (links are not followed),
+    as POSIX paths relative to it; an empty sub-folder counts as itself."""
+    found = []
+    for current, subfolders, files in os.walk(folder):
+        relative = Path(current).relative_to(folder)
+        links = [name for name in subfolders if (Path(current) / name).is_symlink()]
+        found += [(relative / name).as_posix() for name in files + links]
+        if not files and not subfolders and current != str(folder):
+            found.append(relative.as_posix() + "/")
+    return found
 
 
 def build(raw_dir: str | Path, out_dir: str | Path, jobs: int | None = None) -> BuildResult:
@@ -284,7 +362,7 @@ def build(raw_dir: str | Path, out_dir: str | Path, jobs: int | None = None) -> 
         return BuildResult(None, refused)
     sources, problems = discover(raw_dir)
     prepare_validation()
-    with _reader_pool(jobs, len(sources)) as pool:
+    with locked(out_dir), _reader_pool(jobs, len(sources)) as pool:
         partners, found = read_partners(sources, reader=read_partner_rows, pool=pool)
         problems += found
         if any(p.severity == "error" for p in problems):
@@ -347,25 +425,13 @@ def _fingerprint(source: Path) -> dict[str, Any]:
 
 
 def _write_folder(out_dir: Path, texts: dict[str, str], manifest: dict[str, Any]) -> None:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)
-    try:
+    """The tables and manifest written into a staging folder and swapped in whole
+    (:mod:`svlib.folders`: the folder is the old build or the new one at every instant)."""
+    with writing(out_dir) as staging:
         for file_name, text in texts.items():
-            (staging / file_name).write_text(text, encoding="utf-8", newline="")
-        write_json(staging / "manifest.json", manifest)
-        old = None
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-            os.replace(out_dir, old / out_dir.name)
-        os.replace(staging, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            (staging.path / file_name).write_text(text, encoding="utf-8", newline="")
+        write_json(staging.path / "manifest.json", manifest)
+        staging.publish()
 
 
 def check_processed_text(table_name: str, text: str, file: str) -> list[Problem]:

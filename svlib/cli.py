@@ -17,7 +17,7 @@ import pandas as pd
 
 from svlib import __version__
 from svlib.cells import CellError, parse_fraction
-from svlib.problems import InputError
+from svlib.problems import InputError, Problem
 
 
 def _rate(text: str) -> float:
@@ -222,7 +222,7 @@ def _command_reports(args: argparse.Namespace) -> int:
                          args.seed, timeout=args.timeout, scenario=args.scenario)
     for failure in result.failures:
         print(f"failed: {failure['key']}: {failure['error']}", file=sys.stderr)
-        for problem in failure.get("problems", []):
+        for problem in result.problems.get(failure["key"], []):
             print(f"  {problem}", file=sys.stderr)
     print(result.index.resolve())
     return 0 if result.ok else 1
@@ -231,7 +231,7 @@ def _command_reports(args: argparse.Namespace) -> int:
 def _command_template(args: argparse.Namespace) -> int:
     from svlib.template import write_template
 
-    path = write_template(args.out)
+    path = write_template(args.out, replace=args.force)
     print(f"wrote {path}: fill it in, then run `svlib validate {path}`")
     return 0
 
@@ -273,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="write a blank partner workbook to fill in")
     template.add_argument("out", type=Path, help="where to write it, such as partner.xlsx")
+    template.add_argument("--force", action="store_true", help="replace a file of that name (never done without it)")
     template.set_defaults(handler=_command_template)
 
     validate = commands.add_parser("validate", help="check partner workbooks (or folders of CSVs) and list every problem")

@@ -14,9 +14,17 @@ from pathlib import Path
 from typing import Any
 
 
-def write_atomic(path: str | Path, data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
+def write_atomic(path: str | Path, data: str | bytes, replace: bool = True) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename.
+
+    With ``replace=False`` an existing ``path`` is never replaced: the file appears
+    only if nothing of that name exists at the moment it is put in place (a hard link,
+    which fails on an existing name; where the disk has no hard links, a check just
+    before the rename). Raises ``FileExistsError`` otherwise.
+    """
     path = Path(path)
+    if not replace and (path.exists() or path.is_symlink()):
+        raise FileExistsError(17, "File exists", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -28,11 +36,28 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
             out.write(raw)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temporary, path)
+        if replace:
+            os.replace(temporary, path)
+        else:
+            _put_new(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _put_new(temporary: str, path: Path) -> None:
+    """Give the finished ``temporary`` file the name ``path``, only if that name is free."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links on this disk
+        if path.exists() or path.is_symlink():
+            raise FileExistsError(17, "File exists", str(path)) from None
+        os.replace(temporary, path)
+        return
+    os.unlink(temporary)
 
 
 def write_json(path: str | Path, payload: Any) -> Path:

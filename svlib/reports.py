@@ -11,16 +11,28 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from svlib import __version__, paths
-from svlib.build import discover, duplicate_id_problem, output_folder_problems, write_processed
-from svlib.files import within, write_atomic, write_json
-from svlib.ingest import PartnerData, read_partner
-from svlib.problems import InputError, Problem
+from svlib.build import (
+    PartnerRows,
+    discover,
+    duplicate_id_problem,
+    output_folder_problems,
+    read_each,
+    read_partner_rows,
+    replaceable_folder_problems,
+    write_processed,
+)
+from svlib.cells import CellError, parse_slug
+from svlib.files import write_atomic, write_json
+from svlib.folders import locked, writing
+from svlib.problems import InputError, Problem, errors
 from svlib.runner import NotebookJob, failure_record, run_jobs
 from svlib.site import render_index
 
@@ -29,14 +41,23 @@ RESEARCH_NOTEBOOKS = (("scoping", "01_baseline_scoping.ipynb", "Baseline scoping
                       ("proxies", "02_proxy_research.ipynb", "Proxy research"))
 THEME_NOTEBOOK = "04_theme_modelling.ipynb"
 HEADLINE_KEYS = ("sroi_ratio", "p5", "p50", "p95", "prob_ratio_below_1")
+REPORT_FOLDERS = ("partners", "research", "themes")
+"""The sub-folders of a run's output folder, each holding pages (.html) and notebooks (.ipynb)."""
 
 
 @dataclass
 class RunResult:
-    """What a run produced: the ``run.json`` content and where the index page is."""
+    """What a run produced: the ``run.json`` content, where the index page is, and each
+    failed source's full validation messages (for the researcher's terminal; the shared
+    pages carry only where each problem is)."""
 
     run: dict[str, Any]
     index: Path
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def out_dir(self) -> Path:
+        return self.index.parent
 
     @property
     def failures(self) -> list[dict[str, Any]]:
@@ -46,33 +67,71 @@ class RunResult:
     def ok(self) -> bool:
         return not self.failures
 
+    def path(self, record: dict[str, Any], suffix: str = "html") -> Path:
+        """Where a record's page (``html``) or executed notebook (``ipynb``) is."""
+        return self.out_dir / record[suffix]
 
-def _validate(sources: list[Path], wanted: set[str] | None) -> tuple[list[PartnerData], list[dict[str, Any]]]:
-    """Each source on its own: valid partners, and failure records for the others.
 
-    With ``wanted`` partner ids, an invalid workbook is reported only when its file name
-    (without ``.xlsx``) is one of them: its partner id may be what is broken."""
-    valid: list[PartnerData] = []
+def wanted_partners(partners: Iterable[str] | None) -> set[str] | None:
+    """The partner ids asked for, each checked against the id rule
+    (:func:`svlib.cells.parse_slug`) before it is used anywhere.
+
+    Raises
+    ------
+    InputError
+        An id that is not a partner id (such as ``../x`` or ``/some/path/name``).
+    """
+    if partners is None:
+        return None
+    wanted, problems = set(), []
+    for partner in partners:
+        try:
+            wanted.add(parse_slug(partner))
+        except CellError as exc:
+            problems.append(Problem("--partners", "", None, None, str(exc)))
+    if problems or not wanted:
+        raise InputError(problems or [Problem("--partners", "", None, None, "no partner ids given")])
+    return wanted
+
+
+def _validate(sources: list[Path], wanted: set[str] | None,
+              jobs: int | None) -> tuple[list[PartnerRows], list[dict[str, Any]], dict[str, list[str]]]:
+    """Each source on its own: valid partners, a failure record for each other source
+    (keyed by its file name, never by a partner id it might share), and each failure's
+    full messages.
+
+    Two sources giving the same ``partner_id`` are both refused: which one is the
+    partner's is for a person to say. With ``wanted`` partner ids, an invalid source is
+    reported only when its file name (without the suffix) is one of them: its partner id
+    may be what is broken."""
+    results = read_each(sources, jobs, read_partner_rows)
+    by_id: dict[str, list[int]] = {}
+    for i, (data, _) in enumerate(results):
+        if data is not None:
+            by_id.setdefault(data.partner_id, []).append(i)
+    valid: list[PartnerRows] = []
     failures: list[dict[str, Any]] = []
-    owners: dict[str, str] = {}
-    for source in sources:
-        data, problems = read_partner(source)
-        errors = [str(p) for p in problems if p.severity == "error"]
-        if data is not None and data.partner_id in owners:
-            errors = [str(duplicate_id_problem(source, data, owners[data.partner_id]))]
+    messages: dict[str, list[str]] = {}
+    for i, (source, (data, problems)) in enumerate(zip(sources, results)):
+        errors = [p for p in problems if p.severity == "error"]
+        if data is not None and len(by_id[data.partner_id]) > 1:
+            others = [sources[j] for j in by_id[data.partner_id] if j != i]
+            errors = [duplicate_id_problem(source, data, ", ".join(o.name for o in others), both=True)]
             data = None
         if data is None:
             if wanted is None or source.stem in wanted:
-                failures.append(failure_record(f"partner/{source.stem}", "partner", source.name,
-                                               f"invalid data: {len(errors)} problem(s) to fix", errors))
+                key = f"partner/{source.name}"
+                failures.append(failure_record(key, "partner", source.name,
+                                               f"invalid data: {len(errors)} problem(s) to fix",
+                                               [str(p) for p in errors]))
+                messages[key] = [str(p) for p in errors]
             continue
-        owners[data.partner_id] = str(source)
         if wanted is None or data.partner_id in wanted:
             valid.append(data)
-    return valid, failures
+    return valid, failures, messages
 
 
-def partner_jobs(partners: list[PartnerData], collection: str, processed: Path, out_dir: Path, draws: int,
+def partner_jobs(partners: list[PartnerRows], collection: str, processed: Path, out_dir: Path, draws: int,
                  seed: int, extra: dict[str, Any] | None = None) -> list[NotebookJob]:
     """One partner-report job per valid partner."""
     inputs = tuple(str(p) for p in sorted(processed.glob("*.csv")))
@@ -144,9 +203,11 @@ def run_reports(
     data : path
         Raw collection folder (default ``data/raw/example``).
     out : path, optional
-        Output folder (default ``outputs/<collection>``).
+        Output folder, replaced whole when the run is done (default
+        ``outputs/<collection>``; with ``partners``, ``outputs/<collection>.partial``, so
+        a run of a few partners never replaces the forum's pages).
     partners : list of str, optional
-        Only these partner ids.
+        Only these partner ids (each must pass the partner id rule).
     jobs : int, optional
         Parallel notebooks (default: one per CPU).
     scheduler : str, optional
@@ -173,72 +234,106 @@ def run_reports(
     Raises
     ------
     InputError
-        The tables' folder is one a build must not replace
-        (:func:`svlib.build.output_folder_problems`), or the output folder is inside the
-        raw folder.
+        Before anything is written: the raw folder is missing or holds no partners; a
+        partner id is not one; the output or tables folder is one a run must not replace
+        (:func:`report_folder_problems`, :func:`svlib.build.output_folder_problems`) or
+        cannot be written; or another svlib run is writing either
+        (:class:`svlib.folders.FolderBusy`).
+
+    Notes
+    -----
+    Every page, notebook, ``run.json`` and ``index.html`` is written into a staging
+    folder beside the output folder and swapped in at the end (:mod:`svlib.folders`), so
+    the output folder always holds one whole run, old or new, even if the run is killed.
     """
     raw_dir = Path(data)
-    collection = raw_dir.resolve().name
-    out_dir = Path(out) if out else paths.outputs_collection(collection)
-    started = dt.datetime.now(dt.timezone.utc)
-
+    wanted = wanted_partners(partners)
     sources, notes = discover(raw_dir)
-    wanted = set(partners) if partners else None
-    valid, failures = _validate(sources, wanted)
-    complete = not failures and wanted is None
-    processed_dir = Path(processed) if processed else paths.processed_collection(
-        collection if complete else f"{collection}.partial")
-    refused = output_folder_problems(processed_dir, raw_dir)
-    if within(out_dir, raw_dir):
-        refused.append(Problem(str(out_dir), "", None, None, "the output folder is inside the raw folder, and raw "
-                               f"data is never written to; choose another, such as outputs/{collection}"))
+    if errors(notes):  # a missing or empty folder (a typo, an unmounted share): nothing is touched
+        raise InputError(errors(notes))
+    collection = raw_dir.resolve().name
+    out_dir = Path(out) if out else paths.outputs_collection(collection if wanted is None else f"{collection}.partial")
+    refused = report_folder_problems(out_dir, raw_dir)
     if refused:
         raise InputError(refused)
-    if wanted:
-        failures += [failure_record(f"partner/{p}", "partner", p, "no such partner in the collection")
-                     for p in sorted(wanted - {v.partner_id for v in valid} - {f["key"].split("/", 1)[1] for f in failures})]
-    records: list[dict[str, Any]] = []
-    if valid:
-        built = write_processed(valid, raw_dir, processed_dir)
-        if not built.ok:
-            errors = [str(p) for p in built.problems if p.severity == "error"]
-            failures += [failure_record(f"partner/{v.partner_id}", "partner", str(v.partner["name"]),
-                                        "the tidy tables failed their checks", errors) for v in valid]
-            valid = []
-    extra = {"scenario": str(Path(scenario).resolve())} if scenario else None
-    job_list = partner_jobs(valid, collection, processed_dir, out_dir, draws, seed, extra)
-    if valid and research:
-        job_list += research_jobs(collection, processed_dir, out_dir, draws, seed)
-    executor, client = _executor(scheduler)
-    try:
-        records = run_jobs(job_list, executor=executor, workers=jobs or os.cpu_count() or 1, timeout=timeout,
-                           progress=progress, cwd=str(paths.NOTEBOOKS_DIR))
-    finally:
-        if client is not None:
-            client.close()
-    for failure in failures:  # an old report of a partner that now fails must not linger
-        stem = out_dir / "partners" / failure["key"].split("/", 1)[1]
-        for suffix in (".html", ".ipynb"):
-            stem.with_suffix(suffix).unlink(missing_ok=True)
-    for record in records:
-        for key in HEADLINE_KEYS:
-            record[key] = record["headline"].get(key)
-    all_records = records + failures
-    run = {
-        "collection": collection,
-        "svlib_version": __version__,
-        "started": started.isoformat(timespec="seconds"),
-        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "data": str(raw_dir),
-        "processed": str(processed_dir),
-        "draws": int(draws),
-        "seed": int(seed),
-        "jobs": jobs or os.cpu_count(),
-        "scheduler": scheduler,
-        "scenario": str(scenario) if scenario else None,
-        "notes": [str(n) for n in notes],
-        "notebooks": all_records,
-    }
-    write_json(out_dir / "run.json", run)
-    index = write_atomic(out_dir / "index.html", render_index(run, out_dir))
-    return RunResult(run, index)
+    started = dt.datetime.now(dt.timezone.utc)
+    run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    with ExitStack() as held:
+        staging = held.enter_context(writing(out_dir))  # the lock, and a writable output, before any work
+        valid, failures, messages = _validate(sources, wanted, jobs)
+        complete = not failures and wanted is None
+        processed_dir = Path(processed) if processed else paths.processed_collection(
+            collection if complete else f"{collection}.partial")
+        refused = output_folder_problems(processed_dir, raw_dir)
+        if refused:
+            raise InputError(refused)
+        held.enter_context(locked(processed_dir))  # no build replaces the tables while reports read them
+        if wanted:
+            found = {v.partner_id for v in valid} | {Path(f["title"]).stem for f in failures}
+            failures += [failure_record(f"partner/{p}", "partner", p, "no such partner in the collection")
+                         for p in sorted(wanted - found)]
+        if valid:
+            built = write_processed(valid, raw_dir, processed_dir)
+            if not built.ok:
+                problems = [str(p) for p in built.problems if p.severity == "error"]
+                for v in valid:
+                    key = f"partner/{v.partner_id}"
+                    failures.append(failure_record(key, "partner", str(v.partner["name"]),
+                                                   "the tidy tables failed their checks", problems))
+                    messages[key] = problems
+                valid = []
+        extra = {"scenario": str(Path(scenario).resolve())} if scenario else None
+        job_list = partner_jobs(valid, collection, processed_dir, staging.path, draws, seed, extra)
+        if valid and research:
+            job_list += research_jobs(collection, processed_dir, staging.path, draws, seed)
+        job_list = [replace(job, run_id=run_id) for job in job_list]
+        executor, client = _executor(scheduler)
+        try:
+            records = run_jobs(job_list, executor=executor, workers=jobs or os.cpu_count() or 1, timeout=timeout,
+                               progress=progress, cwd=str(paths.NOTEBOOKS_DIR))
+        finally:
+            if client is not None:
+                client.close()
+        for record in records:
+            for key in HEADLINE_KEYS:
+                record[key] = record["headline"].get(key)
+            for suffix in ("html", "ipynb"):  # where the file will be once published, inside the output folder
+                if record.get(suffix):
+                    record[suffix] = Path(record[suffix]).relative_to(staging.path).as_posix()
+        run = {
+            "run_id": run_id,
+            "collection": collection,
+            "svlib_version": __version__,
+            "started": started.isoformat(timespec="seconds"),
+            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "data": str(raw_dir),
+            "processed": str(processed_dir),
+            "draws": int(draws),
+            "seed": int(seed),
+            "jobs": jobs or os.cpu_count(),
+            "scheduler": scheduler,
+            "scenario": str(scenario) if scenario else None,
+            "notes": [str(n) for n in notes],
+            "notebooks": records + failures,
+        }
+        write_json(staging.path / "run.json", run)
+        write_atomic(staging.path / "index.html", render_index(run))
+        staging.publish()
+    return RunResult(run, out_dir / "index.html", messages)
+
+
+def report_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Problem]:
+    """Why ``out_dir`` must not receive a report run of ``raw_dir``, if it must not: a
+    run replaces its output folder whole, so the folder must be new, empty, or an earlier
+    run holding only what a run writes (``index.html``, ``run.json`` and the pages and
+    notebooks under ``partners/``, ``research/`` and ``themes/``); and raw data is never
+    written to (see :func:`svlib.build.replaceable_folder_problems`)."""
+    suggestion = paths.OUTPUTS_DIR.relative_to(paths.ROOT) / Path(raw_dir).resolve().name
+    return replaceable_folder_problems(out_dir, raw_dir, "run.json", _written_by_a_run, suggestion, "report run")
+
+
+def _written_by_a_run(relative: str) -> bool:
+    parts = relative.split("/")
+    if len(parts) == 1:
+        return relative in ("index.html", "run.json")
+    return len(parts) == 2 and parts[0] in REPORT_FOLDERS and Path(parts[1]).suffix in (".html", ".ipynb")

@@ -53,6 +53,10 @@ class NotebookJob:
         Output path without suffix; ``.ipynb`` and ``.html`` are written.
     inputs : tuple of str
         Files the report reads, fingerprinted in the run record.
+    run_id : str
+        The run the job belongs to, written into the executed notebook's metadata
+        (``svlib_run``) and its page (``<meta name="svlib-run">``), so that every page
+        can be matched to the ``run.json`` of its run.
     """
 
     key: str
@@ -62,6 +66,7 @@ class NotebookJob:
     parameters: dict[str, Any]
     output_stem: str
     inputs: tuple[str, ...] = field(default_factory=tuple)
+    run_id: str = ""
 
 
 def headline_of(notebook: nbformat.NotebookNode) -> dict[str, Any]:
@@ -156,6 +161,9 @@ def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd
             finally:
                 kernel_log.unlink(missing_ok=True)
         record["headline"] = headline_of(executed)
+        if job.run_id:
+            executed.metadata["svlib_run"] = job.run_id
+            nbformat.write(executed, str(temporary))
         write_atomic(stem.with_suffix(".html"), to_html(executed, job.title))
         os.replace(temporary, stem.with_suffix(".ipynb"))
         record.update(status="ok", html=str(stem.with_suffix(".html")), ipynb=str(stem.with_suffix(".ipynb")))

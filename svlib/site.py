@@ -3,8 +3,6 @@ failures. Every piece of partner text is escaped; the page has no scripts."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from svlib.report_display import esc, percent
@@ -17,16 +15,16 @@ th{background:#eef4fa}.failed{color:#a00000}.note{color:#555;font-size:.9em}ul.p
 """
 
 
-def _link(record: dict[str, Any], out_dir: Path) -> str:
+def _link(record: dict[str, Any]) -> str:
+    """The record's title, linked to its page (a path inside the output folder)."""
     target = record.get("html")
     title = esc(record.get("title") or record.get("key"))
     if not target:
         return title
-    relative = os.path.relpath(target, out_dir).replace(os.sep, "/")
-    return f'<a href="{esc(relative)}">{title}</a>'
+    return f'<a href="{esc(target)}">{title}</a>'
 
 
-def render_index(run: dict[str, Any], out_dir: Path) -> str:
+def render_index(run: dict[str, Any]) -> str:
     """The index page for a run (``run.json`` content)."""
     records = run["notebooks"]
     partners = [r for r in records if r["kind"] == "partner"]
@@ -35,7 +33,7 @@ def render_index(run: dict[str, Any], out_dir: Path) -> str:
     for r in sorted(partners, key=lambda r: str(r.get("title") or r["key"]).lower()):
         if r["status"] == "ok":
             rows.append(
-                f"<tr><td>{_link(r, out_dir)}</td><td><strong>{esc(ratio(r['sroi_ratio']))}</strong></td>"
+                f"<tr><td>{_link(r)}</td><td><strong>{esc(ratio(r['sroi_ratio']))}</strong></td>"
                 f"<td>{esc(ratio(r['p5']))} to {esc(ratio(r['p95']))}</td>"
                 f"<td>{esc(percent(r['prob_ratio_below_1'], 1))}</td><td>report ready</td></tr>"
             )
@@ -44,11 +42,11 @@ def render_index(run: dict[str, Any], out_dir: Path) -> str:
             more = len(r.get("problems", [])) - 50
             extra = f"<li>... and {more} more</li>" if more > 0 else ""
             rows.append(
-                f"<tr class='failed'><td>{_link(r, out_dir)}</td><td colspan='3'>no report</td>"
+                f"<tr class='failed'><td>{_link(r)}</td><td colspan='3'>no report</td>"
                 f"<td>failed: {esc(r.get('error'))}<ul class='problems'>{problems}{extra}</ul></td></tr>"
             )
     other_rows = "".join(
-        f"<tr><td>{_link(r, out_dir)}</td><td>{esc(r['kind'])}</td>"
+        f"<tr><td>{_link(r)}</td><td>{esc(r['kind'])}</td>"
         f"<td class='{'failed' if r['status'] != 'ok' else ''}'>{esc('ready' if r['status'] == 'ok' else 'failed: ' + str(r.get('error')))}</td></tr>"
         for r in others
     )
@@ -60,7 +58,7 @@ def render_index(run: dict[str, Any], out_dir: Path) -> str:
                 f"<tbody>{other_rows}</tbody></table>") if others else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Social value reports: {esc(run['collection'])}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><style>{STYLE}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="svlib-run" content="{esc(run.get('run_id', ''))}"><link rel="icon" href="data:,"><style>{STYLE}</style></head>
 <body><h1>Social value reports: {esc(run['collection'])}</h1>
 <p>Social Return On Investment (SROI) for each partner: pounds of social value for every pound invested, with the
 range the ratio is likely to fall in (90% of simulations) and the chance that the value is less than the investment.

@@ -50,6 +50,7 @@ from openpyxl.writer.excel import ExcelWriter
 from svlib import cells
 from svlib.files import write_atomic
 from svlib.paths import PACKAGE_DATA_DIR
+from svlib.problems import InputError, Problem
 from svlib.tables import (
     DEFLATOR_SURVEY,
     IMPACT_MAP,
@@ -655,19 +656,35 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     return out.getvalue()
 
 
-def write_template(path: str | Path) -> Path:
+def write_template(path: str | Path, replace: bool = False) -> Path:
     """Write the blank partner workbook (instructions, dropdowns, one example per sheet).
 
     Parameters
     ----------
     path : path
         Where to write the ``.xlsx`` file (written atomically; folders are created).
+    replace : bool
+        Replace a file already at ``path``. Without it an existing file (perhaps a
+        partner's filled-in workbook) is never touched.
 
     Returns
     -------
     Path
+
+    Raises
+    ------
+    InputError
+        ``path`` exists (and ``replace`` is not set), or is a folder.
     """
-    return write_atomic(path, workbook_bytes(build_workbook(example_rows=True)))
+    path = Path(path)
+    if path.is_dir():
+        raise InputError([Problem(str(path), "", None, None, "is a folder; give a file name such as partner.xlsx")])
+    try:
+        return write_atomic(path, workbook_bytes(build_workbook(example_rows=True)), replace=replace)
+    except FileExistsError:
+        raise InputError([Problem(str(path), "", None, None,
+                                  "a file of that name already exists (perhaps a partner's filled-in workbook) and "
+                                  "was left as it is; choose a new name, or add --force to replace it")]) from None
 
 
 def write_workbook(

@@ -4,6 +4,7 @@ others, run.json, the index page, and reproducible numbers."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -49,7 +50,7 @@ def test_run_json_records_every_partner_and_the_failure(report_run):
         assert record["parameters"]["seed"] == 11 and record["parameters"]["n_draws"] == 2000
         assert record["duration_seconds"] > 0
         assert len(record["input_hashes"]) >= 2 and all(len(h) == 64 for h in record["input_hashes"].values())
-    failed = by_key["partner/broken"]
+    failed = by_key["partner/broken.xlsx"]  # keyed by its file: its partner id may be what is broken
     assert failed["status"] == "failed" and "invalid data" in failed["error"]
     assert any(":ImpactMap:2:deadweight: '25' is a bare number above 1" in p for p in failed["problems"])
 
@@ -59,10 +60,10 @@ def test_each_report_has_a_figure_and_html_without_code(report_run):
     for record in result.run["notebooks"]:
         if record["status"] != "ok" or record["kind"] != "partner":
             continue
-        executed = nbformat.read(record["ipynb"], as_version=4)
+        executed = nbformat.read(result.path(record, "ipynb"), as_version=4)
         images = [o for c in executed.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
         assert len(images) >= 1
-        page = Path(record["html"]).read_text(encoding="utf-8")
+        page = result.path(record).read_text(encoding="utf-8")
         assert "partner_report.prepare" not in page  # code cells are hidden
         assert "<script src=" not in page  # nothing fetched from the internet
         assert "data:image/png;base64" in page
@@ -145,10 +146,9 @@ def test_research_reports_run_once_per_collection_and_theme_and_are_linked(repor
     page = result.index.read_text(encoding="utf-8")
     for key in expected:
         assert by_key[key]["status"] == "ok", by_key[key].get("error")
-        html = Path(by_key[key]["html"])
-        assert html.exists()
-        assert f'href="{html.relative_to(root / "out").as_posix()}"' in page
-    theme_page = Path(by_key["theme/jobs"]["html"]).read_text(encoding="utf-8")
+        assert result.path(by_key[key]).exists()
+        assert f'href="{by_key[key]["html"]}"' in page
+    theme_page = result.path(by_key["theme/jobs"]).read_text(encoding="utf-8")
     assert "Combined value, with uncertainty" in theme_page and "data:image/png;base64" in theme_page
 
 
@@ -159,7 +159,7 @@ def test_the_shared_html_exporter_keeps_nothing_between_notebooks(report_run):
 
     result, raw, root = report_run
     done = [r for r in result.run["notebooks"] if r["status"] == "ok" and r["kind"] == "partner"]
-    first, second = (nbformat.read(r["ipynb"], as_version=4) for r in done[:2])
+    first, second = (nbformat.read(result.path(r, "ipynb"), as_version=4) for r in done[:2])
     to_html(first, "first")
     shared = to_html(second, "second")
     _html_exporter.cache_clear()
@@ -184,3 +184,82 @@ def test_reports_refuse_to_write_into_the_raw_folder(tmp_path):
         refused.value.problems[0])
     assert sorted((p.name, p.read_bytes()) for p in raw.iterdir()) == before
     assert not (tmp_path / "out").exists() and not (tmp_path / "tables").exists()
+
+
+class TestNothingIsLost:
+    """Ordinary mistakes never delete or replace a file svlib did not write in this run."""
+
+    @pytest.mark.parametrize("given", ["{tmp}/elsewhere/name", "../../name", "food-network,../x", "Food Network"])
+    def test_partner_ids_from_the_command_line_must_be_ids_before_they_touch_a_path(self, tmp_path, capsys, given):
+        # the clean-up of old reports once joined these onto outputs/<c>/partners/ and deleted what it reached
+        victims = [tmp_path / "elsewhere" / "name.html", tmp_path / "elsewhere" / "name.ipynb", tmp_path / "name.html",
+                   tmp_path / "out" / "x.html"]
+        for victim in victims:
+            victim.parent.mkdir(exist_ok=True)
+            victim.write_text("a researcher's own file")
+        code = main(["reports", "--data", str(paths.raw_collection("example")), "--out", str(tmp_path / "out"),
+                     "--partners", given.format(tmp=tmp_path), "--jobs", "1", "--draws", "200"])
+        assert code == 1
+        assert "--partners:::: expected a short id of lower-case letters" in capsys.readouterr().err
+        assert all(victim.read_text() == "a researcher's own file" for victim in victims)
+
+    def test_a_failed_file_never_costs_another_partner_its_report(self, tmp_path):
+        from tests.workbooks import column_of, edit, write_partner
+
+        raw = tmp_path / "forum"
+        raw.mkdir()
+        shutil.copy(paths.raw_collection("example") / "youth-hub.xlsx", raw / "hub-2025.xlsx")  # id youth-hub
+        broken = shutil.copy(paths.raw_collection("example") / "youth-hub.xlsx", raw / "youth-hub.xlsx")
+        edit(broken, "Partner", {"B2": "Youth Hub!"})  # its partner_id is what is broken
+        write_partner(raw / "Food-Network.xlsx", base="food-network")
+        write_partner(raw / "food-network.xlsx", base="food-network")  # the same id twice: neither is used
+        result = run_reports(raw, tmp_path / "out", jobs=1, draws=200, seed=1, processed=tmp_path / "tables",
+                             progress=False, research=False)
+        by_key = {r["key"]: r for r in result.run["notebooks"]}
+        assert sorted(by_key) == ["partner/Food-Network.xlsx", "partner/food-network.xlsx", "partner/youth-hub",
+                                  "partner/youth-hub.xlsx"]
+        assert by_key["partner/youth-hub"]["status"] == "ok"
+        assert result.path(by_key["partner/youth-hub"]).exists()  # the valid report is kept
+        for name in ("Food-Network.xlsx", "food-network.xlsx"):
+            other = ({"Food-Network.xlsx", "food-network.xlsx"} - {name}).pop()
+            assert any(f"partner_id 'food-network' is also used by {other}" in m
+                       for m in result.problems[f"partner/{name}"])
+        assert not (tmp_path / "out" / "partners" / "food-network.html").exists()
+        page = result.index.read_text(encoding="utf-8")
+        assert page.count("report ready") == 1 and page.count("no report") == 3
+
+    def test_a_missing_or_empty_raw_folder_leaves_the_published_run_untouched(self, report_run, tmp_path, capsys):
+        result, raw, root = report_run
+        published = tmp_path / "published"
+        shutil.copytree(root / "out", published)
+        before = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
+        (tmp_path / "empty").mkdir()
+        for data, message in ((tmp_path / "typo", "folder not found"),
+                              (tmp_path / "empty", "no partner workbooks (.xlsx) or CSV folders found")):
+            assert main(["reports", "--data", str(data), "--out", str(published), "--jobs", "1"]) == 1
+            assert message in capsys.readouterr().err
+            assert {p: p.read_bytes() for p in published.rglob("*") if p.is_file()} == before
+
+    def test_a_read_only_output_folder_is_reported_before_any_work(self, report_run, tmp_path):
+        import os
+        import shutil as sh
+        import subprocess
+        import sys
+
+        result, raw, root = report_run
+        out = tmp_path / "published"
+        shutil.copytree(root / "out", out)
+        command = [sys.executable, "-m", "svlib", "reports", "--data", str(raw), "--out", str(out), "--jobs", "1"]
+        if os.geteuid() != 0:
+            for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
+                folder.chmod(0o555)
+        elif sh.which("unshare"):  # root writes anywhere: mount the folder read-only, as a read-only share is
+            command = ["unshare", "-m", "sh", "-c", f'mount --bind "{out}" "{out}" && '
+                       f'mount -o remount,bind,ro "{out}" "{out}" && exec "$@"', "sh", *command]
+        else:
+            pytest.skip("running as root without unshare: no way to make a folder read-only")
+        done = subprocess.run(command, capture_output=True, text=True,
+                              env={**os.environ, "SVLIB_ROOT": str(tmp_path)})
+        assert done.returncode == 1
+        assert f"{out}:::: cannot be replaced: {out} is read-only" in done.stderr
+        assert not (tmp_path / "data").exists()  # refused before the tables were written or a notebook ran

@@ -177,6 +177,18 @@ class TestTemplateSheets:
         again = write_template(tmp_path / "again.xlsx")
         assert sha256(again) == sha256(template)
 
+    def test_an_existing_file_is_never_replaced_without_force(self, template, tmp_path, capsys):
+        from svlib.cli import main
+
+        filled = write_workbook(tmp_path / "partner.xlsx", PARTNER, small_tables())
+        before = filled.read_bytes()
+        assert main(["template", str(filled)]) == 1
+        assert "already exists (perhaps a partner's filled-in workbook) and was left as it is" in capsys.readouterr().err
+        assert filled.read_bytes() == before
+        assert main(["template", str(filled), "--force"]) == 0
+        assert sha256(filled) == sha256(template)
+        assert main(["template", str(tmp_path)]) == 1 and "is a folder" in capsys.readouterr().err
+
     def test_document_times_are_fixed(self, template_wb):
         assert template_wb.properties.created == dt.datetime(2025, 1, 1)
         assert template_wb.properties.modified == dt.datetime(2025, 1, 1)
