@@ -14,6 +14,7 @@ import datetime as dt
 import gc
 import io
 import os
+import re
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
@@ -25,11 +26,12 @@ import numpy as np
 import pandas as pd
 
 from svlib import __version__
-from svlib.files import sha256, within, write_json
+from svlib.files import FORMULA_STARTS, from_spreadsheet_safe, sha256, spreadsheet_safe, within, write_json
 from svlib.folders import locked, writing
 from svlib.frames import n_rows
 from svlib.ingest import PartnerData, read_partner
-from svlib.problems import Problem
+from svlib.problems import Problem, echo
+from svlib.processes import end_with_parent
 from svlib.schema import prepare_validation, processed_columns, table_file_name, validate_processed
 from svlib.tables import FIELD_ROWS, PARTNER, WORKBOOK_TABLES, Table
 
@@ -41,6 +43,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 OTHER_SPREADSHEET_SUFFIXES = (".ods", ".fods", ".xls", ".xlsb", ".numbers")
 _TABLES = {t.name: t for t in WORKBOOK_TABLES}
 TEXT_KINDS = ("text", "choice", "yes_no", "slug")
+_FORMULA_LIKE = re.compile("\x00[" + re.escape("".join(FORMULA_STARTS) + "'") + "]")
+"""A text (after the separator) that :func:`svlib.files.spreadsheet_safe` changes."""
 
 
 @dataclass
@@ -64,6 +68,10 @@ def discover(raw_dir: str | Path) -> tuple[list[Path], list[Problem]]:
     ``.xlsx`` rather than the partner silently missing from the build; when the same name
     with ``.xlsx`` is there too, it is skipped with a note instead. A loose ``.csv``
     file gets a note: a CSV partner is a sub-folder of CSVs named after the sheets.
+
+    A link leading outside the folder, or a named pipe or device given a workbook's name,
+    is returned as well: reading it refuses it with a message
+    (:func:`svlib.ingest.read_partner`), so that it fails as that partner, never silently.
     """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
@@ -76,14 +84,14 @@ def discover(raw_dir: str | Path) -> tuple[list[Path], list[Problem]]:
             if suffix in WORKBOOK_SUFFIXES or entry.name.startswith(".~lock"):
                 notes.append(Problem(str(entry), "", None, None, "an office lock file; skipped", "note"))
             continue
-        if suffix in OTHER_SPREADSHEET_SUFFIXES and (entry.is_file() or suffix == ".numbers"):
+        if suffix in OTHER_SPREADSHEET_SUFFIXES and (not entry.is_dir() or suffix == ".numbers"):
             saved = [entry.with_suffix(s) for s in WORKBOOK_SUFFIXES if entry.with_suffix(s).is_file()]
             if saved:  # the partner's workbook, already saved as .xlsx beside its original
                 notes.append(Problem(str(entry), "", None, None,
                                      f"another format of {saved[0].name}, which is read instead; skipped", "note"))
             else:
                 found.append(entry)
-        elif entry.is_file() and suffix in WORKBOOK_SUFFIXES:
+        elif suffix in WORKBOOK_SUFFIXES and not entry.is_dir():  # a named pipe or device too: refused when read
             found.append(entry)
         elif entry.is_file() and suffix == ".csv":
             notes.append(Problem(str(entry), "", None, None,
@@ -145,7 +153,7 @@ def read_each(sources: list[Path], jobs: int | None = 1,
 
 def _read_alone(source: Path, reader: Callable[[Path], tuple[Any, list[Problem]]]) -> tuple[Any, list[Problem]]:
     """``reader(source)`` in a process of its own; a located error if that process dies."""
-    with ProcessPoolExecutor(max_workers=1) as alone:
+    with ProcessPoolExecutor(max_workers=1, initializer=end_with_parent) as alone:
         try:
             return alone.submit(reader, source).result()
         except BrokenProcessPool:
@@ -174,7 +182,7 @@ def _reader_pool(jobs: int | None, tasks: int) -> Iterator[Executor | None]:
     if freeze:
         gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent) as pool:
             yield pool
     finally:
         if freeze:
@@ -189,10 +197,10 @@ def duplicate_id_problem(source: Path, data: PartnerData | PartnerRows, owner: s
     file = str(source / "Partner.csv") if source.is_dir() else str(source)
     if both:
         return Problem(file, PARTNER.name, row, "value",
-                       f"partner_id '{data.partner_id}' is also used by {owner}; each partner needs its own id, so "
+                       f"partner_id '{data.partner_id}' is also used by {echo(owner)}; each partner needs its own id, so "
                        "neither is reported until one is changed or removed")
     return Problem(file, PARTNER.name, row, "value",
-                   f"partner_id '{data.partner_id}' is already used by {owner}; each partner needs its own id")
+                   f"partner_id '{data.partner_id}' is already used by {echo(owner)}; each partner needs its own id")
 
 
 @dataclass(frozen=True)
@@ -229,6 +237,10 @@ def _csv_column(values: Sequence[Any], kind: str) -> Sequence[Any]:
     """A column's typed values as the processed CSV writes them (as ``DataFrame.to_csv``
     does): blanks (None, NaN, NA, NaT) empty, dates ISO ``yyyy-mm-dd``, numbers as Python
     writes them, text as it is."""
+    if kind == "text":  # partner text may start like a formula: shown as text if the CSV is opened in a spreadsheet
+        if not _FORMULA_LIKE.search("\x00" + "\x00".join(v for v in values if type(v) is str)):
+            return values  # the usual column: one search, no cell changed
+        return [spreadsheet_safe(v) if type(v) is str else v for v in values]
     if kind in TEXT_KINDS:
         return values
     if kind == "date":
@@ -445,9 +457,12 @@ def read_processed(source: str | Path | io.StringIO, table: Table, file: str) ->
     Text columns keep blanks as ``""``; other blanks become missing values."""
     frame = pd.read_csv(source, dtype=str, keep_default_na=False)
     text_columns = {c.name for c in table.columns if c.kind in TEXT_KINDS} | {"partner_id", "source_file"}
+    free_text = {c.name for c in table.columns if c.kind == "text"} | {"source_file"}
     for column in frame.columns:
         if column not in text_columns and not column.endswith("_dist"):
             frame[column] = frame[column].replace("", np.nan)
+        elif column in free_text and frame[column].str.startswith("'").any():  # written by spreadsheet_safe
+            frame[column] = [from_spreadsheet_safe(v) for v in frame[column]]
     return validate_processed(table.name, frame, file)
 
 

@@ -19,11 +19,22 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from svlib.problems import did_you_mean
+from svlib.problems import did_you_mean, echo, printable, quote
 
 
 class CellError(ValueError):
-    """A cell's content cannot be read as the column expects."""
+    """A cell's content cannot be read as the column expects.
+
+    Its message quotes the cell with :func:`show`; ``str()`` gives it as a terminal
+    shows it, and :attr:`marked` keeps the marks for a :class:`~svlib.problems.Problem`
+    (whose shared form leaves the cell's content out)."""
+
+    @property
+    def marked(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def __str__(self) -> str:
+        return printable(self.marked)
 
 
 def is_blank(value: Any) -> bool:
@@ -44,13 +55,9 @@ def is_blank(value: Any) -> bool:
 
 
 def show(value: Any) -> str:
-    """A cell's content as quoted in messages (short, one line)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip().replace("\n", " ")
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return f"'{text}'"
+    """A cell's content as quoted in messages (short, one line, marked as the partner's
+    content: :func:`svlib.problems.quote`)."""
+    return quote(value)
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -106,8 +113,9 @@ def parse_number(value: Any, *, money: bool = False, minimum: float | None = 0.0
         text = _plain_money(value) if money else value
         if money and _POINT_GROUPED.match(text):
             thousands, uk = float(text.replace(".", "")), float(text)
-            raise CellError(f"{show(value)} is unclear: where a point separates thousands it is £{thousands:,.0f}, "
-                            f"but in the UK it is £{uk:,.2f}; write {thousands:.0f} or {uk:.2f}")
+            raise CellError(f"{show(value)} is unclear: where a point separates thousands it is "
+                            f"£{echo(thousands, ',.0f')}, but in the UK it is £{echo(uk, ',.2f')}; write "
+                            f"{echo(thousands, '.0f')} or {echo(uk, '.2f')}")
         parsed = _number_from_text(text)
         if parsed is None:
             if value.strip().endswith("%"):
@@ -154,15 +162,15 @@ def parse_fraction(value: Any) -> float:
     if not math.isfinite(number) or number < 0:
         raise CellError(f"expected a fraction between 0 and 1 (or 0% to 100%), got {show(value)}")
     if number > 1:
-        shown = f"{number:g}"
+        shown, fraction = echo(number, "g"), echo(number / 100, "g")
         if isinstance(value, str):
             raise CellError(f"{show(value)} is a bare number above 1: write {shown}% for {shown} percent, "
-                            f"or the fraction {number / 100:g}")
+                            f"or the fraction {fraction}")
         # A typed number: either a bare 25, or a percentage-formatted cell showing 2500%
         # (spreadsheets store a typed 150% as 1.5), and the cell's format is not read.
         raise CellError(f"{show(value)} is more than 1, and a share is at most 1 (100%): if you meant {shown} "
-                        f"percent, write {shown}% (or the fraction {number / 100:g}); if the cell shows "
-                        f"{number * 100:g}%, that is more than the whole: lower it to 100% or less")
+                        f"percent, write {shown}% (or the fraction {fraction}); if the cell shows "
+                        f"{echo(number * 100, 'g')}%, that is more than the whole: lower it to 100% or less")
     return number
 
 
@@ -271,6 +279,29 @@ def parse_text(value: Any) -> str:
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     return str(value).strip()
+
+
+HIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Characters no partner means to type, removed from text on input: control characters
+(C0 other than tab, line feed and carriage return; DEL; C1), which a terminal obeys and
+a CSV or page copies, and the bidirectional embeddings, overrides and isolates, which
+reorder how text is shown (Unicode TR9; the "Trojan Source" attack)."""
+
+
+def without_hidden_controls(values: list[Any]) -> tuple[list[Any], list[tuple[int, str]]]:
+    """Text values with :data:`HIDDEN_CONTROLS` removed, and ``(index, message)`` for
+    each value changed, naming what was removed (``U+001B``)."""
+    texts = [v for v in values if type(v) is str]
+    if not texts or not HIDDEN_CONTROLS.search("".join(texts)):  # one search for the usual clean column
+        return values, []
+    out, changed = list(values), []
+    for i, value in enumerate(values):
+        if type(value) is str and HIDDEN_CONTROLS.search(value):
+            found = sorted({f"U+{ord(c):04X}" for c in HIDDEN_CONTROLS.findall(value)})
+            out[i] = HIDDEN_CONTROLS.sub("", value).strip()
+            changed.append((i, f"removed hidden control character(s) {', '.join(found)} from this cell; they can "
+                               "disturb a terminal, a spreadsheet or the order text is shown in"))
+    return out, changed
 
 
 def text_or_blank(value: Any) -> str:

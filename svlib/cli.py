@@ -17,7 +17,7 @@ import pandas as pd
 
 from svlib import __version__
 from svlib.cells import CellError, parse_fraction
-from svlib.problems import InputError, Problem
+from svlib.problems import InputError, Problem, printable
 
 
 def _rate(text: str) -> float:
@@ -221,9 +221,12 @@ def _command_reports(args: argparse.Namespace) -> int:
     result = run_reports(args.data or paths.raw_collection(), args.out, partners, args.jobs, args.scheduler, args.draws,
                          args.seed, timeout=args.timeout, scenario=args.scenario)
     for failure in result.failures:
-        print(f"failed: {failure['key']}: {failure['error']}", file=sys.stderr)
+        print(printable(f"failed: {failure['key']}: {failure['error']}"), file=sys.stderr)
         for problem in result.problems.get(failure["key"], []):
             print(f"  {problem}", file=sys.stderr)
+    if result.failures and result.log:
+        print(f"svlib: these messages are also in {result.log}, which stays on this machine; the shared pages say only "
+              "where each problem is", file=sys.stderr)
     print(result.index.resolve())
     return 0 if result.ok else 1
 

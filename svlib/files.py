@@ -9,9 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from svlib.problems import echo
 
 
 def write_atomic(path: str | Path, data: str | bytes, replace: bool = True) -> Path:
@@ -60,6 +63,35 @@ def _put_new(temporary: str, path: Path) -> None:
     os.unlink(temporary)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection")."""
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text as it is written to a file a person may open in a spreadsheet: a value that
+    starts like a formula (``=HYPERLINK(...)``, ``+``, ``-``, ``@``, a tab or a carriage
+    return) gets a leading apostrophe, so the spreadsheet shows it as text and never runs
+    it, as the OWASP advice on CSV injection says. A value that starts with an apostrophe
+    gets one more, so that :func:`from_spreadsheet_safe` gives back exactly what was
+    written.
+
+    Examples
+    --------
+    >>> spreadsheet_safe("=HYPERLINK(\"http://x\")"), spreadsheet_safe("Food bank"), spreadsheet_safe("'quoted'")
+    ('\'=HYPERLINK("http://x")', 'Food bank', "''quoted'")
+
+    References
+    ----------
+    OWASP Foundation, *CSV Injection* (owasp.org/www-community/attacks/CSV_Injection).
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS + ("'",)) else text
+
+
+def from_spreadsheet_safe(text: str) -> str:
+    """The value :func:`spreadsheet_safe` was given."""
+    return text[1:] if text.startswith("'") else text
+
+
 def write_json(path: str | Path, payload: Any) -> Path:
     """JSON with sorted keys and a trailing newline, written atomically."""
     return write_atomic(path, json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
@@ -72,6 +104,69 @@ def sha256(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class FileRefused(Exception):
+    """A file svlib will not read (not a regular file, a link leaving its folder, or too
+    large); the message says why and what to do."""
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_regular(path: str | Path, limit: int, inside: Path | None = None) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, read once.
+
+    Parameters
+    ----------
+    path : path
+        The file.
+    limit : int
+        Largest size read, in bytes.
+    inside : path, optional
+        A folder the file must lie in once links are followed (the raw folder).
+
+    Raises
+    ------
+    FileRefused
+        The file is not a regular file (a named pipe, which would block forever; a device
+        such as ``/dev/zero``, which never ends; a folder or socket), is a link leading
+        outside ``inside``, or is larger than ``limit``.
+    OSError
+        The file cannot be opened.
+
+    Notes
+    -----
+    The file is opened without blocking and checked on the open handle (``fstat``), so
+    what is checked is what is read.
+    """
+    path = Path(path)
+    if inside is not None and not within(path, inside):
+        raise FileRefused(f"is a link to {echo(path.resolve())}, outside the folder {echo(inside)}; svlib reads only "
+                          "files inside it: copy the file into the folder instead")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    handle = os.open(path, flags)
+    try:
+        info = os.fstat(handle)
+        kind = next((name for test, name in _KINDS if test(info.st_mode)), None)
+        if kind or not stat.S_ISREG(info.st_mode):
+            raise FileRefused(f"is {kind or 'not a regular file'}, not a file svlib can read")
+        if info.st_size > limit:
+            raise FileRefused(f"is {_size(info.st_size)}, larger than the {_size(limit)} svlib reads")
+        chunks, total = [], 0
+        while block := os.read(handle, min(1 << 20, limit + 1 - total)):
+            chunks.append(block)
+            total += len(block)
+            if total > limit:  # it grew while being read
+                raise FileRefused(f"is larger than the {_size(limit)} svlib reads")
+        return b"".join(chunks)
+    finally:
+        os.close(handle)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB" if n >= 1e6 else f"{n / 1e3:,.1f} KB"
 
 
 def within(inner: Path, outer: Path) -> bool:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from svlib.ingest import read_csv_table
-from svlib.problems import InputError, Problem, errors
+from svlib.problems import InputError, Problem, echo, errors, quote
 from svlib.proxies import PriceIndexError, ProxyLibrary, load_library, load_price_index, problem_for_unknown_proxy
 from svlib.tables import IMPACT_MAP, UNCERTAIN_PARAMETERS
 from svlib.frames import Columns, column_values, records
@@ -59,13 +59,13 @@ def check_rows(
             problems.append(problem_for_unknown_proxy(proxy_id, library, file, sheet, number))
         if has_value and proxy_id:
             problems.append(Problem(file, sheet, number, "proxy_id",
-                                    f"both proxy_value and proxy_id '{proxy_id}' are given; proxy_value is used",
+                                    f"both proxy_value and proxy_id {quote(proxy_id)} are given; proxy_value is used",
                                     "warning"))
         for name in ("duration", "start_year"):
             years = row.get(name)
             if isinstance(years, (int, float)) and years > LONG_HORIZON_YEARS and (number, name) not in reported:
                 problems.append(Problem(file, sheet, number, name, (
-                    f"{name} {years:g} reaches beyond {LONG_HORIZON_YEARS} years; an outcome valued that far ahead "
+                    f"{name} {echo(years, 'g')} reaches beyond {LONG_HORIZON_YEARS} years; an outcome valued that far ahead "
                     "needs strong evidence that it lasts (and discounting shrinks it): check it"), "warning"))
         for p in UNCERTAIN_PARAMETERS:
             low, high = row.get(f"{p}_low", np.nan), row.get(f"{p}_high", np.nan)
@@ -85,7 +85,7 @@ def check_rows(
                 continue  # a library proxy: its range is checked after resolving
             if pd.notna(central) and not (low <= central <= high):
                 problems.append(Problem(file, sheet, number, f"{p}_low",
-                                        f"the range {low:g} to {high:g} does not include {p} = {central:g}; "
+                                        f"the range {echo(low, 'g')} to {echo(high, 'g')} does not include {p} = {echo(central, 'g')}; "
                                         f"expected {p}_low <= {p} <= {p}_high"))
     return problems
 
@@ -138,7 +138,7 @@ def resolve_columns(
                 factor = index.factor(year, price_year)
                 if not source.strip():
                     problems.append(Problem(file, sheet, number, "proxy_source", (
-                        f"proxy_value {value:,.2f} has no proxy_source: say where the figure comes from (a published "
+                        f"proxy_value {echo(value, ',.2f')} has no proxy_source: say where the figure comes from (a published "
                         "study, a unit-cost table, your own costing) so that a reader can trace it"), "warning"))
                 source = source or ("library " + proxy_id if proxy_id else "given in the impact map")
                 licence = "supplied by the partner"
@@ -150,7 +150,7 @@ def resolve_columns(
                 if pd.notna(library_year) and given_year is not None and int(library_year) != given_year:
                     problems.append(Problem(file, sheet, number, "proxy_year",
                                             f"proxy {proxy_id} is in {int(library_year)} prices by its source; "
-                                            f"proxy_year {given_year} is ignored", "warning"))
+                                            f"proxy_year {echo(given_year)} is ignored", "warning"))
                 year = int(library_year) if pd.notna(library_year) else given_year
                 if year is None:
                     raise PriceIndexError(
@@ -193,8 +193,8 @@ def resolve_columns(
                                            column_values(frame, "source_row")):
             if pd.notna(low) and pd.notna(central) and not (low <= central * (1 + 1e-12) and central <= high * (1 + 1e-12)):
                 problems.append(Problem(file, sheet, int(row), "proxy_value_low",
-                                        f"the range {low:,.2f} to {high:,.2f} does not include the proxy value "
-                                        f"{central:,.2f} (all in {price_year} prices)"))
+                                        f"the range {echo(low, ',.2f')} to {echo(high, ',.2f')} does not include the proxy value "
+                                        f"{echo(central, ',.2f')} (all in {price_year} prices)"))
     return resolved, problems
 
 

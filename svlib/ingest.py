@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,8 +18,9 @@ from typing import Any, Sequence
 import pandas as pd
 
 from svlib import cells
+from svlib.files import FileRefused, read_regular, within
 from svlib.frames import Columns, to_frame
-from svlib.problems import Problem, nearest
+from svlib.problems import Problem, echo, nearest, quote
 from svlib.tables import (
     DEFLATOR_SURVEY,
     FIELD_ROWS,
@@ -33,7 +35,7 @@ from svlib.tables import (
     read_fields,
     read_records,
 )
-from svlib.xlsx import WorkbookError, column_letter, read_workbook
+from svlib.xlsx import MAX_FILE_BYTES, MAX_ROWS, WorkbookError, column_letter, read_workbook
 
 
 def _decode(data: bytes) -> str:
@@ -45,12 +47,16 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252")
 
 
-def csv_records(path: str | Path) -> tuple[list[Any], list[Record]]:
+def csv_records(path: str | Path, inside: Path | None = None) -> tuple[list[Any], list[Record]]:
     """Header cells and numbered rows of a CSV file (row numbers as a spreadsheet shows
-    them: the header is row 1). Raises ``OSError`` or ``UnicodeDecodeError``."""
-    with open(path, "rb") as handle:  # read-only
-        text = _decode(handle.read())
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    them: the header is row 1); a regular file of at most :data:`svlib.xlsx.MAX_FILE_BYTES`
+    and :data:`svlib.xlsx.MAX_ROWS` rows, inside the folder ``inside`` when given
+    (:func:`svlib.files.read_regular`). Raises ``OSError``, ``UnicodeDecodeError``,
+    ``csv.Error`` or :class:`svlib.files.FileRefused`."""
+    text = _decode(read_regular(path, MAX_FILE_BYTES, inside))  # read-only
+    rows = list(itertools.islice(csv.reader(io.StringIO(text, newline="")), MAX_ROWS + 1))
+    if len(rows) > MAX_ROWS:
+        raise FileRefused(f"has more than {MAX_ROWS:,} rows, the most svlib reads from one table")
     if not rows:
         return [], []
     return rows[0], [(i + 2, row) for i, row in enumerate(rows[1:])]
@@ -69,8 +75,11 @@ def read_csv_table(path: str | Path, table: Table, sheet: str | None = None) -> 
         return pd.DataFrame(columns=table.names), [Problem(file, sheet, None, None, "file not found")]
     except IsADirectoryError:
         return pd.DataFrame(columns=table.names), [Problem(file, sheet, None, None, "is a folder, expected a CSV file")]
+    except FileRefused as exc:
+        return pd.DataFrame(columns=table.names), [Problem(file, sheet, None, None, f"the file {exc}")]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        return pd.DataFrame(columns=table.names), [Problem(file, sheet, None, None, f"cannot be read as CSV text: {exc}")]
+        return pd.DataFrame(columns=table.names), [Problem(file, sheet, None, None,
+                                                           f"cannot be read as CSV text: {_reason(exc)}")]
     if not header:
         return pd.DataFrame(columns=table.names), [
             Problem(file, sheet, 1, None, f"the file is empty; expected a header row with: {', '.join(c.name for c in table.columns if c.required)}")
@@ -160,9 +169,9 @@ def _without_examples(header: Sequence[Any], records: list[Record], table: Table
                                                          example[name])]
         if changed:
             problems.append(Problem(file, sheet, number, changed[0], (
-                f"this row starts with '{first}', so it is read as the template's example and ignored, but "
+                f"this row starts with {quote(first)}, so it is read as the template's example and ignored, but "
                 f"{', '.join(changed)} {'differs' if len(changed) == 1 else 'differ'} from the example; if the row "
-                f"is yours, replace '{first}' with your own {names[0] or 'id'}, or delete the row if it is only "
+                f"is yours, replace {quote(first)} with your own {names[0] or 'id'}, or delete the row if it is only "
                 "the example")))
     return kept, problems
 
@@ -197,36 +206,38 @@ def _raw_tables_from_workbook(path: Path, file: str) -> tuple[dict[str, tuple[li
             if actual is None:
                 if not table.optional:
                     guess = _nearest_sheet(table.name, names)
-                    hint = f" (did you mean '{guess}'?)" if guess else ""
+                    hint = f" (did you mean {quote(guess)}?)" if guess else ""
                     problems.append(Problem(file, table.name, None, None,
                                             f"missing required sheet '{table.name}'{hint}; the template has it"))
                 continue
             if actual != table.name:
-                problems.append(Problem(file, actual, None, None, f"sheet '{actual}' read as '{table.name}'", "note"))
+                problems.append(Problem(file, actual, None, None, f"sheet {quote(actual)} read as '{table.name}'",
+                                        "note"))
             chosen[table.name] = actual
         for name in names:
             if name not in chosen.values() and name not in IGNORED_SHEETS:
                 hint = _nearest_sheet(name, sorted(expected - set(chosen)))
                 extra = f" (if it is '{hint}', rename it)" if hint else ""
-                problems.append(Problem(file, name, None, None,
-                                        f"sheet '{name}' is not part of the template and is ignored{extra}", "note"))
+                problems.append(Problem(file, quote(name), None, None,
+                                        f"sheet {quote(name)} is not part of the template and is ignored{extra}",
+                                        "note"))
         return set(chosen.values())
 
-    _, sheets = read_workbook(path, wanted=choose)
+    _, sheets = read_workbook(path, wanted=choose, inside=path.absolute().parent)
     raw: dict[str, tuple[list[Any], list[Record], list[Problem]]] = {}
     for table in (t for t in WORKBOOK_TABLES if t.name in chosen):
         actual = chosen[table.name]
         sheet = sheets[actual]
         header = sheet.rows[0] if sheet.rows else []
         cell_problems: list[Problem] = []
-        headers = {column_letter(i): normalise_header(h) for i, h in enumerate(header) if not cells.is_blank(h)}
+        headers = {column_letter(i): _column_label(table, h) for i, h in enumerate(header) if not cells.is_blank(h)}
         for row, letter in sheet.uncalculated:
             cell_problems.append(Problem(file, actual, row, headers.get(letter, letter),
                                          "this formula has no calculated value; open the workbook in Excel or "
                                          "LibreOffice so it calculates, then save it (or type the value)"))
         for row, letter, error in sheet.errors:
             cell_problems.append(Problem(file, actual, row, headers.get(letter, letter),
-                                         f"the cell shows the error {error}; fix the formula or type the value"))
+                                         f"the cell shows the error {echo(error)}; fix the formula or type the value"))
         for merged in sheet.merged:
             cell_problems.append(Problem(file, actual, None, None,
                                          f"merged cells {merged}: each cell was read as the merged value", "note"))
@@ -234,6 +245,22 @@ def _raw_tables_from_workbook(path: Path, file: str) -> tuple[dict[str, tuple[li
                                              table, file, actual)
         raw[table.name] = (header, records, cell_problems + changed)
     return raw, problems
+
+
+def _column_label(table: Table, header: Any) -> str:
+    """A header as a problem's column: the contract's name, or the header as typed
+    (quoted, as the partner's own text) when it is not one of the table's columns."""
+    name = normalise_header(header)
+    try:
+        table.column(name)
+    except KeyError:
+        return quote(cells.parse_text(header))
+    return name
+
+
+def _reason(exc: Exception) -> str:
+    """Why a file could not be read, without the path (the problem names the file)."""
+    return exc.strerror or type(exc).__name__ if isinstance(exc, OSError) else str(exc)
 
 
 def _nearest_sheet(name: str, candidates: Sequence[str]) -> str | None:
@@ -253,14 +280,17 @@ def _raw_tables_from_folder(folder: Path) -> tuple[dict[str, tuple[list[Any], li
                                         f"missing required file '{table.name}.csv'"))
             continue
         try:
-            header, records = csv_records(path)
+            header, records = csv_records(path, inside=folder)
+        except FileRefused as exc:
+            problems.append(Problem(str(path), table.name, None, None, f"the file {exc}"))
+            continue
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            problems.append(Problem(str(path), table.name, None, None, f"cannot be read as CSV text: {exc}"))
+            problems.append(Problem(str(path), table.name, None, None, f"cannot be read as CSV text: {_reason(exc)}"))
             continue
         raw[table.name] = (header, *_without_examples(header, records, table, str(path), table.name))
     for path in files.values():
-        problems.append(Problem(str(path), path.stem, None, None, "file is not one of the template's sheets and is ignored",
-                                "note"))
+        problems.append(Problem(str(path), quote(path.stem), None, None,
+                                "file is not one of the template's sheets and is ignored", "note"))
     return raw, problems
 
 
@@ -272,17 +302,21 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
     """
     from svlib.impact_map import check_rows, resolve_columns
     from svlib.proxies import load_library
-    from svlib.schema import cross_table_problems
+    from svlib.schema import contact_details_problems, cross_table_problems
 
     path = Path(path)
     file = str(path)
+    if path.is_symlink() and not within(path, path.absolute().parent):
+        return None, [Problem(file, "", None, None, (
+            f"is a link to {echo(path.resolve())}, outside the folder it is in; svlib reads only files inside the raw "
+            "folder: copy the partner's workbook (or folder) into it instead"))]
     try:
         if path.is_dir() and path.suffix.lower() != ".numbers":  # an Apple Numbers package is refused as a workbook
             raw, problems = _raw_tables_from_folder(path)
         else:
             raw, problems = _raw_tables_from_workbook(path, file)
     except WorkbookError as exc:
-        return None, [Problem(file, "", None, None, str(exc))]
+        return None, [Problem(file, exc.sheet, exc.row, exc.column, str(exc))]
 
     def where(table_name: str) -> tuple[str, str]:
         if path.is_dir():
@@ -337,6 +371,8 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
         tables[DEFLATOR_SURVEY.name], survey_problems = _survey_fractions(tables[DEFLATOR_SURVEY.name], table_file, sheet)
         problems += survey_problems
     problems += cross_table_problems(partner, tables, where, skip=header_broken, known_problems=problems)
+    problems += contact_details_problems(partner, baseline, {k: v for k, v in tables.items() if k not in header_broken},
+                                         where)
     errors_found = [p for p in problems if p.severity == "error"]
     if errors_found:
         return None, problems
@@ -367,7 +403,7 @@ def _survey_fractions(frame: Columns, file: str, sheet: str) -> tuple[Columns, l
         try:
             fractions.append(answer_to_fraction(answer))
         except cells.CellError as exc:
-            problems.append(Problem(file, sheet, int(row), "answer", str(exc)))
+            problems.append(Problem(file, sheet, int(row), "answer", exc.marked))
             fractions.append(float("nan"))
     out = {**frame, "fraction": fractions}
     return out, problems

@@ -22,6 +22,7 @@ from svlib.assurance import checklist
 from svlib.build import build, load_processed
 from svlib.deflators import summarise_survey
 from svlib.disclosure import suppress_value
+from svlib.evidence import redact_tables
 from svlib.impact_map import resolve_proxies
 from svlib.problems import InputError
 from svlib.proxies import load_library
@@ -34,14 +35,23 @@ from svlib.valuation import Conventions, Valuation, value_map
 
 
 def processed_folder(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None) -> Path:
-    """The processed tables of a collection (``data_dir``, or
-    ``data/processed/<collection>`` built from ``data/raw/<collection>`` on first use)."""
-    folder = Path(data_dir) if data_dir else paths.processed_collection(collection)
+    """The processed tables of a collection (``data_dir``, a relative one taken from the
+    repository root, or ``data/processed/<collection>`` built from
+    ``data/raw/<collection>`` on first use)."""
+    folder = paths.resolve(data_dir) if data_dir else paths.processed_collection(collection)
     if not (folder / "manifest.json").exists() and not data_dir:
         result = build(paths.raw_collection(collection), folder)
         if not result.ok:
             raise InputError([p for p in result.problems if p.severity == "error"])
     return folder
+
+
+def shared_tables(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None
+                  ) -> dict[str, pd.DataFrame]:
+    """The processed tables of a collection as every shared page reads them: checked
+    against their schemas (:func:`svlib.build.load_processed`) and with contact details
+    removed from every piece of partner text (:func:`svlib.evidence.redact_tables`)."""
+    return redact_tables(load_processed(processed_folder(collection, data_dir)))
 
 
 def _partner_rows(tables: dict[str, pd.DataFrame], name: str, partner_id: str) -> pd.DataFrame:
@@ -234,7 +244,7 @@ def prepare(
         A saved scenario (:mod:`svlib.scenarios`) applied to the impact map and conventions.
     """
     folder = processed_folder(collection, data_dir or None)
-    tables = load_processed(folder)
+    tables = shared_tables(collection, folder)
     partners = tables["Partner"]
     if partner_id not in set(partners["partner_id"]):
         raise KeyError(f"partner '{partner_id}' is not in {folder}; partners: {', '.join(partners['partner_id'])}")
@@ -252,7 +262,7 @@ def prepare(
     if scenario:
         from svlib.scenarios import load
 
-        scenario_used = load(scenario)
+        scenario_used = load(paths.resolve(scenario))
         resolved = scenario_used.apply(resolved)
         survey = scenario_used.survey_for(survey)
         conventions = scenario_used.conventions(conventions)

@@ -68,3 +68,27 @@ def outputs_collection(collection: str = EXAMPLE_COLLECTION) -> Path:
 def package_data(name: str) -> Path:
     """A reference table shipped with svlib, by file name."""
     return PACKAGE_DATA_DIR / name
+
+
+def shown(path: str | Path) -> str:
+    """A path as svlib records it in shared files: relative to the repository root when
+    it lies inside it (``data/processed/example``), else only its last part, so that no
+    shared page or ``run.json`` carries the folders of a researcher's own machine."""
+    resolved = Path(path).resolve()
+    if resolved.is_relative_to(ROOT):
+        return resolved.relative_to(ROOT).as_posix()
+    return resolved.name
+
+
+def for_kernel(path: str | Path) -> str:
+    """A path to hand to a report notebook: relative to the repository root when it lies
+    inside it (the notebook resolves it with :func:`resolve`), else absolute."""
+    resolved = Path(path).resolve()
+    return resolved.relative_to(ROOT).as_posix() if resolved.is_relative_to(ROOT) else str(resolved)
+
+
+def resolve(path: str | Path) -> Path:
+    """A path given to svlib: a relative one is taken from the repository root, never
+    from the current folder (a notebook's kernel starts in ``notebooks/``)."""
+    path = Path(path)
+    return path if path.is_absolute() else ROOT / path

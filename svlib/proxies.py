@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from svlib import paths
-from svlib.problems import InputError, Problem, did_you_mean
+from svlib.problems import InputError, Problem, did_you_mean, quote
 from svlib.tables import Column, Table
 from svlib.frames import records
 
@@ -250,6 +250,6 @@ def problem_for_unknown_proxy(proxy_id: str, library: ProxyLibrary, file: str, s
     """The message for an impact-map row naming a proxy the library lacks."""
     return Problem(
         file, sheet, row, "proxy_id",
-        f"unknown proxy_id '{proxy_id}'{did_you_mean(proxy_id, library.ids)}; "
+        f"unknown proxy_id {quote(proxy_id)}{did_you_mean(proxy_id, library.ids)}; "
         "use an id from `svlib proxies`, give proxy_value instead, or load your own table with --proxies",
     )

@@ -14,12 +14,14 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
+from svlib.cells import HIDDEN_CONTROLS
 from svlib.report_text import money, ratio
 
 
 def esc(value: Any) -> str:
-    """Any value as escaped HTML text."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Any value as escaped HTML text, without hidden control characters
+    (:data:`svlib.cells.HIDDEN_CONTROLS`, already removed from partner data on input)."""
+    return html.escape(HIDDEN_CONTROLS.sub("", "" if value is None else str(value)), quote=True)
 
 
 def heading(text: str, level: int = 2) -> HTML:

@@ -8,7 +8,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from svlib.files import write_atomic, write_json
+from svlib.files import spreadsheet_safe, write_atomic, write_json
 from svlib.provenance import provenance
 from svlib.valuation import Valuation
 
@@ -74,6 +74,17 @@ def valuation_text(result: Valuation, impact_map: pd.DataFrame | None = None) ->
     return "\n".join(lines)
 
 
+def spreadsheet_csv(frame: pd.DataFrame) -> str:
+    """A table as CSV text safe to open in a spreadsheet: every text cell through
+    :func:`svlib.files.spreadsheet_safe` (numbers, negative ones included, are left as
+    numbers)."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = [spreadsheet_safe(v) if isinstance(v, str) else v for v in shown[column]]
+    return shown.to_csv(index=False)
+
+
 def write_valuation(result: Valuation, impact_map: pd.DataFrame, folder: Path,
                     sources: Iterable[str | Path] = ()) -> list[Path]:
     """Write the valuation into ``folder``: ``valuation.json`` (with provenance), one CSV
@@ -83,8 +94,8 @@ def write_valuation(result: Valuation, impact_map: pd.DataFrame, folder: Path,
     payload["provenance"] = provenance(sources, parameters=result.conventions.describe())
     written.append(write_json(folder / "valuation.json", payload))
     for name in ("by_outcome", "by_year", "by_theme", "by_stakeholder"):
-        written.append(write_atomic(folder / f"{name}.csv", getattr(result, name).to_csv(index=False)))
-    written.append(write_atomic(folder / "resolved_impact_map.csv", impact_map.to_csv(index=False)))
+        written.append(write_atomic(folder / f"{name}.csv", spreadsheet_csv(getattr(result, name))))
+    written.append(write_atomic(folder / "resolved_impact_map.csv", spreadsheet_csv(impact_map)))
     written.append(write_atomic(folder / "summary.txt", valuation_text(result, impact_map) + "\n"))
     return written
 

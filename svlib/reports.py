@@ -32,7 +32,8 @@ from svlib.build import (
 from svlib.cells import CellError, parse_slug
 from svlib.files import write_atomic, write_json
 from svlib.folders import locked, writing
-from svlib.problems import InputError, Problem, errors
+from svlib.evidence import redact
+from svlib.problems import InputError, Problem, errors, printable
 from svlib.runner import NotebookJob, failure_record, run_jobs
 from svlib.site import render_index
 
@@ -54,6 +55,7 @@ class RunResult:
     run: dict[str, Any]
     index: Path
     problems: dict[str, list[str]] = field(default_factory=dict)
+    log: Path | None = None
 
     @property
     def out_dir(self) -> Path:
@@ -88,7 +90,7 @@ def wanted_partners(partners: Iterable[str] | None) -> set[str] | None:
         try:
             wanted.add(parse_slug(partner))
         except CellError as exc:
-            problems.append(Problem("--partners", "", None, None, str(exc)))
+            problems.append(Problem("--partners", "", None, None, exc.marked))
     if problems or not wanted:
         raise InputError(problems or [Problem("--partners", "", None, None, "no partner ids given")])
     return wanted
@@ -116,14 +118,13 @@ def _validate(sources: list[Path], wanted: set[str] | None,
         errors = [p for p in problems if p.severity == "error"]
         if data is not None and len(by_id[data.partner_id]) > 1:
             others = [sources[j] for j in by_id[data.partner_id] if j != i]
-            errors = [duplicate_id_problem(source, data, ", ".join(o.name for o in others), both=True)]
+            errors = [duplicate_id_problem(source, data, " and ".join(o.name for o in others), both=True)]
             data = None
         if data is None:
             if wanted is None or source.stem in wanted:
                 key = f"partner/{source.name}"
                 failures.append(failure_record(key, "partner", source.name,
-                                               f"invalid data: {len(errors)} problem(s) to fix",
-                                               [str(p) for p in errors]))
+                                               f"invalid data: {len(errors)} problem(s) to fix", errors))
                 messages[key] = [str(p) for p in errors]
             continue
         if wanted is None or data.partner_id in wanted:
@@ -141,7 +142,7 @@ def partner_jobs(partners: list[PartnerRows], collection: str, processed: Path, 
             kind="partner",
             title=str(p.partner["name"]),
             notebook=str(paths.NOTEBOOKS_DIR / PARTNER_NOTEBOOK),
-            parameters={"partner_id": p.partner_id, "collection": collection, "data_dir": str(processed),
+            parameters={"partner_id": p.partner_id, "collection": collection, "data_dir": paths.for_kernel(processed),
                         "n_draws": int(draws), "seed": int(seed), **(extra or {})},
             output_stem=str(out_dir / "partners" / p.partner_id),
             inputs=(str(p.source),) + inputs,
@@ -158,14 +159,15 @@ def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, s
     inputs = tuple(str(p) for p in sorted(processed.glob("*.csv")))
     jobs = [
         NotebookJob(key=f"research/{kind}", kind=kind, title=title, notebook=str(paths.NOTEBOOKS_DIR / notebook),
-                    parameters={"collection": collection, "data_dir": str(processed)} if kind == "scoping" else {},
+                    parameters={"collection": collection, "data_dir": paths.for_kernel(processed)}
+                    if kind == "scoping" else {},
                     output_stem=str(out_dir / "research" / kind), inputs=inputs if kind == "scoping" else ())
         for kind, notebook, title in RESEARCH_NOTEBOOKS
     ]
     jobs += [
         NotebookJob(key=f"theme/{theme.lower()}", kind="theme", title=f"Theme modelling: {theme}",
                     notebook=str(paths.NOTEBOOKS_DIR / THEME_NOTEBOOK),
-                    parameters={"theme": theme, "collection": collection, "data_dir": str(processed),
+                    parameters={"theme": theme, "collection": collection, "data_dir": paths.for_kernel(processed),
                                 "n_draws": int(draws), "seed": int(seed)},
                     output_stem=str(out_dir / "themes" / theme.lower()), inputs=inputs)
         for theme in THEMES
@@ -275,14 +277,14 @@ def run_reports(
         if valid:
             built = write_processed(valid, raw_dir, processed_dir)
             if not built.ok:
-                problems = [str(p) for p in built.problems if p.severity == "error"]
+                problems = errors(built.problems)
                 for v in valid:
                     key = f"partner/{v.partner_id}"
                     failures.append(failure_record(key, "partner", str(v.partner["name"]),
                                                    "the tidy tables failed their checks", problems))
-                    messages[key] = problems
+                    messages[key] = [str(p) for p in problems]
                 valid = []
-        extra = {"scenario": str(Path(scenario).resolve())} if scenario else None
+        extra = {"scenario": paths.for_kernel(scenario)} if scenario else None
         job_list = partner_jobs(valid, collection, processed_dir, staging.path, draws, seed, extra)
         if valid and research:
             job_list += research_jobs(collection, processed_dir, staging.path, draws, seed)
@@ -300,26 +302,76 @@ def run_reports(
             for suffix in ("html", "ipynb"):  # where the file will be once published, inside the output folder
                 if record.get(suffix):
                     record[suffix] = Path(record[suffix]).relative_to(staging.path).as_posix()
+            if record["status"] != "ok":
+                messages[record["key"]] = [printable(record["detail"])] if record.get("detail") else []
         run = {
             "run_id": run_id,
             "collection": collection,
             "svlib_version": __version__,
             "started": started.isoformat(timespec="seconds"),
             "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "data": str(raw_dir),
-            "processed": str(processed_dir),
+            "data": paths.shown(raw_dir),
+            "processed": paths.shown(processed_dir),
             "draws": int(draws),
             "seed": int(seed),
             "jobs": jobs or os.cpu_count(),
             "scheduler": scheduler,
-            "scenario": str(scenario) if scenario else None,
-            "notes": [str(n) for n in notes],
-            "notebooks": records + failures,
+            "scenario": paths.shown(scenario) if scenario else None,
+            "notes": [redact(n.shared()) for n in notes],
+            "notebooks": [shared_record(r) for r in records + failures],
         }
+        log = write_atomic(run_log(processed_dir), log_text(run, records + failures, messages, notes))
         write_json(staging.path / "run.json", run)
         write_atomic(staging.path / "index.html", render_index(run))
         staging.publish()
-    return RunResult(run, out_dir / "index.html", messages)
+    return RunResult(run, out_dir / "index.html", messages, log)
+
+
+SHARED_RECORD_KEYS = ("key", "kind", "title", "status", "error", *HEADLINE_KEYS, "html", "ipynb", "duration_seconds",
+                      "parameters", "notebook", "input_hashes", "problems")
+"""What ``run.json`` keeps of each notebook's record (``detail``, the kernel's output and
+traces go only to the local log: they may quote partner data)."""
+
+
+def shared_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A run record as ``run.json`` and the index page carry it: partner text redacted
+    (:func:`svlib.evidence.redact`), paths shown from the repository root
+    (:func:`svlib.paths.shown`), problems only as where they are and what was expected
+    (:meth:`svlib.problems.Problem.shared`, already so in the record)."""
+    out = {k: record[k] for k in SHARED_RECORD_KEYS if k in record}
+    out["title"] = redact(str(record.get("title") or record["key"]))
+    out["headline"] = {k: (redact(v) if isinstance(v, str) else v) for k, v in record.get("headline", {}).items()}
+    out["parameters"] = {k: (paths.shown(v) if k in ("data_dir", "scenario") and v else v)
+                         for k, v in record.get("parameters", {}).items()}
+    if record.get("notebook"):
+        out["notebook"] = paths.shown(record["notebook"])
+    out["input_hashes"] = {paths.shown(k): v for k, v in record.get("input_hashes", {}).items()}
+    return out
+
+
+def run_log(processed: Path) -> Path:
+    """The run's full log, beside its tables (local data, never published):
+    ``data/processed/<collection>.log``."""
+    return processed.parent / f"{processed.name}.log"
+
+
+def log_text(run: dict[str, Any], records: list[dict[str, Any]], messages: dict[str, list[str]],
+             notes: list[Problem]) -> str:
+    """The researcher's record of a run: every failure with its full messages (cell
+    contents included), the kernels' last output, and every note."""
+    lines = [f"svlib {run['svlib_version']} report run {run['run_id']} of {run['collection']}, "
+             f"started {run['started']}, finished {run['finished']}", ""]
+    for record in records:
+        if record["status"] == "ok":
+            continue
+        lines.append(f"failed: {printable(record['key'])}: {printable(str(record.get('error')))}")
+        lines += [f"  {m}" for m in messages.get(record["key"], [])]
+        for part in ("kernel_log", "trace"):
+            if record.get(part):
+                lines += [f"  {part}:"] + [f"    {printable(line)}" for line in str(record[part]).splitlines()]
+    lines += [str(n) for n in notes]
+    return "\n".join(lines) + "\n"
+
 
 
 def report_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Problem]:

@@ -21,7 +21,10 @@ from typing import Any, Iterable, Iterator
 
 import nbformat
 
+from svlib import paths
 from svlib.files import write_atomic
+from svlib.problems import Problem
+from svlib.processes import end_with_parent
 
 KERNEL = "svlib"
 """The Jupyter kernel every report runs on (registered by ``make setup``)."""
@@ -161,17 +164,22 @@ def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd
             finally:
                 kernel_log.unlink(missing_ok=True)
         record["headline"] = headline_of(executed)
+        run = executed.metadata.get("papermill", {})  # where it ran, as the shared notebook may say it
+        run.update(input_path=paths.shown(job.notebook), output_path=stem.name + ".ipynb")
         if job.run_id:
             executed.metadata["svlib_run"] = job.run_id
-            nbformat.write(executed, str(temporary))
+        nbformat.write(executed, str(temporary))
         write_atomic(stem.with_suffix(".html"), to_html(executed, job.title))
         os.replace(temporary, stem.with_suffix(".ipynb"))
         record.update(status="ok", html=str(stem.with_suffix(".html")), ipynb=str(stem.with_suffix(".ipynb")))
     except PapermillExecutionError as exc:
-        record["error"] = f"cell {exc.exec_count} raised {exc.ename}: {exc.evalue}".strip()
+        # the message may quote partner data: it goes to the researcher (detail), not to the shared record
+        record["error"] = f"cell {exc.exec_count} raised {exc.ename}"
+        record["detail"] = f"{exc.ename}: {exc.evalue}".strip()
     except Exception as exc:  # noqa: BLE001 - a timeout or a dead kernel is this job's failure only
         name = type(exc).__name__
-        record["error"] = f"{name}: {exc}" if "Timeout" not in name else f"timed out after {timeout} s ({exc})"
+        record["error"] = name if "Timeout" not in name else f"timed out after {timeout} s"
+        record["detail"] = f"{name}: {exc}"
         record["trace"] = traceback.format_exc(limit=3)
     finally:
         temporary.unlink(missing_ok=True)
@@ -179,11 +187,17 @@ def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd
     return record
 
 
-def failure_record(job_key: str, kind: str, title: str, error: str, problems: Iterable[str] = ()) -> dict[str, Any]:
-    """A record for a job that could not even start (such as invalid partner data)."""
+def failure_record(job_key: str, kind: str, title: str, error: str, problems: Iterable[Problem] = ()) -> dict[str, Any]:
+    """A record for a job that could not even start (such as invalid partner data).
+
+    ``problems`` are kept only as a shared page may show them: where each is and what
+    was expected, with the partner's content and contact details left out
+    (:meth:`~svlib.problems.Problem.shared`, :func:`~svlib.evidence.redact`)."""
+    from svlib.evidence import redact
+
     return {"key": job_key, "kind": kind, "title": title, "status": "failed", "error": error,
-            "problems": list(problems), "headline": {}, "html": None, "ipynb": None, "duration_seconds": 0.0,
-            "parameters": {}, "input_hashes": {}}
+            "problems": [redact(p.shared()) for p in problems], "headline": {}, "html": None, "ipynb": None,
+            "duration_seconds": 0.0, "parameters": {}, "input_hashes": {}}
 
 
 def run_jobs(
@@ -199,7 +213,7 @@ def run_jobs(
     from tqdm.auto import tqdm
 
     own = executor is None
-    executor = executor or ProcessPoolExecutor(max_workers=max(1, workers))
+    executor = executor or ProcessPoolExecutor(max_workers=max(1, workers), initializer=end_with_parent)
     futures: dict[Future, int] = {}
     records: list[dict[str, Any] | None] = [None] * len(jobs)
     try:

@@ -13,15 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 import pandera.pandas as pa
 
 from svlib.cells import is_blank, text_or_blank
 from svlib.frames import Columns, n_rows
-from svlib.problems import Problem
+from svlib.problems import Problem, echo, quote
 from svlib.tables import (
+    BASELINE,
     CASE_STUDIES,
     DEFLATOR_SURVEY,
     FIELD_ROWS,
@@ -157,7 +158,7 @@ def validate_processed(table_name: str, frame: pd.DataFrame, file: str) -> tuple
                     origin = (f" (partner {frame.loc[case.index, 'partner_id']}, workbook row "
                               f"{frame.loc[case.index, 'source_row']})")
             problems.append(Problem(file, table_name, row, None if pd.isna(case.column) else str(case.column),
-                                    f"fails {case.check}: {case.failure_case!r}{origin}"))
+                                    f"fails {case.check}: {quote(case.failure_case)}{origin}"))
         return frame, problems
 
 
@@ -170,8 +171,8 @@ STAR_SCALE_TOP = 10
 def _unknown_outcome(outcome: str, known: set[str]) -> str:
     """Why an outcome id is refused, with the id it differs from only in case, if any."""
     same = sorted(k for k in known if k.casefold() == outcome.casefold())
-    return f"outcome_id '{outcome}' is not in the ImpactMap sheet" + (
-        f" (did you mean '{same[0]}'? ids must match exactly, capitals included)" if same else "")
+    return f"outcome_id {quote(outcome)} is not in the ImpactMap sheet" + (
+        f" (did you mean {quote(same[0])}? ids must match exactly, capitals included)" if same else "")
 
 
 def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], where: Where,
@@ -186,7 +187,7 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
     * ``period_end`` is not before ``period_start``;
     * a quality mark does not expire before it was awarded;
     * warnings: a reading dated before the person's previous one, a star score above
-      :data:`STAR_SCALE_TOP`, and contact details left in a case study marked anonymised.
+      :data:`STAR_SCALE_TOP`.
     """
     problems: list[Problem] = []
     impact = tables.get(IMPACT_MAP.name)
@@ -202,7 +203,7 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
                 if outcome and outcome not in known:
                     problems.append(Problem(file, sheet, int(row), "outcome_id",
                                             f"{_unknown_outcome(outcome, known)}; expected one of: "
-                                            + ", ".join(sorted(known))))
+                                            + ", ".join(quote(k) for k in sorted(known))))
         cases = tables.get(CASE_STUDIES.name)
         if cases is not None and CASE_STUDIES.name not in skip:
             file, sheet = where(CASE_STUDIES.name)
@@ -224,14 +225,15 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
     if start is not None and end is not None and not pd.isna(start) and not pd.isna(end) and end < start:
         file, sheet = where(PARTNER.name)
         problems.append(Problem(file, sheet, partner.get(FIELD_ROWS, {}).get("period_end"), "value",
-                                f"period_end {end:%d/%m/%Y} is before period_start {start:%d/%m/%Y}"))
+                                f"period_end {echo(end, '%d/%m/%Y')} is before period_start {echo(start, '%d/%m/%Y')}"))
     marks = tables.get(QUALITY_MARKS.name)
     if marks is not None and QUALITY_MARKS.name not in skip:
         file, sheet = where(QUALITY_MARKS.name)
         for awarded, expiry, row in zip(marks["awarded_date"], marks["expiry_date"], marks["source_row"]):
             if not pd.isna(awarded) and not pd.isna(expiry) and expiry < awarded:
                 problems.append(Problem(file, sheet, int(row), "expiry_date",
-                                        f"expires ({expiry:%d/%m/%Y}) before it was awarded ({awarded:%d/%m/%Y})"))
+                                        f"expires ({echo(expiry, '%d/%m/%Y')}) before it was awarded "
+                                        f"({echo(awarded, '%d/%m/%Y')})"))
     readings = tables.get(STAR_READINGS.name)
     if readings is not None and STAR_READINGS.name not in skip and n_rows(readings):
         file, sheet = where(STAR_READINGS.name)
@@ -244,36 +246,87 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
             dated = isinstance(before[4], dt.date) and isinstance(after[4], dt.date)
             if same_person_area and dated and after[4] < before[4]:
                 problems.append(Problem(file, sheet, int(after[5]), "reading_date",
-                                        f"reading {after[3]} is dated before the previous reading of "
-                                        f"{after[0]} ({after[2]}); check the dates", "warning"))
+                                        f"reading {echo(after[3])} is dated before the previous reading of "
+                                        f"{quote(after[0])} ({quote(after[2])}); check the dates", "warning"))
         for score, row in zip(readings["score"], readings["source_row"]):
             if isinstance(score, (int, float)) and score > STAR_SCALE_TOP:
                 problems.append(Problem(file, sheet, int(row), "score",
-                                        f"score {score:g} is above {STAR_SCALE_TOP}, the top of an Outcomes Star "
+                                        f"score {echo(score, 'g')} is above {STAR_SCALE_TOP}, the top of an Outcomes Star "
                                         "scale; check it", "warning"))
-    cases = tables.get(CASE_STUDIES.name)
-    if cases is not None and CASE_STUDIES.name not in skip:
-        problems += _contact_details_problems(cases, *where(CASE_STUDIES.name))
     return problems
 
 
-def _contact_details_problems(cases: Columns, file: str, sheet: str) -> list[Problem]:
-    """A warning for each case study marked anonymised whose title or text still holds
-    what looks like an email address, UK phone number or UK postcode (the patterns of
-    :mod:`svlib.evidence`, whose redaction removes them from shared pages anyway)."""
-    from svlib.evidence import EMAIL_PATTERN, PHONE_PATTERN, POSTCODE_PATTERN
+CODE_COLUMNS: frozenset[str] = frozenset({"outcome_id", "input_id", "case_id", "respondent_ref", "person_ref",
+                                          "proxy_id", "outcome_ids"})
+"""Text columns that hold codes linking rows and tables: contact details in one are an
+error (a code cannot be redacted without breaking the links), not a warning."""
 
-    kinds = (("an email address", EMAIL_PATTERN), ("a phone number", PHONE_PATTERN), ("a postcode", POSTCODE_PATTERN))
-    problems = []
-    for anonymised, row, *texts in zip(cases["anonymised"], cases["source_row"], cases["title"], cases["text"]):
-        if anonymised != "yes":
+
+def _contact_kinds() -> tuple[tuple[str, Any], ...]:
+    from svlib.evidence import EMAIL_PATTERN, PHONE_PATTERN, POSTCODE_PATTERN  # evidence imports this module
+
+    return (("an email address", EMAIL_PATTERN), ("a phone number", PHONE_PATTERN), ("a postcode", POSTCODE_PATTERN))
+
+
+def contact_details_problems(partner: dict[str, Any], baseline: dict[str, Any] | None, tables: dict[str, Columns],
+                             where: Where) -> list[Problem]:
+    """A problem at each text cell that holds what looks like an email address, UK phone
+    number or UK postcode (the patterns of :mod:`svlib.evidence`).
+
+    Shared pages, ``run.json`` and the index remove such details from every piece of
+    partner text (:func:`svlib.evidence.redact`); the warning asks the partner to take
+    them out of the workbook too. In a code column (:data:`CODE_COLUMNS`) it is an
+    error. A case study not marked anonymised is never shared, so its title and text are
+    not checked.
+    """
+    cells: list[tuple[Table, str, str | None, Sequence[Any], Sequence[Any]]] = []  # every text cell checked
+    for table, values in ((PARTNER, partner), (BASELINE, baseline)):
+        rows = (values or {}).get(FIELD_ROWS, {})
+        for column in table.columns:
+            if column.kind == "text" and values and isinstance(values.get(column.name), str):
+                cells.append((table, column.name, "value", [values[column.name]], [rows.get(column.name)]))
+    for table in WORKBOOK_TABLES:
+        columns = tables.get(table.name)
+        if table.layout != "rows" or columns is None or not n_rows(columns):
             continue
-        for column, text in zip(("title", "text"), texts):
-            found = [kind for kind, pattern in kinds if isinstance(text, str) and pattern.search(text)]
-            if found:
-                problems.append(Problem(file, sheet, int(row), column, (
-                    f"anonymised is yes, but the {column} holds what looks like {' and '.join(found)}; shared pages "
-                    "remove such details, but take them out of the workbook too"), "warning"))
+        shared = [a == "yes" for a in columns["anonymised"]] if table is CASE_STUDIES else None
+        for column in table.columns:
+            if column.kind == "text" and column.name in columns and column.name != "answer":  # answers are validated
+                texts = columns[column.name]
+                if shared is not None and column.name in ("title", "text"):
+                    texts = [t if keep else None for t, keep in zip(texts, shared)]
+                cells.append((table, column.name, None, texts, columns["source_row"]))
+    kinds = _contact_kinds()
+
+    def holds_any(texts: Iterable[Any]) -> bool:  # each distinct text once, joined: one search a pattern
+        joined = "\x00".join({t for t in texts if type(t) is str})
+        return any(pattern.search(joined) for kind, pattern in kinds if kind != "an email address" or "@" in joined)
+
+    if not holds_any(t for *_, texts, _ in cells for t in texts):  # the usual partner: three searches in all
+        return []
+    problems: list[Problem] = []
+    for table, name, label, texts, rows in cells:
+        if not holds_any(texts):
+            continue
+        file, sheet = where(table.name)
+        for text, row in zip(texts, rows):
+            found = [kind for kind, pattern in kinds if type(text) is str and text
+                     and (kind != "an email address" or "@" in text) and pattern.search(text)]
+            if not found:
+                continue
+            what, at = " and ".join(found), label or name
+            if name in CODE_COLUMNS:
+                problems.append(Problem(file, sheet, int(row), at, (
+                    f"{name} holds what looks like {what}; it must be a code (such as R01), never a person's contact "
+                    "details")))
+            elif table is CASE_STUDIES:
+                problems.append(Problem(file, sheet, int(row), at, (
+                    f"anonymised is yes, but the {name} holds what looks like {what}; shared pages remove such "
+                    "details, but take them out of the workbook too"), "warning"))
+            else:
+                problems.append(Problem(file, sheet, row, at, (
+                    f"{name} holds what looks like {what}; shared pages show it removed, but take it out of the "
+                    "workbook: nothing a partner writes here should identify or contact a person"), "warning"))
     return problems
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from svlib import cells
-from svlib.problems import Problem, nearest
+from svlib.problems import Problem, nearest, quote
 
 THEMES: tuple[str, ...] = ("Jobs", "Growth", "Social", "Environment", "Innovation")
 """The County Durham Pound themes."""
@@ -137,7 +137,7 @@ class Column:
             try:
                 out[i] = self.parse(value)
             except cells.CellError as exc:
-                problems.append((i, str(exc)))
+                problems.append((i, exc.marked))
                 out[i] = self.default
         return out, problems
 
@@ -509,7 +509,7 @@ def read_columns(
             unknown.append((i, name, raw))
             continue
         if name in positions:
-            problem(header_row, cells.parse_text(raw), f"column '{name}' appears twice; keep one")
+            problem(header_row, quote(cells.parse_text(raw)), f"column '{name}' appears twice; keep one")
             continue
         positions[name] = i
 
@@ -522,17 +522,18 @@ def read_columns(
         if guess:
             i, _, raw = next(u for u in unknown if u[1] == guess)
             claimed.add(i)
-            hint = f"; the header '{cells.parse_text(raw)}' looks like it: rename it '{column.name}'"
+            hint = f"; the header {quote(cells.parse_text(raw))} looks like it: rename it '{column.name}'"
         problem(header_row, column.name, f"missing required column '{column.name}'{hint}")
     for i, name, raw in unknown:
         if i in claimed:
             continue
         guess = nearest(name, table.names)
         if guess and guess not in positions:
-            problem(header_row, cells.parse_text(raw),
-                    f"unknown column '{cells.parse_text(raw)}' (did you mean '{guess}'?); it is ignored", "warning")
+            problem(header_row, quote(cells.parse_text(raw)),
+                    f"unknown column {quote(cells.parse_text(raw))} (did you mean '{guess}'?); it is ignored", "warning")
         else:
-            problem(header_row, cells.parse_text(raw), f"unknown column '{cells.parse_text(raw)}' is ignored", "note")
+            problem(header_row, quote(cells.parse_text(raw)), f"unknown column {quote(cells.parse_text(raw))} is ignored",
+                    "note")
 
     present = [table.column(n) for n in positions]
     order = table.names + sorted(n for n in positions if n not in table.names)
@@ -545,8 +546,11 @@ def read_columns(
         by_position = [[values[i] if i < len(values) else None for _, values in kept] for i in range(width)]
     columns: dict[str, list[Any]] = {}
     for column in present:
-        parsed, found = column.parse_many(list(by_position[positions[column.name]]) if kept else [])
+        cells_of_column, cleaned = cells.without_hidden_controls(list(by_position[positions[column.name]]) if kept else [])
+        parsed, found = column.parse_many(cells_of_column)
         columns[column.name] = parsed
+        for index, message in cleaned:
+            problem(numbers[index], column.name, message, "warning")
         for index, message in found:
             problem(numbers[index], column.name, message)
     for column in table.columns:
@@ -563,7 +567,7 @@ def read_columns(
                 continue  # a new key, or a blank or unreadable one (reported already)
             shown = ", ".join(str(v) for v in key_value)
             problem(int(row_number), table.key[-1] if len(table.key) > 1 else table.key[0],
-                    f"duplicate {' + '.join(table.key)} '{shown}' (first used in row {first}); "
+                    f"duplicate {' + '.join(table.key)} {quote(shown)} (first used in row {first}); "
                     "each must be unique")
     return out, problems
 
@@ -611,14 +615,16 @@ def read_fields(
         if all(cells.is_blank(v) for v in row):
             continue
         field_name = normalise_header(row[0]) if len(row) else ""
-        value = row[1] if len(row) > 1 else None
+        (value,), cleaned = cells.without_hidden_controls([row[1] if len(row) > 1 else None])
+        if cleaned:
+            problems.append(Problem(file, sheet, row_number, "value", f"{field_name}: {cleaned[0][1]}", "warning"))
         try:
             column = table.column(field_name)
         except KeyError:
             guess = nearest(field_name, table.names)
             hint = f" (did you mean '{guess}'?)" if guess else ""
             problems.append(Problem(file, sheet, row_number, "field",
-                                    f"unknown field '{cells.parse_text(row[0]) if len(row) else ''}'{hint}; "
+                                    f"unknown field {quote(cells.parse_text(row[0]) if len(row) else '')}{hint}; "
                                     f"expected one of: {', '.join(table.names)}"))
             continue
         if field_name in seen:
@@ -635,7 +641,7 @@ def read_fields(
         try:
             values[field_name] = column.parse(value)
         except cells.CellError as exc:
-            problems.append(Problem(file, sheet, row_number, "value", f"{field_name}: {exc}"))
+            problems.append(Problem(file, sheet, row_number, "value", f"{field_name}: {exc.marked}"))
             values[field_name] = column.default
     for column in table.columns:
         if column.name not in seen:

@@ -286,6 +286,15 @@ def _cell_value(column: Column, value: Any) -> Any:
     return value
 
 
+def _text_cell(cell: Any) -> Any:
+    """A cell holding partner text stays text: openpyxl stores a string that starts with
+    ``=`` as a formula, which a spreadsheet would run (``=HYPERLINK(...)``); it is stored
+    as the string it is, so nothing in the value changes."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
 # --------------------------------------------------------------------------------------
 # Sheets
 # --------------------------------------------------------------------------------------
@@ -362,8 +371,7 @@ def _rows_sheet(ws: Worksheet, table: Table, frame: pd.DataFrame | None, with_ex
     if frame is not None:
         for record in _records(frame, table, columns):
             for index, column in enumerate(columns, start=1):
-                value = _cell_value(column, record.get(column.name))
-                cell = ws.cell(row=row_number, column=index, value=value)
+                cell = _text_cell(ws.cell(row=row_number, column=index, value=_cell_value(column, record.get(column.name))))
                 if column.kind in NUMBER_FORMATS:
                     cell.number_format = NUMBER_FORMATS[column.kind]
             row_number += 1
@@ -413,7 +421,7 @@ def _fields_sheet(ws: Worksheet, table: Table, values: Mapping[str, Any] | None)
     examples = TEMPLATE_EXAMPLES.get(table.name, {})
     for row_number, column in enumerate(table.columns, start=2):
         ws.cell(row=row_number, column=1, value=column.name).font = _HEADER_FONT
-        value_cell = ws.cell(row=row_number, column=2, value=_cell_value(column, values.get(column.name)))
+        value_cell = _text_cell(ws.cell(row=row_number, column=2, value=_cell_value(column, values.get(column.name))))
         help_cell = ws.cell(row=row_number, column=3, value=f"{column_help(table, column)} Expected: {column.expected()}.")
         help_cell.alignment = _WRAP
         example_cell = ws.cell(row=row_number, column=4, value=_cell_value(column, examples.get(column.name)))

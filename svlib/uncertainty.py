@@ -67,6 +67,7 @@ from svlib.valuation import (
     year_one_impact,
 )
 from svlib.frames import records
+from svlib.processes import end_with_parent
 
 PARAMETER_STREAMS: dict[str, int] = {
     "quantity": 0,
@@ -628,7 +629,7 @@ def simulate(
     else:
         # this process simulates the first range while processes − 1 workers do the rest
         bounds = [int(b) for b in np.linspace(0, draws, processes + 1)]
-        with ProcessPoolExecutor(max_workers=processes - 1) as pool:
+        with ProcessPoolExecutor(max_workers=processes - 1, initializer=end_with_parent) as pool:
             futures = [pool.submit(_run, plan, a, b, chunk_size, keep_outcomes)
                        for a, b in zip(bounds[1:-1], bounds[2:])]
             parts = [_run(plan, bounds[0], bounds[1], chunk_size, keep_outcomes)]

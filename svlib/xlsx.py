@@ -8,6 +8,7 @@ error such as ``#DIV/0!``. Files are opened read-only and never modified.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from typing import Any, Callable
 from xml.etree import ElementTree
 
 import python_calamine
+
+from svlib.files import FileRefused, read_regular
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -39,8 +42,40 @@ _XLSB = _OTHER_FORMAT.format(what="a binary Excel workbook (.xlsb)",
 _NUMBERS = _OTHER_FORMAT.format(what="an Apple Numbers spreadsheet", how="in Numbers use File > Export To > Excel")
 
 
+MAX_FILE_BYTES = 25_000_000
+"""Largest workbook (or CSV file) read: 25 MB. The template filled in for a large partner
+is well under 1 MB."""
+MAX_PARTS = 1_000
+"""Most files inside a workbook's zip archive (the template has about 40)."""
+MAX_PART_BYTES = 100_000_000
+"""Largest file inside the archive once uncompressed: 100 MB (a zip bomb declares or
+unpacks to gigabytes)."""
+MAX_UNPACKED_BYTES = 200_000_000
+"""Largest total of the archive's files once uncompressed: 200 MB."""
+MAX_ROWS = 100_000
+"""Rows a sheet may use (header included)."""
+MAX_COLUMNS = 100
+"""Columns a sheet may use: A to CV. The widest sheet, the impact map with every
+uncertainty column, has 41."""
+
+# What sends a sheet to the cell-by-cell look at its extent: a cell reference beyond
+# MAX_COLUMNS (three letters, or two from CW on) or MAX_ROWS (six digits or more, checked
+# exactly there), or a cell whose reference is not its first attribute or is missing
+# (Excel and LibreOffice always write it first; a cell with its reference needs no row
+# number). One search of the sheet, usually finding nothing.
+_LOOK_CLOSER = re.compile(rb'<c(?:[>/]| (?!r=")| r="(?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z]|[A-Z]{1,2}\d{6}))')
+_CELL = re.compile(rb"<c(?=[\s/>])([^>]*)>")
+_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
+_ROW_REF = re.compile(rb'\sr="(\d+)"')
+
+
 class WorkbookError(Exception):
-    """The file cannot be read as a workbook; the message says why and what to do."""
+    """The file cannot be read as a workbook; the message says why and what to do, and
+    ``sheet``, ``row`` and ``column`` where, when the problem is in one place."""
+
+    def __init__(self, message: str, sheet: str = "", row: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.sheet, self.row, self.column = sheet, row, column
 
 
 @dataclass
@@ -79,20 +114,65 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _check_signature(path: Path) -> None:
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-        if head.startswith(_OLE_MAGIC):
-            handle.seek(0)
-            body = handle.read()
-            if "EncryptionInfo".encode("utf-16-le") in body:
+def column_number(letters: str) -> int:
+    """A spreadsheet column's letters as its 1-based number (A -> 1, CV -> 100)."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _check_signature(data: bytes) -> None:
+    head = data[:8]
+    if head.startswith(_OLE_MAGIC):
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise WorkbookError(
+                "the workbook is password-protected; open it, remove the password "
+                "(File > Info > Protect Workbook > Encrypt with Password, clear it) and save it again as .xlsx"
+            )
+        raise WorkbookError("this is an old-format .xls workbook; open it and save it as an Excel Workbook (.xlsx)")
+    if not head.startswith(_ZIP_MAGIC):
+        raise WorkbookError(_NOT_XLSX)
+
+
+def _check_sizes(archive: zipfile.ZipFile) -> None:
+    """Refuse an archive whose files are too many or unpack too large (a zip bomb), from
+    the sizes it declares; reading a file then stops at its declared size (and fails its
+    checksum if it lied), so the declared sizes bound what is unpacked."""
+    parts = archive.infolist()
+    if len(parts) > MAX_PARTS:
+        raise WorkbookError(f"the workbook holds {len(parts):,} files inside; a workbook holds a few dozen (svlib "
+                            f"reads up to {MAX_PARTS:,}): save the partner's tables in a new workbook from the template")
+    largest = max(parts, key=lambda part: part.file_size, default=None)
+    total = sum(part.file_size for part in parts)
+    if largest is not None and (largest.file_size > MAX_PART_BYTES or total > MAX_UNPACKED_BYTES):
+        raise WorkbookError(
+            f"the workbook unpacks to {total / 1e6:,.0f} MB ({largest.filename} alone {largest.file_size / 1e6:,.0f} MB), "
+            f"more than the {MAX_UNPACKED_BYTES / 1e6:,.0f} MB svlib reads (at most {MAX_PART_BYTES / 1e6:,.0f} MB a "
+            "part); a partner's workbook is far smaller: save its tables in a new workbook from the template")
+
+
+def _check_extent(xml: bytes, sheet: str) -> None:
+    """Refuse a sheet that uses a cell beyond :data:`MAX_ROWS` or :data:`MAX_COLUMNS`:
+    the reader holds every cell from the first used to the last, so one stray cell at
+    XFD1048576 would ask for billions. Cells and rows written without their reference
+    are placed as the reader places them: after the one before."""
+    if _LOOK_CLOSER.search(xml) is None:
+        return
+    row_number = 0
+    for chunk in xml.split(b"<row")[1:]:
+        numbered = _ROW_REF.search(chunk, 0, chunk.find(b">") + 1)
+        row_number = int(numbered.group(1)) if numbered else row_number + 1
+        column = 0
+        for cell in _CELL.finditer(chunk):
+            ref = _REF.search(cell.group(1))
+            letters, row = (ref.group(1).decode(), int(ref.group(2))) if ref else (column_letter(column), row_number)
+            column = column_number(letters)
+            if row > MAX_ROWS or column > MAX_COLUMNS:
                 raise WorkbookError(
-                    "the workbook is password-protected; open it, remove the password "
-                    "(File > Info > Protect Workbook > Encrypt with Password, clear it) and save it again as .xlsx"
-                )
-            raise WorkbookError("this is an old-format .xls workbook; open it and save it as an Excel Workbook (.xlsx)")
-        if not head.startswith(_ZIP_MAGIC):
-            raise WorkbookError(_NOT_XLSX)
+                    f"the sheet uses cell {letters}{row}, beyond the {MAX_ROWS:,} rows and {MAX_COLUMNS} columns (A to "
+                    f"{column_letter(MAX_COLUMNS - 1)}) svlib reads; delete the rows and columns past the table (select "
+                    "them, then Delete), then save", sheet, row, letters)
 
 
 def _check_parts(archive: zipfile.ZipFile) -> None:
@@ -120,42 +200,72 @@ def _sheet_xml_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _formula_states(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[int, str]], list[tuple[int, str, str]]]:
-    try:
-        xml = archive.read(part)
-    except KeyError:
-        return [], []
-    uncalculated = [] if b"<f" not in xml else [
+def _has_formula(xml: bytes) -> bool:
+    """Whether a sheet holds a formula element (``<f>``), not only a dropdown's
+    ``<formula1>``: a few finds rather than a pattern tried at every cell."""
+    at = xml.find(b"<f")
+    while at >= 0:
+        if xml[at + 2:at + 3] in (b">", b" ", b"/"):
+            return True
+        at = xml.find(b"<f", at + 2)
+    return False
+
+
+def _formula_states(xml: bytes) -> tuple[list[tuple[int, str]], list[tuple[int, str, str]]]:
+    uncalculated = [] if not _has_formula(xml) else [
         (int(m.group(2)), m.group(1).decode()) for m in _FORMULA_WITHOUT_VALUE.finditer(xml)]
     errors = [] if b't="e"' not in xml else [
         (int(m.group(2)), m.group(1).decode(), m.group(3).decode()) for m in _ERROR_CELL.finditer(xml)]
     return uncalculated, errors
 
 
+_READ_AT_OPEN = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml")
+"""The parts the cell reader unpacks when it opens a workbook."""
+
+
 def read_workbook(
-    path: str | Path, wanted: set[str] | Callable[[list[str]], set[str]] | None = None
+    path: str | Path, wanted: set[str] | Callable[[list[str]], set[str]] | None = None, inside: Path | None = None
 ) -> tuple[list[str], dict[str, Sheet]]:
     """Sheet names (in workbook order) and the cells of the sheets in ``wanted`` (all when
     None; a callable receives the sheet names and returns the ones to read).
 
+    The file is read once, and only if it is a regular file of at most
+    :data:`MAX_FILE_BYTES` (inside the folder ``inside``, when given, once links are
+    followed); its archive may hold at most :data:`MAX_PARTS` files unpacking to
+    :data:`MAX_PART_BYTES` each and :data:`MAX_UNPACKED_BYTES` in all, and a sheet read
+    may use at most :data:`MAX_ROWS` rows and :data:`MAX_COLUMNS` columns. Each is
+    checked before the cells are read.
+
     Raises
     ------
     WorkbookError
-        Not an .xlsx file, password-protected, or damaged.
+        Not an .xlsx file, password-protected, damaged, or beyond a limit above.
     """
     path = Path(path)
     numbers = path.suffix.lower() == ".numbers"  # Apple Numbers: a zip file, or a folder (a package) in older versions
-    if not path.is_file() and not (numbers and path.is_dir()):
-        raise WorkbookError("file not found" if not path.exists() else "is a folder, expected a workbook")
+    if not path.is_file() and not (numbers and path.is_dir()) and not path.exists():
+        raise WorkbookError("file not found")
+    if path.is_dir() and not numbers:
+        raise WorkbookError("is a folder, expected a workbook")
     if numbers:
         raise WorkbookError(_NUMBERS)
     if path.suffix.lower() == ".fods":  # flat (uncompressed XML) OpenDocument
         raise WorkbookError(_ODS.format(suffix=".fods"))
-    _check_signature(path)
     try:
-        with zipfile.ZipFile(path) as archive:
+        data = read_regular(path, MAX_FILE_BYTES, inside)
+    except FileRefused as exc:
+        raise WorkbookError(f"the file {exc}") from None
+    except OSError as exc:
+        raise WorkbookError(f"cannot be opened ({exc.strerror or type(exc).__name__})") from None
+    _check_signature(data)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_parts(archive)
-            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+            _check_sizes(archive)
+            for part in _READ_AT_OPEN:  # unpacked here first, so a part that lies about its size fails its checksum
+                if part in archive.NameToInfo:
+                    archive.read(part)
+            workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             names = list(workbook.sheet_names)
             if callable(wanted):
                 wanted = set(wanted(names))
@@ -164,6 +274,8 @@ def read_workbook(
             for name in names:
                 if wanted is not None and name not in wanted:
                     continue
+                xml = archive.read(parts[name]) if parts.get(name) in archive.NameToInfo else b""
+                _check_extent(xml, name)
                 raw = workbook.get_sheet_by_name(name)
                 rows = [list(r) for r in raw.to_python(skip_empty_area=False)]
                 merged = []
@@ -173,11 +285,11 @@ def read_workbook(
                         continue
                     value = rows[r1][c1]
                     for r in range(r1, min(r2, len(rows) - 1) + 1):
-                        for c in range(c1, c2 + 1):
+                        for c in range(c1, min(c2, MAX_COLUMNS - 1) + 1):
                             while len(rows[r]) <= c:
                                 rows[r].append("")
                             rows[r][c] = value
-                uncalculated, errors = _formula_states(archive, parts.get(name, ""))
+                uncalculated, errors = _formula_states(xml)
                 sheets[name] = Sheet(name, rows, merged, uncalculated, errors)
         workbook.close()
     except WorkbookError:

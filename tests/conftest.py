@@ -64,6 +64,8 @@ def write_map(tmp_path: Path) -> Callable[..., Path]:
 
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
+BROKEN_CELL = "Jo said ring 07700 900555"
+"""Typed in a quantity cell of the broken workbook: its error quotes it, and no shared file may."""
 
 
 @pytest.fixture(scope="session")
@@ -74,16 +76,22 @@ def report_run(tmp_path_factory):
 
     from svlib import paths
     from svlib.reports import run_reports
-    from tests.workbooks import column_of, edit, write_partner
+    from tests.workbooks import column_of, edit, plant_contact_details, write_csv_partner, write_far_cell, write_partner
 
     root = tmp_path_factory.mktemp("reports")
     raw = root / "forum"
     raw.mkdir()
     for name in ("food-network", "youth-hub", "befriending-service"):
         shutil.copy(paths.raw_collection("example") / f"{name}.xlsx", raw)
-    write_partner(raw / "xss.xlsx", base="green-spaces-trust", partner_id="xss-test", name=XSS_NAME)
+    hostile = write_partner(raw / "xss.xlsx", base="green-spaces-trust", partner_id="xss-test", name=XSS_NAME)
+    plant_contact_details(hostile)  # contact details typed in every kind of text field
     broken = write_partner(raw / "broken.xlsx", base="digital-inclusion", partner_id="broken-one")
-    edit(broken, "ImpactMap", {f"{column_of(broken, 'ImpactMap', 'deadweight')}2": "25"})
+    edit(broken, "ImpactMap", {f"{column_of(broken, 'ImpactMap', 'deadweight')}2": "25",
+                               f"{column_of(broken, 'ImpactMap', 'quantity')}3": BROKEN_CELL})
+    write_far_cell(raw / "far-cell.xlsx", base="youth-hub")  # would need hundreds of GiB if read blindly
+    linked = write_csv_partner(raw / "linked")
+    (linked / "Partner.csv").unlink()
+    (linked / "Partner.csv").symlink_to("/etc/passwd")  # a link out of the raw folder
     result = run_reports(raw, root / "out", jobs=2, draws=2000, seed=11, processed=root / "processed",
                          progress=False)
     return result, raw, root

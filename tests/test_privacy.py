@@ -3,6 +3,7 @@ every HTML page of a real `svlib reports` run is scanned."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -71,3 +72,68 @@ def test_small_quantities_in_the_impact_map_are_suppressed(report_run):
     impact_table = html[start: html.index("</table>", start)]
     row = impact_table[impact_table.index("<td>FN5</td>"): impact_table.index("</tr>", impact_table.index("<td>FN5</td>"))]
     assert "<td>&lt;5</td>" in row and "<td>3</td>" not in row
+
+
+def shared_files(root: Path) -> list[Path]:
+    """Every file of the published run: pages, executed notebooks, run.json."""
+    return sorted(p for p in (root / "out").rglob("*") if p.is_file())
+
+
+def test_contact_details_in_any_text_field_are_warned_about_at_their_cell(report_run):
+    from svlib.ingest import read_partner
+    from tests.workbooks import CONTACT_DETAILS
+
+    result, raw, root = report_run
+    data, problems = read_partner(raw / "xss.xlsx")
+    assert data is not None  # warnings: the partner is still reported
+    warned = {(p.sheet, p.column if p.column != "value" else p.message.split(" ")[0]) for p in problems
+              if p.severity == "warning" and "holds what looks like" in p.message}
+    assert warned == set(CONTACT_DETAILS)
+
+
+def test_contact_details_typed_in_any_text_field_reach_no_shared_file(report_run):
+    from tests.workbooks import CONTACT_DETAILS
+
+    result, raw, root = report_run
+    processed = " ".join(p.read_text(encoding="utf-8") for p in (root / "processed").glob("*.csv"))
+    assert all(text in processed for text in CONTACT_DETAILS.values())  # the local tables keep them
+    details = [detail for text in CONTACT_DETAILS.values() for detail in re.findall(
+        r"[\w.]+@[\w.]+|0\d{3,4} \d{3} ?\d{3,4}|DH\d \d[A-Z]{2}", text)]
+    assert len(details) == len(CONTACT_DETAILS)
+    for path in shared_files(root):
+        text = path.read_text(encoding="utf-8")
+        for detail in details:
+            assert detail not in text and detail.replace(" ", "") not in text, (path.name, detail)
+    page = (root / "out" / "partners" / "xss-test.html").read_text(encoding="utf-8")
+    assert "Volunteers (contact [email removed])" in page  # the rest of the text is still shown
+
+
+def test_a_failed_partners_messages_stay_on_the_researchers_machine(report_run):
+    from tests.conftest import BROKEN_CELL
+
+    result, raw, root = report_run
+    key = "partner/broken.xlsx"
+    full = result.problems[key]
+    assert any(f"{raw / 'broken.xlsx'}:ImpactMap:3:quantity: expected a number" in m and "'Jo said ring 07700 900555'" in m
+               for m in full)  # the terminal and the log have the cell
+    assert BROKEN_CELL in result.log.read_text(encoding="utf-8")
+    assert not result.log.is_relative_to(root / "out")  # the log is not published
+    record = next(r for r in result.run["notebooks"] if r["key"] == key)
+    assert "broken.xlsx, sheet ImpactMap, row 3, column quantity: expected a number (such as 12 or 1,200), got […]" \
+        in record["problems"]
+    assert "broken.xlsx, sheet ImpactMap, row 2, column deadweight: […] is a bare number above 1: write […]% for […] " \
+           "percent, or the fraction […]" in record["problems"]
+    for path in (root / "out" / "index.html", root / "out" / "run.json"):
+        text = path.read_text(encoding="utf-8")
+        assert "07700 900555" not in text and "Jo said" not in text, path.name
+        assert str(root) not in text and str(raw) not in text, path.name  # no folders of this machine
+
+
+def test_control_characters_in_partner_text_are_escaped_in_messages():
+    from svlib.problems import Problem, quote
+
+    crafted = "\x1b[2J\x1b[1;1Hsvlib: all valid\u202e"
+    shown = str(Problem(f"evil{crafted}.xlsx", "ImpactMap", 2, "quantity", f"got {quote(crafted)}"))
+    assert "\x1b" not in shown and "\u202e" not in shown
+    assert shown == ("evil\\x1b[2J\\x1b[1;1Hsvlib: all valid\\u202e.xlsx:ImpactMap:2:quantity: "
+                     "got '\\x1b[2J\\x1b[1;1Hsvlib: all valid\\u202e'")

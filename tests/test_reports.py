@@ -52,7 +52,9 @@ def test_run_json_records_every_partner_and_the_failure(report_run):
         assert len(record["input_hashes"]) >= 2 and all(len(h) == 64 for h in record["input_hashes"].values())
     failed = by_key["partner/broken.xlsx"]  # keyed by its file: its partner id may be what is broken
     assert failed["status"] == "failed" and "invalid data" in failed["error"]
-    assert any(":ImpactMap:2:deadweight: '25' is a bare number above 1" in p for p in failed["problems"])
+    assert "broken.xlsx, sheet ImpactMap, row 2, column deadweight: […] is a bare number above 1: write […]% for […] " \
+           "percent, or the fraction […]" in failed["problems"]  # where, and what was expected: not the cell
+    assert any(":ImpactMap:2:deadweight: '25' is a bare number above 1" in p for p in result.problems[failed["key"]])
 
 
 def test_each_report_has_a_figure_and_html_without_code(report_run):
@@ -103,7 +105,8 @@ def test_a_cell_that_raises_becomes_a_failure_record(tmp_path):
     source = write_notebook(tmp_path / "raises.ipynb", "print('fine')", "raise ValueError('planted failure')")
     record = run_notebook(NotebookJob("t/raises", "partner", "Raises", str(source), {"x": 2}, str(tmp_path / "o" / "r")))
     assert record["status"] == "failed"
-    assert "ValueError" in record["error"] and "planted failure" in record["error"]
+    assert record["error"] == "cell 4 raised ValueError"  # shared: which cell, not what it said (it may quote data)
+    assert record["detail"] == "ValueError: planted failure"  # for the researcher's terminal and log
     assert not list((tmp_path / "o").glob("*"))  # nothing half-written
 
 
@@ -263,3 +266,16 @@ class TestNothingIsLost:
         assert done.returncode == 1
         assert f"{out}:::: cannot be replaced: {out} is read-only" in done.stderr
         assert not (tmp_path / "data").exists()  # refused before the tables were written or a notebook ran
+
+
+def test_hostile_files_fail_alone_and_nothing_of_them_is_published(report_run):
+    result, raw, root = report_run
+    by_key = {r["key"]: r for r in result.run["notebooks"]}
+    assert by_key["partner/far-cell.xlsx"]["problems"] == [
+        "far-cell.xlsx, sheet ImpactMap, row 1048576, column XFD: the sheet uses cell XFD1048576, beyond the 100,000 "
+        "rows and 100 columns (A to CV) svlib reads; delete the rows and columns past the table (select them, then "
+        "Delete), then save"]
+    assert any("the file is a link to /etc/passwd" in m for m in result.problems["partner/linked"])
+    assert all(by_key[f"partner/{p}"]["status"] == "ok" for p in ("food-network", "youth-hub", "xss-test"))
+    for published in (result.index, root / "out" / "run.json"):
+        assert "root:x:0:0" not in published.read_text(encoding="utf-8")

@@ -84,3 +84,80 @@ def cache_formula_value(path: Path, sheet: str, ref: str, cached: str) -> Path:
             archive.writestr(name, data)
     shutil.move(temporary, path)
     return path
+
+
+CONTACT_DETAILS = {  # (sheet, field or column): text holding contact details, none of which may be shared
+    ("Partner", "area"): "Consett, ring Jo on 07700 900123",
+    ("ImpactMap", "stakeholder"): "Volunteers (contact jo.lead@example.org)",
+    ("ImpactMap", "outcome"): "Greener streets around DH8 5XP",
+    ("ImpactMap", "measure"): "NT28, forms to 0191 496 0999",
+    ("ImpactMap", "indicator"): "Tree cover, surveyed by trees@example.net",
+    ("ImpactMap", "evidence"): "Counts by the warden, 07700 900654",
+    ("Baseline", "commissioners"): "Durham County Council (sam.buyer@example.org)",
+    ("Baseline", "data_systems"): "A spreadsheet kept at DH1 3LE",
+    ("QualityMarks", "mark"): "Investing in Volunteers, assessor on 07700 900321",
+    ("ReportingCalendar", "funder"): "Lottery (grants@example.com)",
+}
+
+
+def plant_contact_details(path: Path) -> dict[tuple[str, str], str]:
+    """Type :data:`CONTACT_DETAILS` into a partner workbook's text cells (the first data
+    row of each rows sheet, the field's value on a field sheet); returns them."""
+    book = openpyxl.load_workbook(path)
+    for (sheet, name), text in CONTACT_DETAILS.items():
+        ws = book[sheet]
+        if sheet in ("Partner", "Baseline"):
+            row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == name)
+            ws.cell(row=row, column=2, value=text)
+        else:
+            column = next(c.column for c in ws[1] if c.value == name)
+            ws.cell(row=2, column=column, value=text)
+    book.save(path)
+    return dict(CONTACT_DETAILS)
+
+
+def write_far_cell(path: Path, base: str = "food-network", ref: str = "XFD1048576") -> Path:
+    """A valid partner's workbook with one more cell, far beyond its tables (35 KB on
+    disk; a reader holding every cell up to it would need hundreds of GiB)."""
+    write_partner(path, base=base)
+    book = openpyxl.load_workbook(path)
+    book["ImpactMap"][ref] = "x"
+    book.save(path)
+    return path
+
+
+def write_zip_bomb(path: Path, megabytes: int = 300) -> Path:
+    """A workbook whose ImpactMap sheet unpacks to ``megabytes`` MB of rows from a file
+    of about a thousandth of that: the sheet is written a block at a time, never held."""
+    write_partner(path)
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+        part = _sheet_xml_paths(archive)["ImpactMap"]
+    block = b'<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>' * 16_000  # about 1 MB
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, data in contents.items():
+            if name != part:
+                archive.writestr(name, data)
+        with archive.open(part, "w", force_zip64=True) as sheet:
+            sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            for _ in range(megabytes):
+                sheet.write(block)
+            sheet.write(b"</sheetData></worksheet>")
+    return path
+
+
+def declare_smaller(path: Path, sheet: str = "ImpactMap", declared: int = 100) -> Path:
+    """Make the archive say the sheet unpacks to ``declared`` bytes, though it unpacks to
+    more: the lie a zip bomb tells a reader that trusts the sizes it is given."""
+    with zipfile.ZipFile(path) as archive:
+        part = _sheet_xml_paths(archive)[sheet]
+        info = archive.getinfo(part)
+    data = bytearray(path.read_bytes())
+    name = part.encode()
+    local = info.header_offset
+    data[local + 22:local + 26] = declared.to_bytes(4, "little")
+    central = next(i for i in range(len(data) - 4, 0, -1)
+                   if data[i:i + 4] == b"PK\x01\x02" and data[i + 46:i + 46 + len(name)] == name)
+    data[central + 24:central + 28] = declared.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    return path
