@@ -36,4 +36,4 @@ assumptions: setup  ## regenerate docs/assumptions.md from the package
 	$(BIN)/svlib assumptions > docs/assumptions.md.tmp && mv docs/assumptions.md.tmp docs/assumptions.md
 
 clean:  ## remove the environment and generated outputs (raw data is never touched)
-	rm -rf $(VENV) outputs/*/ data/processed/*/ .pytest_cache
+	rm -rf $(VENV) outputs/*/ data/processed/*/ data/processed/*.log .pytest_cache

@@ -88,7 +88,14 @@ def _number_from_text(text: str) -> float | None:
     return None
 
 
-def parse_number(value: Any, *, money: bool = False, minimum: float | None = 0.0) -> float:
+MAX_NUMBER = 1e12
+"""Largest quantity or amount of money a cell may hold (a million million, £1 trillion):
+far above any partner's figures, and low enough that products and sums over every
+outcome and year stay finite and exact to the penny."""
+
+
+def parse_number(value: Any, *, money: bool = False, minimum: float | None = 0.0,
+                 maximum: float | None = MAX_NUMBER) -> float:
     """A real number (quantities, money).
 
     Parameters
@@ -100,6 +107,8 @@ def parse_number(value: Any, *, money: bool = False, minimum: float | None = 0.0
         Accept a leading ``£`` or ``GBP``.
     minimum : float or None
         Smallest allowed value (default 0: no negative quantities or money).
+    maximum : float or None
+        Largest allowed value (default :data:`MAX_NUMBER`).
 
     Returns
     -------
@@ -130,6 +139,10 @@ def parse_number(value: Any, *, money: bool = False, minimum: float | None = 0.0
     if minimum is not None and number < minimum:
         what = "an amount of money" if money else "a number"
         raise CellError(f"expected {what} of at least {minimum:g}, got {show(value)}")
+    if maximum is not None and number > maximum:
+        what = "an amount of money" if money else "a number"
+        raise CellError(f"expected {what} of at most {maximum:,.0f}, got {show(value)}; check the cell for a "
+                        "typing slip (svlib values figures up to a million million)")
     return number
 
 
@@ -174,8 +187,9 @@ def parse_fraction(value: Any) -> float:
     return number
 
 
-def parse_whole(value: Any, *, minimum: int = 1, what: str = "a whole number") -> int:
-    """A whole number of at least ``minimum`` (durations in years, start years, counts)."""
+def parse_whole(value: Any, *, minimum: int = 1, what: str = "a whole number", maximum: int | None = None) -> int:
+    """A whole number of at least ``minimum`` and, when given, at most ``maximum``
+    (durations in years, start years, counts)."""
     if isinstance(value, bool):
         raise CellError(f"expected {what} of at least {minimum}, got {show(value)}")
     if isinstance(value, str):
@@ -190,6 +204,8 @@ def parse_whole(value: Any, *, minimum: int = 1, what: str = "a whole number") -
         raise CellError(f"expected {what} (no fractions), got {show(value)}")
     if number < minimum:
         raise CellError(f"expected {what} of at least {minimum}, got {show(value)}")
+    if maximum is not None and number > maximum:
+        raise CellError(f"expected {what} from {minimum} to {maximum}, got {show(value)}")
     return int(number)
 
 

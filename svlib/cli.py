@@ -270,7 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_argument("--scheduler", help="address of a Dask distributed scheduler to run on")
     reports.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws per partner (default 10,000)")
     reports.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    reports.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run (default 900)")
+    reports.add_argument("--timeout", type=int, default=900,
+                         help="seconds one report may run in all; a report still running then fails alone (default 900)")
     reports.add_argument("--scenario", type=Path, help="a saved scenario (JSON) applied to every partner")
     reports.set_defaults(handler=_command_reports)
 

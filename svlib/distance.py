@@ -73,6 +73,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from svlib.disclosure import suppress_value
+from svlib.plots import as_text
 
 READING_COLUMNS: tuple[str, ...] = ("person_ref", "star", "area", "reading_number", "reading_date", "score")
 """Columns of a table of star readings (``reading_date`` is carried but not needed)."""
@@ -449,7 +450,7 @@ def chart(summary_or_readings: pd.DataFrame, title: str | None = None, threshold
     panels = list(summary.groupby(keys, sort=True)) if len(summary) else []
     heights = [max(len(group), 1) for _, group in panels] or [1]
     fig = Figure(figsize=(8, 0.55 * sum(heights) + 1.6 * max(len(panels), 1)), layout="constrained")
-    fig.suptitle(title or "Distance travelled: average score at first and latest reading")
+    fig.suptitle(as_text(title or "Distance travelled: average score at first and latest reading"))
     if not panels:
         ax = fig.add_subplot()
         ax.text(0.5, 0.5, "No star readings", ha="center", va="center", transform=ax.transAxes)
@@ -466,8 +467,8 @@ def chart(summary_or_readings: pd.DataFrame, title: str | None = None, threshold
                         arrowprops={"arrowstyle": "->", "color": "#8fb8de", "lw": 2, "shrinkA": 5, "shrinkB": 5})
         ax.scatter(first, y, s=60, facecolors="white", edgecolors="#1f4e79", zorder=3, label="first reading")
         ax.scatter(latest, y, s=60, color="#1f4e79", zorder=3, label="latest reading")
-        labels = [f"{area} ({suppress_value(n, threshold) if threshold else n} {'person' if n == 1 else 'people'})"
-                  for area, n in zip(group["area"], group["n_people"])]
+        labels = [as_text(f"{area} ({suppress_value(n, threshold) if threshold else n} "
+                          f"{'person' if n == 1 else 'people'})") for area, n in zip(group["area"], group["n_people"])]
         ax.set_yticks(y, labels)
         scale_max = int(group["scale_max"].max()) if "scale_max" in group and len(group) else 10
         ax.set_xlim(0.5, scale_max + 0.5)
@@ -477,6 +478,6 @@ def chart(summary_or_readings: pd.DataFrame, title: str | None = None, threshold
         ax.set_axisbelow(True)
         ax.set_xlabel(f"average score (1 = lowest, {scale_max} = highest)")
         heading = str(key[-1]) if len(key) == 1 else f"{key[-1]} ({key[0]})"
-        ax.set_title(heading, loc="left", fontsize="medium")
+        ax.set_title(as_text(heading), loc="left", fontsize="medium")
         ax.legend(loc="lower right", fontsize="small", frameon=False)
     return fig

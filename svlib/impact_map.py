@@ -25,8 +25,8 @@ import pandas as pd
 from svlib.ingest import read_csv_table
 from svlib.problems import InputError, Problem, echo, errors, quote
 from svlib.proxies import PriceIndexError, ProxyLibrary, load_library, load_price_index, problem_for_unknown_proxy
-from svlib.tables import IMPACT_MAP, UNCERTAIN_PARAMETERS
-from svlib.frames import Columns, column_values, records
+from svlib.tables import IMPACT_MAP, MAX_OUTCOMES, MAX_YEARS, UNCERTAIN_PARAMETERS
+from svlib.frames import Columns, column_values, n_rows, records
 
 # A duration or start year beyond this is flagged for a second look: a plausibility check
 # chosen for svlib, not a limit from a published standard (it only warns).
@@ -45,6 +45,11 @@ def check_rows(
     are not reported again."""
     problems: list[Problem] = []
     reported = {(p.row, p.column) for p in (known or []) if p.severity == "error"}
+    if n_rows(frame) > MAX_OUTCOMES:
+        first_beyond = int(column_values(frame, "source_row")[MAX_OUTCOMES])
+        problems.append(Problem(file, sheet, first_beyond, None, (
+            f"the impact map has {n_rows(frame):,} outcomes; svlib values at most {MAX_OUTCOMES:,} in one map (its "
+            "time and memory grow with the outcomes): group similar outcomes into one row, or split the partner")))
     for row in records(frame):
         number = int(row["source_row"])
         has_value = pd.notna(row.get("proxy_value"))
@@ -61,6 +66,12 @@ def check_rows(
             problems.append(Problem(file, sheet, number, "proxy_id",
                                     f"both proxy_value and proxy_id {quote(proxy_id)} are given; proxy_value is used",
                                     "warning"))
+        duration, start = row.get("duration"), row.get("start_year")
+        if isinstance(duration, int) and isinstance(start, int) and start + duration - 1 > MAX_YEARS and not (
+                {(number, "duration"), (number, "start_year")} & reported):
+            problems.append(Problem(file, sheet, number, "duration", (
+                f"starting in year {echo(start)} and lasting {echo(duration)} years, the outcome would run to year "
+                f"{echo(start + duration - 1)}, past year {MAX_YEARS}, the furthest svlib values; shorten it")))
         for name in ("duration", "start_year"):
             years = row.get(name)
             if isinstance(years, (int, float)) and years > LONG_HORIZON_YEARS and (number, name) not in reported:
@@ -70,6 +81,8 @@ def check_rows(
         for p in UNCERTAIN_PARAMETERS:
             low, high = row.get(f"{p}_low", np.nan), row.get(f"{p}_high", np.nan)
             has_low, has_high = pd.notna(low), pd.notna(high)
+            if {(number, f"{p}_low"), (number, f"{p}_high")} & reported:
+                continue  # a bound that could not be read is reported already
             if has_low != has_high:
                 missing = f"{p}_high" if has_low else f"{p}_low"
                 problems.append(Problem(file, sheet, number, missing,

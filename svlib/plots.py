@@ -7,13 +7,24 @@ API (no pyplot state, no ``show``): a notebook displays it, a report saves it wi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from svlib.uncertainty import Simulation
+if TYPE_CHECKING:  # for the annotation only: distance and scoping import this module, and need no simulation
+    from svlib.uncertainty import Simulation
 
 RATIO_AXIS = "£ of social value per £1 invested"
+
+
+def as_text(label: object) -> str:
+    """A label from partner data as matplotlib shows it: exactly as written. A pair of
+    ``$`` would otherwise start matplotlib's mathematical notation, which fails on an
+    unknown command (an outcome id such as ``$\\undefined{x}$`` stopped a report) and
+    renders the rest as a formula; each ``$`` is escaped so it shows as itself."""
+    return str(label).replace("$", r"\$")
 
 
 def ratio_distribution(sim: Simulation, bins: int = 60) -> Figure:
@@ -76,7 +87,7 @@ def tornado_chart(tornado_df: pd.DataFrame, top: int = 15) -> Figure:
     ax.scatter(high, y, color="#1f4e79", marker=">", zorder=3, label="at the high end of the range")
     if base is not None:
         ax.axvline(base, color="black", linewidth=1.2, label=f"base case: £{base:.2f}")
-    ax.set_yticks(y, list(labels))
+    ax.set_yticks(y, [as_text(label) for label in labels])
     ax.set_xlabel(RATIO_AXIS)
     ax.set_title("Which estimates move the result most (one at a time)")
     ax.legend(loc="lower right", fontsize="small", frameon=False)
@@ -105,7 +116,7 @@ def sobol_bars(sobol_df: pd.DataFrame) -> Figure:
            color="#8fb8de", label="on its own (first-order)")
     ax.bar(x + width / 2, sobol_df["ST"], width, yerr=sobol_df["ST_conf"] if estimated else None, capsize=3,
            color="#1f4e79", label="including interactions (total)")
-    ax.set_xticks(x, list(sobol_df["group"]), rotation=20, ha="right")
+    ax.set_xticks(x, [as_text(group) for group in sobol_df["group"]], rotation=20, ha="right")
     ax.set_ylim(0, max(1.0, float(np.nanmax(sobol_df[["ST", "S1"]].to_numpy(float), initial=0.0)) * 1.1))
     ax.set_ylabel("share of the uncertainty in the ratio")
     ax.set_title("Where the uncertainty in the social return comes from")
@@ -167,6 +178,6 @@ def value_distribution(draws: np.ndarray, title: str, price_year: int | None = N
     ax.axvline(p95 / 1000.0, color="#1f4e79", linestyle="--", label=f"5% chance above: £{p95:,.0f}")
     ax.set_xlabel(f"present value, £ thousands{f' ({price_year} prices)' if price_year else ''}")
     ax.set_ylabel("number of simulations")
-    ax.set_title(title)
+    ax.set_title(as_text(title))
     ax.legend(frameon=False, fontsize="small")
     return fig

@@ -145,10 +145,15 @@ def partner_jobs(partners: list[PartnerRows], collection: str, processed: Path, 
             parameters={"partner_id": p.partner_id, "collection": collection, "data_dir": paths.for_kernel(processed),
                         "n_draws": int(draws), "seed": int(seed), **(extra or {})},
             output_stem=str(out_dir / "partners" / p.partner_id),
-            inputs=(str(p.source),) + inputs,
+            inputs=_source_files(Path(p.source)) + inputs,
         )
         for p in sorted(partners, key=lambda p: p.partner_id)
     ]
+
+
+def _source_files(source: Path) -> tuple[str, ...]:
+    """A partner's raw files: its workbook, or each CSV of a partner sent as a folder."""
+    return tuple(str(p) for p in sorted(source.glob("*.csv"))) if source.is_dir() else (str(source),)
 
 
 def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, seed: int) -> list[NotebookJob]:
@@ -222,7 +227,8 @@ def run_reports(
         ``data/processed/<collection>.partial``, so a partial set never replaces the
         complete tables that ``svlib build`` wrote.
     timeout : int
-        Seconds a notebook cell may run.
+        Seconds one notebook may run in all; one still running then fails alone
+        (:func:`svlib.runner.run_notebook`).
     scenario : path, optional
         A saved scenario (:mod:`svlib.scenarios`) applied to every partner.
     research : bool

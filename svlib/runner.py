@@ -9,6 +9,7 @@ so nothing is half-written, even on Ctrl-C.
 from __future__ import annotations
 
 import os
+import math
 import tempfile
 import time
 import traceback
@@ -132,7 +133,9 @@ def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd
     """Execute one job and write its ``.ipynb`` and ``.html``; returns the run record.
 
     Never raises for a failing notebook: the record's ``status`` is ``failed`` and
-    ``error`` says which cell raised what.
+    ``error`` says which cell raised what, or that the notebook ran out of time:
+    ``timeout`` seconds for the whole notebook (its kernel is then stopped), however
+    long each cell takes.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -150,11 +153,16 @@ def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd
     }
     try:
         record["input_hashes"] = {k: v["sha256"] for k, v in input_fingerprints(job.inputs).items()}
+        deadline = time.monotonic() + timeout
+
+        def time_left(cell: Any) -> int:  # each cell may use what the notebook has left of its time
+            return max(1, math.ceil(deadline - time.monotonic()))
+
         with _kernel_stderr_captured() as kernel_log:
             try:
                 executed = papermill.execute_notebook(
                     job.notebook, str(temporary), parameters=job.parameters, kernel_name=kernel, progress_bar=False,
-                    execution_timeout=timeout, cwd=cwd, log_output=False,
+                    execution_timeout=timeout, timeout_func=time_left, cwd=cwd, log_output=False,
                     # written once at the end (and on a failure), not after every cell
                     request_save_on_cell_execute=False,
                 )
@@ -178,7 +186,8 @@ def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd
         record["detail"] = f"{exc.ename}: {exc.evalue}".strip()
     except Exception as exc:  # noqa: BLE001 - a timeout or a dead kernel is this job's failure only
         name = type(exc).__name__
-        record["error"] = name if "Timeout" not in name else f"timed out after {timeout} s"
+        record["error"] = name if "Timeout" not in name else (
+            f"timed out: stopped after {timeout} s, the time limit for one report (--timeout)")
         record["detail"] = f"{name}: {exc}"
         record["trace"] = traceback.format_exc(limit=3)
     finally:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 import pandas as pd
 import pandera.pandas as pa
 
-from svlib.cells import is_blank, text_or_blank
+from svlib.cells import MAX_NUMBER, is_blank, text_or_blank
 from svlib.frames import Columns, n_rows
 from svlib.problems import Problem, echo, quote
 from svlib.tables import (
@@ -86,9 +86,11 @@ def _pandera_column(column: Column) -> pa.Column:
         return pa.Column(float, pa.Check.in_range(0.0, 1.0), nullable=nullable, coerce=True)
     if kind in ("number", "money"):
         minimum = column.minimum if column.minimum is not None else 0.0
-        return pa.Column(float, pa.Check.ge(minimum), nullable=nullable, coerce=True)
+        return pa.Column(float, pa.Check.in_range(minimum, MAX_NUMBER), nullable=nullable, coerce=True)
     if kind == "whole":
-        return pa.Column("Int64", pa.Check.ge(int(column.minimum or 1)), nullable=nullable, coerce=True)
+        low = int(column.minimum or 1)
+        check = pa.Check.ge(low) if column.maximum is None else pa.Check.in_range(low, int(column.maximum))
+        return pa.Column("Int64", check, nullable=nullable, coerce=True)
     if kind == "year":
         return pa.Column("Int64", pa.Check.in_range(1900, 2200), nullable=nullable, coerce=True)
     if kind == "choice":
@@ -122,8 +124,8 @@ def processed_schema(table_name: str) -> pa.DataFrameSchema:
     regex_columns = {}
     if table is IMPACT_MAP:
         regex_columns = {
-            r"^(quantity|proxy_value)_(low|high)$": pa.Column(float, pa.Check.ge(0.0), nullable=True, coerce=True,
-                                                              regex=True, required=False),
+            r"^(quantity|proxy_value)_(low|high)$": pa.Column(float, pa.Check.in_range(0.0, MAX_NUMBER), nullable=True,
+                                                              coerce=True, regex=True, required=False),
             r"^(deadweight|displacement|attribution|drop_off|leakage)_(low|high)$": pa.Column(
                 float, pa.Check.in_range(0.0, 1.0), nullable=True, coerce=True, regex=True, required=False),
             r"^.*_dist$": pa.Column(str, pa.Check.isin([*DISTRIBUTIONS, ""]), nullable=True, coerce=True,

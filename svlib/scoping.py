@@ -59,6 +59,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from svlib.plots import as_text
+
 # --- shared vocabulary ------------------------------------------------------------
 
 IN_DATE = "in date"
@@ -328,7 +330,7 @@ def heatmap_figure(heatmap: pd.DataFrame) -> Figure:
     top = max(int(values.max(initial=0)), 1)
     image = ax.imshow(values, aspect="auto", cmap="Blues", vmin=0, vmax=top)
     ax.set_xticks(range(n_months), list(heatmap.index), rotation=90)
-    ax.set_yticks(range(n_partners), [str(c) for c in heatmap.columns])
+    ax.set_yticks(range(n_partners), [as_text(c) for c in heatmap.columns])
     for i in range(n_partners):
         for j in range(n_months):
             if values[i, j]:

@@ -117,6 +117,14 @@ def _ranges(impact_map: pd.DataFrame) -> list[tuple[int, str, float, float]]:
     return found
 
 
+def _sums_without_each(values: np.ndarray) -> np.ndarray:
+    """For each element, the sum of all the others (prefix and suffix sums, so no total
+    is subtracted from: no cancellation when one element dominates)."""
+    before = np.concatenate(([0.0], np.cumsum(values)[:-1]))
+    after = np.concatenate((np.cumsum(values[::-1])[::-1][1:], [0.0]))
+    return before + after
+
+
 def tornado(impact_map: pd.DataFrame, investment: float, conventions: Conventions = Conventions()) -> pd.DataFrame:
     """One-at-a-time sensitivity of the SROI ratio to each parameter's stated range.
 
@@ -144,12 +152,21 @@ def tornado(impact_map: pd.DataFrame, investment: float, conventions: Convention
         frame = pd.DataFrame(columns=columns)
         frame.attrs["base_ratio"] = base
         return frame
-    scenarios = 2 * len(ranges)
-    values = {p: np.repeat(model.central[p][:, None], scenarios, axis=1) for p in {r[1] for r in ranges}}
-    for k, (row, p, low, high) in enumerate(ranges):
-        values[p][row, 2 * k] = low
-        values[p][row, 2 * k + 1] = high
-    ratios = model.ratios(values).reshape(-1, 2)
+    # An outcome's present value depends on its own parameters only, so moving one of them
+    # changes the total by that outcome's change: for each parameter, every outcome's value
+    # at the low and at the high end of its own range (two scenarios, not two per range),
+    # added to the others' total (memory and time in proportion to the outcomes).
+    outcome_pv = model.outcome_values()[0][:, 0]
+    others = _sums_without_each(outcome_pv)
+    ratios = np.empty((len(ranges), 2))
+    for p in dict.fromkeys(r[1] for r in ranges):
+        at = [k for k, r in enumerate(ranges) if r[1] == p]
+        rows = np.array([ranges[k][0] for k in at])
+        ends = np.repeat(model.central[p][:, None], 2, axis=1)
+        ends[rows, 0] = [ranges[k][2] for k in at]
+        ends[rows, 1] = [ranges[k][3] for k in at]
+        moved = model.outcome_values({p: ends})[0][rows]
+        ratios[at] = (others[rows, None] + moved) / model.investment
     frame = pd.DataFrame({
         "parameter": [r[1] for r in ranges],
         "outcome_id": [model.outcome_ids[r[0]] for r in ranges],
@@ -402,11 +419,15 @@ def _exact_sobol(
     total = float(np.sum(_product_variance(mean_square, variance, np.ones(mean.shape, bool))))
     rows = []
     for group, cells in members.items():
-        chosen = np.zeros(mean.shape, bool)
-        chosen[tuple(np.array(cells).T)] = True
-        inside = _product_variance(mean_square, variance, chosen)  # Var of the group's product, per outcome
-        outside_mean = np.prod(np.where(chosen, 1.0, mean_square), axis=1)
-        outside_square = np.prod(np.where(chosen, 1.0, mean_square + variance), axis=1)
+        # only the group's own outcomes: every other outcome's share of it is zero (so the
+        # work is in proportion to the group's size, not to the map's)
+        at, local = np.unique(np.array(cells)[:, 0], return_inverse=True)
+        chosen = np.zeros((len(at), mean.shape[1]), bool)
+        chosen[local, np.array(cells)[:, 1]] = True
+        square, spread = mean_square[at], variance[at]
+        inside = _product_variance(square, spread, chosen)  # Var of the group's product, per outcome
+        outside_mean = np.prod(np.where(chosen, 1.0, square), axis=1)
+        outside_square = np.prod(np.where(chosen, 1.0, square + spread), axis=1)
         if len(members) == 1:
             first = whole = 1.0  # one group holds every uncertain factor (as the SALib path reports)
         elif total > 0:

@@ -42,6 +42,16 @@ UNCERTAIN_PARAMETERS: tuple[str, ...] = (
 )
 """Impact-map parameters that may carry ``<p>_low``, ``<p>_high`` and ``<p>_dist``."""
 
+MAX_YEARS = 100
+"""The furthest analysis year an outcome may reach (``start_year + duration - 1``): a
+century, as far as woodland carbon is valued (the Woodland Carbon Code's 100 years);
+social outcomes rarely last beyond 5 to 10 years (SROI guide 2012)."""
+
+MAX_OUTCOMES = 10_000
+"""Most rows an impact map may have. Valuation and its uncertainty take time and memory
+in proportion to the rows (a 10,000-row report fits the default time limit); a map that
+large is better grouped."""
+
 DISTRIBUTIONS: tuple[str, ...] = ("pert", "triangular", "uniform", "fixed")
 """Distribution shapes accepted in ``<p>_dist`` (blank means PERT when a range is given)."""
 
@@ -75,6 +85,9 @@ class Column:
         Allowed values for ``kind="choice"``.
     minimum : float or None
         Smallest allowed value for numbers and whole numbers.
+    maximum : float or None
+        Largest allowed value for whole numbers (numbers and money are at most
+        :data:`svlib.cells.MAX_NUMBER`).
     help : str
         Plain-English meaning, for the template and the documentation.
     """
@@ -87,6 +100,7 @@ class Column:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     help: str = ""
+    maximum: float | None = None
 
     def parse(self, value: Any) -> Any:
         """The cell as a typed value; raises :class:`svlib.cells.CellError`."""
@@ -102,7 +116,8 @@ class Column:
         if kind == "fraction":
             return cells.parse_fraction(value)
         if kind == "whole":
-            return cells.parse_whole(value, minimum=int(self.minimum if self.minimum is not None else 1))
+            return cells.parse_whole(value, minimum=int(self.minimum if self.minimum is not None else 1),
+                                     maximum=None if self.maximum is None else int(self.maximum))
         if kind == "year":
             return cells.parse_year(value)
         if kind == "choice":
@@ -149,7 +164,8 @@ class Column:
             "number": "a number",
             "money": "an amount in GBP such as 1200 or £1,200",
             "fraction": "a fraction such as 0.25 or 25%",
-            "whole": f"a whole number of at least {int(self.minimum or 1)}",
+            "whole": f"a whole number of at least {int(self.minimum or 1)}" if self.maximum is None
+                     else f"a whole number from {int(self.minimum or 1)} to {int(self.maximum)}",
             "year": "a year such as 2023",
             "choice": "one of: " + ", ".join(self.choices),
             "yes_no": "yes or no",
@@ -195,7 +211,6 @@ class Table:
 
 _SLOW = object()
 """Marks a cell that a column-at-a-time fast path leaves to the one-by-one parser."""
-_INF = float("inf")
 _EXACT = 2.0**53
 """Whole numbers up to this are exact as floats, as :func:`svlib.cells.parse_whole` reads them."""
 
@@ -205,8 +220,8 @@ def _fast_text(column: Column, values: Sequence[Any]) -> list[Any]:
 
 
 def _fast_number(column: Column, values: Sequence[Any]) -> list[Any]:
-    low = column.minimum or 0.0
-    return [v if type(v) is float and low <= v < _INF else float(v) if type(v) is int and low <= v <= _EXACT else _SLOW
+    low, high = column.minimum or 0.0, cells.MAX_NUMBER
+    return [v if type(v) is float and low <= v <= high else float(v) if type(v) is int and low <= v <= high else _SLOW
             for v in values]
 
 
@@ -216,6 +231,7 @@ def _fast_fraction(column: Column, values: Sequence[Any]) -> list[Any]:
 
 def _fast_whole(column: Column, values: Sequence[Any], low: int | None = None, high: float = _EXACT) -> list[Any]:
     low = int(column.minimum if column.minimum is not None else 1) if low is None else low
+    high = min(high, column.maximum) if column.maximum is not None else high
     return [int(v) if type(v) is float and low <= v <= high and v.is_integer()
             else v if type(v) is int and low <= v <= high else _SLOW for v in values]
 
@@ -285,7 +301,8 @@ IMPACT_MAP = Table(
         Column("outcome", help="The change they experience, in plain words."),
         Column("theme", "choice", choices=THEMES, help="The County Durham Pound theme."),
         Column("quantity", "number", help="How many people (or units) experience the outcome in the period."),
-        Column("duration", "whole", minimum=1, help="How many years the outcome lasts (whole years, at least 1)."),
+        Column("duration", "whole", minimum=1, maximum=MAX_YEARS,
+               help="How many years the outcome lasts (whole years, at least 1)."),
         Column("deadweight", "fraction", help="Share that would have happened anyway (0.25 or 25%)."),
         Column("displacement", "fraction", help="Share that displaced outcomes elsewhere."),
         Column("attribution", "fraction", help="Share due to other organisations or people."),
@@ -299,7 +316,7 @@ IMPACT_MAP = Table(
         Column("proxy_year", "year", required=False, blank_ok=True, default=pd.NA,
                help="Price year of proxy_value (the year its prices are from)."),
         Column("proxy_source", required=False, blank_ok=True, default="", help="Where proxy_value comes from."),
-        Column("start_year", "whole", required=False, blank_ok=True, default=1, minimum=1,
+        Column("start_year", "whole", required=False, blank_ok=True, default=1, minimum=1, maximum=MAX_YEARS,
                help="Year the outcome starts (1 = the first year)."),
         Column("leakage", "fraction", required=False, blank_ok=True, default=0.0,
                help="Share of benefit going to people outside the intended area or group."),

@@ -401,14 +401,24 @@ def factor_moments(model: ValueModel, distributions: pd.DataFrame) -> tuple[np.n
         varying = np.array([i for i, d in enumerate(dists) if d.kind != "fixed"], np.intp)
         values = np.array([d.mode for d in dists], float)[:, None]
         all_rows = np.arange(model.size)
-        for rows, table in ((all_rows, values), (varying, QuantileBatch([dists[i] for i in varying]).values)):
+        batches = [(all_rows, lambda rows: values)]
+        # the varying rows' DRAW_CELLS values a block of rows at a time, so memory stays
+        # bounded however many outcomes the map has (each row's moments are its own)
+        for a in range(0, len(varying), MOMENT_ROWS):
+            block = varying[a:a + MOMENT_ROWS]
+            batches.append((block, lambda rows: QuantileBatch([dists[i] for i in rows]).values))
+        for rows, table in batches:
             if not len(rows):
                 continue
-            factor = _multipliers(model, p, table, rows)[0]
+            factor = _multipliers(model, p, table(rows), rows)[0]
             mean[rows, j] = factor.mean(axis=1)
             deviation = factor - mean[rows, j][:, None]
             variance[rows, j] = (deviation * deviation).mean(axis=1)
     return mean, variance
+
+
+MOMENT_ROWS = 512
+"""Outcomes whose draw tables :func:`factor_moments` holds at once (16 MB)."""
 
 
 class _Sampler:

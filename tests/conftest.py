@@ -76,7 +76,16 @@ def report_run(tmp_path_factory):
 
     from svlib import paths
     from svlib.reports import run_reports
-    from tests.workbooks import column_of, edit, plant_contact_details, write_csv_partner, write_far_cell, write_partner
+    from tests.workbooks import (
+        MATH_LABEL,
+        column_of,
+        edit,
+        plant_contact_details,
+        rename_outcome,
+        write_csv_partner,
+        write_far_cell,
+        write_partner,
+    )
 
     root = tmp_path_factory.mktemp("reports")
     raw = root / "forum"
@@ -85,6 +94,7 @@ def report_run(tmp_path_factory):
         shutil.copy(paths.raw_collection("example") / f"{name}.xlsx", raw)
     hostile = write_partner(raw / "xss.xlsx", base="green-spaces-trust", partner_id="xss-test", name=XSS_NAME)
     plant_contact_details(hostile)  # contact details typed in every kind of text field
+    rename_outcome(hostile, "GS1", MATH_LABEL)  # a chart label matplotlib would read as a formula
     broken = write_partner(raw / "broken.xlsx", base="digital-inclusion", partner_id="broken-one")
     edit(broken, "ImpactMap", {f"{column_of(broken, 'ImpactMap', 'deadweight')}2": "25",
                                f"{column_of(broken, 'ImpactMap', 'quantity')}3": BROKEN_CELL})

@@ -164,12 +164,12 @@ def test_implausible_horizons_and_star_scores_are_warned_about(tmp_path):
     workbook = write_partner(tmp_path / "youth.xlsx", base="youth-hub")  # a partner with star readings
     duration, start = column_of(workbook, "ImpactMap", "duration"), column_of(workbook, "ImpactMap", "start_year")
     score = column_of(workbook, "StarReadings", "score")
-    edit(workbook, "ImpactMap", {f"{duration}2": 500, f"{start}3": 11})
+    edit(workbook, "ImpactMap", {f"{duration}2": 50, f"{start}3": 11})
     edit(workbook, "StarReadings", {f"{score}2": 11, f"{score}3": 10})
     data, problems = read_partner(workbook)
     assert data is not None  # warnings only: the partner still builds
     warnings = [str(p) for p in problems if p.severity == "warning"]
-    assert f"{workbook}:ImpactMap:2:duration: warning: duration 500 reaches beyond 10 years; an outcome valued " \
+    assert f"{workbook}:ImpactMap:2:duration: warning: duration 50 reaches beyond 10 years; an outcome valued " \
            "that far ahead needs strong evidence that it lasts (and discounting shrinks it): check it" in warnings
     assert any(w.startswith(f"{workbook}:ImpactMap:3:start_year: warning: start_year 11 reaches") for w in warnings)
     assert [w for w in warnings if ":StarReadings:" in w] == [
@@ -686,3 +686,48 @@ class TestHostileFiles:
         assert f"{raw / 'real.xlsx'}:Partner:2:value: partner_id 'befriending-service' is already used by " \
                f"{raw / 'inside.xlsx'}" in done.stderr
         assert "1 of 4 valid" in done.stderr
+
+
+class TestWhatTheEngineCannotValue:
+    """Validation refuses, at the cell, what would stall or break a report later."""
+
+    def impact_map(self, tmp_path, **cells) -> tuple[Path, list[str]]:
+        folder = write_csv_partner(tmp_path / "csv")
+        path = folder / "ImpactMap.csv"
+        header, row = path.read_text(encoding="utf-8").splitlines()
+        names, values = header.split(","), row.split(",")
+        for name, value in cells.items():
+            if name not in names:
+                names.append(name)
+                values.append("")
+            values[names.index(name)] = str(value)
+        path.write_text(",".join(names) + "\n" + ",".join(values) + "\n", encoding="utf-8")
+        return path, messages(folder)
+
+    def test_a_duration_past_a_century_is_refused(self, tmp_path):
+        path, found = self.impact_map(tmp_path, duration=100000)
+        assert found == [f"{path}:ImpactMap:2:duration: expected a whole number from 1 to 100, got '100000'"]
+
+    def test_an_outcome_running_past_year_100_is_refused(self, tmp_path):
+        path, found = self.impact_map(tmp_path, duration=60, start_year=50)
+        assert found == [f"{path}:ImpactMap:2:duration: starting in year 50 and lasting 60 years, the outcome would "
+                         "run to year 109, past year 100, the furthest svlib values; shorten it"]
+        assert self.impact_map(tmp_path / "b", duration=51, start_year=50)[1] == []  # to year 100 exactly
+
+    @pytest.mark.parametrize("column, value", [("proxy_value", "1e308"), ("quantity", "1e13"),
+                                               ("quantity_high", "2e12")])
+    def test_a_figure_beyond_a_million_million_is_refused(self, tmp_path, column, value):
+        cells = {column: value, "quantity_low": 5} if column == "quantity_high" else {column: value}
+        path, found = self.impact_map(tmp_path, **cells)
+        assert len(found) == 1 and f":ImpactMap:2:{column}: expected " in found[0]
+        assert "of at most 1,000,000,000,000" in found[0]
+
+    def test_an_impact_map_of_more_than_ten_thousand_outcomes_is_refused(self, tmp_path):
+        folder = write_csv_partner(tmp_path / "csv")
+        path = folder / "ImpactMap.csv"
+        header, row = path.read_text(encoding="utf-8").splitlines()
+        rows = [row.replace("C1,", f"C{i},", 1) for i in range(10_001)]
+        path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+        assert messages(folder) == [
+            f"{path}:ImpactMap:10002:: the impact map has 10,001 outcomes; svlib values at most 10,000 in one map "
+            "(its time and memory grow with the outcomes): group similar outcomes into one row, or split the partner"]

@@ -68,3 +68,24 @@ def test_sobol_bars(example):
     heights = sorted(round(p.get_height(), 12) for p in ax.patches)
     assert heights == sorted(round(v, 12) for v in np.concatenate([table["S1"], table["ST"]]))
     assert png_bytes(fig).startswith(b"\x89PNG")
+
+
+def test_labels_from_partner_data_are_drawn_as_written():
+    # a pair of $ starts matplotlib's mathematical notation; an unknown command in it
+    # stopped a whole report
+    import io
+
+    import pandas as pd
+
+    from svlib.distance import chart, summarise
+    from tests.workbooks import MATH_LABEL
+
+    t = pd.DataFrame({"parameter": ["deadweight"], "outcome_id": [MATH_LABEL], "low_value": [0.1], "high_value": [0.3],
+                      "ratio_at_low": [2.0], "ratio_at_high": [1.5], "swing": [0.5], "label": [MATH_LABEL]})
+    readings = pd.DataFrame({"person_ref": ["P1", "P1"], "star": ["$\\frac$ star"] * 2, "area": [MATH_LABEL] * 2,
+                             "reading_number": [1, 2], "reading_date": pd.to_datetime(["2024-05-01", "2024-11-01"]),
+                             "score": [3.0, 6.0]})
+    for fig in (tornado_chart(t), chart(summarise(readings))):
+        fig.savefig(io.BytesIO(), format="png")  # raised ValueError before labels were escaped
+        texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+        assert any(MATH_LABEL.replace("$", "\\$") in text for text in texts)

@@ -117,6 +117,16 @@ def test_a_timeout_becomes_a_failure_record(tmp_path):
     assert record["status"] == "failed" and "timed out" in record["error"]
 
 
+def test_the_time_limit_is_for_the_whole_report_not_each_cell(tmp_path):
+    # six cells of 1.5 s each: every cell within a 4 s limit, the report not
+    source = write_notebook(tmp_path / "long.ipynb", *["import time; time.sleep(1.5)"] * 6)
+    record = run_notebook(NotebookJob("t/long", "partner", "Long", str(source), {}, str(tmp_path / "o" / "l")),
+                          timeout=4)
+    assert record["status"] == "failed" and record["error"].startswith("timed out: stopped after 4 s")
+    assert record["duration_seconds"] < 6 * 1.5  # stopped at the limit, before every cell could have run
+    assert not list((tmp_path / "o").glob("*"))
+
+
 def test_cli_exits_non_zero_after_finishing_the_others(report_run, tmp_path, capsys):
     result, raw, root = report_run
     code = main(["reports", "--data", str(raw), "--out", str(tmp_path / "out"), "--partners", "food-network,broken",

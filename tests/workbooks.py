@@ -161,3 +161,19 @@ def declare_smaller(path: Path, sheet: str = "ImpactMap", declared: int = 100) -
     data[central + 24:central + 28] = declared.to_bytes(4, "little")
     path.write_bytes(bytes(data))
     return path
+
+
+MATH_LABEL = r"$\undefinedcommand{x}$ GS1"
+"""An outcome id that matplotlib would read as mathematical notation, and fail on."""
+
+
+def rename_outcome(path: Path, old: str, new: str) -> Path:
+    """Give an outcome a new id everywhere the workbook names it."""
+    book = openpyxl.load_workbook(path)
+    for sheet in ("ImpactMap", "DeflatorSurvey", "CaseStudies"):
+        for row in book[sheet].iter_rows(min_row=2):
+            for cell in row:
+                if cell.value == old:
+                    cell.value = new
+    book.save(path)
+    return path
