@@ -275,3 +275,31 @@ def test_partner_text_that_starts_like_a_formula_is_written_as_text_and_read_bac
     for (sheet, name), text in FORMULA_TEXT.items():
         assert lookup[sheet][name] == text, (sheet, name)
     assert tables["ImpactMap"]["quantity"].dtype == float  # numbers are numbers still
+
+
+def abort_on_far_cell(path):
+    """A reader that dies as a native library does when it cannot allocate: for the test
+    of crash isolation below (module level, so reader processes can run it)."""
+    import os
+
+    from svlib.ingest import read_partner
+
+    if "far" in path.name:
+        os.abort()
+    return read_partner(path)
+
+
+def test_a_reader_process_that_dies_costs_only_its_own_file(raw, tmp_path):
+    from svlib.build import read_each
+
+    sources = sorted(raw.glob("*.xlsx"))
+    shutil.copy(sources[0], raw / "far-cell.xlsx")
+    sources = sorted(raw.glob("*.xlsx"))
+    results = read_each(sources, jobs=2, reader=abort_on_far_cell)
+    assert len(results) == len(sources) == 7
+    for source, (data, problems) in zip(sources, results):
+        if source.name == "far-cell.xlsx":
+            assert data is None and problems[0].file == str(source)
+            assert "reading this file stopped the reader process" in problems[0].message
+        else:
+            assert data is not None, [str(p) for p in problems]
