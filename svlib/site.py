@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from svlib.problems import WITHHELD
 from svlib.report_display import esc, percent
 from svlib.report_text import ratio
 
@@ -22,6 +23,10 @@ def _link(record: dict[str, Any]) -> str:
     if not target:
         return title
     return f'<a href="{esc(target)}">{title}</a>'
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def render_index(run: dict[str, Any]) -> str:
@@ -50,10 +55,14 @@ def render_index(run: dict[str, Any]) -> str:
         f"<td class='{'failed' if r['status'] != 'ok' else ''}'>{esc('ready' if r['status'] == 'ok' else 'failed: ' + str(r.get('error')))}</td></tr>"
         for r in others
     )
+    ready = sum(r["status"] == "ok" for r in partners)
     failed = sum(r["status"] != "ok" for r in records)
     draws = f"{int(run['draws']):,}"
-    summary = (f"{len(partners)} partner report(s), {failed} failure(s). Seed {esc(run['seed'])}, "
+    summary = (f"{_count(ready, 'partner report')} ready, {_count(failed, 'failure')}. Seed {esc(run['seed'])}, "
                f"{esc(draws)} Monte Carlo draws, svlib {esc(run['svlib_version'])}.")
+    if any(r.get("problems") for r in partners):
+        summary += (" A failed partner's problems are listed by place (sheet, row and column) and what was expected; "
+                    f"{esc(WITHHELD)} stands for what the cell holds, which only the researcher sees.")
     research = (f"<h2>Research reports</h2><table><thead><tr><th>Report</th><th>Kind</th><th>Status</th></tr></thead>"
                 f"<tbody>{other_rows}</tbody></table>") if others else ""
     return f"""<!DOCTYPE html>
