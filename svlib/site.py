@@ -58,7 +58,7 @@ def render_index(run: dict[str, Any]) -> str:
     ready = sum(r["status"] == "ok" for r in partners)
     failed = sum(r["status"] != "ok" for r in records)
     draws = f"{int(run['draws']):,}"
-    summary = (f"{_count(ready, 'partner report')} ready, {_count(failed, 'failure')}. Seed {esc(run['seed'])}, "
+    summary = (f"{ready} of {_count(len(partners), 'partner')} reported, {_count(failed, 'failure')}. Seed {esc(run['seed'])}, "
                f"{esc(draws)} Monte Carlo draws, svlib {esc(run['svlib_version'])}.")
     if any(r.get("problems") for r in partners):
         summary += (" A failed partner's problems are listed by place (sheet, row and column) and what was expected; "
