@@ -30,9 +30,9 @@ from svlib.build import (
     write_processed,
 )
 from svlib.cells import CellError, parse_slug
+from svlib.evidence import redact
 from svlib.files import write_atomic, write_json
 from svlib.folders import locked, writing
-from svlib.evidence import redact
 from svlib.problems import InputError, Problem, errors, printable
 from svlib.runner import NotebookJob, failure_record, run_jobs
 from svlib.site import render_index
