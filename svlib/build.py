@@ -238,7 +238,7 @@ def _csv_column(values: Sequence[Any], kind: str) -> Sequence[Any]:
     does): blanks (None, NaN, NA, NaT) empty, dates ISO ``yyyy-mm-dd``, numbers as Python
     writes them, text as it is."""
     if kind == "text":  # partner text may start like a formula: shown as text if the CSV is opened in a spreadsheet
-        if not _FORMULA_LIKE.search("\x00" + "\x00".join(v for v in values if type(v) is str)):
+        if not _FORMULA_LIKE.search("\x00" + _joined(values)):
             return values  # the usual column: one search, no cell changed
         return [spreadsheet_safe(v) if type(v) is str else v for v in values]
     if kind in TEXT_KINDS:
@@ -246,6 +246,11 @@ def _csv_column(values: Sequence[Any], kind: str) -> Sequence[Any]:
     if kind == "date":
         return [v.isoformat() if isinstance(v, dt.date) and v == v else None for v in values]  # NaT is a date
     return [None if v is None or v is pd.NA or v != v else v for v in values]
+
+
+def _joined(values: Sequence[Any]) -> str:
+    """The distinct text values of a column joined by NUL."""
+    return "\x00".join(v for v in set(values) if type(v) is str)
 
 
 def partner_rows(data: PartnerData) -> PartnerRows:

@@ -307,8 +307,8 @@ reorder how text is shown (Unicode TR9; the "Trojan Source" attack)."""
 def without_hidden_controls(values: list[Any]) -> tuple[list[Any], list[tuple[int, str]]]:
     """Text values with :data:`HIDDEN_CONTROLS` removed, and ``(index, message)`` for
     each value changed, naming what was removed (``U+001B``)."""
-    texts = [v for v in values if type(v) is str]
-    if not texts or not HIDDEN_CONTROLS.search("".join(texts)):  # one search for the usual clean column
+    distinct = set(values)  # a column repeats itself (a star's areas, the survey's answers): each text once
+    if not HIDDEN_CONTROLS.search("".join(v for v in distinct if type(v) is str)):  # the usual clean column
         return values, []
     out, changed = list(values), []
     for i, value in enumerate(values):

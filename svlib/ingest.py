@@ -230,7 +230,8 @@ def _raw_tables_from_workbook(path: Path, file: str) -> tuple[dict[str, tuple[li
         sheet = sheets[actual]
         header = sheet.rows[0] if sheet.rows else []
         cell_problems: list[Problem] = []
-        headers = {column_letter(i): _column_label(table, h) for i, h in enumerate(header) if not cells.is_blank(h)}
+        headers = {} if not (sheet.uncalculated or sheet.errors) else {  # only to name a formula's column
+            column_letter(i): _column_label(table, h) for i, h in enumerate(header) if not cells.is_blank(h)}
         for row, letter in sheet.uncalculated:
             cell_problems.append(Problem(file, actual, row, headers.get(letter, letter),
                                          "this formula has no calculated value; open the workbook in Excel or "

@@ -563,7 +563,10 @@ def read_columns(
         by_position = [[values[i] if i < len(values) else None for _, values in kept] for i in range(width)]
     columns: dict[str, list[Any]] = {}
     for column in present:
-        cells_of_column, cleaned = cells.without_hidden_controls(list(by_position[positions[column.name]]) if kept else [])
+        cells_of_column = list(by_position[positions[column.name]]) if kept else []
+        cleaned: list[tuple[int, str]] = []
+        if column.kind == "text":  # other kinds refuse such a cell anyway, quoting it escaped
+            cells_of_column, cleaned = cells.without_hidden_controls(cells_of_column)
         parsed, found = column.parse_many(cells_of_column)
         columns[column.name] = parsed
         for index, message in cleaned:

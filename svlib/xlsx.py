@@ -58,12 +58,13 @@ MAX_COLUMNS = 100
 """Columns a sheet may use: A to CV. The widest sheet, the impact map with every
 uncertainty column, has 41."""
 
-# What sends a sheet to the cell-by-cell look at its extent: a cell reference beyond
-# MAX_COLUMNS (three letters, or two from CW on) or MAX_ROWS (six digits or more, checked
-# exactly there), or a cell whose reference is not its first attribute or is missing
-# (Excel and LibreOffice always write it first; a cell with its reference needs no row
-# number). One search of the sheet, usually finding nothing.
-_LOOK_CLOSER = re.compile(rb'<c(?:[>/]| (?!r=")| r="(?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z]|[A-Z]{1,2}\d{6}))')
+# What sends a sheet to the cell-by-cell look at its extent: a cell that does not begin
+# with a reference inside MAX_COLUMNS and below row 100,000 (columns A to CV, at most five
+# digits), so a reference beyond them (checked exactly there), not first among the
+# cell's attributes, or missing (Excel and LibreOffice always write it first; a cell
+# with its reference needs no row number). One search of the sheet, usually finding
+# nothing.
+_LOOK_CLOSER = re.compile(rb'<c(?=[\s/>])(?! r="(?:[A-Z]|[AB][A-Z]|C[A-V])\d{1,5}")')
 _CELL = re.compile(rb"<c(?=[\s/>])([^>]*)>")
 _REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _ROW_REF = re.compile(rb'\sr="(\d+)"')
@@ -137,8 +138,10 @@ def _check_signature(data: bytes) -> None:
 
 def _check_sizes(archive: zipfile.ZipFile) -> None:
     """Refuse an archive whose files are too many or unpack too large (a zip bomb), from
-    the sizes it declares; reading a file then stops at its declared size (and fails its
-    checksum if it lied), so the declared sizes bound what is unpacked."""
+    the sizes it declares. The parts the cell reader unpacks (:data:`_READ_AT_OPEN` and
+    each sheet read) are unpacked here first, where reading stops at the declared size
+    and a part that lied fails its checksum, so the declared sizes bound what is
+    unpacked."""
     parts = archive.infolist()
     if len(parts) > MAX_PARTS:
         raise WorkbookError(f"the workbook holds {len(parts):,} files inside; a workbook holds a few dozen (svlib "
@@ -243,7 +246,7 @@ def read_workbook(
     """
     path = Path(path)
     numbers = path.suffix.lower() == ".numbers"  # Apple Numbers: a zip file, or a folder (a package) in older versions
-    if not path.is_file() and not (numbers and path.is_dir()) and not path.exists():
+    if not path.exists():
         raise WorkbookError("file not found")
     if path.is_dir() and not numbers:
         raise WorkbookError("is a folder, expected a workbook")

@@ -601,8 +601,8 @@ class TestHiddenControlCharacters:
         assert main(["validate", str(workbook)]) == 1
         err = capsys.readouterr().err
         assert "\x1b" not in err and "\x07" not in err
-        assert f"{workbook}:ImpactMap:2:quantity: expected a number (such as 12 or 1,200), got 'ESC[2Jlots'" in err
-        assert f"{workbook}:ImpactMap:2:quantity: warning: removed hidden control character(s) U+001B" in err
+        # a number cell holding them is refused, and the message shows them escaped
+        assert f"{workbook}:ImpactMap:2:quantity: expected a number (such as 12 or 1,200), got 'ESC\\x1b[2Jlots'" in err
         assert "unknown column 'note\\x1b]0;title\\x07' is ignored" in err
 
 
