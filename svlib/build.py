@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from svlib import __version__
-from svlib.files import FORMULA_STARTS, from_spreadsheet_safe, sha256, spreadsheet_safe, within, write_json
-from svlib.folders import locked, writing
+from svlib.files import FORMULA_STARTS, from_spreadsheet_safe, sha256, spreadsheet_safe, write_json
+from svlib.folders import locked, replaceable_folder_problems, writing
 from svlib.frames import n_rows
 from svlib.ingest import PartnerData, read_partner
 from svlib.problems import Problem, echo
@@ -282,12 +282,6 @@ def read_partner_rows(path: str | Path) -> tuple[PartnerRows | None, list[Proble
     return (None if data is None else partner_rows(data)), problems
 
 
-def _system_file(name: str) -> bool:
-    """A file the operating system or an office program adds by itself (``.DS_Store``,
-    ``Thumbs.db``, a lock file): not the user's work."""
-    return name.startswith(LOCK_PREFIXES) or name.lower() in ("thumbs.db", "desktop.ini")
-
-
 def output_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Problem]:
     """Why ``out_dir`` must not receive a build of ``raw_dir``, if it must not.
 
@@ -300,72 +294,6 @@ def output_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Pro
     ours = {"manifest.json"} | {table_file_name(table) for table in WORKBOOK_TABLES}
     return replaceable_folder_problems(out_dir, raw_dir, "manifest.json", lambda relative: relative in ours,
                                        Path("data/processed") / Path(raw_dir).resolve().name, "build")
-
-
-def replaceable_folder_problems(out_dir: str | Path, raw_dir: str | Path, marker: str,
-                                ours: Callable[[str], bool], suggestion: Path, what: str) -> list[Problem]:
-    """Why a folder that svlib replaces whole must not be replaced, if it must not.
-
-    Parameters
-    ----------
-    out_dir, raw_dir : path
-        The folder to replace, and the raw folder, which is never written to.
-    marker : str
-        The file every earlier output holds (``manifest.json``, ``run.json``).
-    ours : callable
-        Whether a file, by its path inside the folder (``partners/x.html``), is one that
-        svlib writes there.
-    suggestion : path
-        A folder to suggest instead (never the one refused).
-    what : str
-        What writes the folder (``build``, ``report run``), for messages.
-
-    Returns
-    -------
-    list of Problem
-        Empty when the folder is new, empty, or an earlier output holding only files
-        svlib writes (and files the system adds by itself, such as ``.DS_Store``).
-    """
-    out, raw = Path(out_dir), Path(raw_dir)
-    where = str(out_dir)
-
-    def refuse(why: str, advice: str = "choose") -> list[Problem]:
-        such_as = "" if within(out, suggestion) or within(suggestion, out) else f", such as {suggestion.as_posix()}"
-        return [Problem(where, "", None, None, f"{why}; {advice} a new or empty folder{such_as}")]
-
-    if out.exists() and not out.is_dir():
-        return refuse(f"the output is a file, and a {what} writes a folder")
-    if within(raw, out):
-        return refuse(f"the output folder holds the raw workbooks, which a {what} would replace")
-    if within(out, raw):
-        return refuse("the output folder is inside the raw folder, and raw data is never written to")
-    if out.is_symlink():
-        return refuse(f"the output is a link to another folder, which a {what} would replace with a folder of its own")
-    if not out.exists():
-        return []
-    present = [relative for relative in _files_inside(out) if not _system_file(Path(relative).name)]
-    if present and marker not in present:
-        return refuse(f"the output folder is not empty and is not an earlier {what} (it has no {marker}), "
-                      f"and a {what} replaces its output folder whole")
-    foreign = sorted(relative for relative in present if not ours(relative))
-    if foreign:
-        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-        return refuse(f"the output folder holds files a {what} did not write ({shown}), and a {what} replaces its "
-                      "output folder whole", "move them elsewhere, or choose")
-    return []
-
-
-def _files_inside(folder: Path) -> list[str]:
-    """Every file and link in ``folder`` and its sub-folders (links are not followed),
-    as POSIX paths relative to it; an empty sub-folder counts as itself."""
-    found = []
-    for current, subfolders, files in os.walk(folder):
-        relative = Path(current).relative_to(folder)
-        links = [name for name in subfolders if (Path(current) / name).is_symlink()]
-        found += [(relative / name).as_posix() for name in files + links]
-        if not files and not subfolders and current != str(folder):
-            found.append(relative.as_posix() + "/")
-    return found
 
 
 def build(raw_dir: str | Path, out_dir: str | Path, jobs: int | None = None) -> BuildResult:

@@ -44,6 +44,7 @@ Royal Mail, *Postcode Address File programmers' guide* (postcode format).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 
 import pandas as pd
@@ -55,10 +56,11 @@ PHONE_REMOVED = "[phone removed]"
 POSTCODE_REMOVED = "[postcode removed]"
 NAME_REMOVED = "[name removed]"
 
-EMAIL_PATTERN = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-"""An email address. It starts only where a run of address characters starts, so the
-search takes time in proportion to the text (without that, a long run of letters with no
-``@`` made it try every position of the run again: seconds for a 50 KB case study)."""
+EMAIL_PATTERN = re.compile(r"(?<![\w.%+'-])[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+"""An email address, letters of any alphabet included (``zoë@example.org``). It starts
+only where a run of address characters starts, so the search takes time in proportion to
+the text (without that, a long run of letters with no ``@`` made it try every position
+of the run again: seconds for a 50 KB case study)."""
 
 PHONE_PATTERN = re.compile(
     r"(?<![\w+])"
@@ -69,8 +71,30 @@ PHONE_PATTERN = re.compile(
 )
 """A UK telephone number, mobile or landline, national or +44 form."""
 
-POSTCODE_PATTERN = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b", re.IGNORECASE)
-"""A UK postcode, with or without the space."""
+POSTCODE_PATTERN = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}\b", re.IGNORECASE)
+"""A UK postcode, with or without the space (``GIR 0AA`` included)."""
+
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"   # control characters other than tab and new lines
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u08e2\u180e\u200b\u200c\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"  # format characters (Unicode Cf), but the joiner U+200D
+)
+"""Characters that show as nothing, or not at all (the soft hyphen, zero-width spaces,
+direction marks and overrides): one inside an address or number, as copying from a word
+processor can leave, would hide it from the patterns while a page shows it whole. The
+zero-width joiner (U+200D) and the tag characters stay: emoji sequences need them."""
+
+_WIDE = re.compile("[\u3000\ufe50-\ufe6b\uff01-\uff5e]")
+"""Full-width and small forms of ASCII characters (``＠``, ``０７７００``), read as the
+characters they stand for (Unicode NFKC)."""
+
+
+def comparable(text: str) -> str:
+    """Text as the contact-detail patterns read it: without :data:`_INVISIBLE`
+    characters, and full-width or small forms of ASCII turned into ASCII. Everything
+    else is left as written."""
+    text = _INVISIBLE.sub("", text)
+    return _WIDE.sub(lambda found: unicodedata.normalize("NFKC", found.group()), text) if _WIDE.search(text) else text
 
 _PLACEHOLDER = re.compile(r"\[(?:email|phone|postcode|name) removed\]")
 
@@ -99,7 +123,9 @@ def redact(text: str, names: Iterable[str] = ()) -> str:
     -------
     str
         The text with "[email removed]", "[phone removed]", "[postcode removed]" and
-        "[name removed]" in place of what was found (patterns in the module notes).
+        "[name removed]" in place of what was found (patterns in the module notes),
+        read as :func:`comparable` gives it (characters that show as nothing removed,
+        full-width forms of ASCII made ASCII).
 
     Examples
     --------
@@ -108,6 +134,7 @@ def redact(text: str, names: Iterable[str] = ()) -> str:
     """
     if not isinstance(text, str):
         return text
+    text = comparable(text)  # what a shared page shows is what the patterns read
     if "@" in text:
         text = EMAIL_PATTERN.sub(EMAIL_REMOVED, text)
     text = _outside_placeholders(text, lambda part: PHONE_PATTERN.sub(PHONE_REMOVED, part))

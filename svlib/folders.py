@@ -28,14 +28,16 @@ import datetime as dt
 import errno
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
+from svlib.files import within
 from svlib.problems import InputError, Problem
 
 STALE_MARKS = (".staging-", ".old-", ".building-")
@@ -323,3 +325,89 @@ def writing(target: str | Path) -> Iterator[Staging]:
         finally:
             if not staging.published:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------------------
+# Which folders may be replaced
+# ----------------------------------------------------------------------------------------
+
+SYSTEM_FILES = (".ds_store", "thumbs.db", "desktop.ini")
+_LEFT_BY_SVLIB = re.compile(r"^\..+\.(?:running\.ipynb|tmp)$")  # a file being written, left by a kill
+
+
+def _system_file(name: str) -> bool:
+    """A file the operating system or an office program adds by itself (``.DS_Store``,
+    ``Thumbs.db``, an office lock file or a macOS ``._`` file), or one svlib was writing
+    when it was stopped: not the user's work. Any other file, hidden or not, is."""
+    return (name.lower() in SYSTEM_FILES or name.startswith(("~$", ".~lock.", "._"))
+            or _LEFT_BY_SVLIB.match(name) is not None)
+
+
+def replaceable_folder_problems(out_dir: str | Path, raw_dir: str | Path | None, marker: str,
+                                ours: Callable[[str], bool], suggestion: Path, what: str,
+                                raw_what: str = "the raw workbooks") -> list[Problem]:
+    """Why a folder that svlib replaces whole must not be replaced, if it must not.
+
+    Parameters
+    ----------
+    out_dir, raw_dir : path
+        The folder to replace, and the raw data (a folder, or a file), which is never
+        written to; None when there is none.
+    marker : str
+        The file every earlier output holds (``manifest.json``, ``run.json``).
+    ours : callable
+        Whether a file, by its path inside the folder (``partners/x.html``), is one that
+        svlib writes there.
+    suggestion : path
+        A folder to suggest instead (never the one refused).
+    what : str
+        What writes the folder (``build``, ``report run``, ``valuation``), for messages.
+    raw_what : str
+        What the raw folder holds, for messages.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the folder is new, empty, or an earlier output holding only files
+        svlib writes (and files the system adds by itself, such as ``.DS_Store``).
+    """
+    out, raw = Path(out_dir), None if raw_dir is None else Path(raw_dir)
+    where = str(out_dir)
+
+    def refuse(why: str, advice: str = "choose") -> list[Problem]:
+        such_as = "" if within(out, suggestion) or within(suggestion, out) else f", such as {suggestion.as_posix()}"
+        return [Problem(where, "", None, None, f"{why}; {advice} a new or empty folder{such_as}")]
+
+    if out.exists() and not out.is_dir():
+        return refuse(f"the output is a file, and a {what} writes a folder")
+    if raw is not None and within(raw, out):
+        return refuse(f"the output folder holds {raw_what}, which a {what} would replace")
+    if raw is not None and raw.is_dir() and within(out, raw):
+        return refuse("the output folder is inside the raw folder, and raw data is never written to")
+    if out.is_symlink():
+        return refuse(f"the output is a link to another folder, which a {what} would replace with a folder of its own")
+    if not out.exists():
+        return []
+    present = [relative for relative in _files_inside(out) if not _system_file(Path(relative).name)]
+    if present and marker not in present:
+        return refuse(f"the output folder is not empty and is not an earlier {what} (it has no {marker}), "
+                      f"and a {what} replaces its output folder whole")
+    foreign = sorted(relative for relative in present if not ours(relative))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        return refuse(f"the output folder holds files a {what} did not write ({shown}), and a {what} replaces its "
+                      "output folder whole", "move them elsewhere, or choose")
+    return []
+
+
+def _files_inside(folder: Path) -> list[str]:
+    """Every file and link in ``folder`` and its sub-folders (links are not followed),
+    as POSIX paths relative to it; an empty sub-folder counts as itself."""
+    found = []
+    for current, subfolders, files in os.walk(folder):
+        relative = Path(current).relative_to(folder)
+        links = [name for name in subfolders if (Path(current) / name).is_symlink()]
+        found += [(relative / name).as_posix() for name in files + links]
+        if not files and not subfolders and current != str(folder):
+            found.append(relative.as_posix() + "/")
+    return found

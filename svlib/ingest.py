@@ -150,11 +150,12 @@ def _without_examples(header: Sequence[Any], records: list[Record], table: Table
     """The records that are not "e.g." example rows, and an error for each example row
     typed over: one whose cells differ from the template's example would otherwise be
     ignored without a word, and the partner's figures with it."""
-    kept: list[Record] = []
-    examples: list[Record] = []
-    for record in records:
-        (examples if _is_example(record[1]) else kept).append(record)
-    if not examples or table.layout == "fields":
+    marked = [i for i, (_, row) in enumerate(records) if len(row) and type(row[0]) is str and _is_example(row)]
+    if not marked:
+        return records, []  # the usual sheet: no example row, nothing copied
+    examples, skip = [records[i] for i in marked], set(marked)
+    kept = [record for i, record in enumerate(records) if i not in skip]
+    if table.layout == "fields":
         return kept, []
     from svlib.template import example_values  # only when an example row is present
 

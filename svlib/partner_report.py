@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from svlib.assurance import checklist
 from svlib.build import build, load_processed
 from svlib.deflators import summarise_survey
 from svlib.disclosure import suppress_value
-from svlib.evidence import redact_tables
+from svlib.evidence import redact, redact_tables
 from svlib.impact_map import resolve_proxies
 from svlib.problems import InputError
 from svlib.proxies import load_library
@@ -204,9 +204,10 @@ class PartnerReport:
                 ("Monte Carlo draws", self.draws)]
         rows += [(f"convention: {k}", v) for k, v in self.conventions.describe().items()]
         if self.scenario:
-            rows.append(("scenario", json.dumps(self.scenario, sort_keys=True)))
-        if self.raw_source:
-            rows.append((f"raw workbook {self.raw_source.get('file')}", f"SHA-256 {self.raw_source.get('sha256')}"))
+            rows.append(("scenario", redact(json.dumps(self.scenario, sort_keys=True, ensure_ascii=False))))
+        if self.raw_source:  # the partner's file name, as shared pages show any partner text
+            rows.append((f"raw workbook {redact(str(self.raw_source.get('file')))}",
+                         f"SHA-256 {self.raw_source.get('sha256')}"))
         rows += [(f"input {Path(k).name}", f"SHA-256 {v['sha256']}") for k, v in block["inputs"].items()]
         rows += [(f"version of {k}", v) for k, v in block["versions"].items() if k != "svlib"]
         return pd.DataFrame(rows, columns=["item", "value"])
@@ -223,7 +224,7 @@ def prepare(
     discount_schedule: str = "constant",
     discount_from: int = 1,
     dropoff_from: int = 2,
-    scenario: str | Path | None = None,
+    scenario: str | Path | Mapping[str, Any] | None = None,
 ) -> PartnerReport:
     """Load one partner from the processed tables and set up its analysis.
 
@@ -240,8 +241,9 @@ def prepare(
         Analysis price year (default: the partner's own).
     discount_rate, discount_schedule, discount_from, dropoff_from
         Valuation conventions (see :class:`svlib.valuation.Conventions`).
-    scenario : path, optional
-        A saved scenario (:mod:`svlib.scenarios`) applied to the impact map and conventions.
+    scenario : path or dict, optional
+        A saved scenario (:mod:`svlib.scenarios`), or its content, applied to the impact
+        map and conventions.
     """
     folder = processed_folder(collection, data_dir or None)
     tables = shared_tables(collection, folder)
@@ -260,9 +262,9 @@ def prepare(
     survey = _partner_rows(tables, "DeflatorSurvey", partner_id)
     scenario_used = None
     if scenario:
-        from svlib.scenarios import load
+        from svlib.scenarios import from_dict, load
 
-        scenario_used = load(paths.resolve(scenario))
+        scenario_used = from_dict(dict(scenario)) if isinstance(scenario, Mapping) else load(paths.resolve(scenario))
         resolved = scenario_used.apply(resolved)
         survey = scenario_used.survey_for(survey)
         conventions = scenario_used.conventions(conventions)

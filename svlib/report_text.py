@@ -85,19 +85,45 @@ def spreadsheet_csv(frame: pd.DataFrame) -> str:
     return shown.to_csv(index=False)
 
 
+VALUATION_FILES = ("valuation.json", "by_outcome.csv", "by_year.csv", "by_theme.csv", "by_stakeholder.csv",
+                   "resolved_impact_map.csv", "summary.txt")
+"""What :func:`write_valuation` writes (``svlib sroi --out``)."""
+
+
 def write_valuation(result: Valuation, impact_map: pd.DataFrame, folder: Path,
                     sources: Iterable[str | Path] = ()) -> list[Path]:
     """Write the valuation into ``folder``: ``valuation.json`` (with provenance), one CSV
-    per table, ``resolved_impact_map.csv`` and ``summary.txt``; each written atomically."""
-    written = []
+    per table, ``resolved_impact_map.csv`` and ``summary.txt``.
+
+    The folder is written whole, as a build's is (:mod:`svlib.folders`): it must be new,
+    empty or an earlier valuation holding only these files, and hold none of the
+    ``sources``; anything else in it is the user's and is never replaced.
+
+    Raises
+    ------
+    InputError
+        The folder is one a valuation must not replace, or cannot be written.
+    """
+    from svlib.folders import replaceable_folder_problems, writing
+    from svlib.problems import InputError
+
+    folder, sources = Path(folder), list(sources)
+    refused = [problem for raw in sources or [None] for problem in replaceable_folder_problems(
+        folder, raw, "valuation.json", VALUATION_FILES.__contains__, Path("outputs/valuation"), "valuation",
+        raw_what="the valuation's own input")]
+    if refused:
+        raise InputError(refused[:1])
     payload = result.to_dict()
     payload["provenance"] = provenance(sources, parameters=result.conventions.describe())
-    written.append(write_json(folder / "valuation.json", payload))
-    for name in ("by_outcome", "by_year", "by_theme", "by_stakeholder"):
-        written.append(write_atomic(folder / f"{name}.csv", spreadsheet_csv(getattr(result, name))))
-    written.append(write_atomic(folder / "resolved_impact_map.csv", spreadsheet_csv(impact_map)))
-    written.append(write_atomic(folder / "summary.txt", valuation_text(result, impact_map) + "\n"))
-    return written
+    texts = {"valuation.json": None, "resolved_impact_map.csv": spreadsheet_csv(impact_map),
+             "summary.txt": valuation_text(result, impact_map) + "\n"}
+    texts.update({f"{name}.csv": spreadsheet_csv(getattr(result, name))
+                  for name in ("by_outcome", "by_year", "by_theme", "by_stakeholder")})
+    with writing(folder) as staging:
+        written = [write_json(staging.path / "valuation.json", payload)]
+        written += [write_atomic(staging.path / name, text) for name, text in texts.items() if text is not None]
+        staging.publish()
+    return [folder / path.name for path in written]
 
 
 def simulation_text(simulation, conventions) -> str:

@@ -10,6 +10,7 @@ It exits non-zero if anything failed, after finishing everything else.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import uuid
 from concurrent.futures import Executor
@@ -26,15 +27,15 @@ from svlib.build import (
     output_folder_problems,
     read_each,
     read_partner_rows,
-    replaceable_folder_problems,
     write_processed,
 )
 from svlib.cells import CellError, parse_slug
 from svlib.evidence import redact
 from svlib.files import write_atomic, write_json
-from svlib.folders import locked, writing
+from svlib.folders import locked, replaceable_folder_problems, writing
 from svlib.problems import InputError, Problem, errors, printable
 from svlib.runner import NotebookJob, failure_record, run_jobs
+from svlib.scenarios import load as load_scenario
 from svlib.site import render_index
 
 PARTNER_NOTEBOOK = "05_partner_report.ipynb"
@@ -140,7 +141,7 @@ def partner_jobs(partners: list[PartnerRows], collection: str, processed: Path, 
         NotebookJob(
             key=f"partner/{p.partner_id}",
             kind="partner",
-            title=str(p.partner["name"]),
+            title=redact(str(p.partner["name"])),  # the page's own title: shared, so no contact details
             notebook=str(paths.NOTEBOOKS_DIR / PARTNER_NOTEBOOK),
             parameters={"partner_id": p.partner_id, "collection": collection, "data_dir": paths.for_kernel(processed),
                         "n_draws": int(draws), "seed": int(seed), **(extra or {})},
@@ -290,7 +291,8 @@ def run_reports(
                                                    "the tidy tables failed their checks", problems))
                     messages[key] = [str(p) for p in problems]
                 valid = []
-        extra = {"scenario": paths.for_kernel(scenario)} if scenario else None
+        # the scenario's content, not its path: a shared notebook never names the researcher's folders
+        extra = {"scenario": load_scenario(scenario).to_dict()} if scenario else None
         job_list = partner_jobs(valid, collection, processed_dir, staging.path, draws, seed, extra)
         if valid and research:
             job_list += research_jobs(collection, processed_dir, staging.path, draws, seed)
@@ -345,13 +347,14 @@ def shared_record(record: dict[str, Any]) -> dict[str, Any]:
     (:func:`svlib.paths.shown`), problems only as where they are and what was expected
     (:meth:`svlib.problems.Problem.shared`, already so in the record)."""
     out = {k: record[k] for k in SHARED_RECORD_KEYS if k in record}
+    out["key"] = redact(str(record["key"]))  # a failed file's key holds its name
     out["title"] = redact(str(record.get("title") or record["key"]))
     out["headline"] = {k: (redact(v) if isinstance(v, str) else v) for k, v in record.get("headline", {}).items()}
-    out["parameters"] = {k: (paths.shown(v) if k in ("data_dir", "scenario") and v else v)
+    out["parameters"] = {k: (paths.shown(v) if k == "data_dir" and v else v)
                          for k, v in record.get("parameters", {}).items()}
     if record.get("notebook"):
         out["notebook"] = paths.shown(record["notebook"])
-    out["input_hashes"] = {paths.shown(k): v for k, v in record.get("input_hashes", {}).items()}
+    out["input_hashes"] = {redact(paths.shown(k)): v for k, v in record.get("input_hashes", {}).items()}
     return out
 
 
@@ -379,19 +382,33 @@ def log_text(run: dict[str, Any], records: list[dict[str, Any]], messages: dict[
     return "\n".join(lines) + "\n"
 
 
-
 def report_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Problem]:
     """Why ``out_dir`` must not receive a report run of ``raw_dir``, if it must not: a
     run replaces its output folder whole, so the folder must be new, empty, or an earlier
-    run holding only what a run writes (``index.html``, ``run.json`` and the pages and
-    notebooks under ``partners/``, ``research/`` and ``themes/``); and raw data is never
-    written to (see :func:`svlib.build.replaceable_folder_problems`)."""
+    run holding only what that run wrote (``index.html``, ``run.json`` and the pages and
+    notebooks its ``run.json`` lists; a hand-made page or a hidden file such as
+    ``.htaccess`` is the user's, and is never replaced); and raw data is never written
+    to (see :func:`svlib.folders.replaceable_folder_problems`)."""
     suggestion = paths.OUTPUTS_DIR.relative_to(paths.ROOT) / Path(raw_dir).resolve().name
-    return replaceable_folder_problems(out_dir, raw_dir, "run.json", _written_by_a_run, suggestion, "report run")
+    written = _written_by_the_run_in(Path(out_dir))
+    return replaceable_folder_problems(out_dir, raw_dir, "run.json", written.__contains__, suggestion, "report run")
 
 
-def _written_by_a_run(relative: str) -> bool:
-    parts = relative.split("/")
-    if len(parts) == 1:
-        return relative in ("index.html", "run.json")
-    return len(parts) == 2 and parts[0] in REPORT_FOLDERS and Path(parts[1]).suffix in (".html", ".ipynb")
+def _written_by_the_run_in(out_dir: Path) -> set[str]:
+    """The files the run now in ``out_dir`` wrote, by their path inside it, as its
+    ``run.json`` lists them (pages and notebooks; an earlier version's absolute paths
+    are read by their last two parts)."""
+    try:
+        run = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+        records = run["notebooks"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    written = {"index.html", "run.json"}
+    for record in records if isinstance(records, list) else []:
+        for suffix in ("html", "ipynb"):
+            value = record.get(suffix) if isinstance(record, dict) else None
+            if isinstance(value, str) and value:
+                parts = Path(value).parts
+                if len(parts) >= 2 and parts[-2] in REPORT_FOLDERS:
+                    written.add(f"{parts[-2]}/{parts[-1]}")
+    return written

@@ -157,6 +157,12 @@ def load(path: str | Path) -> Scenario:
         raise InputError([Problem(file, "scenario", None, None, "file not found")]) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError([Problem(file, "scenario", None, None, f"not a scenario file (JSON expected): {exc}")]) from None
+    return from_dict(data, file)
+
+
+def from_dict(data: Any, file: str = "scenario") -> Scenario:
+    """A scenario from its content (what :meth:`Scenario.to_dict` gives, as a report
+    notebook receives it); raises :class:`InputError` naming each problem."""
     if not isinstance(data, dict):
         raise InputError([Problem(file, "scenario", None, None, "expected a JSON object")])
     problems = validate(data)

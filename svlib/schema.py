@@ -270,6 +270,12 @@ def _contact_kinds() -> tuple[tuple[str, Any], ...]:
     return (("an email address", EMAIL_PATTERN), ("a phone number", PHONE_PATTERN), ("a postcode", POSTCODE_PATTERN))
 
 
+def _comparable(text: str) -> str:
+    from svlib.evidence import comparable  # evidence imports this module
+
+    return comparable(text)
+
+
 def contact_details_problems(partner: dict[str, Any], baseline: dict[str, Any] | None, tables: dict[str, Columns],
                              where: Where) -> list[Problem]:
     """A problem at each text cell that holds what looks like an email address, UK phone
@@ -301,7 +307,9 @@ def contact_details_problems(partner: dict[str, Any], baseline: dict[str, Any] |
     kinds = _contact_kinds()
 
     def holds_any(*columns: Iterable[Any]) -> bool:  # each distinct text once, joined: one search a pattern
-        joined = "\x00".join(t for t in set().union(*columns) if type(t) is str)
+        # joined by new lines, which comparable() keeps (a number split over two cells can only
+        # make a column be looked at cell by cell, where it is not found)
+        joined = _comparable("\n".join(t for t in set().union(*columns) if type(t) is str))
         return any(pattern.search(joined) for kind, pattern in kinds if kind != "an email address" or "@" in joined)
 
     if not holds_any(*(texts for *_, texts, _ in cells)):  # the usual partner: three searches in all
@@ -312,8 +320,9 @@ def contact_details_problems(partner: dict[str, Any], baseline: dict[str, Any] |
             continue
         file, sheet = where(table.name)
         for text, row in zip(texts, rows):
-            found = [kind for kind, pattern in kinds if type(text) is str and text
-                     and (kind != "an email address" or "@" in text) and pattern.search(text)]
+            text = _comparable(text) if type(text) is str else ""
+            found = [kind for kind, pattern in kinds if text and (kind != "an email address" or "@" in text)
+                     and pattern.search(text)]
             if not found:
                 continue
             what, at = " and ".join(found), label or name

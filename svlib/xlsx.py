@@ -9,16 +9,18 @@ error such as ``#DIV/0!``. Files are opened read-only and never modified.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable
 from xml.etree import ElementTree
 
 import python_calamine
 
 from svlib.files import FileRefused, read_regular
+from svlib.problems import quote
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -58,16 +60,19 @@ MAX_COLUMNS = 100
 """Columns a sheet may use: A to CV. The widest sheet, the impact map with every
 uncertainty column, has 41."""
 
-# What sends a sheet to the cell-by-cell look at its extent: a cell that does not begin
-# with a reference inside MAX_COLUMNS and below row 100,000 (columns A to CV, at most five
-# digits), so a reference beyond them (checked exactly there), not first among the
-# cell's attributes, or missing (Excel and LibreOffice always write it first; a cell
-# with its reference needs no row number). One search of the sheet, usually finding
-# nothing.
+MAX_MERGED_CELLS = 100_000
+"""Most cells a sheet's merged ranges may cover, within the cells it uses (a merged title
+row or a category down a column covers a few hundred)."""
+
+# What sends a sheet to the careful look at its extent (a real XML parser, cell by cell):
+# a cell that does not begin with a reference inside MAX_COLUMNS and below row 100,000,
+# written as Excel and LibreOffice write it (columns A to CV, at most five digits, in
+# double quotes, first among the attributes), or any element named c or row with a
+# namespace prefix. Two searches of the sheet, usually finding nothing; whatever else
+# the reader would take for a cell is found by the careful look.
 _LOOK_CLOSER = re.compile(rb'<c(?=[\s/>])(?! r="(?:[A-Z]|[AB][A-Z]|C[A-V])\d{1,5}")')
-_CELL = re.compile(rb"<c(?=[\s/>])([^>]*)>")
-_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
-_ROW_REF = re.compile(rb'\sr="(\d+)"')
+_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
+_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 
 
 class WorkbookError(Exception):
@@ -143,6 +148,10 @@ def _check_sizes(archive: zipfile.ZipFile) -> None:
     and a part that lied fails its checksum, so the declared sizes bound what is
     unpacked."""
     parts = archive.infolist()
+    lowered = [part.filename.lower() for part in parts]
+    if len(set(lowered)) != len(lowered):  # which of two look-alike parts a reader takes is its own choice
+        raise WorkbookError("the workbook holds two parts whose names differ only in capitals; it is damaged: "
+                            "open it in Excel or LibreOffice and save it again as .xlsx")
     if len(parts) > MAX_PARTS:
         raise WorkbookError(f"the workbook holds {len(parts):,} files inside; a workbook holds a few dozen (svlib "
                             f"reads up to {MAX_PARTS:,}): save the partner's tables in a new workbook from the template")
@@ -158,24 +167,59 @@ def _check_sizes(archive: zipfile.ZipFile) -> None:
 def _check_extent(xml: bytes, sheet: str) -> None:
     """Refuse a sheet that uses a cell beyond :data:`MAX_ROWS` or :data:`MAX_COLUMNS`:
     the reader holds every cell from the first used to the last, so one stray cell at
-    XFD1048576 would ask for billions. Cells and rows written without their reference
-    are placed as the reader places them: after the one before."""
-    if _LOOK_CLOSER.search(xml) is None:
+    XFD1048576 would ask for hundreds of GiB. Usually one search says every cell is in
+    range; otherwise each cell is placed as the reader places it (by its reference, else
+    after the one before, in the row given or after the one before), with the sheet
+    parsed as XML, so that no spelling (quotes, namespace prefixes, character
+    references, spacing) hides a cell. A reference that cannot be read is refused too."""
+    if _LOOK_CLOSER.search(xml) is None and _PREFIXED.search(xml) is None:
         return
-    row_number = 0
-    for chunk in xml.split(b"<row")[1:]:
-        numbered = _ROW_REF.search(chunk, 0, chunk.find(b">") + 1)
-        row_number = int(numbered.group(1)) if numbered else row_number + 1
-        column = 0
-        for cell in _CELL.finditer(chunk):
-            ref = _REF.search(cell.group(1))
-            letters, row = (ref.group(1).decode(), int(ref.group(2))) if ref else (column_letter(column), row_number)
+    row_number, column = 0, 0
+    try:
+        for _, element in ElementTree.iterparse(io.BytesIO(xml), events=("start",)):
+            name = element.tag.rsplit("}", 1)[-1]
+            if name not in ("row", "c"):
+                continue
+            given = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "r"), None)
+            if name == "row":
+                try:
+                    row_number = int(given) if given is not None else row_number + 1
+                except ValueError:
+                    raise WorkbookError(f"a row of the sheet is numbered {quote(given)}, which is not a row number; "
+                                        "open the workbook in Excel or LibreOffice and save it again", sheet) from None
+                column = 0
+                continue
+            if given is None:
+                letters, row = column_letter(column), row_number
+            else:
+                found = _REFERENCE.fullmatch(given.strip().upper())
+                if found is None:
+                    raise WorkbookError(f"a cell of the sheet has the reference {quote(given)}, which is not a cell "
+                                        "reference; open the workbook in Excel or LibreOffice and save it again", sheet)
+                letters, row = found.group(1), int(found.group(2))
             column = column_number(letters)
             if row > MAX_ROWS or column > MAX_COLUMNS:
                 raise WorkbookError(
                     f"the sheet uses cell {letters}{row}, beyond the {MAX_ROWS:,} rows and {MAX_COLUMNS} columns (A to "
                     f"{column_letter(MAX_COLUMNS - 1)}) svlib reads; delete the rows and columns past the table (select "
                     "them, then Delete), then save", sheet, row, letters)
+    except ElementTree.ParseError:
+        raise WorkbookError("the sheet's cells are damaged and cannot be read; open the workbook in Excel or "
+                            "LibreOffice and save it again as .xlsx", sheet) from None
+
+
+def _check_merged(ranges: list[tuple[tuple[int, int], tuple[int, int]]], rows: int, sheet: str) -> None:
+    """Refuse merged ranges covering more than :data:`MAX_MERGED_CELLS` of the cells the
+    sheet uses: each covered cell is given the merged value, one at a time."""
+    covered = 0
+    for (r1, c1), (r2, c2) in ranges:
+        if r1 < rows:
+            covered += (min(r2, rows - 1) - r1 + 1) * (min(c2, MAX_COLUMNS - 1) - c1 + 1)
+        if covered > MAX_MERGED_CELLS:
+            raise WorkbookError(
+                f"the sheet's merged cells cover more than {MAX_MERGED_CELLS:,} cells (the range "
+                f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1} among them); unmerge them (Home > Merge & "
+                "Centre > Unmerge Cells), then save", sheet, r1 + 1, column_letter(c1))
 
 
 def _check_parts(archive: zipfile.ZipFile) -> None:
@@ -190,16 +234,20 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
     raise WorkbookError(_NOT_XLSX)
 
 
-def _sheet_xml_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name to the XML part holding its cells."""
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+def _sheet_xml_paths(archive: zipfile.ZipFile, opened: dict[str, bytes] | None = None) -> dict[str, str]:
+    """Sheet name to the part of the archive holding its cells, as the archive names it
+    (targets are matched without regard to case, ``..`` resolved, as readers do);
+    ``opened`` holds parts already unpacked."""
+    read = lambda part: (opened or {}).get(part) or archive.read(part)  # noqa: E731
+    workbook = ElementTree.fromstring(read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
+    names = {name.lower(): name for name in archive.namelist()}
     out = {}
     for sheet in workbook.findall("main:sheets/main:sheet", _NS):
         target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
-        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        out[sheet.get("name", "")] = part
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        out[sheet.get("name", "")] = names.get(part.lower(), part)
     return out
 
 
@@ -265,22 +313,25 @@ def read_workbook(
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_parts(archive)
             _check_sizes(archive)
-            for part in _READ_AT_OPEN:  # unpacked here first, so a part that lies about its size fails its checksum
-                if part in archive.NameToInfo:
-                    archive.read(part)
+            opened = {part: archive.read(part) for part in _READ_AT_OPEN  # unpacked here first, so a part that
+                      if part in archive.NameToInfo}                    # lies about its size fails its checksum
             workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             names = list(workbook.sheet_names)
             if callable(wanted):
                 wanted = set(wanted(names))
             sheets: dict[str, Sheet] = {}
-            parts = _sheet_xml_paths(archive)
+            parts = _sheet_xml_paths(archive, opened)
             for name in names:
                 if wanted is not None and name not in wanted:
                     continue
-                xml = archive.read(parts[name]) if parts.get(name) in archive.NameToInfo else b""
+                if parts.get(name) not in archive.NameToInfo:  # never read a sheet whose cells were not checked
+                    raise WorkbookError("the workbook does not say where this sheet's cells are; open it in Excel or "
+                                        "LibreOffice and save it again as .xlsx", name)
+                xml = archive.read(parts[name])
                 _check_extent(xml, name)
                 raw = workbook.get_sheet_by_name(name)
                 rows = [list(r) for r in raw.to_python(skip_empty_area=False)]
+                _check_merged(raw.merged_cell_ranges or [], len(rows), name)
                 merged = []
                 for (r1, c1), (r2, c2) in raw.merged_cell_ranges or []:
                     merged.append(f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}")

@@ -115,6 +115,9 @@ def test_a_build_never_replaces_a_folder_it_did_not_write(raw, tmp_path):
     link.symlink_to(raw, target_is_directory=True)
     assert "holds the raw workbooks" in build(raw, link).problems[0].message  # a link is the folder it points to
     (earlier / "mynotes.txt").unlink()
+    (earlier / ".my-notes").write_text("hidden, but mine", encoding="utf-8")
+    assert "files a build did not write (.my-notes)" in build(raw, earlier).problems[0].message
+    (earlier / ".my-notes").unlink()
     for name in (".DS_Store", "Thumbs.db", ".~lock.impact_map.csv#"):  # added by the system, not the user
         (earlier / name).write_bytes(b"")
     assert build(raw, earlier).ok  # an earlier build, as a build left it, is replaced

@@ -90,6 +90,23 @@ def test_out_writes_tables_and_provenance(tmp_path):
     assert not list(out.glob(".*.tmp"))
 
 
+def test_out_never_replaces_a_file_it_did_not_write(tmp_path):
+    # the map itself, or a researcher's notes, in the folder named by --out
+    mine = tmp_path / "by_outcome.csv"
+    mine.write_bytes(paths.EXAMPLE_IMPACT_MAP.read_bytes())
+    (tmp_path / "summary.txt").write_text("my notes")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    done = run("sroi", str(mine), "--investment", "150000", "--out", str(tmp_path))
+    assert done.returncode == 1 and "holds the valuation's own input" in done.stderr
+    out = tmp_path / "valuation"
+    assert run("sroi", str(mine), "--investment", "150000", "--out", str(out)).returncode == 0
+    assert run("sroi", str(mine), "--investment", "150000", "--out", str(out)).returncode == 0  # its own output
+    (out / "notes.txt").write_text("mine")
+    done = run("sroi", str(mine), "--investment", "150000", "--out", str(out))
+    assert done.returncode == 1 and "holds files a valuation did not write (notes.txt)" in done.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
 def test_proxies_command_lists_and_shows_gaps():
     done = run("proxies", "--theme", "Jobs", "--gaps")
     assert done.returncode == 0

@@ -197,3 +197,27 @@ class TestExampleCollection:
             missing = outcomes_without_evidence(example["CaseStudies"], example["ImpactMap"], partner_id=partner_id)
             rows = table[(table["partner_id"] == partner_id) & (table["case_studies"] == 0)]
             assert missing == rows["outcome_id"].tolist()
+
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("zoë@example.org", "[email removed]"),
+    ("write to zoë.smith@example.org", "write to [email removed]"),
+    ("jo\u00ad@example.org", "[email removed]"),  # a soft hyphen inside, as a word processor may leave
+    ("jo＠example.org", "[email removed]"),  # a full-width @
+    ("ring 0770\u200b0 900123", "ring [phone removed]"),  # a zero-width space inside the number
+    ("call ０７７００ ９００１２３", "call [phone removed]"),  # full-width digits
+    ("GIR 0AA", "[postcode removed]"),
+    ("DH1\u00ad 3LE", "[postcode removed]"),
+])
+def test_contact_details_hidden_by_invisible_or_unusual_characters_are_still_removed(text, shown):
+    from svlib.evidence import redact
+
+    assert redact(text) == shown
+
+
+def test_text_around_them_is_shown_as_written():
+    from svlib.evidence import redact
+
+    assert redact("flag 🏴 and 👩\u200d👧, CO₂ saved") == "flag 🏴 and 👩\u200d👧, CO₂ saved"
+    assert redact("Right\u202eevil") == "Rightevil"  # an override never reaches a page

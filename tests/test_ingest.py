@@ -25,7 +25,9 @@ from tests.workbooks import (
     column_of,
     declare_smaller,
     edit,
+    far_row,
     field_row,
+    rewrite_sheet,
     write_csv_partner,
     write_far_cell,
     write_partner,
@@ -731,3 +733,48 @@ class TestWhatTheEngineCannotValue:
         assert messages(folder) == [
             f"{path}:ImpactMap:10002:: the impact map has 10,001 outcomes; svlib values at most 10,000 in one map "
             "(its time and memory grow with the outcomes): group similar outcomes into one row, or split the partner"]
+
+
+FAR = '<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>'
+SPELLINGS = {  # every way a far cell can be written that the cell reader still reads
+    "single quotes": far_row("<row r='1048576'><c r='XFD1048576' t='inlineStr'><is><t>x</t></is></c></row>"),
+    "a tab before the reference": far_row('<row r="1048576"><c\tr="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
+    "the reference after another attribute": far_row(
+        '<row r="1048576"><c t="inlineStr" r="XFD1048576"><is><t>x</t></is></c></row>'),
+    "a character reference": far_row('<row r="1048576"><c r="&#88;FD1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
+    "lower case": far_row('<row r="1048576"><c r="xfd1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
+    "no reference, in a far row": far_row('<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>'),
+    "a namespace prefix": lambda xml: xml.replace("<worksheet xmlns=", "<x:worksheet xmlns:x=").replace(
+        "</worksheet>", "</x:worksheet>").replace("<sheetData>", "<x:sheetData>").replace(
+        "</sheetData>", f'<x:row r="1048576">{FAR.replace("<", "<x:").replace("<x:/", "</x:")}</x:row></x:sheetData>'),
+}
+
+
+class TestFarCellsHoweverWritten:
+    @pytest.mark.parametrize("spelling", list(SPELLINGS), ids=list(SPELLINGS))
+    def test_a_far_cell_is_found_however_it_is_spelt(self, tmp_path, spelling):
+        workbook = rewrite_sheet(write_partner(tmp_path / "far.xlsx"), SPELLINGS[spelling])
+        found = messages(workbook)
+        assert len(found) == 1 and ("XFD1048576, beyond the 100,000 rows" in found[0] or "A1048576, beyond" in found[0]), found
+
+    def test_a_sheet_named_in_other_capitals_is_still_checked(self, tmp_path):
+        workbook = rewrite_sheet(write_partner(tmp_path / "far.xlsx"), far_row(f'<row r="1048576">{FAR}</row>'),
+                                 rels=lambda xml: xml.replace("worksheets/sheet", "Worksheets/Sheet"))
+        assert any("XFD1048576, beyond" in m for m in messages(workbook))
+
+    def test_a_reference_that_is_not_one_is_refused(self, tmp_path):
+        workbook = rewrite_sheet(write_partner(tmp_path / "odd.xlsx"),
+                                 far_row('<row r="7"><c r="A0001048576" t="inlineStr"><is><t>x</t></is></c></row>'))
+        assert messages(workbook) == [f"{workbook}:ImpactMap::: a cell of the sheet has the reference 'A0001048576', "
+                                      "which is not a cell reference; open the workbook in Excel or LibreOffice and "
+                                      "save it again"]
+
+    def test_huge_merged_ranges_are_refused_before_they_are_filled_in(self, tmp_path):
+        merges = "".join('<mergeCell ref="A1:CV100000"/>' for _ in range(50))
+        change = lambda xml: far_row('<row r="100000"><c r="A100000" t="inlineStr"><is><t>x</t></is></c></row>')(
+            xml).replace("</sheetData>", f'</sheetData><mergeCells count="50">{merges}</mergeCells>', 1)
+        workbook = rewrite_sheet(write_partner(tmp_path / "merged.xlsx"), change)
+        done = subprocess.run([sys.executable, "-m", "svlib", "validate", str(workbook)], capture_output=True, text=True,
+                              timeout=120)  # 50 such ranges were filled in one cell at a time: minutes
+        assert done.returncode == 1
+        assert f"{workbook}:ImpactMap:1:A: the sheet's merged cells cover more than 100,000 cells" in done.stderr

@@ -137,3 +137,26 @@ def test_control_characters_in_partner_text_are_escaped_in_messages():
     assert "\x1b" not in shown and "\u202e" not in shown
     assert shown == ("evil\\x1b[2J\\x1b[1;1Hsvlib: all valid\\u202e.xlsx:ImpactMap:2:quantity: "
                      "got '\\x1b[2J\\x1b[1;1Hsvlib: all valid\\u202e'")
+
+
+def test_a_partners_name_and_file_name_reach_no_shared_file_with_their_contact_details(tmp_path):
+    # the page's <title>, its provenance block, run.json's keys and fingerprints, the index
+    from svlib.reports import run_reports
+    from tests.workbooks import write_partner
+
+    raw = tmp_path / "forum"
+    raw.mkdir()
+    write_partner(raw / "jo.lead@example.org DH1 3LE.xlsx", base="food-network",
+                  name="Food Network (ring 07700 900654)")
+    broken = write_partner(raw / "sam@example.net 07700 900777.xlsx", base="youth-hub", partner_id="Not An Id")
+    result = run_reports(raw, tmp_path / "out", jobs=1, draws=200, seed=1, processed=tmp_path / "tables",
+                         progress=False, research=False)
+    assert [r["status"] for r in result.run["notebooks"]] == ["ok", "failed"]
+    assert broken.exists()
+    for path in sorted((tmp_path / "out").rglob("*")):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            for detail in ("jo.lead@example.org", "DH1 3LE", "07700 900654", "sam@example.net", "07700 900777"):
+                assert detail not in text, (path.name, detail)
+    page = (tmp_path / "out" / "partners" / "food-network.html").read_text(encoding="utf-8")
+    assert "<title>Food Network (ring [phone removed])</title>" in page

@@ -289,3 +289,20 @@ def test_hostile_files_fail_alone_and_nothing_of_them_is_published(report_run):
     assert all(by_key[f"partner/{p}"]["status"] == "ok" for p in ("food-network", "youth-hub", "xss-test"))
     for published in (result.index, root / "out" / "run.json"):
         assert "root:x:0:0" not in published.read_text(encoding="utf-8")
+
+
+def test_files_a_run_did_not_write_are_never_replaced_hidden_or_not(report_run, tmp_path):
+    # a page added by hand beside the run's own, or a web server's .htaccess, is the user's
+    from svlib.reports import report_folder_problems
+
+    result, raw, root = report_run
+    for added in ("partners/food-network-annotated.html", ".htaccess", "themes/.my-notes.txt"):
+        published = tmp_path / added.replace("/", "-")
+        shutil.copytree(root / "out", published)
+        (published / added).write_text("the researcher's own")
+        problems = report_folder_problems(published, raw)
+        assert len(problems) == 1 and f"holds files a report run did not write ({added})" in problems[0].message
+    clean = tmp_path / "clean"
+    shutil.copytree(root / "out", clean)
+    (clean / ".DS_Store").write_text("")  # what the system adds by itself does not count
+    assert report_folder_problems(clean, raw) == []

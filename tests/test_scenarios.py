@@ -86,4 +86,5 @@ def test_reports_apply_a_scenario(report_run, tmp_path):
     base = {r["key"]: r for r in result.run["notebooks"]}["partner/youth-hub"]
     cautious = {r["key"]: r for r in again.run["notebooks"]}["partner/youth-hub"]
     assert again.ok and cautious["sroi_ratio"] < base["sroi_ratio"]
-    assert cautious["parameters"]["scenario"] == "cautious.json"  # recorded, without the folders of this machine
+    assert cautious["parameters"]["scenario"] == json.loads(path.read_text())  # its content: no folders of this machine
+    assert str(path) not in (tmp_path / "out" / cautious["ipynb"]).read_text(encoding="utf-8")

@@ -177,3 +177,23 @@ def rename_outcome(path: Path, old: str, new: str) -> Path:
                     cell.value = new
     book.save(path)
     return path
+
+
+def rewrite_sheet(path: Path, change, sheet: str = "ImpactMap", rels=None) -> Path:
+    """Rewrite a sheet's XML (and, when given, the workbook's relationships) as text, the
+    way a hand-made or hostile file might spell it."""
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+        part = _sheet_xml_paths(archive)[sheet]
+    contents[part] = change(contents[part].decode()).encode()
+    if rels is not None:
+        contents["xl/_rels/workbook.xml.rels"] = rels(contents["xl/_rels/workbook.xml.rels"].decode()).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    return path
+
+
+def far_row(cell: str) -> callable:
+    """A change adding one far row holding ``cell`` (its XML) to the end of the sheet data."""
+    return lambda xml: xml.replace("</sheetData>", cell + "</sheetData>")
