@@ -356,9 +356,14 @@ def write_processed(partners: Sequence[PartnerData | PartnerRows], raw_dir: Path
     return BuildResult(manifest, problems)
 
 
+def source_files(source: Path) -> list[Path]:
+    """A partner's raw files: its workbook, or each CSV of a partner sent as a folder."""
+    return sorted(source.glob("*.csv")) if source.is_dir() else [source]
+
+
 def _fingerprint(source: Path) -> dict[str, Any]:
     """SHA-256, size and modification time of a workbook (or of each CSV in a folder)."""
-    files = sorted(source.glob("*.csv")) if source.is_dir() else [source]
+    files = source_files(source)
     stats = [f.stat() for f in files]
     digest = {f.name: sha256(f) for f in files} if source.is_dir() else sha256(source)
     return {

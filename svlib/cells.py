@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from svlib.problems import did_you_mean, echo, printable, quote
+from svlib.problems import BIDI_CONTROLS, CONTROL_CHARACTERS, did_you_mean, echo, printable, quote
 
 
 class CellError(ValueError):
@@ -297,7 +297,7 @@ def parse_text(value: Any) -> str:
     return str(value).strip()
 
 
-HIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+HIDDEN_CONTROLS = re.compile(f"[{CONTROL_CHARACTERS}{BIDI_CONTROLS}]")
 """Characters no partner means to type, removed from text on input: control characters
 (C0 other than tab, line feed and carriage return; DEL; C1), which a terminal obeys and
 a CSV or page copies, and the bidirectional embeddings, overrides and isolates, which

@@ -49,6 +49,7 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
+from svlib.problems import BIDI_CONTROLS, CONTROL_CHARACTERS
 from svlib.schema import split_ids
 
 EMAIL_REMOVED = "[email removed]"
@@ -75,9 +76,9 @@ POSTCODE_PATTERN = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}\b", 
 """A UK postcode, with or without the space (``GIR 0AA`` included)."""
 
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"   # control characters other than tab and new lines
-    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u08e2\u180e\u200b\u200c\u200e\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"  # format characters (Unicode Cf), but the joiner U+200D
+    f"[{CONTROL_CHARACTERS}{BIDI_CONTROLS}"  # control characters other than tab and new lines, bidi controls
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u08e2\u180e\u200b\u200c\u200e\u200f"
+    "\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb]"  # the other format characters (Cf), but the joiner U+200D
 )
 """Characters that show as nothing, or not at all (the soft hyphen, zero-width spaces,
 direction marks and overrides): one inside an address or number, as copying from a word

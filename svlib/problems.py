@@ -33,7 +33,13 @@ WITHHELD = "[…]"
 
 _MARKED = re.compile(f"{QUOTE_OPEN}([^{QUOTE_CLOSE}]*){QUOTE_CLOSE}")
 _ECHOED = re.compile(f"{ECHO_OPEN}([^{ECHO_CLOSE}]*){ECHO_CLOSE}")
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARACTERS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+"""A regular-expression class body: C0 controls other than tab, line feed and carriage
+return; DEL; C1 controls."""
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+"""A class body: the bidirectional embeddings, overrides and isolates (Unicode TR9)."""
+
+_UNSAFE = re.compile(f"[\t\n\r{CONTROL_CHARACTERS}\u061c\u200e\u200f{BIDI_CONTROLS}]")
 """Control characters (C0, DEL, C1), which a terminal may obey, and the bidirectional
 controls, which reorder what is shown (Unicode TR9): escaped wherever a message is shown."""
 

@@ -27,6 +27,7 @@ from svlib.build import (
     output_folder_problems,
     read_each,
     read_partner_rows,
+    source_files,
     write_processed,
 )
 from svlib.cells import CellError, parse_slug
@@ -146,15 +147,10 @@ def partner_jobs(partners: list[PartnerRows], collection: str, processed: Path, 
             parameters={"partner_id": p.partner_id, "collection": collection, "data_dir": paths.for_kernel(processed),
                         "n_draws": int(draws), "seed": int(seed), **(extra or {})},
             output_stem=str(out_dir / "partners" / p.partner_id),
-            inputs=_source_files(Path(p.source)) + inputs,
+            inputs=tuple(str(f) for f in source_files(Path(p.source))) + inputs,
         )
         for p in sorted(partners, key=lambda p: p.partner_id)
     ]
-
-
-def _source_files(source: Path) -> tuple[str, ...]:
-    """A partner's raw files: its workbook, or each CSV of a partner sent as a folder."""
-    return tuple(str(p) for p in sorted(source.glob("*.csv"))) if source.is_dir() else (str(source),)
 
 
 def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, seed: int) -> list[NotebookJob]:
