@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 
 import python_calamine
-
 from results_file import save
-from svlib.build import build
-from svlib.example_partners import example_collection
-from svlib.template import write_workbook
+
+from svlib.io.template import write_workbook
+from svlib.pipeline.build import build
+from svlib.tools.example_partners import example_collection
 
 N_WORKBOOKS = 200
 

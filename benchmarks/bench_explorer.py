@@ -16,12 +16,13 @@ from pathlib import Path
 
 from bench_montecarlo import build_map
 from results_file import save
-from svlib.explorer import _png
-from svlib.impact_map import load_impact_map
-from svlib.plots import ratio_distribution
-from svlib.report_display import table
-from svlib.scenarios import Scenario, evaluate
-from svlib.valuation import Conventions
+
+from svlib.reporting.explorer import _png
+from svlib.reporting.plots import ratio_distribution
+from svlib.reporting.report_display import table
+from svlib.uncertainty.scenarios import Scenario, evaluate
+from svlib.validate.impact_map import load_impact_map
+from svlib.valuation.sroi import Conventions
 
 DRAWS, OUTCOMES, REPEATS, TARGET_MS = 5_000, 50, 15, 200.0
 

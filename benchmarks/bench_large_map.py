@@ -3,7 +3,7 @@
 Each piece of a partner report that scales with the outcomes (deterministic valuation,
 Monte Carlo, tornado, switching values, exact Sobol indices and the survey-effort
 ranking) runs on a generated map of 1,000 outcomes (the floor, measured in the same run)
-and of 10,000 (``svlib.tables.MAX_OUTCOMES``, the most a map may have). Each outcome has
+and of 10,000 (``svlib.contract.tables.MAX_OUTCOMES``, the most a map may have). Each outcome has
 deadweight and attribution ranges, so every one is uncertain. Target: for ten times the
 rows, at most 12 times the peak memory and 15 times the time (in proportion, with room
 for fixed costs); a piece that grew with the square of the rows would take 100 times.
@@ -19,12 +19,12 @@ import tracemalloc
 
 import numpy as np
 import pandas as pd
-
 from results_file import save
-from svlib.sensitivity import sobol_indices, survey_effort, switching_values, tornado
-from svlib.tables import MAX_OUTCOMES
-from svlib.uncertainty import simulate
-from svlib.valuation import Conventions, value_map
+
+from svlib.contract.tables import MAX_OUTCOMES
+from svlib.uncertainty.montecarlo import simulate
+from svlib.uncertainty.sensitivity import sobol_indices, survey_effort, switching_values, tornado
+from svlib.valuation.sroi import Conventions, value_map
 
 SMALL = 1_000
 DRAWS = 2_000

@@ -3,7 +3,7 @@
 Builds a 50-outcome impact map (five-year durations, a range on every one of the seven
 parameters, shapes left blank so every range is PERT, central values and ranges varied
 so no two distributions share a shape), writes it as CSV and loads it with
-``svlib.impact_map.load_impact_map`` like a partner's map, then
+``svlib.validate.impact_map.load_impact_map`` like a partner's map, then
 
 * times ``simulate(..., draws=100_000)`` against the floor, the time numpy takes to draw
   the same count of uniform numbers, ``rng.random((100_000, 50 * 7))`` (best of 3, same
@@ -38,8 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from results_file import save  # noqa: E402
-from svlib.impact_map import load_impact_map  # noqa: E402
-from svlib.uncertainty import simulate  # noqa: E402
+
+from svlib.uncertainty.montecarlo import simulate  # noqa: E402
+from svlib.validate.impact_map import load_impact_map  # noqa: E402
 
 OUTCOMES = 50
 PARAMETERS = 7

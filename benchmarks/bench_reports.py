@@ -20,12 +20,11 @@ from pathlib import Path
 
 import nbformat
 import papermill
-
 from results_file import save
-from svlib import paths
-from svlib.reports import run_reports
-from svlib.runner import KERNEL
 
+from svlib import paths
+from svlib.reporting.reports import run_reports
+from svlib.reporting.runner import KERNEL
 
 IMPORT_ONLY = {
     "pandas": "import pandas",
@@ -33,7 +32,7 @@ IMPORT_ONLY = {
                                     "from matplotlib.backends.backend_agg import FigureCanvasAgg",
     "pandas_and_matplotlib": "%matplotlib inline\nimport pandas\nimport matplotlib.pyplot",
     "partner_report_imports": "%matplotlib inline\nfrom IPython.display import display\n\n"
-                              "from svlib import partner_report, plots\nfrom svlib import report_display as show",
+                              "from svlib.reporting import partner_report, plots\nfrom svlib.reporting import report_display as show",
 }
 """Reference notebooks that only import (measured, not targets): how much of a report's
 time the stack's imports take on their own, against the same floor."""

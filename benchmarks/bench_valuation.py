@@ -15,9 +15,9 @@ import time
 
 import numpy as np
 import pandas as pd
-
 from results_file import save
-from svlib.valuation import Conventions, value_map
+
+from svlib.valuation.sroi import Conventions, value_map
 
 N_OUTCOMES, DURATION, REPEATS = 10_000, 10, 30
 

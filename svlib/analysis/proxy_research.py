@@ -1,0 +1,290 @@
+"""Proxy research: what the library offers for a theme, side by side, and what is missing.
+
+Functions behind the proxy research notebook (``notebooks/02_proxy_research``): the
+library's proxies for a theme restated in one price year with their age and licence;
+alternative proxies for one outcome side by side, with their spread offered as a Monte
+Carlo range; and the gaps, both the library's own gap list and County Durham Pound
+indicators that no shipped proxy values.
+
+Notes
+-----
+Rebasing (as :class:`svlib.reference.proxies.PriceIndex`)::
+
+    value_in_price_year = value × index[price_year] / index[proxy price year]
+
+For CPI (ONS D7BT) 2023 to 2024: 133.9 / 130.5 = 1.02605. A proxy whose source states no
+price year is **not** rebased: its value is shown as published and flagged, because
+guessing the year would hide an assumption (:mod:`svlib.validate.impact_map` asks for
+``proxy_year`` before such a proxy can be used). The same holds for a price year outside
+the index. ``staleness_years = price_year − proxy price year``.
+
+Monte Carlo range from alternatives: ``low = min`` and ``high = max`` of the rebased values
+of proxies in the same unit; usable as ``proxy_value_low`` and ``proxy_value_high`` in an
+impact map (by default with a uniform shape, since no alternative is more credible than
+another without further evidence).
+
+References
+----------
+Cabinet Office (2012) A guide to Social Return on Investment, stage 3 (valuing outcomes:
+financial proxies) and stage 5 (sensitivity).
+HM Treasury (2022) The Green Book, real prices and the GDP deflator.
+ONS series D7BT (CPI index, 2015 = 100).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from svlib.analysis.themes import canonical_theme, load_indicators
+from svlib.contract.tables import THEMES
+from svlib.reference.proxies import (
+    PriceIndex,
+    PriceIndexError,
+    ProxyLibrary,
+    load_gaps,
+    load_library,
+    load_price_index,
+)
+
+NOTE_NO_PRICE_YEAR = ("price year not stated by the source: value shown as published, not rebased; "
+                      "give proxy_year in the impact map to use it")
+PROXY_COLUMNS = ["proxy_id", "theme", "outcome", "unit", "value_as_published", "proxy_price_year", "price_year",
+                 "rebase_factor", "value_in_price_year", "price_year_known", "staleness_years", "licence", "source",
+                 "url", "verified", "note"]
+
+
+def _rebased(rows: pd.DataFrame, price_year: int, index: PriceIndex,
+             proxy_years: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """Library rows (``proxy_id`` as a column) restated in ``price_year`` prices; a price
+    year the source does not state may be supplied in ``proxy_years`` (a judgement, noted)."""
+    factors, values, known, stale, notes = [], [], [], [], []
+    judged = dict(proxy_years or {})
+    years = []
+    for pid, year in zip(rows["proxy_id"], rows["price_year"]):
+        years.append(judged[pid] if pd.isna(year) and pid in judged else year)
+    for value, year, stated in zip(rows["value_gbp"].astype(float), years, rows["price_year"]):
+        if pd.isna(year):
+            factor, note = np.nan, NOTE_NO_PRICE_YEAR
+        else:
+            try:
+                factor = index.factor(int(year), int(price_year))
+                note = "" if not pd.isna(stated) else f"price year {int(year)} by judgement (the source states none)"
+            except PriceIndexError as exc:
+                factor, note = np.nan, f"not rebased: {exc}"
+        factors.append(factor)
+        values.append(value * factor if np.isfinite(factor) else value)
+        known.append(not pd.isna(stated))
+        stale.append(int(price_year) - int(year) if not pd.isna(year) else pd.NA)
+        notes.append(note)
+    return pd.DataFrame({
+        "proxy_id": rows["proxy_id"].to_numpy(),
+        "theme": rows["theme"].to_numpy(),
+        "outcome": rows["outcome"].to_numpy(),
+        "unit": rows["unit"].to_numpy(),
+        "value_as_published": rows["value_gbp"].astype(float).to_numpy(),
+        "proxy_price_year": pd.array(years, dtype="Int64"),
+        "price_year": int(price_year),
+        "rebase_factor": np.asarray(factors, float),
+        "value_in_price_year": np.asarray(values, float),
+        "price_year_known": known,
+        "staleness_years": pd.array(stale, dtype="Int64"),
+        "licence": rows["licence"].to_numpy(),
+        "source": rows["source"].to_numpy(),
+        "url": rows["url"].to_numpy() if "url" in rows else "",
+        "verified": rows["verified"].to_numpy() if "verified" in rows else "",
+        "note": notes,
+    }, columns=PROXY_COLUMNS)
+
+
+def proxies_for_theme(
+    theme: str,
+    keyword: str | None = None,
+    price_year: int = 2024,
+    library: ProxyLibrary | None = None,
+    price_index: str = "cpi",
+    include_cross_cutting: bool = False,
+    proxy_years: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """The library's proxies for a theme, restated in ``price_year`` prices.
+
+    Parameters
+    ----------
+    theme : str
+        A County Durham Pound theme (any case), or ``"Cross-cutting"``.
+    keyword : str, optional
+        Keep proxies whose outcome, unit, source or notes mention it (case-insensitive).
+    price_year : int
+        Analysis price year.
+    library : ProxyLibrary, optional
+        Default: the shipped library (a licence holder may pass an extended one).
+    price_index : {"cpi", "gdp_deflator"}
+    include_cross_cutting : bool
+        Also list the cross-cutting proxies (the WELLBY values).
+    proxy_years : mapping of proxy_id to int, optional
+        Price years for proxies whose source states none (the user's judgement, noted in
+        ``note``; ``price_year_known`` stays False).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``proxy_id, theme, outcome, unit, value_as_published, proxy_price_year,
+        price_year, rebase_factor, value_in_price_year`` (GBP; as published when not
+        rebased), ``price_year_known``, ``staleness_years`` (``price_year −
+        proxy_price_year``; blank when unknown), ``licence, source, url, verified, note``
+        (why a value was not rebased), most recent first.
+    """
+    library = library or load_library()
+    index = load_price_index(price_index)
+    found = [library.search(theme, keyword)]
+    if include_cross_cutting and theme.strip().lower() != "cross-cutting":
+        found.append(library.search("Cross-cutting", keyword))
+    rows = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+    table = _rebased(rows, price_year, index, proxy_years)
+    return table.sort_values(["staleness_years", "proxy_id"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def alternatives(
+    outcome_keyword_or_ids: str | Iterable[str],
+    price_year: int,
+    library: ProxyLibrary | None = None,
+    price_index: str = "cpi",
+    proxy_years: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """Alternative proxies for one outcome, side by side, with their spread as a range.
+
+    Parameters
+    ----------
+    outcome_keyword_or_ids : str or iterable of str
+        A keyword searched in every theme (such as ``"volunteer"``), or proxy ids.
+    price_year : int
+        Analysis price year.
+    library : ProxyLibrary, optional
+    price_index : {"cpi", "gdp_deflator"}
+    proxy_years : mapping of proxy_id to int, optional
+        As for :func:`proxies_for_theme`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`proxies_for_theme` plus ``in_range`` (the value was used for
+        the range) and ``range_end`` (``"low"``, ``"high"`` or blank), cheapest first.
+        ``attrs["range"]`` is :func:`monte_carlo_range` of the table.
+
+    Raises
+    ------
+    KeyError
+        An id that is not in the library (naming the nearest).
+    """
+    library = library or load_library()
+    index = load_price_index(price_index)
+    if isinstance(outcome_keyword_or_ids, str):
+        rows = library.search(None, outcome_keyword_or_ids)
+    else:
+        ids = list(outcome_keyword_or_ids)
+        for proxy_id in ids:
+            library.get(proxy_id)  # raises with the nearest id
+        rows = library.table.loc[ids].reset_index()
+    table = _rebased(rows, price_year, index, proxy_years)
+    table = table.sort_values(["value_in_price_year", "proxy_id"], kind="stable").reset_index(drop=True)
+    spread = monte_carlo_range(table)
+    table["in_range"] = table["proxy_id"].isin(spread["proxy_ids"])
+    table["range_end"] = ""
+    if spread["proxy_ids"]:
+        used = table[table["in_range"]]
+        table.loc[used["value_in_price_year"].idxmin(), "range_end"] = "low"
+        table.loc[used["value_in_price_year"].idxmax(), "range_end"] = "high"
+    table.attrs["range"] = spread
+    return table
+
+
+def monte_carlo_range(table: pd.DataFrame) -> dict:
+    """The spread of alternative proxies as a Monte Carlo range.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of :func:`proxies_for_theme` or :func:`alternatives`.
+
+    Returns
+    -------
+    dict
+        ``proxy_value_low`` and ``proxy_value_high`` (min and max of the rebased values,
+        GBP in ``price_year`` prices; NaN when none qualify), ``dist`` (``"uniform"``),
+        ``unit``, ``price_year``, ``proxy_ids`` used, and ``excluded`` (id: reason) for
+        values that could not be rebased or are in another unit than the most common one.
+        Only values in one unit are compared: a value per hour and a value per year are
+        not alternatives.
+    """
+    excluded: dict[str, str] = {}
+    usable = table[np.isfinite(table["rebase_factor"].to_numpy(float))]
+    for pid in table.loc[~table.index.isin(usable.index), "proxy_id"]:
+        excluded[str(pid)] = "not rebased (price year unknown or outside the index)"
+    unit = ""
+    if len(usable):
+        counts = usable["unit"].value_counts()
+        unit = str(min(counts[counts == counts.max()].index))
+        for pid, other in zip(usable["proxy_id"], usable["unit"]):
+            if other != unit:
+                excluded[str(pid)] = f"in another unit ({other}, not {unit})"
+        usable = usable[usable["unit"] == unit]
+    values = usable["value_in_price_year"].to_numpy(float)
+    return {
+        "proxy_value_low": float(values.min()) if len(values) else float("nan"),
+        "proxy_value_high": float(values.max()) if len(values) else float("nan"),
+        "dist": "uniform",
+        "unit": unit,
+        "price_year": int(table["price_year"].iloc[0]) if len(table) else None,
+        "proxy_ids": [str(p) for p in usable["proxy_id"]],
+        "excluded": excluded,
+    }
+
+
+GAP_COLUMNS = ["kind", "id", "theme", "outcome", "unit", "related_ids", "source", "notes"]
+LIBRARY_GAP = "library gap"
+INDICATOR_GAP = "County Durham Pound indicator without a proxy"
+
+
+def gaps_for_theme(theme: str, library: ProxyLibrary | None = None) -> pd.DataFrame:
+    """What cannot yet be valued in a theme: made visible, never filled.
+
+    Parameters
+    ----------
+    theme : str
+        A County Durham Pound theme (any case).
+    library : ProxyLibrary, optional
+        Default the shipped library; a licence holder's extended library may fill gaps.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind`` (``"library gap"``: a row of :func:`svlib.reference.proxies.load_gaps`;
+        ``"County Durham Pound indicator without a proxy"``), ``id``, ``theme``,
+        ``outcome`` (or indicator text), ``unit``, ``related_ids`` (for an indicator, its
+        library gap rows), ``source`` and ``notes``.
+
+    Notes
+    -----
+    An indicator is without a proxy when none of its ``proxy_ids`` (the crosswalk column
+    listing library proxies that value it, ``cdp_toms_crosswalk.csv``) is in ``library``.
+    Listing ids rather than matching keywords keeps each link a checked judgement.
+    """
+    name = canonical_theme(theme)
+    if name not in THEMES:
+        raise ValueError(f"unknown theme {theme!r}; expected one of: {', '.join(THEMES)}")
+    library = library or load_library()
+    gaps = load_gaps()
+    gaps = gaps[gaps["theme"].str.lower() == name.lower()]
+    rows = [{"kind": LIBRARY_GAP, "id": g["proxy_id"], "theme": name, "outcome": g["outcome"], "unit": g["unit"],
+             "related_ids": "", "source": g["source"], "notes": g["notes"]} for _, g in gaps.iterrows()]
+    indicators = load_indicators()
+    for _, ind in indicators[indicators["theme"] == name].iterrows():
+        ids = [p.strip() for p in ind["proxy_ids"].split(";") if p.strip()]
+        if any(p in library for p in ids):
+            continue
+        rows.append({"kind": INDICATOR_GAP, "id": ind["indicator_id"], "theme": name, "outcome": ind["indicator"],
+                     "unit": ind["unit"], "related_ids": ind["gap_ids"],
+                     "source": "svlib County Durham Pound indicator list (cdp_themes.csv)", "notes": ind["notes"]})
+    return pd.DataFrame(rows, columns=GAP_COLUMNS)

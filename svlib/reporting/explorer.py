@@ -1,0 +1,168 @@
+"""The scenario explorer's widgets: sliders and buttons wired to :mod:`svlib.uncertainty.scenarios`.
+
+All calculation happens in :func:`svlib.uncertainty.scenarios.evaluate`; this module only lays out
+ipywidgets and passes their values on. ``notebooks/explore/scenario_explorer.ipynb``
+displays :attr:`ScenarioExplorer.panel`; tests drive the same widgets from Python.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from svlib import paths
+from svlib.pipeline.build import load_processed
+from svlib.reporting.partner_report import prepare, processed_folder
+from svlib.reporting.plots import ratio_distribution
+from svlib.reporting.report_display import esc, table
+from svlib.reporting.report_text import ratio
+from svlib.uncertainty.scenarios import FRACTION_PARAMETERS, OUTCOME_PARAMETERS, Scenario, ScenarioResult, evaluate
+
+SLIDER_FACTORS = ("deadweight", "displacement", "attribution", "drop_off")
+
+
+class ScenarioExplorer:
+    """Sliders for the deflators across all outcomes and the discount rate, per-outcome
+    overrides, live results, and a button that saves the scenario.
+
+    Parameters
+    ----------
+    collection : str
+        Processed collection to explore (default the bundled example).
+    partner_id : str, optional
+        Partner shown first (default the first one).
+    draws, seed : int
+        Monte Carlo draws per update and seed.
+    save_dir : path, optional
+        Where saved scenarios go (default ``outputs/<collection>/scenarios``).
+    """
+
+    def __init__(self, collection: str = paths.EXAMPLE_COLLECTION, partner_id: str | None = None,
+                 draws: int = 5_000, seed: int = 0, save_dir: str | Path | None = None,
+                 data_dir: str | Path | None = None):
+        self.collection, self.draws, self.seed = collection, draws, seed
+        self.data_dir = processed_folder(collection, data_dir)
+        self.save_dir = Path(save_dir) if save_dir else paths.outputs_collection(collection) / "scenarios"
+        ids = list(load_processed(self.data_dir)["Partner"]["partner_id"])
+        self.partner = widgets.Dropdown(options=ids, value=partner_id or ids[0], description="Partner")
+        self.sliders = {f: widgets.FloatSlider(min=0, max=1, step=0.05, description=f.replace("_", "-"),
+                                               readout_format=".0%", continuous_update=False)
+                        for f in SLIDER_FACTORS}
+        self.rate = widgets.FloatSlider(min=0, max=0.1, step=0.005, value=0.035, description="discount rate",
+                                        readout_format=".1%", continuous_update=False)
+        self.outcome = widgets.Dropdown(description="Outcome")
+        self.parameter = widgets.Dropdown(options=OUTCOME_PARAMETERS, description="Parameter")
+        self.value = widgets.FloatText(description="Value")
+        self.add_override = widgets.Button(description="Override outcome")
+        self.reset = widgets.Button(description="Back to the partner's figures")
+        self.name = widgets.Text(value="my scenario", description="Name")
+        self.save = widgets.Button(description="Save scenario", button_style="primary")
+        self.headline = widgets.HTML()
+        self.figure = widgets.Output()
+        self.switching = widgets.HTML()
+        self.status = widgets.HTML()
+        self.factors: dict[str, float] = {}
+        self.outcome_overrides: dict[str, dict[str, float]] = {}
+        self.result: ScenarioResult | None = None
+        self.saved: Path | None = None
+        self._quiet = False
+
+        self.partner.observe(lambda change: self.load_partner(), names="value")
+        for factor, slider in self.sliders.items():
+            slider.observe(lambda change, f=factor: self._slider_moved(f, change["new"]), names="value")
+        self.rate.observe(lambda change: self.update(), names="value")
+        self.add_override.on_click(lambda button: self._override())
+        self.reset.on_click(lambda button: self.load_partner())
+        self.save.on_click(lambda button: self.save_scenario())
+        self.panel = widgets.VBox([
+            self.partner,
+            widgets.HTML("<b>Across all outcomes</b> (a slider applies once moved)"),
+            *self.sliders.values(), self.rate,
+            widgets.HTML("<b>One outcome</b>"),
+            widgets.HBox([self.outcome, self.parameter, self.value, self.add_override]),
+            widgets.HBox([self.reset, self.name, self.save]), self.status,
+            self.headline, self.figure, self.switching,
+        ])
+        self.load_partner()
+
+    def load_partner(self) -> None:
+        """Show the chosen partner with its own figures (no overrides)."""
+        self.report = prepare(self.partner.value, self.collection, self.data_dir, draws=self.draws, seed=self.seed)
+        self.factors, self.outcome_overrides = {}, {}
+        self._quiet = True
+        for factor, slider in self.sliders.items():
+            slider.value = float(np.round(self.report.impact_map[factor].mean() / 0.05) * 0.05)
+        self.rate.value = self.report.conventions.discount_rate
+        self.outcome.options = list(self.report.impact_map["outcome_id"])
+        self._quiet = False
+        self.update()
+
+    def scenario(self) -> Scenario:
+        """The scenario the widgets describe now."""
+        rate = None if abs(self.rate.value - self.report.conventions.discount_rate) < 1e-12 else self.rate.value
+        return Scenario(self.name.value or "scenario", dict(self.factors),
+                        {k: dict(v) for k, v in self.outcome_overrides.items()}, discount_rate=rate)
+
+    def update(self) -> ScenarioResult:
+        """Re-value and re-simulate under the current scenario and redraw the results."""
+        if self._quiet:
+            return self.result
+        r = self.report
+        self.result = evaluate(self.scenario(), r.impact_map, r.investment, r.conventions, r.survey,
+                               draws=self.draws, seed=self.seed)
+        s = self.result.summary()
+        below = f"{s['prob_ratio_below_1']:.1%}"
+        self.headline.value = (f"<p style='font-size:1.3em'>SROI ratio <b>{esc(ratio(s['sroi_ratio']))}</b>; "
+                               f"90% range {esc(ratio(s['p5']))} to {esc(ratio(s['p95']))}; chance below 1:1 "
+                               f"{esc(below)}</p>")
+        self.figure.clear_output(wait=True)
+        with self.figure:
+            from IPython.display import display
+
+            display(_png(ratio_distribution(self.result.simulation, bins=40)))
+        reachable = self.result.switching[self.result.switching["reachable"]]
+        self.switching.value = table(reachable[["parameter", "outcome_id", "current_value", "result"]],
+                                     {"current_value": "number"}, "Switching values (what brings the ratio to 1:1)",
+                                     {"parameter": "Assumption", "outcome_id": "Outcome", "current_value": "Now",
+                                      "result": "Switches at"}).data
+        return self.result
+
+    def save_scenario(self) -> Path:
+        """Save the current scenario as JSON under ``save_dir``."""
+        scenario = self.scenario()
+        slug = re.sub(r"[^a-z0-9]+", "-", scenario.name.lower()).strip("-") or "scenario"
+        self.saved = scenario.save(self.save_dir / f"{self.partner.value}-{slug}.json")
+        self.status.value = (f"Saved <code>{esc(self.saved)}</code>: rerun the report with "
+                             f"<code>svlib reports --partners {esc(self.partner.value)} --scenario {esc(self.saved)}</code>")
+        return self.saved
+
+    def _slider_moved(self, factor: str, value: float) -> None:
+        if self._quiet:
+            return
+        self.factors[factor] = float(value)
+        self.update()
+
+    def _override(self) -> None:
+        parameter, value = self.parameter.value, float(self.value.value)
+        if parameter in FRACTION_PARAMETERS and not 0 <= value <= 1:
+            self.status.value = f"<span style='color:#a00'>{esc(parameter)} must be between 0 and 1</span>"
+            return
+        self.outcome_overrides.setdefault(self.outcome.value, {})[parameter] = value
+        self.status.value = ""
+        self.update()
+
+
+def _png(figure: Figure):
+    """A figure as an image to display (no pyplot state)."""
+    from IPython.display import Image
+
+    buffer = io.BytesIO()
+    figure.set_layout_engine(None)  # fixed margins: a live update cannot wait for the layout solver
+    figure.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.9)
+    figure.savefig(buffer, format="png", dpi=72)
+    return Image(buffer.getvalue())

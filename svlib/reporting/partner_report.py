@@ -1,0 +1,288 @@
+"""Everything one partner's report shows, computed from the processed tables.
+
+The report notebook (``notebooks/05_partner_report.ipynb``) calls :func:`prepare` once
+and then displays the pieces of the returned :class:`PartnerReport`; it holds no logic of
+its own. Every figure is traceable: the impact map with each deflator's evidence, the
+proxies with their sources and licences, the conventions, and the provenance block.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from svlib import paths
+from svlib.analysis.assurance import checklist
+from svlib.analysis.disclosure import suppress_value
+from svlib.analysis.evidence import evidence_per_outcome, quotes_for_sharing, redact, redact_tables
+from svlib.contract.tables import FACTORS
+from svlib.core.problems import InputError
+from svlib.core.provenance import provenance
+from svlib.pipeline.build import build, load_processed
+from svlib.reference.proxies import load_library
+from svlib.uncertainty.deflators import summarise_survey
+from svlib.uncertainty.montecarlo import Simulation, simulate
+from svlib.uncertainty.scenarios import from_dict, load
+from svlib.uncertainty.sensitivity import sobol_indices, survey_effort, switching_values, tornado
+from svlib.validate.impact_map import resolve_proxies
+from svlib.valuation.sroi import Conventions, Valuation, value_map
+
+
+def processed_folder(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None) -> Path:
+    """The processed tables of a collection (``data_dir``, a relative one taken from the
+    repository root, or ``data/processed/<collection>`` built from
+    ``data/raw/<collection>`` on first use)."""
+    folder = paths.resolve(data_dir) if data_dir else paths.processed_collection(collection)
+    if not (folder / "manifest.json").exists() and not data_dir:
+        result = build(paths.raw_collection(collection), folder)
+        if not result.ok:
+            raise InputError([p for p in result.problems if p.severity == "error"])
+    return folder
+
+
+def shared_tables(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None
+                  ) -> dict[str, pd.DataFrame]:
+    """The processed tables of a collection as every shared page reads them: checked
+    against their schemas (:func:`svlib.pipeline.build.load_processed`) and with contact details
+    removed from every piece of partner text (:func:`svlib.analysis.evidence.redact_tables`)."""
+    return redact_tables(load_processed(processed_folder(collection, data_dir)))
+
+
+def _partner_rows(tables: dict[str, pd.DataFrame], name: str, partner_id: str) -> pd.DataFrame:
+    frame = tables[name]
+    return frame[frame["partner_id"] == partner_id].drop(columns="partner_id").reset_index(drop=True)
+
+
+@dataclass
+class PartnerReport:
+    """One partner's analysis, ready to display."""
+
+    partner: dict[str, Any]
+    impact_map: pd.DataFrame
+    inputs: pd.DataFrame
+    survey: pd.DataFrame
+    case_studies: pd.DataFrame
+    baseline: dict[str, Any]
+    conventions: Conventions
+    draws: int
+    seed: int
+    sources: list[Path] = field(default_factory=list)
+    raw_source: dict[str, Any] = field(default_factory=dict)
+    scenario: dict[str, Any] | None = None
+    star_readings: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def investment(self) -> float:
+        return float(self.inputs["value_gbp"].sum())
+
+    @cached_property
+    def valuation(self) -> Valuation:
+        return value_map(self.impact_map, self.investment, self.conventions)
+
+    @cached_property
+    def survey_summary(self) -> pd.DataFrame:
+        return summarise_survey(self.survey)
+
+    @cached_property
+    def simulation(self) -> Simulation:
+        survey = self.survey if len(self.survey) else None
+        return simulate(self.impact_map, self.investment, self.conventions, draws=self.draws, seed=self.seed,
+                        survey=survey)
+
+    @cached_property
+    def headline(self) -> dict[str, float]:
+        """The figures the forum index and run.json carry: the base-case ratio from the
+        impact map, and the Monte Carlo band and chance below 1:1."""
+        summary = self.simulation.summary()
+        return {
+            "sroi_ratio": self.valuation.sroi_ratio,
+            "p5": summary["sroi_ratio"]["p5"],
+            "p50": summary["sroi_ratio"]["p50"],
+            "p95": summary["sroi_ratio"]["p95"],
+            "prob_ratio_below_1": summary["prob_ratio_below_1"],
+            "monte_carlo_se": summary["monte_carlo_se"],
+            "present_value": self.valuation.present_value,
+            "investment": self.investment,
+        }
+
+    def headline_text(self) -> str:
+        """The headline, rounded, as one line (checked by nbval)."""
+        h = self.headline
+        return (f"SROI ratio {h['sroi_ratio']:.2f} : 1; 90% range {h['p5']:.2f} to {h['p95']:.2f}; "
+                f"chance below 1:1 {h['prob_ratio_below_1']:.1%}; present value £{h['present_value']:,.0f}; "
+                f"investment £{h['investment']:,.0f}")
+
+    @cached_property
+    def tornado(self) -> pd.DataFrame:
+        return tornado(self.impact_map, self.investment, self.conventions)
+
+    @cached_property
+    def switching_values(self) -> pd.DataFrame:
+        return switching_values(self.impact_map, self.investment, self.conventions)
+
+    @cached_property
+    def sobol(self) -> pd.DataFrame:
+        survey = self.survey if len(self.survey) else None
+        return sobol_indices(self.impact_map, self.investment, self.conventions, survey=survey, method="exact")
+
+    @cached_property
+    def survey_effort(self) -> pd.DataFrame:
+        survey = self.survey if len(self.survey) else None
+        return survey_effort(self.impact_map, self.investment, self.conventions, survey=survey, method="exact")
+
+    def deflator_evidence(self) -> pd.DataFrame:
+        """The impact map as a partner reads it: each outcome's quantity, proxy and
+        deflators, each deflator with its evidence level."""
+        summary = {(o, f): (n, m) for o, f, n, m in zip(self.survey_summary["outcome_id"], self.survey_summary["factor"],
+                                                         self.survey_summary["n_answers"], self.survey_summary["mean"])}
+        rows = []
+        for row in self.impact_map.to_dict("records"):
+            entry = {
+                "outcome_id": row["outcome_id"], "stakeholder": row["stakeholder"], "outcome": row["outcome"],
+                "theme": row["theme"], "quantity": row["quantity"], "proxy_value": row["proxy_value"],
+                "duration": row["duration"],
+            }
+            for factor in FACTORS:
+                value = row[factor]
+                found = summary.get((row["outcome_id"], factor))
+                if found:
+                    n, mean = found
+                    shown = suppress_value(n)  # a count of people: "<5" when small
+                    level = f"survey of {shown} (mean {mean:.0%})" if n >= 10 else f"small survey of {shown} (mean {mean:.0%})"
+                elif pd.notna(row.get(f"{factor}_low")):
+                    level = f"judgement, range {row[f'{factor}_low']:.0%}-{row[f'{factor}_high']:.0%}"
+                else:
+                    level = "judgement"
+                entry[factor] = value
+                entry[f"{factor}_evidence"] = level
+            rows.append(entry)
+        return pd.DataFrame(rows)
+
+    def quotes(self) -> pd.DataFrame:
+        """Case studies safe to share (consent and anonymised both yes), redacted, one row
+        per outcome they evidence, joined to the outcome's wording."""
+        quotes = quotes_for_sharing(self.case_studies)
+        outcomes = self.impact_map[["outcome_id", "outcome"]]
+        return quotes.merge(outcomes, on="outcome_id", how="left")[["outcome_id", "outcome", "title", "text"]]
+
+    def evidence_counts(self) -> pd.DataFrame:
+        """Case studies per outcome (all, and shareable)."""
+        return evidence_per_outcome(self.case_studies, self.impact_map)
+
+    def proxies_used(self) -> pd.DataFrame:
+        """Each outcome's proxy: value in the analysis price year, as published, price
+        year, rebasing factor, source and licence."""
+        columns = ["outcome_id", "proxy_id", "proxy_value", "proxy_value_as_published", "proxy_price_year",
+                   "rebase_factor", "proxy_source", "proxy_licence", "proxy_url"]
+        return self.impact_map[[c for c in columns if c in self.impact_map]].copy()
+
+    def assurance(self) -> pd.DataFrame:
+        return checklist(self.impact_map, self.valuation.by_outcome, self.survey_summary, self.case_studies,
+                         int(self.conventions.price_year))
+
+    def provenance(self) -> dict[str, Any]:
+        """svlib and library versions, seed, parameters, input SHA-256s and conventions."""
+        block = provenance(self.sources, parameters={"partner_id": self.partner["partner_id"], "draws": self.draws,
+                                                     **self.conventions.describe()}, seed=self.seed)
+        block["raw_workbook"] = self.raw_source
+        block["scenario"] = self.scenario
+        return block
+
+    def provenance_table(self) -> pd.DataFrame:
+        block = self.provenance()
+        rows = [("svlib version", block["versions"]["svlib"]), ("seed", block["seed"]),
+                ("Monte Carlo draws", self.draws)]
+        rows += [(f"convention: {k}", v) for k, v in self.conventions.describe().items()]
+        if self.scenario:
+            rows.append(("scenario", redact(json.dumps(self.scenario, sort_keys=True, ensure_ascii=False))))
+        if self.raw_source:  # the partner's file name, as shared pages show any partner text
+            rows.append((f"raw workbook {redact(str(self.raw_source.get('file')))}",
+                         f"SHA-256 {self.raw_source.get('sha256')}"))
+        rows += [(f"input {Path(k).name}", f"SHA-256 {v['sha256']}") for k, v in block["inputs"].items()]
+        rows += [(f"version of {k}", v) for k, v in block["versions"].items() if k != "svlib"]
+        return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def prepare(
+    partner_id: str,
+    collection: str = paths.EXAMPLE_COLLECTION,
+    data_dir: str | Path | None = None,
+    draws: int = 10_000,
+    seed: int = 0,
+    price_year: int | None = None,
+    discount_rate: float = 0.035,
+    discount_schedule: str = "constant",
+    discount_from: int = 1,
+    dropoff_from: int = 2,
+    scenario: str | Path | Mapping[str, Any] | None = None,
+) -> PartnerReport:
+    """Load one partner from the processed tables and set up its analysis.
+
+    Parameters
+    ----------
+    partner_id : str
+    collection : str
+        Collection name (``example``); used when ``data_dir`` is blank.
+    data_dir : path, optional
+        Processed tables folder (default ``data/processed/<collection>``).
+    draws, seed : int
+        Monte Carlo draws and seed.
+    price_year : int, optional
+        Analysis price year (default: the partner's own).
+    discount_rate, discount_schedule, discount_from, dropoff_from
+        Valuation conventions (see :class:`svlib.valuation.sroi.Conventions`).
+    scenario : path or dict, optional
+        A saved scenario (:mod:`svlib.uncertainty.scenarios`), or its content, applied to the impact
+        map and conventions.
+    """
+    folder = processed_folder(collection, data_dir or None)
+    tables = shared_tables(collection, folder)
+    partners = tables["Partner"]
+    if partner_id not in set(partners["partner_id"]):
+        raise KeyError(f"partner '{partner_id}' is not in {folder}; partners: {', '.join(partners['partner_id'])}")
+    partner = partners[partners["partner_id"] == partner_id].iloc[0].to_dict()
+    year = int(price_year or partner["price_year"])
+    conventions = Conventions(discount_rate=discount_rate, discount_schedule=discount_schedule,
+                              discount_from=discount_from, dropoff_from=dropoff_from, price_year=year)
+    raw_map = _partner_rows(tables, "ImpactMap", partner_id)
+    resolved, problems = resolve_proxies(raw_map, load_library(), year, conventions.price_index)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    survey = _partner_rows(tables, "DeflatorSurvey", partner_id)
+    scenario_used = None
+    if scenario:
+        scenario_used = from_dict(dict(scenario)) if isinstance(scenario, Mapping) else load(paths.resolve(scenario))
+        resolved = scenario_used.apply(resolved)
+        survey = scenario_used.survey_for(survey)
+        conventions = scenario_used.conventions(conventions)
+    baseline_rows = _partner_rows(tables, "Baseline", partner_id)
+    manifest = pd.read_json(folder / "manifest.json", typ="series")
+    raw_source = next((s for s in manifest["sources"] if s["partner_id"] == partner_id), {})
+    return PartnerReport(
+        partner=partner,
+        impact_map=resolved,
+        inputs=_partner_rows(tables, "Inputs", partner_id),
+        survey=survey,
+        case_studies=_partner_rows(tables, "CaseStudies", partner_id),
+        baseline=baseline_rows.iloc[0].to_dict() if len(baseline_rows) else {},
+        conventions=conventions,
+        draws=int(draws),
+        seed=int(seed),
+        sources=sorted(folder.glob("*.csv")),
+        raw_source=dict(raw_source),
+        scenario=scenario_used.to_dict() if scenario_used else None,
+        star_readings=_partner_rows(tables, "StarReadings", partner_id),
+    )
+
+
+def headline_metadata(report: PartnerReport) -> dict[str, dict[str, Any]]:
+    """Output metadata a notebook attaches to its headline, read back by the runner."""
+    return {"svlib": {k: float(v) for k, v in report.headline.items() if np.isfinite(v)} | {
+        "partner_id": report.partner["partner_id"], "name": report.partner["name"]}}

@@ -1,0 +1,218 @@
+"""Safe HTML pieces for report notebooks.
+
+Everything a partner wrote (names, outcomes, stakeholders) is escaped before it reaches a
+page, so text such as ``<img src=x onerror=alert(1)>`` shows as text and never runs.
+Notebooks display these objects; they hold no formatting logic of their own.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML
+
+from svlib.analysis.disclosure import suppress_counts
+from svlib.analysis.distance import chart, summarise
+from svlib.contract.cells import HIDDEN_CONTROLS
+from svlib.reporting.report_text import money, ratio
+
+
+def esc(value: Any) -> str:
+    """Any value as escaped HTML text, without hidden control characters
+    (:data:`svlib.contract.cells.HIDDEN_CONTROLS`, already removed from partner data on input)."""
+    return html.escape(HIDDEN_CONTROLS.sub("", "" if value is None else str(value)), quote=True)
+
+
+def heading(text: str, level: int = 2) -> HTML:
+    return HTML(f"<h{level}>{esc(text)}</h{level}>")
+
+
+def paragraph(template: str, **values: Any) -> HTML:
+    """A paragraph: ``template`` is svlib's own (trusted) wording with ``{name}`` slots;
+    every value is escaped."""
+    return HTML("<p>" + template.format(**{k: esc(v) for k, v in values.items()}) + "</p>")
+
+
+def percent(value: float, places: int = 0) -> str:
+    return "n/a" if value is None or not np.isfinite(value) else f"{value:.{places}%}"
+
+
+FORMATS: dict[str, Callable[[Any], str]] = {
+    "money": lambda v: money(float(v)) if pd.notna(v) else "",
+    "percent": lambda v: percent(float(v)) if pd.notna(v) else "",
+    "ratio": lambda v: f"{float(v):,.2f}" if pd.notna(v) else "",
+    "number": lambda v: f"{float(v):,.6g}" if pd.notna(v) else "",
+    "int": lambda v: f"{int(v):,}" if pd.notna(v) else "",
+}
+
+
+def table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None, caption: str | None = None,
+          labels: Mapping[str, str] | None = None) -> HTML:
+    """A table with readable headers and formatted numbers; every cell escaped."""
+    shown = frame.copy()
+    for column, kind in (formats or {}).items():
+        if column in shown:
+            shown[column] = [FORMATS[kind](v) for v in shown[column]]
+    shown = shown.astype(object).where(shown.notna(), "")  # blanks, not "<NA>" or "NaN"
+    if labels:
+        shown = shown.rename(columns=dict(labels))
+    body = shown.to_html(index=False, escape=True, na_rep="", border=0, classes="svlib-table")
+    title = f"<p><strong>{esc(caption)}</strong></p>" if caption else ""
+    return HTML(title + body)
+
+
+def headline_html(figures: Mapping[str, Any], price_year: int) -> str:
+    """The headline box: the ratio with its uncertainty band and the chance it is below 1:1."""
+    return (
+        "<div class='svlib-headline' style='border:2px solid #1f5f8b;padding:12px;border-radius:6px;max-width:720px'>"
+        f"<p style='font-size:1.6em;margin:0'>Social return: <strong>{esc(ratio(figures['sroi_ratio']))}</strong></p>"
+        f"<p style='margin:6px 0'>Taking uncertainty into account, the ratio is likely (90% of simulations) to lie "
+        f"between <strong>{esc(ratio(figures['p5']))}</strong> and <strong>{esc(ratio(figures['p95']))}</strong>. "
+        f"Chance that the value is less than the money invested (below 1:1): "
+        f"<strong>{esc(percent(figures['prob_ratio_below_1'], 1))}</strong>.</p>"
+        f"<p style='margin:0'>Present value {esc(money(figures['present_value']))} for an investment of "
+        f"{esc(money(figures['investment']))}, in {esc(price_year)} prices.</p>{_outside_note(figures)}</div>"
+    )
+
+
+def _outside_note(figures: Mapping[str, Any]) -> str:
+    """Why the stated ratio can lie outside the simulated range: the simulation uses the
+    stakeholder survey where there is one, and the survey disagrees with the map."""
+    r, low, high = figures["sroi_ratio"], figures["p5"], figures["p95"]
+    if low <= r <= high:
+        return ""
+    side = "higher" if r > high else "lower"
+    return ("<p style='margin:6px 0 0 0'><em>The ratio from the impact map is " + side + " than the simulated range: "
+            "where stakeholders answered the deflator survey, the simulation uses their answers, and they differ from "
+            "the deflators written in the impact map. See the survey section below.</em></p>")
+
+
+# ----------------------------------------------------------------------------------------
+# Sections of the partner report (notebooks/05_partner_report.ipynb)
+# ----------------------------------------------------------------------------------------
+
+def partner_title(report: Any) -> HTML:
+    """Title block: the partner's name, area, period and purpose (all escaped)."""
+    p = report.partner
+    start, end = pd.Timestamp(p["period_start"]), pd.Timestamp(p["period_end"])
+    return HTML(
+        f"<h1>Social value report: {esc(p['name'])}</h1>"
+        f"<p>{esc(p['organisation_type'])} in {esc(p['area'])} &middot; {esc(p['purpose'])} analysis of "
+        f"{esc(start.strftime('%d %B %Y'))} to {esc(end.strftime('%d %B %Y'))} &middot; "
+        f"all money in {esc(report.conventions.price_year)} prices &middot; partner id <code>{esc(p['partner_id'])}</code></p>"
+    )
+
+
+def headline(report: Any) -> HTML:
+    return HTML(headline_html(report.headline, int(report.conventions.price_year)))
+
+
+def value_tables(report: Any) -> list[HTML]:
+    """Value by theme, by stakeholder and by year."""
+    v = report.valuation
+    share = {"present_value": "money", "share_of_value": "percent"}
+    return [
+        table(v.by_theme, share, "By County Durham Pound theme",
+              {"theme": "Theme", "present_value": "Present value", "share_of_value": "Share"}),
+        table(v.by_stakeholder.sort_values("present_value", ascending=False), share, "By stakeholder",
+              {"stakeholder": "Stakeholder", "present_value": "Present value", "share_of_value": "Share"}),
+        table(v.by_year, {"impact": "money", "discount_factor": "ratio", "present_value": "money",
+                          "cumulative_present_value": "money"}, "By year",
+              {"year": "Year", "impact": "Value in the year", "discount_factor": "Discount factor",
+               "present_value": "Present value", "cumulative_present_value": "Running total"}),
+    ]
+
+
+def impact_map_table(report: Any) -> HTML:
+    """The impact map with each deflator's evidence. Quantities below 5 are shown as "<5"
+    (they count people); the exact figures stay in the partner's own workbook."""
+    frame = shareable_counts(report.deflator_evidence(), ["quantity"])
+    formats = {"proxy_value": "money", "deadweight": "percent", "displacement": "percent",
+               "attribution": "percent", "drop_off": "percent"}
+    labels = {"outcome_id": "Id", "stakeholder": "Stakeholder", "outcome": "Outcome", "theme": "Theme",
+              "quantity": "Quantity", "proxy_value": "Proxy £ a year", "duration": "Years",
+              "deadweight": "Deadweight", "deadweight_evidence": "evidence", "displacement": "Displacement",
+              "displacement_evidence": "evidence", "attribution": "Attribution", "attribution_evidence": "evidence",
+              "drop_off": "Drop-off", "drop_off_evidence": "evidence"}
+    return table(frame, formats, "Impact map", labels)
+
+
+def switching_table(report: Any) -> HTML:
+    frame = report.switching_values
+    shown = frame[["parameter", "outcome_id", "current_value", "result", "explanation"]]
+    return table(shown, {"current_value": "number"}, "Switching values: what would bring the ratio down to 1:1",
+                 {"parameter": "Assumption", "outcome_id": "Outcome", "current_value": "Now", "result": "Switches at",
+                  "explanation": "In words"})
+
+
+def survey_tables(report: Any) -> list[HTML]:
+    summary = shareable_counts(report.survey_summary, ["n_answers"])
+    out = [table(summary, {"mean": "percent", "sd": "percent", "se": "percent"},
+                 "Deflator survey answers",
+                 {"outcome_id": "Outcome", "factor": "Question", "n_answers": "Answers", "mean": "Average",
+                  "sd": "Spread (sd)", "se": "Uncertainty of the average", "evidence": "Evidence", "warning": "Note"})
+           if len(summary) else paragraph("No deflator survey answers were supplied: every deflator is a judgement.")]
+    effort = report.survey_effort[["rank", "outcome_id", "outcome", "deflator_share", "advice"]]
+    out.append(table(effort, {"deflator_share": "percent"}, "Where more survey answers would help most",
+                     {"rank": "Rank", "outcome_id": "Id", "outcome": "Outcome",
+                      "deflator_share": "Share of the uncertainty", "advice": "Advice"}))
+    return out
+
+
+def shareable_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Counts of people made safe to share: 1 to 4 shown as "<5" (svlib.analysis.disclosure)."""
+    present = [c for c in columns if c in frame]
+    return suppress_counts(frame, present) if present and len(frame) else frame
+
+
+def distance_tables(report: Any) -> list[Any]:
+    """Distance travelled for one partner report (see :func:`distance_pieces`)."""
+    return distance_pieces(report.star_readings)
+
+
+def distance_pieces(readings: pd.DataFrame) -> list[Any]:
+    """Distance travelled: a summary per area with small counts suppressed, and the chart;
+    or a note when there are no readings."""
+    if readings is None or readings.empty:
+        return [paragraph("No Outcomes-Star-style readings were supplied.")]
+    summary = summarise(readings)
+    shown = shareable_counts(summary, ["n_people", "n_single", "n_improving"])
+    columns = ["star", "area", "n_people", "n_single", "share_improving", "mean_change", "ci_low", "ci_high", "p_value",
+               "summary"]
+    return [table(shown[[c for c in columns if c in shown]],
+                  {"share_improving": "percent", "mean_change": "ratio", "ci_low": "ratio", "ci_high": "ratio",
+                   "p_value": "ratio"}, "Distance travelled, first to latest reading",
+                  {"star": "Star", "area": "Area", "n_people": "People", "n_single": "Only one reading",
+                   "share_improving": "Improved", "mean_change": "Average change", "ci_low": "95% CI from",
+                   "ci_high": "to", "p_value": "p (Wilcoxon)", "summary": "In words"}),
+            chart(summary)]
+
+
+def quotes_table(report: Any) -> HTML:
+    """Consented, anonymised, redacted case studies beside the outcomes they evidence."""
+    quotes = report.quotes()
+    if quotes.empty:
+        return paragraph("No case studies are cleared for sharing (both consent and anonymisation recorded as yes).")
+    return table(quotes, None, "In their own words (shared with consent, anonymised)",
+                 {"outcome_id": "Outcome", "outcome": "", "title": "Case study", "text": "What they said"})
+
+
+def proxies_table(report: Any) -> HTML:
+    return table(report.proxies_used(), {"proxy_value": "money", "proxy_value_as_published": "money",
+                                         "rebase_factor": "ratio"}, "Financial proxies",
+                 {"outcome_id": "Outcome", "proxy_id": "Library id", "proxy_value": "Value used",
+                  "proxy_value_as_published": "As published", "proxy_price_year": "Price year",
+                  "rebase_factor": "Inflation factor", "proxy_source": "Source", "proxy_licence": "Licence",
+                  "proxy_url": "Link"})
+
+
+def assurance_table(report: Any) -> HTML:
+    return table(report.assurance(), None, "Assurance checklist",
+                 {"principle": "SROI principle", "check": "Check", "status": "Status", "detail": "Detail"})
+
+
+def provenance_table(report: Any) -> HTML:
+    return table(report.provenance_table(), None, "Provenance", {"item": "Item", "value": "Value"})

@@ -1,0 +1,141 @@
+"""Plain-text and file renderings of a valuation, for the command line and outputs/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from svlib.core.files import spreadsheet_safe, write_atomic, write_json
+from svlib.core.folders import replaceable_folder_problems, writing
+from svlib.core.problems import InputError
+from svlib.core.provenance import provenance
+from svlib.valuation.sroi import Valuation
+
+
+def money(value: float) -> str:
+    """GBP with thousands separators, no pence (``£12,345``)."""
+    if not np.isfinite(value):
+        return "n/a"
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.0f}"
+
+
+def ratio(value: float) -> str:
+    """An SROI ratio as practitioners write it (``£3.21 : £1``)."""
+    return f"£{value:,.2f} : £1" if np.isfinite(value) else "n/a"
+
+
+def valuation_text(result: Valuation, impact_map: pd.DataFrame | None = None) -> str:
+    """A readable summary: headline figures, value by outcome, theme and year, conventions."""
+    c = result.conventions
+    payback = f"{result.payback_months:,.1f} months" if np.isfinite(result.payback_months) else "not reached in year 1"
+    lines = [
+        f"SROI ratio          {ratio(result.sroi_ratio)}",
+        f"Present value       {money(result.present_value)}  ({c.price_year} prices)",
+        f"Investment          {money(result.investment)}",
+        f"Net present value   {money(result.npv)}",
+        f"Net SROI ratio      {result.net_sroi_ratio:,.2f}",
+        f"Payback             {payback}",
+        "",
+        "By outcome",
+    ]
+    table = result.by_outcome[["outcome_id", "theme", "quantity", "proxy_value", "impact_year1", "present_value",
+                               "share_of_value"]].copy()
+    table["proxy_value"] = table["proxy_value"].map(money)
+    table["impact_year1"] = table["impact_year1"].map(money)
+    table["present_value"] = table["present_value"].map(money)
+    table["share_of_value"] = table["share_of_value"].map("{:.1%}".format)
+    table["quantity"] = table["quantity"].map("{:,.6g}".format)
+    lines.append(table.to_string(index=False))
+    lines += ["", "By theme"]
+    theme = result.by_theme.copy()
+    theme["present_value"] = theme["present_value"].map(money)
+    theme["share_of_value"] = theme["share_of_value"].map("{:.1%}".format)
+    lines.append(theme.to_string(index=False))
+    lines += ["", "By year"]
+    year = result.by_year.copy()
+    for col in ("impact", "present_value", "cumulative_present_value"):
+        year[col] = year[col].map(money)
+    year["discount_factor"] = year["discount_factor"].map("{:.6f}".format)
+    lines.append(year.to_string(index=False))
+    described = c.describe()
+    lines += ["", "Conventions"]
+    lines += [f"  {k}: {v}" for k, v in described.items() if k not in ("source",)]
+    lines.append(f"  source: {described['source']}")
+    if impact_map is not None and "proxy_source" in impact_map:
+        lines += ["", "Proxies"]
+        for row in impact_map.itertuples():
+            lines.append(
+                f"  {row.outcome_id}: {money(row.proxy_value)} in {c.price_year} prices "
+                f"(published {row.proxy_value_as_published:,.2f} in {row.proxy_price_year} prices, "
+                f"×{row.rebase_factor:.4f}); {row.proxy_source}; licence: {row.proxy_licence or 'n/a'}"
+            )
+    return "\n".join(lines)
+
+
+def spreadsheet_csv(frame: pd.DataFrame) -> str:
+    """A table as CSV text safe to open in a spreadsheet: every text cell through
+    :func:`svlib.core.files.spreadsheet_safe` (numbers, negative ones included, are left as
+    numbers)."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = [spreadsheet_safe(v) if isinstance(v, str) else v for v in shown[column]]
+    return shown.to_csv(index=False)
+
+
+VALUATION_FILES = ("valuation.json", "by_outcome.csv", "by_year.csv", "by_theme.csv", "by_stakeholder.csv",
+                   "resolved_impact_map.csv", "summary.txt")
+"""What :func:`write_valuation` writes (``svlib sroi --out``)."""
+
+
+def write_valuation(result: Valuation, impact_map: pd.DataFrame, folder: Path,
+                    sources: Iterable[str | Path] = ()) -> list[Path]:
+    """Write the valuation into ``folder``: ``valuation.json`` (with provenance), one CSV
+    per table, ``resolved_impact_map.csv`` and ``summary.txt``.
+
+    The folder is written whole, as a build's is (:mod:`svlib.core.folders`): it must be new,
+    empty or an earlier valuation holding only these files, and hold none of the
+    ``sources``; anything else in it is the user's and is never replaced.
+
+    Raises
+    ------
+    InputError
+        The folder is one a valuation must not replace, or cannot be written.
+    """
+    folder, sources = Path(folder), list(sources)
+    refused = [problem for raw in sources or [None] for problem in replaceable_folder_problems(
+        folder, raw, "valuation.json", VALUATION_FILES.__contains__, Path("outputs/valuation"), "valuation",
+        raw_what="the valuation's own input")]
+    if refused:
+        raise InputError(refused[:1])
+    payload = result.to_dict()
+    payload["provenance"] = provenance(sources, parameters=result.conventions.describe())
+    texts = {"valuation.json": None, "resolved_impact_map.csv": spreadsheet_csv(impact_map),
+             "summary.txt": valuation_text(result, impact_map) + "\n"}
+    texts.update({f"{name}.csv": spreadsheet_csv(getattr(result, name))
+                  for name in ("by_outcome", "by_year", "by_theme", "by_stakeholder")})
+    with writing(folder) as staging:
+        written = [write_json(staging.path / "valuation.json", payload)]
+        written += [write_atomic(staging.path / name, text) for name, text in texts.items() if text is not None]
+        staging.publish()
+    return [folder / path.name for path in written]
+
+
+def simulation_text(simulation, conventions) -> str:
+    """A readable Monte Carlo summary: the ratio's distribution and how sure it is."""
+    summary = simulation.summary()
+    r, pv = summary["sroi_ratio"], summary["present_value"]
+    return "\n".join([
+        f"SROI ratio (Monte Carlo, {summary['draws']:,} draws, seed {summary['seed']})",
+        f"  median            {ratio(r['p50'])}",
+        f"  90% range         {ratio(r['p5'])} to {ratio(r['p95'])}  (p5 to p95)",
+        f"  mean ± sd         {r['mean']:.2f} ± {r['sd']:.2f}",
+        f"  chance below 1:1  {summary['prob_ratio_below_1']:.1%}",
+        f"  Monte Carlo error {summary['monte_carlo_se']:.4f} (standard error of the mean ratio)",
+        f"Present value       median {money(pv['p50'])}, 90% range {money(pv['p5'])} to {money(pv['p95'])} "
+        f"({conventions.price_year} prices)",
+    ])

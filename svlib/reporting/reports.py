@@ -1,0 +1,409 @@
+"""The main job: one reproducible report per partner, and the forum's index page.
+
+``svlib reports`` validates each partner's workbook on its own (an invalid one becomes a
+failure entry carrying its validation messages), writes the valid partners' tidy tables,
+runs the partner report notebook once per partner with papermill on the ``svlib`` kernel
+(in parallel), renders HTML without code, and writes ``run.json`` and ``index.html``.
+It exits non-zero if anything failed, after finishing everything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+from concurrent.futures import Executor
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from svlib import __version__, paths
+from svlib.analysis.evidence import redact
+from svlib.contract.cells import CellError, parse_slug
+from svlib.contract.tables import THEMES
+from svlib.core.files import write_atomic, write_json
+from svlib.core.folders import locked, replaceable_folder_problems, writing
+from svlib.core.problems import InputError, Problem, errors, printable
+from svlib.pipeline.build import (
+    PartnerRows,
+    discover,
+    duplicate_id_problem,
+    output_folder_problems,
+    read_each,
+    read_partner_rows,
+    source_files,
+    write_processed,
+)
+from svlib.reporting.runner import NotebookJob, failure_record, run_jobs
+from svlib.reporting.site import render_index
+from svlib.uncertainty.scenarios import load as load_scenario
+
+PARTNER_NOTEBOOK = "05_partner_report.ipynb"
+RESEARCH_NOTEBOOKS = (("scoping", "01_baseline_scoping.ipynb", "Baseline scoping of partners"),
+                      ("proxies", "02_proxy_research.ipynb", "Proxy research"))
+THEME_NOTEBOOK = "04_theme_modelling.ipynb"
+HEADLINE_KEYS = ("sroi_ratio", "p5", "p50", "p95", "prob_ratio_below_1")
+REPORT_FOLDERS = ("partners", "research", "themes")
+"""The sub-folders of a run's output folder, each holding pages (.html) and notebooks (.ipynb)."""
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the ``run.json`` content, where the index page is, and each
+    failed source's full validation messages (for the researcher's terminal; the shared
+    pages carry only where each problem is)."""
+
+    run: dict[str, Any]
+    index: Path
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    log: Path | None = None
+
+    @property
+    def out_dir(self) -> Path:
+        return self.index.parent
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        return [r for r in self.run["notebooks"] if r["status"] != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def path(self, record: dict[str, Any], suffix: str = "html") -> Path:
+        """Where a record's page (``html``) or executed notebook (``ipynb``) is."""
+        return self.out_dir / record[suffix]
+
+
+def wanted_partners(partners: Iterable[str] | None) -> set[str] | None:
+    """The partner ids asked for, each checked against the id rule
+    (:func:`svlib.contract.cells.parse_slug`) before it is used anywhere.
+
+    Raises
+    ------
+    InputError
+        An id that is not a partner id (such as ``../x`` or ``/some/path/name``).
+    """
+    if partners is None:
+        return None
+    wanted, problems = set(), []
+    for partner in partners:
+        try:
+            wanted.add(parse_slug(partner))
+        except CellError as exc:
+            problems.append(Problem("--partners", "", None, None, exc.marked))
+    if problems or not wanted:
+        raise InputError(problems or [Problem("--partners", "", None, None, "no partner ids given")])
+    return wanted
+
+
+def _validate(sources: list[Path], wanted: set[str] | None,
+              jobs: int | None) -> tuple[list[PartnerRows], list[dict[str, Any]], dict[str, list[str]]]:
+    """Each source on its own: valid partners, a failure record for each other source
+    (keyed by its file name, never by a partner id it might share), and each failure's
+    full messages.
+
+    Two sources giving the same ``partner_id`` are both refused: which one is the
+    partner's is for a person to say. With ``wanted`` partner ids, an invalid source is
+    reported only when its file name (without the suffix) is one of them: its partner id
+    may be what is broken."""
+    results = read_each(sources, jobs, read_partner_rows)
+    by_id: dict[str, list[int]] = {}
+    for i, (data, _) in enumerate(results):
+        if data is not None:
+            by_id.setdefault(data.partner_id, []).append(i)
+    valid: list[PartnerRows] = []
+    failures: list[dict[str, Any]] = []
+    messages: dict[str, list[str]] = {}
+    for i, (source, (data, problems)) in enumerate(zip(sources, results)):
+        errors = [p for p in problems if p.severity == "error"]
+        if data is not None and len(by_id[data.partner_id]) > 1:
+            others = [sources[j] for j in by_id[data.partner_id] if j != i]
+            errors = [duplicate_id_problem(source, data, " and ".join(o.name for o in others), both=True)]
+            data = None
+        if data is None:
+            if wanted is None or source.stem in wanted:
+                key = f"partner/{source.name}"
+                failures.append(failure_record(key, "partner", source.name,
+                                               f"invalid data: {len(errors)} problem(s) to fix", errors))
+                messages[key] = [str(p) for p in errors]
+            continue
+        if wanted is None or data.partner_id in wanted:
+            valid.append(data)
+    return valid, failures, messages
+
+
+def partner_jobs(partners: list[PartnerRows], collection: str, processed: Path, out_dir: Path, draws: int,
+                 seed: int, extra: dict[str, Any] | None = None) -> list[NotebookJob]:
+    """One partner-report job per valid partner."""
+    inputs = tuple(str(p) for p in sorted(processed.glob("*.csv")))
+    return [
+        NotebookJob(
+            key=f"partner/{p.partner_id}",
+            kind="partner",
+            title=redact(str(p.partner["name"])),  # the page's own title: shared, so no contact details
+            notebook=str(paths.NOTEBOOKS_DIR / PARTNER_NOTEBOOK),
+            parameters={"partner_id": p.partner_id, "collection": collection, "data_dir": paths.for_kernel(processed),
+                        "n_draws": int(draws), "seed": int(seed), **(extra or {})},
+            output_stem=str(out_dir / "partners" / p.partner_id),
+            inputs=tuple(str(f) for f in source_files(Path(p.source))) + inputs,
+        )
+        for p in sorted(partners, key=lambda p: p.partner_id)
+    ]
+
+
+def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, seed: int) -> list[NotebookJob]:
+    """Baseline scoping and proxy research once per collection, theme modelling once per
+    County Durham Pound theme."""
+    inputs = tuple(str(p) for p in sorted(processed.glob("*.csv")))
+    jobs = [
+        NotebookJob(key=f"research/{kind}", kind=kind, title=title, notebook=str(paths.NOTEBOOKS_DIR / notebook),
+                    parameters={"collection": collection, "data_dir": paths.for_kernel(processed)}
+                    if kind == "scoping" else {},
+                    output_stem=str(out_dir / "research" / kind), inputs=inputs if kind == "scoping" else ())
+        for kind, notebook, title in RESEARCH_NOTEBOOKS
+    ]
+    jobs += [
+        NotebookJob(key=f"theme/{theme.lower()}", kind="theme", title=f"Theme modelling: {theme}",
+                    notebook=str(paths.NOTEBOOKS_DIR / THEME_NOTEBOOK),
+                    parameters={"theme": theme, "collection": collection, "data_dir": paths.for_kernel(processed),
+                                "n_draws": int(draws), "seed": int(seed)},
+                    output_stem=str(out_dir / "themes" / theme.lower()), inputs=inputs)
+        for theme in THEMES
+    ]
+    return jobs
+
+
+def _executor(scheduler: str | None) -> tuple[Executor | None, Any]:
+    if not scheduler:
+        return None, None
+    from distributed import Client
+
+    client = Client(scheduler)
+    return client.get_executor(pure=False), client
+
+
+def run_reports(
+    data: str | Path = paths.raw_collection(),
+    out: str | Path | None = None,
+    partners: list[str] | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    draws: int = 10_000,
+    seed: int = 0,
+    processed: str | Path | None = None,
+    timeout: int = 900,
+    progress: bool = True,
+    scenario: str | Path | None = None,
+    research: bool = True,
+) -> RunResult:
+    """Run every report for a raw collection folder.
+
+    Parameters
+    ----------
+    data : path
+        Raw collection folder (default ``data/raw/example``).
+    out : path, optional
+        Output folder, replaced whole when the run is done (default
+        ``outputs/<collection>``; with ``partners``, ``outputs/<collection>.partial``, so
+        a run of a few partners never replaces the forum's pages).
+    partners : list of str, optional
+        Only these partner ids (each must pass the partner id rule).
+    jobs : int, optional
+        Parallel notebooks (default: one per CPU).
+    scheduler : str, optional
+        Address of a Dask distributed scheduler to run the notebooks on instead.
+    draws, seed : int
+        Monte Carlo draws and seed for every partner.
+    processed : path, optional
+        Where to write the tidy tables. Default ``data/processed/<collection>`` when every
+        partner of the collection is valid and reported; otherwise
+        ``data/processed/<collection>.partial``, so a partial set never replaces the
+        complete tables that ``svlib build`` wrote.
+    timeout : int
+        Seconds one notebook may run in all; one still running then fails alone
+        (:func:`svlib.reporting.runner.run_notebook`).
+    scenario : path, optional
+        A saved scenario (:mod:`svlib.uncertainty.scenarios`) applied to every partner.
+    research : bool
+        Also run baseline scoping and proxy research (once) and theme modelling (once per
+        theme) on the partners reported.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    InputError
+        Before anything is written: the raw folder is missing or holds no partners; a
+        partner id is not one; the output or tables folder is one a run must not replace
+        (:func:`report_folder_problems`, :func:`svlib.pipeline.build.output_folder_problems`) or
+        cannot be written; or another svlib run is writing either
+        (:class:`svlib.core.folders.FolderBusy`).
+
+    Notes
+    -----
+    Every page, notebook, ``run.json`` and ``index.html`` is written into a staging
+    folder beside the output folder and swapped in at the end (:mod:`svlib.core.folders`), so
+    the output folder always holds one whole run, old or new, even if the run is killed.
+    """
+    raw_dir = Path(data)
+    wanted = wanted_partners(partners)
+    sources, notes = discover(raw_dir)
+    if errors(notes):  # a missing or empty folder (a typo, an unmounted share): nothing is touched
+        raise InputError(errors(notes))
+    collection = raw_dir.resolve().name
+    out_dir = Path(out) if out else paths.outputs_collection(collection if wanted is None else f"{collection}.partial")
+    refused = report_folder_problems(out_dir, raw_dir)
+    if refused:
+        raise InputError(refused)
+    started = dt.datetime.now(dt.timezone.utc)
+    run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    with ExitStack() as held:
+        staging = held.enter_context(writing(out_dir))  # the lock, and a writable output, before any work
+        valid, failures, messages = _validate(sources, wanted, jobs)
+        complete = not failures and wanted is None
+        processed_dir = Path(processed) if processed else paths.processed_collection(
+            collection if complete else f"{collection}.partial")
+        refused = output_folder_problems(processed_dir, raw_dir)
+        if refused:
+            raise InputError(refused)
+        held.enter_context(locked(processed_dir))  # no build replaces the tables while reports read them
+        if wanted:
+            found = {v.partner_id for v in valid} | {Path(f["title"]).stem for f in failures}
+            failures += [failure_record(f"partner/{p}", "partner", p, "no such partner in the collection")
+                         for p in sorted(wanted - found)]
+        if valid:
+            built = write_processed(valid, raw_dir, processed_dir)
+            if not built.ok:
+                problems = errors(built.problems)
+                for v in valid:
+                    key = f"partner/{v.partner_id}"
+                    failures.append(failure_record(key, "partner", str(v.partner["name"]),
+                                                   "the tidy tables failed their checks", problems))
+                    messages[key] = [str(p) for p in problems]
+                valid = []
+        # the scenario's content, not its path: a shared notebook never names the researcher's folders
+        extra = {"scenario": load_scenario(scenario).to_dict()} if scenario else None
+        job_list = partner_jobs(valid, collection, processed_dir, staging.path, draws, seed, extra)
+        if valid and research:
+            job_list += research_jobs(collection, processed_dir, staging.path, draws, seed)
+        job_list = [replace(job, run_id=run_id) for job in job_list]
+        executor, client = _executor(scheduler)
+        try:
+            records = run_jobs(job_list, executor=executor, workers=jobs or os.cpu_count() or 1, timeout=timeout,
+                               progress=progress, cwd=str(paths.NOTEBOOKS_DIR))
+        finally:
+            if client is not None:
+                client.close()
+        for record in records:
+            for key in HEADLINE_KEYS:
+                record[key] = record["headline"].get(key)
+            for suffix in ("html", "ipynb"):  # where the file will be once published, inside the output folder
+                if record.get(suffix):
+                    record[suffix] = Path(record[suffix]).relative_to(staging.path).as_posix()
+            if record["status"] != "ok":
+                messages[record["key"]] = [printable(record["detail"])] if record.get("detail") else []
+        run = {
+            "run_id": run_id,
+            "collection": collection,
+            "svlib_version": __version__,
+            "started": started.isoformat(timespec="seconds"),
+            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "data": paths.shown(raw_dir),
+            "processed": paths.shown(processed_dir),
+            "draws": int(draws),
+            "seed": int(seed),
+            "jobs": jobs or os.cpu_count(),
+            "scheduler": scheduler,
+            "scenario": paths.shown(scenario) if scenario else None,
+            "notes": [redact(n.shared()) for n in notes],
+            "notebooks": [shared_record(r) for r in records + failures],
+        }
+        log = write_atomic(run_log(processed_dir), log_text(run, records + failures, messages, notes))
+        write_json(staging.path / "run.json", run)
+        write_atomic(staging.path / "index.html", render_index(run))
+        staging.publish()
+    return RunResult(run, out_dir / "index.html", messages, log)
+
+
+SHARED_RECORD_KEYS = ("key", "kind", "title", "status", "error", *HEADLINE_KEYS, "html", "ipynb", "duration_seconds",
+                      "parameters", "notebook", "input_hashes", "problems")
+"""What ``run.json`` keeps of each notebook's record (``detail``, the kernel's output and
+traces go only to the local log: they may quote partner data)."""
+
+
+def shared_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A run record as ``run.json`` and the index page carry it: partner text redacted
+    (:func:`svlib.analysis.evidence.redact`), paths shown from the repository root
+    (:func:`svlib.paths.shown`), problems only as where they are and what was expected
+    (:meth:`svlib.core.problems.Problem.shared`, already so in the record)."""
+    out = {k: record[k] for k in SHARED_RECORD_KEYS if k in record}
+    out["key"] = redact(str(record["key"]))  # a failed file's key holds its name
+    out["title"] = redact(str(record.get("title") or record["key"]))
+    out["headline"] = {k: (redact(v) if isinstance(v, str) else v) for k, v in record.get("headline", {}).items()}
+    out["parameters"] = {k: (paths.shown(v) if k == "data_dir" and v else v)
+                         for k, v in record.get("parameters", {}).items()}
+    if record.get("notebook"):
+        out["notebook"] = paths.shown(record["notebook"])
+    out["input_hashes"] = {redact(paths.shown(k)): v for k, v in record.get("input_hashes", {}).items()}
+    return out
+
+
+def run_log(processed: Path) -> Path:
+    """The run's full log, beside its tables (local data, never published):
+    ``data/processed/<collection>.log``."""
+    return processed.parent / f"{processed.name}.log"
+
+
+def log_text(run: dict[str, Any], records: list[dict[str, Any]], messages: dict[str, list[str]],
+             notes: list[Problem]) -> str:
+    """The researcher's record of a run: every failure with its full messages (cell
+    contents included), the kernels' last output, and every note."""
+    lines = [f"svlib {run['svlib_version']} report run {run['run_id']} of {run['collection']}, "
+             f"started {run['started']}, finished {run['finished']}", ""]
+    for record in records:
+        if record["status"] == "ok":
+            continue
+        lines.append(f"failed: {printable(record['key'])}: {printable(str(record.get('error')))}")
+        lines += [f"  {m}" for m in messages.get(record["key"], [])]
+        for part in ("kernel_log", "trace"):
+            if record.get(part):
+                lines += [f"  {part}:"] + [f"    {printable(line)}" for line in str(record[part]).splitlines()]
+    lines += [str(n) for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def report_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Problem]:
+    """Why ``out_dir`` must not receive a report run of ``raw_dir``, if it must not: a
+    run replaces its output folder whole, so the folder must be new, empty, or an earlier
+    run holding only what that run wrote (``index.html``, ``run.json`` and the pages and
+    notebooks its ``run.json`` lists; a hand-made page or a hidden file such as
+    ``.htaccess`` is the user's, and is never replaced); and raw data is never written
+    to (see :func:`svlib.core.folders.replaceable_folder_problems`)."""
+    suggestion = paths.OUTPUTS_DIR.relative_to(paths.ROOT) / Path(raw_dir).resolve().name
+    written = _written_by_the_run_in(Path(out_dir))
+    return replaceable_folder_problems(out_dir, raw_dir, "run.json", written.__contains__, suggestion, "report run")
+
+
+def _written_by_the_run_in(out_dir: Path) -> set[str]:
+    """The files the run now in ``out_dir`` wrote, by their path inside it, as its
+    ``run.json`` lists them (pages and notebooks; an earlier version's absolute paths
+    are read by their last two parts)."""
+    try:
+        run = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+        records = run["notebooks"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    written = {"index.html", "run.json"}
+    for record in records if isinstance(records, list) else []:
+        for suffix in ("html", "ipynb"):
+            value = record.get(suffix) if isinstance(record, dict) else None
+            if isinstance(value, str) and value:
+                parts = Path(value).parts
+                if len(parts) >= 2 and parts[-2] in REPORT_FOLDERS:
+                    written.add(f"{parts[-2]}/{parts[-1]}")
+    return written

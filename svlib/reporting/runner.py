@@ -1,0 +1,248 @@
+"""Running report notebooks: papermill on the ``svlib`` kernel, HTML without code, in
+parallel on any ``concurrent.futures`` executor (a process pool, or a Dask cluster).
+
+One notebook that fails (a cell that raises, a timeout) becomes a failure record; the
+others carry on. Every output is written under a temporary name and renamed into place,
+so nothing is half-written, even on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import time
+import traceback
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import nbformat
+
+from svlib import paths
+from svlib.analysis.evidence import redact
+from svlib.core.files import write_atomic
+from svlib.core.problems import Problem
+from svlib.core.processes import end_with_parent
+from svlib.core.provenance import input_fingerprints
+
+KERNEL = "svlib"
+"""The Jupyter kernel every report runs on (registered by ``make setup``)."""
+
+HEADLINE_KEY = "svlib"
+"""Output metadata key under which a notebook publishes its headline figures."""
+
+TEMPLATES_DIR = paths.PACKAGE_DIR / "templates"
+"""nbconvert templates shipped with svlib (``svlib_report``: the lab look, no remote scripts)."""
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One notebook to run.
+
+    Parameters
+    ----------
+    key : str
+        Unique name in the run, such as ``partner/food-network``.
+    kind : str
+        ``partner``, ``scoping``, ``proxies`` or ``theme``.
+    title : str
+        Human title (plain text; escaped wherever shown).
+    notebook : str
+        Source notebook path.
+    parameters : dict
+        Papermill parameters.
+    output_stem : str
+        Output path without suffix; ``.ipynb`` and ``.html`` are written.
+    inputs : tuple of str
+        Files the report reads, fingerprinted in the run record.
+    run_id : str
+        The run the job belongs to, written into the executed notebook's metadata
+        (``svlib_run``) and its page (``<meta name="svlib-run">``), so that every page
+        can be matched to the ``run.json`` of its run.
+    """
+
+    key: str
+    kind: str
+    title: str
+    notebook: str
+    parameters: dict[str, Any]
+    output_stem: str
+    inputs: tuple[str, ...] = field(default_factory=tuple)
+    run_id: str = ""
+
+
+def headline_of(notebook: nbformat.NotebookNode) -> dict[str, Any]:
+    """Figures a notebook published with ``display(..., metadata={"svlib": {...}})``."""
+    found: dict[str, Any] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get(HEADLINE_KEY)
+            if isinstance(meta, dict):
+                found.update(meta)
+    return found
+
+
+def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
+    """The executed notebook as a self-contained HTML page without code or prompts.
+
+    Warnings printed to stderr are left out of the page (they stay in the .ipynb for
+    researchers); images are embedded.
+    """
+    clean = nbformat.from_dict(notebook)
+    for cell in clean.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream"
+                                                                          and o.get("name") == "stderr")]
+    clean.metadata["title"] = title  # the template escapes it
+    body, _ = _html_exporter().from_notebook_node(clean)
+    return body
+
+
+@lru_cache(maxsize=1)
+def _html_exporter() -> Any:
+    """One exporter per process: compiling its templates takes longer than converting a
+    report, and the exporter keeps no state between notebooks."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="svlib_report", extra_template_basedirs=[str(TEMPLATES_DIR)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    return exporter
+
+
+@contextmanager
+def _kernel_stderr_captured() -> Iterator[Path]:
+    """Send this process's stderr (which the kernel inherits) to a temporary file while a
+    notebook runs, so kernels' start-up chatter does not interleave with the progress bar;
+    the file's tail is kept in the record when a notebook fails."""
+    handle, name = tempfile.mkstemp(prefix="svlib-kernel-", suffix=".log")
+    saved = os.dup(2)
+    try:
+        os.dup2(handle, 2)
+        yield Path(name)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(handle)
+
+
+def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd: str | None = None) -> dict[str, Any]:
+    """Execute one job and write its ``.ipynb`` and ``.html``; returns the run record.
+
+    Never raises for a failing notebook: the record's ``status`` is ``failed`` and
+    ``error`` says which cell raised what, or that the notebook ran out of time:
+    ``timeout`` seconds for the whole notebook (its kernel is then stopped), however
+    long each cell takes.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+
+    started = time.perf_counter()
+    stem = Path(job.output_stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    temporary = stem.parent / f".{stem.name}.{os.getpid()}.running.ipynb"
+    record: dict[str, Any] = {
+        "key": job.key, "kind": job.kind, "title": job.title, "notebook": job.notebook,
+        "parameters": job.parameters, "status": "failed", "error": None, "headline": {},
+        "html": None, "ipynb": None,
+    }
+    try:
+        record["input_hashes"] = {k: v["sha256"] for k, v in input_fingerprints(job.inputs).items()}
+        deadline = time.monotonic() + timeout
+
+        def time_left(cell: Any) -> int:  # each cell may use what the notebook has left of its time
+            return max(1, math.ceil(deadline - time.monotonic()))
+
+        with _kernel_stderr_captured() as kernel_log:
+            try:
+                executed = papermill.execute_notebook(
+                    job.notebook, str(temporary), parameters=job.parameters, kernel_name=kernel, progress_bar=False,
+                    execution_timeout=timeout, timeout_func=time_left, cwd=cwd, log_output=False,
+                    # written once at the end (and on a failure), not after every cell
+                    request_save_on_cell_execute=False,
+                )
+            except BaseException:
+                record["kernel_log"] = kernel_log.read_text(errors="replace")[-2000:]
+                raise
+            finally:
+                kernel_log.unlink(missing_ok=True)
+        record["headline"] = headline_of(executed)
+        run = executed.metadata.get("papermill", {})  # where it ran, as the shared notebook may say it
+        run.update(input_path=paths.shown(job.notebook), output_path=stem.name + ".ipynb")
+        if job.run_id:
+            executed.metadata["svlib_run"] = job.run_id
+        nbformat.write(executed, str(temporary))
+        write_atomic(stem.with_suffix(".html"), to_html(executed, job.title))
+        os.replace(temporary, stem.with_suffix(".ipynb"))
+        record.update(status="ok", html=str(stem.with_suffix(".html")), ipynb=str(stem.with_suffix(".ipynb")))
+    except PapermillExecutionError as exc:
+        # the message may quote partner data: it goes to the researcher (detail), not to the shared record
+        record["error"] = f"cell {exc.exec_count} raised {exc.ename}"
+        record["detail"] = f"{exc.ename}: {exc.evalue}".strip()
+    except Exception as exc:  # noqa: BLE001 - a timeout or a dead kernel is this job's failure only
+        name = type(exc).__name__
+        record["error"] = name if "Timeout" not in name else (
+            f"timed out: stopped after {timeout} s, the time limit for one report (--timeout)")
+        record["detail"] = f"{name}: {exc}"
+        record["trace"] = traceback.format_exc(limit=3)
+    finally:
+        temporary.unlink(missing_ok=True)
+        record["duration_seconds"] = round(time.perf_counter() - started, 3)
+    return record
+
+
+def failure_record(job_key: str, kind: str, title: str, error: str, problems: Iterable[Problem] = ()) -> dict[str, Any]:
+    """A record for a job that could not even start (such as invalid partner data).
+
+    ``problems`` are kept only as a shared page may show them: where each is and what
+    was expected, with the partner's content and contact details left out
+    (:meth:`~svlib.core.problems.Problem.shared`, :func:`~svlib.analysis.evidence.redact`)."""
+    return {"key": job_key, "kind": kind, "title": title, "status": "failed", "error": error,
+            "problems": [redact(p.shared()) for p in problems], "headline": {}, "html": None, "ipynb": None,
+            "duration_seconds": 0.0, "parameters": {}, "input_hashes": {}}
+
+
+def run_jobs(
+    jobs: list[NotebookJob],
+    executor: Executor | None = None,
+    workers: int = 1,
+    timeout: int = 900,
+    progress: bool = True,
+    cwd: str | None = None,
+) -> list[dict[str, Any]]:
+    """Run every job on ``executor`` (default: a process pool of ``workers``), with a
+    progress bar; returns records in job order. Ctrl-C cancels what has not started."""
+    from tqdm.auto import tqdm
+
+    own = executor is None
+    executor = executor or ProcessPoolExecutor(max_workers=max(1, workers), initializer=end_with_parent)
+    futures: dict[Future, int] = {}
+    records: list[dict[str, Any] | None] = [None] * len(jobs)
+    try:
+        for i, job in enumerate(jobs):
+            futures[executor.submit(run_notebook, job, KERNEL, timeout, cwd)] = i
+        with tqdm(total=len(jobs), desc="reports", unit="notebook", disable=not progress) as bar:
+            for future in as_completed(futures):
+                i = futures[future]
+                try:
+                    records[i] = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker that died
+                    records[i] = failure_record(jobs[i].key, jobs[i].kind, jobs[i].title, f"worker failed: {exc}")
+                bar.update(1)
+                bar.set_postfix_str(jobs[i].key)
+    except KeyboardInterrupt:
+        for future in futures:
+            future.cancel()
+        raise
+    finally:
+        if own:
+            executor.shutdown(wait=True, cancel_futures=True)
+    return [r for r in records if r is not None]
+
+

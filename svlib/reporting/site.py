@@ -1,0 +1,68 @@
+"""The forum's index page: one table linking every report, with headline figures and
+failures. The page comes from a Jinja2 template with autoescaping
+(``svlib/templates/site/index.html.j2``), so every piece of partner text is escaped; the
+page has no scripts."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+
+from svlib import paths
+from svlib.contract.cells import HIDDEN_CONTROLS
+from svlib.core.problems import WITHHELD
+from svlib.reporting.report_display import percent
+from svlib.reporting.report_text import ratio
+
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
+table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
+th{background:#eef4fa}.failed{color:#a00000}.note{color:#555;font-size:.9em}ul.problems{margin:.2em 0;padding-left:1.2em;font-size:.85em}
+"""
+
+PROBLEMS_SHOWN = 50
+"""Problems listed for one failed partner; the rest are counted."""
+
+
+def _shown(value: Any) -> Any:
+    """What the template prints for a value: text without hidden control characters
+    (:data:`svlib.contract.cells.HIDDEN_CONTROLS`); Jinja2 then escapes it."""
+    if hasattr(value, "__html__"):  # markup made by the template itself
+        return value
+    return HIDDEN_CONTROLS.sub("", "" if value is None else str(value))
+
+
+@lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(paths.PACKAGE_DIR / "templates" / "site"),
+        autoescape=True, undefined=jinja2.StrictUndefined, finalize=_shown, keep_trailing_newline=True)
+    return environment.get_template("index.html.j2")
+
+
+def _row(record: dict[str, Any]) -> dict[str, Any]:
+    """One notebook's record as the template shows it."""
+    ok = record["status"] == "ok"
+    problems = list(record.get("problems") or [])
+    row = {"ok": ok, "href": record.get("html") or "", "title": record.get("title") or record.get("key"),
+           "kind": record["kind"], "error": record.get("error"), "problems": problems[:PROBLEMS_SHOWN],
+           "more": max(0, len(problems) - PROBLEMS_SHOWN)}
+    if ok and record["kind"] == "partner":
+        row.update(ratio=ratio(record["sroi_ratio"]), p5=ratio(record["p5"]), p95=ratio(record["p95"]),
+                   below_one=percent(record["prob_ratio_below_1"], 1))
+    return row
+
+
+def render_index(run: dict[str, Any]) -> str:
+    """The index page for a run (``run.json`` content)."""
+    records = run["notebooks"]
+    partners = sorted((r for r in records if r["kind"] == "partner"),
+                      key=lambda r: str(r.get("title") or r["key"]).lower())
+    return _template().render(
+        collection=run["collection"], run_id=run.get("run_id", ""), style=STYLE,
+        partners=[_row(r) for r in partners], others=[_row(r) for r in records if r["kind"] != "partner"],
+        ready=sum(r["status"] == "ok" for r in partners), failed=sum(r["status"] != "ok" for r in records),
+        seed=run["seed"], draws=f"{int(run['draws']):,}", version=run["svlib_version"],
+        any_problems=any(r.get("problems") for r in partners), withheld=WITHHELD)

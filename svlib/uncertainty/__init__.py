@@ -1,0 +1,1 @@
+"""Uncertainty: parameter distributions, deflators from evidence, Monte Carlo, sensitivity and scenarios."""

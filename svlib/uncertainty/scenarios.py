@@ -1,0 +1,227 @@
+"""Named "what if" scenarios: overrides applied to a partner's impact map and conventions.
+
+A scenario answers questions such as "what if our deadweight is really 40%?". It holds
+
+* ``factors``: a value for one parameter across all outcomes (``{"deadweight": 0.4}``);
+* ``outcomes``: values for one outcome's parameters (``{"JOB1": {"attribution": 0.5}}``),
+  applied after ``factors``;
+* discount options (``discount_rate``, ``discount_schedule``, ``discount_from``,
+  ``dropoff_from``), each left as it was when ``None``.
+
+An overridden parameter becomes fixed at its new value (its ``<p>_low``/``<p>_high``
+range no longer applies and survey answers for it are set aside): the scenario states
+what the user believes. Scenarios are saved as small JSON files and accepted by
+``svlib sroi``, ``svlib simulate`` and ``svlib reports`` (``--scenario FILE``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from svlib.core.files import write_json
+from svlib.core.problems import InputError, Problem
+from svlib.uncertainty.montecarlo import simulate
+from svlib.uncertainty.sensitivity import switching_values
+from svlib.valuation.sroi import Conventions, value_map
+
+FRACTION_PARAMETERS = ("deadweight", "displacement", "attribution", "drop_off", "leakage")
+OUTCOME_PARAMETERS = FRACTION_PARAMETERS + ("quantity", "proxy_value")
+CONVENTION_FIELDS = ("discount_rate", "discount_schedule", "discount_from", "dropoff_from")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A set of overrides with a name (see the module docstring)."""
+
+    name: str = "base case"
+    factors: dict[str, float] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, float]] = field(default_factory=dict)
+    discount_rate: float | None = None
+    discount_schedule: str | None = None
+    discount_from: int | None = None
+    dropoff_from: int | None = None
+
+    def __post_init__(self) -> None:
+        problems = validate(self.to_dict())
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def apply(self, impact_map: pd.DataFrame) -> pd.DataFrame:
+        """A copy of ``impact_map`` with the overrides applied (overridden parameters fixed)."""
+        out = impact_map.copy()
+        for parameter, value in self.factors.items():
+            out[parameter] = float(value)
+            _drop_range(out, parameter, slice(None))
+        ids = out["outcome_id"].astype(str)
+        for outcome_id, values in self.outcomes.items():
+            rows = (ids == str(outcome_id)).to_numpy()
+            if not rows.any():
+                raise ValueError(f"scenario '{self.name}': outcome '{outcome_id}' is not in the impact map; "
+                               f"outcomes: {', '.join(ids)}")
+            for parameter, value in values.items():
+                out.loc[rows, parameter] = float(value)
+                _drop_range(out, parameter, rows)
+        return out
+
+    def survey_for(self, survey: pd.DataFrame | None) -> pd.DataFrame | None:
+        """Survey answers without those for overridden parameters (the scenario's value
+        replaces the survey's estimate there)."""
+        if survey is None or not len(survey):
+            return survey
+        keep = ~survey["factor"].isin(list(self.factors))
+        for outcome_id, values in self.outcomes.items():
+            keep &= ~((survey["outcome_id"].astype(str) == str(outcome_id)) & survey["factor"].isin(list(values)))
+        return survey[keep].reset_index(drop=True)
+
+    def conventions(self, base: Conventions = Conventions()) -> Conventions:
+        """``base`` with this scenario's discount options."""
+        changes = {k: getattr(self, k) for k in CONVENTION_FIELDS if getattr(self, k) is not None}
+        return replace(base, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items()}
+
+    def save(self, path: str | Path) -> Path:
+        """Write the scenario as JSON (atomically)."""
+        return write_json(path, self.to_dict())
+
+
+def _drop_range(frame: pd.DataFrame, parameter: str, rows: Any) -> None:
+    for suffix in ("_low", "_high"):
+        column = f"{parameter}{suffix}"
+        if column in frame:
+            frame.loc[rows, column] = np.nan
+    if f"{parameter}_dist" in frame:
+        frame.loc[rows, f"{parameter}_dist"] = ""
+
+
+def validate(data: dict[str, Any]) -> list[str]:
+    """Every problem with a scenario's content, as messages naming the field."""
+    problems: list[str] = []
+    known = {"name", "factors", "outcomes", *CONVENTION_FIELDS}
+    for key in data:
+        if key not in known:
+            problems.append(f"unknown field '{key}'; expected: {', '.join(sorted(known))}")
+
+    def check(where: str, parameter: str, value: Any, allowed: tuple[str, ...]) -> None:
+        if parameter not in allowed:
+            problems.append(f"{where}: unknown parameter '{parameter}'; expected one of: {', '.join(allowed)}")
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            problems.append(f"{where}.{parameter}: expected a number, got {value!r}")
+        elif parameter in FRACTION_PARAMETERS and not 0 <= value <= 1:
+            problems.append(f"{where}.{parameter}: expected a fraction between 0 and 1, got {value!r}")
+        elif value < 0:
+            problems.append(f"{where}.{parameter}: expected 0 or more, got {value!r}")
+
+    factors, outcomes = data.get("factors") or {}, data.get("outcomes") or {}
+    if not isinstance(factors, dict):
+        problems.append("factors: expected parameter: value pairs, such as {\"deadweight\": 0.4}")
+        factors = {}
+    if not isinstance(outcomes, dict):
+        problems.append("outcomes: expected outcome_id: {parameter: value} pairs")
+        outcomes = {}
+    if not isinstance(data.get("name", ""), str):
+        problems.append("name: expected text")
+    for parameter, value in factors.items():
+        check("factors", parameter, value, FRACTION_PARAMETERS)
+    for outcome_id, values in outcomes.items():
+        if not isinstance(values, dict):
+            problems.append(f"outcomes.{outcome_id}: expected parameter: value pairs")
+            continue
+        for parameter, value in values.items():
+            check(f"outcomes.{outcome_id}", parameter, value, OUTCOME_PARAMETERS)
+    rate = data.get("discount_rate")
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1):
+        problems.append(f"discount_rate: expected a fraction such as 0.035, got {rate!r}")
+    if data.get("discount_schedule") not in (None, "constant", "green_book"):
+        problems.append("discount_schedule: expected 'constant' or 'green_book'")
+    if data.get("discount_from") not in (None, 0, 1):
+        problems.append("discount_from: expected 1 (year 1 discounted once) or 0 (year 1 undiscounted)")
+    if data.get("dropoff_from") not in (None, 1, 2):
+        problems.append("dropoff_from: expected 2 (drop-off from year 2) or 1")
+    return problems
+
+
+def load(path: str | Path) -> Scenario:
+    """A scenario from its JSON file; raises :class:`InputError` naming the file and each
+    problem."""
+    file = str(path)
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([Problem(file, "scenario", None, None, "file not found")]) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError([Problem(file, "scenario", None, None, f"not a scenario file (JSON expected): {exc}")]) from None
+    return from_dict(data, file)
+
+
+def from_dict(data: Any, file: str = "scenario") -> Scenario:
+    """A scenario from its content (what :meth:`Scenario.to_dict` gives, as a report
+    notebook receives it); raises :class:`InputError` naming each problem."""
+    if not isinstance(data, dict):
+        raise InputError([Problem(file, "scenario", None, None, "expected a JSON object")])
+    problems = validate(data)
+    if problems:
+        raise InputError([Problem(file, "scenario", None, None, p) for p in problems])
+    return Scenario(**data)
+
+
+@dataclass
+class ScenarioResult:
+    """What a scenario gives: the deterministic valuation, the simulated distribution and
+    the switching values, all under the scenario."""
+
+    scenario: Scenario
+    valuation: Any
+    simulation: Any
+    switching: pd.DataFrame
+
+    def summary(self) -> dict[str, float]:
+        sim = self.simulation.summary()
+        return {"sroi_ratio": self.valuation.sroi_ratio, "p5": sim["sroi_ratio"]["p5"],
+                "p50": sim["sroi_ratio"]["p50"], "p95": sim["sroi_ratio"]["p95"],
+                "prob_ratio_below_1": sim["prob_ratio_below_1"]}
+
+
+def evaluate(
+    scenario: Scenario,
+    impact_map: pd.DataFrame,
+    investment: float,
+    conventions: Conventions = Conventions(),
+    survey: pd.DataFrame | None = None,
+    draws: int = 5_000,
+    seed: int = 0,
+) -> ScenarioResult:
+    """Value, simulate and find the switching values of ``impact_map`` under ``scenario``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    impact_map : pandas.DataFrame
+        Resolved map (proxies in the analysis price year).
+    investment : float
+        GBP.
+    conventions : Conventions
+        The base conventions; the scenario's discount options replace theirs.
+    survey : pandas.DataFrame, optional
+        Deflator survey answers; those for overridden parameters are set aside.
+    draws, seed : int
+        Monte Carlo draws and seed (a small number keeps a workshop responsive).
+    """
+    changed = scenario.apply(impact_map)
+    used = scenario.conventions(conventions)
+    remaining = scenario.survey_for(survey)
+    return ScenarioResult(
+        scenario=scenario,
+        valuation=value_map(changed, investment, used),
+        simulation=simulate(changed, investment, used, draws=draws, seed=seed,
+                            survey=remaining if remaining is not None and len(remaining) else None),
+        switching=switching_values(changed, investment, used),
+    )

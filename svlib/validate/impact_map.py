@@ -1,0 +1,266 @@
+"""The impact map (value map): reading, checking, and resolving proxies to one price year.
+
+A map row names either ``proxy_value`` (GBP per unit per year, with an optional
+``proxy_year``) or ``proxy_id`` from the proxy library. Resolving puts every proxy into
+the analysis price year and records where each figure came from, so a reader can trace
+each pound to its source.
+
+Price-year rules (stated in every result's provenance):
+
+* a library proxy is rebased from its own price year; if its source states none, the
+  row must give ``proxy_year`` (a judgement, recorded), otherwise it is an error;
+* a ``proxy_value`` with a ``proxy_year`` is rebased from that year;
+* a ``proxy_value`` without a ``proxy_year`` is taken as already in the analysis price
+  year, and marked ``price_year_stated = no`` for the assurance checklist.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from svlib.contract.tables import IMPACT_MAP, MAX_OUTCOMES, MAX_YEARS, UNCERTAIN_PARAMETERS
+from svlib.core.frames import Columns, column_values, n_rows, records
+from svlib.core.problems import InputError, Problem, echo, errors, quote
+from svlib.io.csv_tables import read_csv_table
+from svlib.reference.proxies import (
+    PriceIndexError,
+    ProxyLibrary,
+    load_library,
+    load_price_index,
+    problem_for_unknown_proxy,
+)
+
+# A duration or start year beyond this is flagged for a second look: a plausibility check
+# chosen for svlib, not a limit from a published standard (it only warns).
+LONG_HORIZON_YEARS = 10
+
+
+def check_rows(
+    frame: pd.DataFrame | Columns,
+    library: ProxyLibrary | None,
+    file: str,
+    sheet: str = "ImpactMap",
+    known: list[Problem] | None = None,
+) -> list[Problem]:
+    """Checks across the cells of each row: a proxy is named, it exists, and each
+    uncertainty range surrounds its central value. Cells already reported in ``known``
+    are not reported again."""
+    problems: list[Problem] = []
+    reported = {(p.row, p.column) for p in (known or []) if p.severity == "error"}
+    if n_rows(frame) > MAX_OUTCOMES:
+        first_beyond = int(column_values(frame, "source_row")[MAX_OUTCOMES])
+        problems.append(Problem(file, sheet, first_beyond, None, (
+            f"the impact map has {n_rows(frame):,} outcomes; svlib values at most {MAX_OUTCOMES:,} in one map (its "
+            "time and memory grow with the outcomes): group similar outcomes into one row, or split the partner")))
+    for row in records(frame):
+        number = int(row["source_row"])
+        has_value = pd.notna(row.get("proxy_value"))
+        proxy_id = str(row.get("proxy_id") or "")
+        if (number, "proxy_value") in reported or (number, "proxy_id") in reported:
+            continue
+        if not has_value and not proxy_id:
+            problems.append(Problem(file, sheet, number, "proxy_value",
+                                    "neither proxy_value nor proxy_id is given; give a value in GBP per unit per year "
+                                    "or the id of a proxy from the library"))
+        if proxy_id and library is not None and proxy_id not in library:
+            problems.append(problem_for_unknown_proxy(proxy_id, library, file, sheet, number))
+        if has_value and proxy_id:
+            problems.append(Problem(file, sheet, number, "proxy_id",
+                                    f"both proxy_value and proxy_id {quote(proxy_id)} are given; proxy_value is used",
+                                    "warning"))
+        duration, start = row.get("duration"), row.get("start_year")
+        if isinstance(duration, int) and isinstance(start, int) and start + duration - 1 > MAX_YEARS and not (
+                {(number, "duration"), (number, "start_year")} & reported):
+            problems.append(Problem(file, sheet, number, "duration", (
+                f"starting in year {echo(start)} and lasting {echo(duration)} years, the outcome would run to year "
+                f"{echo(start + duration - 1)}, past year {MAX_YEARS}, the furthest svlib values; shorten it")))
+        for name in ("duration", "start_year"):
+            years = row.get(name)
+            if isinstance(years, (int, float)) and years > LONG_HORIZON_YEARS and (number, name) not in reported:
+                problems.append(Problem(file, sheet, number, name, (
+                    f"{name} {echo(years, 'g')} reaches beyond {LONG_HORIZON_YEARS} years; an outcome valued that far ahead "
+                    "needs strong evidence that it lasts (and discounting shrinks it): check it"), "warning"))
+        for p in UNCERTAIN_PARAMETERS:
+            low, high = row.get(f"{p}_low", np.nan), row.get(f"{p}_high", np.nan)
+            has_low, has_high = pd.notna(low), pd.notna(high)
+            if {(number, f"{p}_low"), (number, f"{p}_high")} & reported:
+                continue  # a bound that could not be read is reported already
+            if has_low != has_high:
+                missing = f"{p}_high" if has_low else f"{p}_low"
+                problems.append(Problem(file, sheet, number, missing,
+                                        f"blank; a range needs both {p}_low and {p}_high"))
+                continue
+            if not has_low:
+                if row.get(f"{p}_dist"):
+                    problems.append(Problem(file, sheet, number, f"{p}_dist",
+                                            f"a shape is given but no {p}_low and {p}_high; it is ignored", "warning"))
+                continue
+            central = row.get(p)
+            if p == "proxy_value" and pd.isna(central):
+                continue  # a library proxy: its range is checked after resolving
+            if pd.notna(central) and not (low <= central <= high):
+                problems.append(Problem(file, sheet, number, f"{p}_low",
+                                        f"the range {echo(low, 'g')} to {echo(high, 'g')} does not include {p} = {echo(central, 'g')}; "
+                                        f"expected {p}_low <= {p} <= {p}_high"))
+    return problems
+
+
+def resolve_proxies(
+    frame: pd.DataFrame,
+    library: ProxyLibrary,
+    price_year: int,
+    price_index: str = "cpi",
+    file: str = "",
+    sheet: str = "ImpactMap",
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every row's proxy in ``price_year`` prices, with its provenance.
+
+    Adds ``proxy_value`` (rebased, GBP), ``proxy_value_as_published``, ``proxy_price_year``,
+    ``rebase_factor``, ``price_year_stated`` (yes/no), ``proxy_source``, ``proxy_licence``
+    and ``proxy_url``; ``proxy_value_low`` and ``proxy_value_high`` are rebased with the
+    same factor.
+    """
+    resolved, problems = resolve_columns(frame, library, price_year, price_index, file, sheet)
+    resolved["proxy_price_year"] = pd.array(resolved["proxy_price_year"], dtype="Int64")
+    out = frame.drop(columns=[c for c in resolved if c in frame]).reset_index(drop=True)
+    out = pd.concat([out, pd.DataFrame(resolved)], axis=1)
+    return out, problems
+
+
+def resolve_columns(
+    frame: pd.DataFrame | Columns,
+    library: ProxyLibrary,
+    price_year: int,
+    price_index: str = "cpi",
+    file: str = "",
+    sheet: str = "ImpactMap",
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The columns :func:`resolve_proxies` adds (as lists and arrays), and every problem;
+    the map may be a DataFrame or :data:`~svlib.core.frames.Columns`."""
+    index = load_price_index(price_index)
+    problems: list[Problem] = []
+    published, years, factors, stated, sources, licences, urls, values = [], [], [], [], [], [], [], []
+    for row in records(frame):
+        number = int(row["source_row"])
+        proxy_id = str(row.get("proxy_id") or "")
+        given_year = row.get("proxy_year")
+        given_year = None if pd.isna(given_year) else int(given_year)
+        source, licence, url = str(row.get("proxy_source") or ""), "", ""
+        try:
+            if pd.notna(row.get("proxy_value")):
+                value = float(row["proxy_value"])
+                year = given_year if given_year is not None else price_year
+                factor = index.factor(year, price_year)
+                if not source.strip():
+                    problems.append(Problem(file, sheet, number, "proxy_source", (
+                        f"proxy_value {echo(value, ',.2f')} has no proxy_source: say where the figure comes from (a published "
+                        "study, a unit-cost table, your own costing) so that a reader can trace it"), "warning"))
+                source = source or ("library " + proxy_id if proxy_id else "given in the impact map")
+                licence = "supplied by the partner"
+                is_stated = "yes" if given_year is not None else "no"
+            elif proxy_id and proxy_id in library:
+                proxy = library.rows_by_id[proxy_id]
+                value = float(proxy["value_gbp"])
+                library_year = proxy["price_year"]
+                if pd.notna(library_year) and given_year is not None and int(library_year) != given_year:
+                    problems.append(Problem(file, sheet, number, "proxy_year",
+                                            f"proxy {proxy_id} is in {int(library_year)} prices by its source; "
+                                            f"proxy_year {echo(given_year)} is ignored", "warning"))
+                year = int(library_year) if pd.notna(library_year) else given_year
+                if year is None:
+                    raise PriceIndexError(
+                        f"proxy {proxy_id} has no price year in its source; give proxy_year in this row "
+                        "(the year its prices are from) so it can be rebased"
+                    )
+                factor = index.factor(year, price_year)
+                source = str(proxy["source"])
+                licence, url = str(proxy["licence"]), str(proxy.get("url", ""))
+                is_stated = "yes" if pd.notna(library_year) else "no"
+            else:  # already reported by check_rows
+                value, year, factor, is_stated = np.nan, None, np.nan, "no"
+        except PriceIndexError as exc:
+            problems.append(Problem(file, sheet, number, "proxy_year", str(exc)))
+            value, year, factor, is_stated = np.nan, None, np.nan, "no"
+        published.append(value)
+        years.append(year if year is not None else pd.NA)
+        factors.append(factor)
+        stated.append(is_stated)
+        sources.append(source)
+        licences.append(licence)
+        urls.append(url)
+        values.append(value * factor if np.isfinite(value) and np.isfinite(factor) else np.nan)
+    factor_array = np.asarray(factors, float)
+    resolved: dict[str, Any] = {
+        "proxy_value_as_published": published,
+        "proxy_value": values,
+        "proxy_price_year": years,
+        "rebase_factor": factor_array,
+        "price_year_stated": stated,
+        "proxy_source": sources,
+        "proxy_licence": licences,
+        "proxy_url": urls,
+    }
+    for bound in ("proxy_value_low", "proxy_value_high"):
+        if bound in frame:
+            resolved[bound] = np.asarray(column_values(frame, bound), float) * factor_array
+    if "proxy_value_low" in resolved and "proxy_value_high" in resolved:  # one bound alone: check_rows reports it
+        for low, high, central, row in zip(resolved["proxy_value_low"], resolved["proxy_value_high"], values,
+                                           column_values(frame, "source_row")):
+            if pd.notna(low) and pd.notna(central) and not (low <= central * (1 + 1e-12) and central <= high * (1 + 1e-12)):
+                problems.append(Problem(file, sheet, int(row), "proxy_value_low",
+                                        f"the range {echo(low, ',.2f')} to {echo(high, ',.2f')} does not include the proxy value "
+                                        f"{echo(central, ',.2f')} (all in {price_year} prices)"))
+    return resolved, problems
+
+
+def load_impact_map(
+    path: str | Path,
+    library: ProxyLibrary | None = None,
+    price_year: int | None = None,
+    price_index: str = "cpi",
+) -> pd.DataFrame:
+    """Read, check and resolve an impact map CSV; raise :class:`InputError` listing every
+    problem (each with file, row and column) if anything is wrong.
+
+    Parameters
+    ----------
+    path : path
+        The impact map CSV (contract in DESIGN.md).
+    library : ProxyLibrary, optional
+        Proxies for ``proxy_id`` (default: the shipped library).
+    price_year : int, optional
+        Analysis price year; default the latest year of the price index.
+    price_index : {"cpi", "gdp_deflator"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        The map with every proxy in ``price_year`` prices and its provenance; its
+        ``attrs["price_year"]`` and ``attrs["warnings"]`` record the price year used and
+        any warnings.
+    """
+    library = library if library is not None else load_library()
+    index = load_price_index(price_index)
+    if price_year is None:
+        price_year = index.years[1]
+    first, last = index.years
+    if not first <= price_year <= last:
+        raise ValueError(f"the price year {price_year} is outside the {price_index} index ({first}-{last}); "
+                         f"choose a price year from {first} to {last}")
+    file = str(path)
+    frame, problems = read_csv_table(path, IMPACT_MAP)
+    header_broken = any(p.severity == "error" and (p.row in (None, 1)) for p in problems)
+    if not header_broken:
+        problems += check_rows(frame, library, file, known=problems)
+        frame, resolve_problems = resolve_proxies(frame, library, price_year, price_index, file)
+        problems += resolve_problems
+    if errors(problems):
+        raise InputError(sorted(errors(problems), key=lambda p: (p.row or 0, p.column or "")))
+    frame.attrs["price_year"] = price_year
+    frame.attrs["price_index"] = price_index
+    frame.attrs["warnings"] = [str(p) for p in problems]
+    return frame.reset_index(drop=True)

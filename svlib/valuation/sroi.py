@@ -1,0 +1,366 @@
+"""Deterministic Social Return On Investment, as the SROI guide defines it.
+
+Notes
+-----
+For each outcome ``i`` (Cabinet Office 2012, stages 4-5)::
+
+    I_i   = quantity × proxy × (1 − deadweight)(1 − displacement)(1 − attribution)(1 − leakage)
+    I_i,k = I_i × (1 − drop_off) ** (k − 1)        k = 1..duration  (drop-off from year 2)
+    I_i,k = I_i × (1 − drop_off) ** k              (option: drop-off from year 1)
+
+An outcome with ``start_year = s`` occupies analysis years ``t = s .. s + duration − 1``
+(its k-th year is ``t = s + k − 1``). Present value and the headline figures::
+
+    PV        = Σ_i Σ_k I_i,k × DF(s_i + k − 1)      (see svlib.reference.discounting)
+    NPV       = PV − investment
+    SROI      = PV / investment
+    net SROI  = (PV − investment) / investment
+    payback   = investment / (year-1 total impact / 12)   months
+
+"year-1 total impact" is the undiscounted impact occurring in analysis year 1 (outcomes
+starting later contribute nothing to it). Money is GBP in the analysis price year.
+
+References
+----------
+Cabinet Office (2012) A guide to Social Return on Investment, 2nd edition, stages 4-5.
+HM Treasury (2022) The Green Book, Annex A6 (discounting).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from svlib.contract.tables import THEMES
+from svlib.core.frames import records
+from svlib.reference.discounting import discount_factors
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """How a value map is turned into money: every choice a reader needs to recompute.
+
+    Parameters
+    ----------
+    discount_rate : float
+        Constant annual rate as a fraction (default 0.035, the Green Book STPR).
+    discount_schedule : str
+        ``"constant"`` or ``"green_book"`` (declining schedule, 3.5% to year 30, then 3.0%...).
+    discount_from : {1, 0}
+        1: year 1 is discounted once (SROI guide); 0: year 1 is undiscounted.
+    dropoff_from : {2, 1}
+        2: drop-off first applies in year 2 (SROI guide); 1: already in year 1.
+    price_year : int or None
+        Analysis price year; proxies are rebased to it (None: not yet chosen).
+    price_index : str
+        ``"cpi"`` (default) or ``"gdp_deflator"``.
+    """
+
+    discount_rate: float = 0.035
+    discount_schedule: str = "constant"
+    discount_from: int = 1
+    dropoff_from: int = 2
+    price_year: int | None = None
+    price_index: str = "cpi"
+
+    def __post_init__(self) -> None:
+        if self.discount_from not in (0, 1):
+            raise ValueError("discount_from must be 1 (year 1 discounted once) or 0 (year 1 undiscounted)")
+        if self.dropoff_from not in (1, 2):
+            raise ValueError("dropoff_from must be 2 (drop-off from year 2) or 1 (from year 1)")
+        if self.discount_schedule not in ("constant", "green_book"):
+            raise ValueError("discount_schedule must be 'constant' or 'green_book'")
+        if self.price_index not in ("cpi", "gdp_deflator"):
+            raise ValueError("price_index must be 'cpi' or 'gdp_deflator'")
+
+    def describe(self) -> dict[str, Any]:
+        """The conventions with the formulas they imply, for results and reports."""
+        rate = (
+            f"constant {self.discount_rate:.2%}"
+            if self.discount_schedule == "constant"
+            else "HM Treasury Green Book declining schedule (3.5% years 0-30, 3.0% years 31-75, ...)"
+        )
+        return {
+            **asdict(self),
+            "impact_formula": "quantity × proxy × (1 − deadweight)(1 − displacement)(1 − attribution)(1 − leakage)",
+            "drop_off_formula": "I × (1 − drop_off)^(k − 1)" if self.dropoff_from == 2 else "I × (1 − drop_off)^k",
+            "discounting": f"{rate}; year t divided by (1 + r)^{'t' if self.discount_from == 1 else '(t − 1)'}",
+            "payback_formula": "investment / (year-1 total impact / 12), in months",
+            "source": "Cabinet Office (2012) A guide to Social Return on Investment; HM Treasury Green Book",
+        }
+
+
+def year_one_impact(quantity, proxy_value, deadweight, displacement, attribution, leakage) -> np.ndarray:
+    """Year-1 impact ``I = q × p × (1 − dw)(1 − dp)(1 − at)(1 − lk)`` in GBP, elementwise
+    (any broadcastable shapes, such as draws × outcomes)."""
+    return (
+        np.asarray(quantity, float) * np.asarray(proxy_value, float)
+        * (1.0 - np.asarray(deadweight, float)) * (1.0 - np.asarray(displacement, float))
+        * (1.0 - np.asarray(attribution, float)) * (1.0 - np.asarray(leakage, float))
+    )
+
+
+def horizon_of(duration: np.ndarray, start_year: np.ndarray) -> int:
+    """The last analysis year any outcome occupies."""
+    if len(duration) == 0:
+        return 1
+    return int(np.max(np.asarray(start_year, int) + np.asarray(duration, int) - 1))
+
+
+def present_value_factor(
+    drop_off: np.ndarray,
+    duration: np.ndarray,
+    start_year: np.ndarray,
+    factors: np.ndarray,
+    dropoff_from: int = 2,
+) -> np.ndarray:
+    """Σ_k (1 − drop_off)^(k − 1 + [dropoff_from == 1]) × DF(s + k − 1), per outcome.
+
+    Multiplying year-1 impact by this gives the outcome's present value. ``drop_off`` may
+    carry leading dimensions (draws); ``duration`` and ``start_year`` are per outcome.
+    The loop runs over years (a handful), never over draws or outcomes.
+    """
+    drop_off = np.asarray(drop_off, float)
+    duration = np.asarray(duration, int)
+    start = np.asarray(start_year, int)
+    keep = 1.0 - drop_off
+    running = np.ones_like(keep) if dropoff_from == 2 else keep.copy()
+    total = np.zeros(np.broadcast_shapes(keep.shape, duration.shape))
+    for k in range(1, int(duration.max(initial=0)) + 1):
+        active = duration >= k
+        year_factor = np.where(active, factors[np.minimum(start + k - 2, len(factors) - 1)], 0.0)
+        total += running * year_factor
+        running = running * keep
+    return total
+
+
+def present_value_factor_coefficients(
+    duration: np.ndarray,
+    start_year: np.ndarray,
+    factors: np.ndarray,
+    dropoff_from: int = 2,
+) -> np.ndarray:
+    """:func:`present_value_factor` as a polynomial in ``keep = 1 − drop_off``: row ``i``
+    holds ``c_m`` with ``PVF_i = Σ_m c_m keep^m`` (``c_m`` is the discount factor of the
+    year in which ``keep`` is raised to the power ``m``), shape ``(outcomes, max power + 1)``."""
+    duration = np.asarray(duration, int).ravel()
+    start = np.asarray(start_year, int).ravel()
+    shift = 0 if dropoff_from == 2 else 1
+    coefficients = np.zeros((len(duration), int(duration.max(initial=0)) + shift))
+    for k in range(1, int(duration.max(initial=0)) + 1):
+        active = duration >= k
+        coefficients[active, k - 1 + shift] = factors[np.minimum(start[active] + k - 2, len(factors) - 1)]
+    return coefficients
+
+
+def first_year_share(drop_off: np.ndarray, start_year: np.ndarray, dropoff_from: int = 2) -> np.ndarray:
+    """Share of year-1 impact ``I`` that falls in analysis year 1, per outcome: 0 for an
+    outcome starting later, ``1 − drop_off`` with drop-off from year 1, else 1."""
+    starts_now = np.asarray(start_year, int) == 1
+    keep = 1.0 - np.asarray(drop_off, float)
+    return np.where(starts_now, keep if dropoff_from == 1 else 1.0, 0.0)
+
+
+def payback_months(investment: np.ndarray | float, year_one_total: np.ndarray | float) -> np.ndarray | float:
+    """``investment / (year_one_total / 12)``; infinite when year 1 has no impact."""
+    investment = np.asarray(investment, float)
+    year_one_total = np.asarray(year_one_total, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        months = np.where(year_one_total > 0, investment / (year_one_total / 12.0), np.inf)
+    return months if months.ndim else float(months)
+
+
+@dataclass(frozen=True)
+class Valuation:
+    """A complete, tidy SROI result: headline figures, tables and the conventions used.
+
+    Attributes
+    ----------
+    present_value, investment, npv : float
+        GBP in the analysis price year.
+    sroi_ratio, net_sroi_ratio : float
+        ``PV / investment`` and ``(PV − investment) / investment``.
+    payback_months : float
+        Infinite when nothing happens in year 1.
+    by_year : pandas.DataFrame
+        Undiscounted impact, discount factor and present value per analysis year.
+    impact_map : pandas.DataFrame
+        The map that was valued.
+    outcome_impact_year1, outcome_present_value, outcome_total_impact : numpy.ndarray
+        Per outcome, in map order.
+    conventions : Conventions
+
+    The tables ``by_outcome``, ``by_theme`` and ``by_stakeholder`` are built from these
+    on first use.
+    """
+
+    present_value: float
+    investment: float
+    npv: float
+    sroi_ratio: float
+    net_sroi_ratio: float
+    payback_months: float
+    by_year: pd.DataFrame
+    impact_map: pd.DataFrame = field(repr=False)
+    outcome_impact_year1: np.ndarray = field(repr=False)
+    outcome_present_value: np.ndarray = field(repr=False)
+    outcome_total_impact: np.ndarray = field(repr=False)
+    conventions: Conventions = field(default_factory=Conventions)
+
+    @cached_property
+    def by_outcome(self) -> pd.DataFrame:
+        """One row per outcome: its inputs, year-1 impact, total undiscounted impact,
+        present value and share of the total."""
+        frame = self.impact_map
+        n = len(frame)
+        descriptive = [c for c in ("outcome_id", "stakeholder", "outcome", "theme") if c in frame]
+        columns: dict[str, Any] = {c: frame[c].to_numpy() for c in descriptive}
+        for name, default in (("quantity", np.nan), ("proxy_value", np.nan), ("deadweight", np.nan),
+                              ("displacement", np.nan), ("attribution", np.nan), ("leakage", 0.0),
+                              ("drop_off", np.nan), ("duration", np.nan), ("start_year", 1)):
+            columns[name] = frame[name].to_numpy() if name in frame else np.full(n, default)
+        columns["impact_year1"] = self.outcome_impact_year1
+        columns["total_impact"] = self.outcome_total_impact
+        columns["present_value"] = self.outcome_present_value
+        columns["share_of_value"] = (self.outcome_present_value / self.present_value if self.present_value
+                                     else np.zeros(n))
+        return pd.DataFrame(columns)
+
+    @cached_property
+    def by_theme(self) -> pd.DataFrame:
+        """Present value and share per County Durham Pound theme (all five listed)."""
+        themes = self.impact_map["theme"] if "theme" in self.impact_map else pd.Series(["(none)"] * len(self.impact_map))
+        return _group_totals(themes, self.outcome_present_value, "theme", order=list(THEMES))
+
+    @cached_property
+    def by_stakeholder(self) -> pd.DataFrame:
+        """Present value and share per stakeholder."""
+        groups = (self.impact_map["stakeholder"] if "stakeholder" in self.impact_map
+                  else pd.Series(["(none)"] * len(self.impact_map)))
+        return _group_totals(groups, self.outcome_present_value, "stakeholder")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (the ``svlib sroi --json`` contract)."""
+
+        def plain_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{k: _plain(v) for k, v in row.items()} for row in records(frame)]
+
+        payback = self.payback_months if np.isfinite(self.payback_months) else None
+        return {
+            "present_value": self.present_value,
+            "investment": self.investment,
+            "npv": self.npv,
+            "sroi_ratio": self.sroi_ratio,
+            "net_sroi_ratio": self.net_sroi_ratio,
+            "payback_months": payback,
+            "by_year": plain_records(self.by_year),
+            "by_outcome": plain_records(self.by_outcome),
+            "by_theme": plain_records(self.by_theme),
+            "by_stakeholder": plain_records(self.by_stakeholder),
+            "conventions": {k: _plain(v) for k, v in self.conventions.describe().items()},
+        }
+
+
+def _plain(value: Any) -> Any:
+    """numpy and pandas scalars as plain Python for JSON."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _group_totals(keys: pd.Series, values: np.ndarray, name: str, order: list[str] | None = None) -> pd.DataFrame:
+    """Present value and share per group. With ``order`` (the five themes), keys are
+    matched ignoring case, every listed group appears (0 when empty), and any other group
+    follows, so the shares always add up to 1."""
+    if order is not None:
+        canonical = {o.lower(): o for o in order}
+        keys = pd.Series([canonical.get(str(k).strip().lower(), k) for k in keys], dtype=object)
+    codes, uniques = pd.factorize(keys, sort=order is None)
+    totals = np.bincount(codes, weights=values, minlength=len(uniques)) if len(codes) else np.zeros(0)
+    frame = pd.DataFrame({name: np.asarray(uniques, dtype=object), "present_value": totals})
+    if order is not None:
+        extra = [u for u in frame[name] if u not in order]
+        frame = frame.set_index(name).reindex(list(order) + extra, fill_value=0.0).reset_index()
+    whole = values.sum()
+    frame["share_of_value"] = frame["present_value"] / whole if whole else 0.0
+    return frame
+
+
+def value_map(impact_map: pd.DataFrame, investment: float, conventions: Conventions = Conventions()) -> Valuation:
+    """Value an impact map whose ``proxy_value`` is already in the analysis price year.
+
+    Parameters
+    ----------
+    impact_map : pandas.DataFrame
+        Columns ``outcome_id, stakeholder, outcome, theme, quantity, proxy_value,
+        deadweight, displacement, attribution, drop_off, duration`` and optionally
+        ``leakage`` (default 0) and ``start_year`` (default 1); fractions 0-1.
+        :func:`svlib.validate.impact_map.load_impact_map` gives such a table.
+    investment : float
+        Total inputs in GBP (must be positive).
+    conventions : Conventions
+
+    Returns
+    -------
+    Valuation
+    """
+    if not investment > 0:
+        raise ValueError("the investment must be a positive amount in GBP")
+    n = len(impact_map)
+
+    def column(name: str, default: float) -> np.ndarray:
+        return impact_map[name].to_numpy(float) if name in impact_map else np.full(n, default, float)
+
+    drop_off = column("drop_off", np.nan)
+    duration = column("duration", np.nan).astype(int)
+    start = column("start_year", 1.0).astype(int)
+    impact = year_one_impact(column("quantity", np.nan), column("proxy_value", np.nan), column("deadweight", np.nan),
+                             column("displacement", np.nan), column("attribution", np.nan), column("leakage", 0.0))
+    horizon = horizon_of(duration, start)
+    factors = discount_factors(horizon, conventions.discount_rate,
+                               "constant" if conventions.discount_schedule == "constant" else "green_book",
+                               conventions.discount_from)
+    pv = impact * present_value_factor(drop_off, duration, start, factors, conventions.dropoff_from)
+
+    # undiscounted impact per analysis year: outcome-year k falls in year s + k − 1
+    impact_by_year = np.zeros(horizon)
+    total_impact = np.zeros(n)
+    keep = 1.0 - drop_off
+    running = impact.copy() if conventions.dropoff_from == 2 else impact * keep
+    for k in range(1, int(duration.max(initial=0)) + 1):
+        this_year = np.where(duration >= k, running, 0.0)
+        total_impact += this_year
+        impact_by_year += np.bincount(np.minimum(start + k - 2, horizon - 1), weights=this_year, minlength=horizon)
+        running = running * keep
+    pv_by_year = impact_by_year * factors
+
+    present_value = float(pv.sum())
+    by_year = pd.DataFrame({
+        "year": np.arange(1, horizon + 1),
+        "impact": impact_by_year,
+        "discount_factor": factors,
+        "present_value": pv_by_year,
+        "cumulative_present_value": np.cumsum(pv_by_year),
+    })
+    return Valuation(
+        present_value=present_value,
+        investment=float(investment),
+        npv=present_value - investment,
+        sroi_ratio=present_value / investment,
+        net_sroi_ratio=(present_value - investment) / investment,
+        payback_months=float(payback_months(investment, impact_by_year[0] if horizon else 0.0)),
+        by_year=by_year,
+        impact_map=impact_map,
+        outcome_impact_year1=impact,
+        outcome_present_value=pv,
+        outcome_total_impact=total_impact,
+        conventions=conventions,
+    )

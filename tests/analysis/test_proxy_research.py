@@ -1,0 +1,147 @@
+"""Proxy research: rebasing by hand, unknown price years, alternatives' spread, gaps."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from svlib.analysis import proxy_research as research
+from svlib.reference.proxies import ProxyLibrary, load_price_index
+
+CPI_2023 = 130.5  # ONS D7BT annual average, 2015 = 100
+CPI_2024 = 133.9
+CPI_2020 = 108.7
+
+
+def _library(rows: list[dict]) -> ProxyLibrary:
+    defaults = {"theme": "Jobs", "unit": "GBP per person per year", "source": "Test source", "url": "",
+                "page_or_table": "", "licence": "Open Government Licence v3.0", "verified": "yes", "notes": ""}
+    frame = pd.DataFrame([{**defaults, **row} for row in rows])
+    frame["price_year"] = pd.array(frame["price_year"], dtype="Int64")
+    frame["value_gbp"] = frame["value_gbp"].astype(float)
+    return ProxyLibrary(frame.set_index("proxy_id"))
+
+
+@pytest.fixture
+def library() -> ProxyLibrary:
+    return _library([
+        {"proxy_id": "T-01", "outcome": "Into work (2023 prices)", "value_gbp": 1000.0, "price_year": 2023},
+        {"proxy_id": "T-02", "outcome": "Into work (year not stated)", "value_gbp": 500.0, "price_year": pd.NA},
+        {"proxy_id": "T-03", "outcome": "Into work (2024 prices)", "value_gbp": 1100.0, "price_year": 2024},
+        {"proxy_id": "T-04", "outcome": "Into work, hourly", "unit": "GBP per hour", "value_gbp": 12.0,
+         "price_year": 2024},
+        {"proxy_id": "T-05", "theme": "Social", "outcome": "Less lonely", "value_gbp": 900.0, "price_year": 2020},
+    ])
+
+
+class TestRebasing:
+    def test_the_cpi_figures_are_the_shipped_ones(self):
+        assert load_price_index("cpi").factor(2023, 2024) == pytest.approx(CPI_2024 / CPI_2023)
+
+    def test_rebased_by_hand(self, library):
+        table = research.proxies_for_theme("Jobs", price_year=2024, library=library).set_index("proxy_id")
+        assert table.loc["T-01", "value_in_price_year"] == pytest.approx(1000.0 * CPI_2024 / CPI_2023)
+        assert table.loc["T-01", "rebase_factor"] == pytest.approx(133.9 / 130.5)
+        assert table.loc["T-01", "staleness_years"] == 1
+        assert table.loc["T-03", "value_in_price_year"] == pytest.approx(1100.0)
+        assert table.loc["T-03", "staleness_years"] == 0
+        assert set(table["licence"]) == {"Open Government Licence v3.0"}
+        assert "T-05" not in table.index  # another theme
+
+    def test_shipped_proxy_rebased_by_hand(self):
+        table = research.proxies_for_theme("Jobs", "apprentice", price_year=2024).set_index("proxy_id")
+        assert table.loc["JOB-08", "value_in_price_year"] == pytest.approx(32700 * CPI_2024 / CPI_2023)
+
+    def test_unknown_price_year_flagged_not_rebased(self, library):
+        row = research.proxies_for_theme("Jobs", price_year=2024, library=library).set_index("proxy_id").loc["T-02"]
+        assert bool(row["price_year_known"]) is False
+        assert row["value_in_price_year"] == 500.0  # as published
+        assert math.isnan(row["rebase_factor"])
+        assert pd.isna(row["staleness_years"])
+        assert "not stated" in row["note"]
+
+    def test_judged_price_year_is_used_and_noted(self, library):
+        table = research.proxies_for_theme("Jobs", price_year=2024, library=library,
+                                           proxy_years={"T-02": 2023}).set_index("proxy_id")
+        assert table.loc["T-02", "value_in_price_year"] == pytest.approx(500.0 * CPI_2024 / CPI_2023)
+        assert bool(table.loc["T-02", "price_year_known"]) is False
+        assert "judgement" in table.loc["T-02", "note"]
+
+    def test_year_outside_the_index_is_flagged(self, library):
+        future = _library([{"proxy_id": "F-01", "outcome": "Future", "value_gbp": 10.0, "price_year": 2090}])
+        row = research.proxies_for_theme("Jobs", price_year=2024, library=future).iloc[0]
+        assert row["value_in_price_year"] == 10.0
+        assert "outside" in row["note"]
+
+    def test_keyword_and_cross_cutting(self):
+        social = research.proxies_for_theme("social", price_year=2024, include_cross_cutting=True)
+        assert {"SOC-06", "XC-01"} <= set(social["proxy_id"])
+        assert set(research.proxies_for_theme("Social", "lonel", price_year=2024)["proxy_id"]) >= {"SOC-01", "SOC-03"}
+
+
+class TestAlternatives:
+    def test_spread_is_min_and_max_of_rebased_values(self, library):
+        table = research.alternatives(["T-01", "T-03"], 2024, library=library)
+        spread = table.attrs["range"]
+        assert spread["proxy_value_low"] == pytest.approx(1000.0 * CPI_2024 / CPI_2023)
+        assert spread["proxy_value_high"] == pytest.approx(1100.0)
+        assert spread["dist"] == "uniform"
+        assert table.set_index("proxy_id")["range_end"].to_dict() == {"T-01": "low", "T-03": "high"}
+
+    def test_unrebased_and_other_units_are_left_out(self, library):
+        table = research.alternatives("into work", 2024, library=library)
+        spread = table.attrs["range"]
+        assert set(table["proxy_id"]) == {"T-01", "T-02", "T-03", "T-04"}
+        assert sorted(spread["proxy_ids"]) == ["T-01", "T-03"]
+        assert set(spread["excluded"]) == {"T-02", "T-04"}
+        assert spread["unit"] == "GBP per person per year"
+        assert not table.set_index("proxy_id").loc["T-02", "in_range"]
+
+    def test_shipped_volunteering_alternatives(self):
+        spread = research.alternatives(["GRO-01", "GRO-02"], 2024).attrs["range"]
+        assert spread["proxy_value_low"] == pytest.approx(18.64)
+        assert spread["proxy_value_high"] == pytest.approx(19 * CPI_2024 / CPI_2023)
+
+    def test_unknown_id(self, library):
+        with pytest.raises(KeyError, match="T-01"):
+            research.alternatives(["T-1"], 2024, library=library)
+
+    def test_no_usable_value(self, library):
+        spread = research.alternatives(["T-02"], 2024, library=library).attrs["range"]
+        assert np.isnan(spread["proxy_value_low"]) and spread["proxy_ids"] == []
+
+
+class TestGaps:
+    def test_library_and_indicator_gaps_listed(self):
+        gaps = research.gaps_for_theme("jobs")
+        ids = set(gaps["id"])
+        assert {"JOB-05", "JOB-06", "JOB-07", "JOB-15"} <= ids            # the library's own gap list
+        assert {"CDP-J02", "CDP-J03", "CDP-J05"} <= ids                   # indicators no shipped proxy values
+        assert "CDP-J01" not in ids                                       # valued by JOB-01
+        kinds = gaps.set_index("id")["kind"]
+        assert kinds["JOB-05"] == research.LIBRARY_GAP
+        assert kinds["CDP-J02"] == research.INDICATOR_GAP
+        assert "JOB-05" in gaps.set_index("id").loc["CDP-J02", "related_ids"]
+
+    def test_a_library_without_the_proxy_opens_a_gap(self, library):
+        gaps = research.gaps_for_theme("Jobs", library=library)
+        assert "CDP-J01" in set(gaps["id"])
+
+    def test_social_crime_gap(self):
+        gaps = research.gaps_for_theme("Social")
+        assert {"SOC-11", "CDP-S04"} <= set(gaps["id"])
+
+    def test_unknown_theme(self):
+        with pytest.raises(ValueError, match="unknown theme"):
+            research.gaps_for_theme("Weather")
+
+    def test_every_theme_runs(self):
+        from svlib.contract.tables import THEMES
+
+        for theme in THEMES:
+            assert list(research.gaps_for_theme(theme).columns) == research.GAP_COLUMNS
+            table = research.proxies_for_theme(theme, price_year=2024)
+            assert list(table.columns) == research.PROXY_COLUMNS

@@ -1,0 +1,91 @@
+"""svlib.reporting.plots: figures carry the marks and plain-English labels they promise, and touch no
+global matplotlib state."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt  # only to check that no pyplot figure is created
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from svlib import paths
+from svlib.reporting.plots import RATIO_AXIS, ratio_distribution, sobol_bars, tornado_chart
+from svlib.uncertainty.montecarlo import simulate
+from svlib.uncertainty.sensitivity import sobol_indices, tornado
+from svlib.validate.impact_map import load_impact_map
+
+INVESTMENT = 95_000.0
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load_impact_map(paths.EXAMPLE_IMPACT_MAP, price_year=2024)
+
+
+def vertical_lines(ax) -> list[float]:
+    return [line.get_xdata()[0] for line in ax.get_lines() if len(set(line.get_xdata())) == 1]
+
+
+def png_bytes(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def test_ratio_distribution_marks_percentiles_and_one_to_one(example):
+    before = plt.get_fignums()
+    sim = simulate(example, INVESTMENT, draws=2000, seed=1)
+    fig = ratio_distribution(sim)
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == RATIO_AXIS == "£ of social value per £1 invested"
+    summary = sim.summary()["sroi_ratio"]
+    assert vertical_lines(ax) == pytest.approx([summary["p50"], summary["p5"], summary["p95"], 1.0])
+    assert "simulations" in ax.get_title()
+    assert png_bytes(fig).startswith(b"\x89PNG")
+    assert plt.get_fignums() == before
+
+
+def test_tornado_chart_marks_the_base_case(example):
+    table = tornado(example, INVESTMENT)
+    fig = tornado_chart(table, top=10)
+    (ax,) = fig.axes
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == list(table["label"].head(10))[::-1]
+    assert table.attrs["base_ratio"] in vertical_lines(ax)
+    assert ax.get_xlabel() == RATIO_AXIS
+    assert len(ax.patches) == 10
+    assert png_bytes(fig).startswith(b"\x89PNG")
+
+
+def test_sobol_bars(example):
+    table = sobol_indices(example, INVESTMENT, n=128)
+    fig = sobol_bars(table)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(table["group"])
+    heights = sorted(round(p.get_height(), 12) for p in ax.patches)
+    assert heights == sorted(round(v, 12) for v in np.concatenate([table["S1"], table["ST"]]))
+    assert png_bytes(fig).startswith(b"\x89PNG")
+
+
+def test_labels_from_partner_data_are_drawn_as_written():
+    # a pair of $ starts matplotlib's mathematical notation; an unknown command in it
+    # stopped a whole report
+    import io
+
+    import pandas as pd
+
+    from svlib.analysis.distance import chart, summarise
+    from tests.workbooks import MATH_LABEL
+
+    t = pd.DataFrame({"parameter": ["deadweight"], "outcome_id": [MATH_LABEL], "low_value": [0.1], "high_value": [0.3],
+                      "ratio_at_low": [2.0], "ratio_at_high": [1.5], "swing": [0.5], "label": [MATH_LABEL]})
+    readings = pd.DataFrame({"person_ref": ["P1", "P1"], "star": ["$\\frac$ star"] * 2, "area": [MATH_LABEL] * 2,
+                             "reading_number": [1, 2], "reading_date": pd.to_datetime(["2024-05-01", "2024-11-01"]),
+                             "score": [3.0, 6.0]})
+    for fig in (tornado_chart(t), chart(summarise(readings))):
+        fig.savefig(io.BytesIO(), format="png")  # raised ValueError before labels were escaped
+        texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+        assert any(MATH_LABEL.replace("$", "\\$") in text for text in texts)
