@@ -90,14 +90,14 @@ def _prepare(args: argparse.Namespace):
 
 def read_investment(path: Path) -> float:
     """Sum of ``value_gbp`` in an inputs CSV; raises :class:`InputError`."""
-    from svlib.contract.tables import INPUTS
+    from svlib.contract.tables import INPUTS, investment_total
     from svlib.core.problems import errors
     from svlib.io.csv_tables import read_csv_table
 
     frame, problems = read_csv_table(path, INPUTS)
     if errors(problems):
         raise InputError(errors(problems))
-    total = float(frame["value_gbp"].sum())
+    total = investment_total(frame["value_gbp"])
     if total <= 0:
         raise InputError([Problem(str(path), INPUTS.name, None, "value_gbp",
                                   "the inputs add up to nothing; an SROI needs a positive investment")])

@@ -12,10 +12,9 @@ import pandas as pd
 
 from svlib.analysis.disclosure import suppress_value
 from svlib.contract.cells import split_ids
-from svlib.contract.tables import FACTORS
+from svlib.contract.tables import SURVEY_FACTORS
 
 CHECK_COLUMNS = ["principle", "check", "status", "detail"]
-DEFLATORS = FACTORS
 STALE_YEARS = 5
 LONG_DURATION = 5
 DOMINANT_SHARE = 0.5
@@ -61,7 +60,7 @@ def checklist(
 
     zero = [f"{o}: {f.replace('_', '-')} is 0% with no survey or stated evidence"
             for o, row in zip(impact_map["outcome_id"], impact_map.to_dict("records"))
-            for f in DEFLATORS[:3] if row[f] == 0 and (o, f) not in surveyed and not evidence.get(str(o))]
+            for f in SURVEY_FACTORS[:3] if row[f] == 0 and (o, f) not in surveyed and not evidence.get(str(o))]
     add("Do not over-claim", "A deflator of zero has evidence", zero, "every zero deflator has evidence or survey answers")
 
     long = [f"{o}: {int(d)} years" for o, d in zip(impact_map["outcome_id"], impact_map["duration"]) if d > LONG_DURATION]
@@ -84,7 +83,7 @@ def checklist(
         "value is spread across outcomes")
 
     unheard = [str(o) for o in impact_map["outcome_id"]
-               if not any((o, f) in surveyed for f in DEFLATORS) and str(o) not in cased]
+               if not any((o, f) in surveyed for f in SURVEY_FACTORS) and str(o) not in cased]
     add("Involve stakeholders", "Stakeholder evidence for every outcome",
         [f"{o}: no survey answers or case studies" for o in unheard],
         "every outcome has survey answers or a case study")

@@ -67,8 +67,6 @@ IN_DATE = "in date"
 EXPIRES_WITHIN_HORIZON = "expires within horizon"
 EXPIRED = "expired"
 NO_EXPIRY_DATE = "no expiry date"
-MARK_STATUSES: tuple[str, ...] = (IN_DATE, EXPIRES_WITHIN_HORIZON, EXPIRED, NO_EXPIRY_DATE)
-"""Every status :func:`quality_mark_status` gives."""
 
 FREQUENCY_MONTHS: dict[str, int | None] = {"monthly": 1, "quarterly": 3, "annual": 12, "one-off": None}
 """Months between occurrences of a recurring report (``None``: it happens once)."""
@@ -362,7 +360,7 @@ def quality_mark_status(tables: Mapping[str, pd.DataFrame], as_of: dt.date, hori
     pandas.DataFrame
         ``partner_id, mark, awarded_date, expiry_date, days_to_expiry`` (``expiry_date −
         as_of`` in days, negative once expired, blank without an expiry date) and
-        ``status``: one of :data:`MARK_STATUSES`, by the rule in the module notes.
+        ``status``: "in date", "expires within the horizon", "expired" or "no expiry date", by the rule in the module notes.
         ``attrs`` records ``as_of`` and ``horizon_end``.
 
     Examples

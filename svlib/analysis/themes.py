@@ -54,7 +54,7 @@ import pandas as pd
 
 from svlib import paths
 from svlib.analysis.evidence import quotes_for_sharing
-from svlib.contract.tables import THEMES
+from svlib.contract.tables import THEMES, investment_total
 from svlib.core.problems import InputError
 from svlib.reference.proxies import ProxyLibrary, load_library, load_price_index
 from svlib.uncertainty.montecarlo import simulate
@@ -323,7 +323,7 @@ def _investment(tables: Mapping[str, pd.DataFrame], partner_id: str) -> float:
     """The partner's inputs in GBP; 1.0 when none are recorded (only present values are
     used here, never the ratio)."""
     inputs = _rows(tables, "Inputs", partner_id)
-    total = float(pd.to_numeric(inputs["value_gbp"], errors="coerce").sum()) if len(inputs) else 0.0
+    total = investment_total(inputs["value_gbp"]) if len(inputs) else 0.0
     return total if total > 0 else 1.0
 
 

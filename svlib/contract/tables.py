@@ -14,10 +14,11 @@ The column contract is ``DESIGN.md`` ("Partner workbook", "Impact map CSV").
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,10 +29,14 @@ from svlib.core.problems import Problem, nearest, quote
 THEMES: tuple[str, ...] = ("Jobs", "Growth", "Social", "Environment", "Innovation")
 """The County Durham Pound themes."""
 
-FACTORS: tuple[str, ...] = ("deadweight", "displacement", "attribution", "drop_off")
-"""The deflators a partner estimates per outcome (leakage is rarer and optional)."""
+SURVEY_FACTORS: tuple[str, ...] = ("deadweight", "displacement", "attribution", "drop_off")
+"""The four estimates a partner makes per outcome and the deflator survey asks about
+(leakage is rarer and optional)."""
 
-UNCERTAIN_PARAMETERS: tuple[str, ...] = (
+FRACTION_PARAMETERS: tuple[str, ...] = SURVEY_FACTORS + ("leakage",)
+"""The parameters that are fractions 0-1: each takes ``1 − value`` off an outcome's impact."""
+
+PARAMETERS: tuple[str, ...] = (
     "quantity",
     "proxy_value",
     "deadweight",
@@ -40,7 +45,8 @@ UNCERTAIN_PARAMETERS: tuple[str, ...] = (
     "drop_off",
     "leakage",
 )
-"""Impact-map parameters that may carry ``<p>_low``, ``<p>_high`` and ``<p>_dist``."""
+"""The seven parameters of an outcome, in this order everywhere (the value model's columns
+and the Monte Carlo's stream numbers); each may carry ``<p>_low``, ``<p>_high`` and ``<p>_dist``."""
 
 MAX_YEARS = 100
 """The furthest analysis year an outcome may reach (``start_year + duration - 1``): a
@@ -56,7 +62,6 @@ DISTRIBUTIONS: tuple[str, ...] = ("pert", "triangular", "uniform", "fixed")
 """Distribution shapes accepted in ``<p>_dist`` (blank means PERT when a range is given)."""
 
 PURPOSES = ("evaluative", "forecast")
-YES_NO = ("yes", "no")
 FREQUENCIES = ("one-off", "monthly", "quarterly", "annual")
 ENGAGEMENT = ("none", "occasional", "regular")
 CARBON_POLICY = ("none", "in development", "in place")
@@ -180,6 +185,14 @@ class Table:
     ``layout="rows"`` has one record per row under a header row; ``layout="fields"`` has
     two columns, ``field`` and ``value``, one field per row (the Partner and Baseline
     sheets), and each :class:`Column` then describes a field.
+
+    ``example`` is the template's example, column (or field) name to typed value (blank
+    where the example leaves a cell empty). The template writes it, with ``e.g.`` before
+    the first cell of a rows-sheet's example, so the reader skips it; the reader also
+    compares an ``e.g.`` row with it, to catch an example typed over
+    (:mod:`svlib.validate.partner`). A change here makes untouched examples in templates
+    already sent out look typed over: change a value only with a reason, and say so to
+    partners.
     """
 
     name: str
@@ -189,6 +202,7 @@ class Table:
     optional: bool = False
     help: str = ""
     extra_columns: Callable[[str], Column | None] | None = field(default=None, compare=False)
+    example: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def names(self) -> list[str]:
@@ -280,7 +294,7 @@ def _snake_case(text: str) -> str:
 @lru_cache(maxsize=None)
 def _uncertainty_column(name: str) -> Column | None:
     """``<p>_low``, ``<p>_high`` and ``<p>_dist`` columns of the impact map."""
-    for p in UNCERTAIN_PARAMETERS:
+    for p in PARAMETERS:
         if name in (f"{p}_low", f"{p}_high"):
             base = IMPACT_MAP.column(p)
             return Column(name, base.kind, required=False, blank_ok=True, default=np.nan,
@@ -326,6 +340,31 @@ IMPACT_MAP = Table(
                help="Where the quantity and deflators come from."),
     ),
     extra_columns=_uncertainty_column,
+    example={
+        "outcome_id": "JOB1",
+        "stakeholder": "Long-term unemployed adults",
+        "outcome": "Moved into paid work",
+        "theme": "Jobs",
+        "quantity": 8,
+        "duration": 2,
+        "deadweight": 0.3,
+        "displacement": 0.1,
+        "attribution": 0.25,
+        "drop_off": 0.5,
+        "proxy_id": "JOB-01",
+        "measure": "NT1",
+        "indicator": "Local people employed (FTE)",
+        "start_year": 1,
+        "leakage": 0.0,
+        "in_toms": "yes",
+        "evidence": "Job starts confirmed by employer letters",
+        "deadweight_low": 0.2,
+        "deadweight_high": 0.4,
+        "deadweight_dist": "pert",
+        "attribution_low": 0.15,
+        "attribution_high": 0.35,
+        "attribution_dist": "pert",
+    },
 )
 
 INPUTS = Table(
@@ -335,12 +374,31 @@ INPUTS = Table(
     columns=(
         Column("input_id", help="A short id for the input (such as IN1)."),
         Column("source", help="Who provided it (funder, volunteers, ...)."),
-        Column("description", required=False, blank_ok=True, default=""),
+        Column("description", required=False, blank_ok=True, default="",
+               help="What it was for, or how an in-kind value was worked out (hours x rate)."),
         Column("value_gbp", "money", help="Value in GBP."),
         Column("in_kind", "yes_no", required=False, blank_ok=True, default="no",
                help="yes for volunteer time or donated goods, no for money."),
     ),
+    example={
+        "input_id": "IN1",
+        "source": "National Lottery Community Fund",
+        "description": "Grant for the year",
+        "value_gbp": 60000.0,
+        "in_kind": "no",
+    },
 )
+
+
+def investment_total(values: Iterable[Any]) -> float:
+    """Total inputs in GBP: the Inputs table's ``value_gbp`` added up (money and in kind),
+    blank cells left out.
+
+    The one place an SROI's investment is summed (validation, the command line, reports
+    and themes all call it). ``math.fsum`` rounds the sum correctly, so it does not
+    depend on the order the rows come in.
+    """
+    return math.fsum(float(v) for v in values if not cells.is_blank(v))
 
 PARTNER = Table(
     name="Partner",
@@ -349,14 +407,25 @@ PARTNER = Table(
     columns=(
         Column("partner_id", "slug", help="A short id: lower-case letters, digits and hyphens."),
         Column("name", help="The organisation's name."),
-        Column("organisation_type", "choice", choices=ORGANISATION_TYPES),
+        Column("organisation_type", "choice", choices=ORGANISATION_TYPES,
+               help="What kind of organisation you are (charity, CIC, CIO, ...)."),
         Column("area", help="Where in County Durham it works."),
         Column("purpose", "choice", choices=PURPOSES,
                help="evaluative (what happened) or forecast (what is expected)."),
-        Column("period_start", "date"),
-        Column("period_end", "date"),
+        Column("period_start", "date", help="First day of the period the figures cover (such as 01/04/2024)."),
+        Column("period_end", "date", help="Last day of the period the figures cover (such as 31/03/2025)."),
         Column("price_year", "year", help="The year whose prices all values are stated in."),
     ),
+    example={
+        "partner_id": "food-network",
+        "name": "Stanley Community Food Network",
+        "organisation_type": "charity",
+        "area": "Stanley",
+        "purpose": "evaluative",
+        "period_start": _dt.date(2024, 4, 1),
+        "period_end": _dt.date(2025, 3, 31),
+        "price_year": 2024,
+    },
 )
 
 BASELINE = Table(
@@ -365,14 +434,30 @@ BASELINE = Table(
     optional=True,
     help="Where the partner is now: commissioning, carbon policy, data systems, SROI experience.",
     columns=(
-        Column("commissioning_engagement", "choice", choices=ENGAGEMENT),
-        Column("commissioners", blank_ok=True, default=""),
-        Column("public_contract_value_gbp", "money", blank_ok=True, default=np.nan),
-        Column("carbon_policy", "choice", choices=CARBON_POLICY),
-        Column("net_zero_target_year", "year", blank_ok=True, default=pd.NA),
-        Column("data_systems", blank_ok=True, default=""),
-        Column("sroi_experience", "choice", choices=SROI_EXPERIENCE),
+        Column("commissioning_engagement", "choice", choices=ENGAGEMENT,
+               help="How often you bid for or hold contracts from public bodies."),
+        Column("commissioners", blank_ok=True, default="",
+               help="Which public bodies commission you, if any (such as Durham County Council)."),
+        Column("public_contract_value_gbp", "money", blank_ok=True, default=np.nan,
+               help="Total value of public contracts in the period, in GBP (blank if none)."),
+        Column("carbon_policy", "choice", choices=CARBON_POLICY,
+               help="Whether you have a written policy to reduce your carbon emissions."),
+        Column("net_zero_target_year", "year", blank_ok=True, default=pd.NA,
+               help="The year you aim to reach net zero, if you have set one."),
+        Column("data_systems", blank_ok=True, default="",
+               help="How you record your work (such as 'Excel, Charitylog' or 'paper forms')."),
+        Column("sroi_experience", "choice", choices=SROI_EXPERIENCE,
+               help="none, some (you have tried SROI), or assured (a report has been assured)."),
     ),
+    example={
+        "commissioning_engagement": "occasional",
+        "commissioners": "Durham County Council",
+        "public_contract_value_gbp": 35000.0,
+        "carbon_policy": "in development",
+        "net_zero_target_year": 2035,
+        "data_systems": "Excel, Charitylog",
+        "sroi_experience": "none",
+    },
 )
 
 REPORTING_CALENDAR = Table(
@@ -380,11 +465,17 @@ REPORTING_CALENDAR = Table(
     optional=True,
     help="When the partner reports to its funders.",
     columns=(
-        Column("funder"),
-        Column("report"),
-        Column("due_date", "date"),
-        Column("frequency", "choice", choices=FREQUENCIES),
+        Column("funder", help="Who you report to."),
+        Column("report", help="Which report (such as 'End of year report')."),
+        Column("due_date", "date", help="When it is due."),
+        Column("frequency", "choice", choices=FREQUENCIES, help="How often the report recurs."),
     ),
+    example={
+        "funder": "National Lottery Community Fund",
+        "report": "End of year report",
+        "due_date": _dt.date(2025, 6, 30),
+        "frequency": "annual",
+    },
 )
 
 QUALITY_MARKS = Table(
@@ -392,10 +483,15 @@ QUALITY_MARKS = Table(
     optional=True,
     help="Quality marks held, with award and expiry dates.",
     columns=(
-        Column("mark"),
-        Column("awarded_date", "date"),
-        Column("expiry_date", "date", blank_ok=True, default=pd.NaT),
+        Column("mark", help="The quality mark or standard (such as 'Investors in Volunteers')."),
+        Column("awarded_date", "date", help="When it was awarded (or last renewed)."),
+        Column("expiry_date", "date", blank_ok=True, default=pd.NaT, help="When it expires (blank if it does not)."),
     ),
+    example={
+        "mark": "Investors in Volunteers",
+        "awarded_date": _dt.date(2023, 5, 1),
+        "expiry_date": _dt.date(2026, 5, 1),
+    },
 )
 
 DEFLATOR_SURVEY = Table(
@@ -403,11 +499,18 @@ DEFLATOR_SURVEY = Table(
     optional=True,
     help="Answers to the deflator questions, one answer per row.",
     columns=(
-        Column("respondent_ref"),
-        Column("outcome_id"),
-        Column("factor", "choice", choices=FACTORS),
+        Column("respondent_ref", help="A code for the person answering (such as R01); never a name."),
+        Column("outcome_id", help="The outcome the question was about (an outcome_id from ImpactMap)."),
+        Column("factor", "choice", choices=SURVEY_FACTORS,
+               help="Which question was asked: deadweight, displacement, attribution or drop_off."),
         Column("answer", help="One of the five anchored answers, or a percentage."),
     ),
+    example={
+        "respondent_ref": "R01",
+        "outcome_id": "JOB1",
+        "factor": "deadweight",
+        "answer": None,
+    },
 )
 
 STAR_READINGS = Table(
@@ -416,13 +519,22 @@ STAR_READINGS = Table(
     key=("person_ref", "star", "area", "reading_number"),
     help="Outcomes-Star-style readings: one score per person, area and reading.",
     columns=(
-        Column("person_ref"),
-        Column("star"),
-        Column("area"),
-        Column("reading_number", "whole", minimum=1),
-        Column("reading_date", "date"),
-        Column("score", "number", minimum=0),
+        Column("person_ref", help="A code for the person (such as P001); never a name."),
+        Column("star", help="Which star or scale was used (such as 'Outcomes Star: Work Star')."),
+        Column("area", help="The area of the star (such as 'Job skills')."),
+        Column("reading_number", "whole", minimum=1,
+               help="1 for the first reading with this person, 2 for the next, ..."),
+        Column("reading_date", "date", help="When the reading was taken."),
+        Column("score", "number", minimum=0, help="The score on the star's scale (such as 1 to 10)."),
     ),
+    example={
+        "person_ref": "P001",
+        "star": "Outcomes Star: Work Star",
+        "area": "Job skills",
+        "reading_number": 1,
+        "reading_date": _dt.date(2024, 5, 14),
+        "score": 4,
+    },
 )
 
 CASE_STUDIES = Table(
@@ -431,13 +543,21 @@ CASE_STUDIES = Table(
     key=("case_id",),
     help="Case studies and testimonies, with consent and anonymisation recorded.",
     columns=(
-        Column("case_id"),
+        Column("case_id", help="A short id for the case (such as CS1)."),
         Column("outcome_ids", help="Outcome ids this case evidences, separated by commas."),
-        Column("title"),
-        Column("text"),
-        Column("consent", "yes_no"),
-        Column("anonymised", "yes_no"),
+        Column("title", help="A short title."),
+        Column("text", help="The story or quote, in the person's words where possible."),
+        Column("consent", "yes_no", help="yes only if the person agreed in writing that it may be shared."),
+        Column("anonymised", "yes_no", help="yes if names and other details that identify someone were removed."),
     ),
+    example={
+        "case_id": "CS1",
+        "outcome_ids": "JOB1, SOC1",
+        "title": "Back into work after five years",
+        "text": "After five years out of work, a man in his fifties joined the job club ...",
+        "consent": "yes",
+        "anonymised": "yes",
+    },
 )
 
 WORKBOOK_TABLES: tuple[Table, ...] = (

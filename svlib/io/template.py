@@ -16,7 +16,7 @@ Layout (**contract**, relied on by :func:`svlib.validate.partner.read_partner`):
 
 The ImpactMap sheet carries every optional column and the uncertainty columns
 ``<p>_low, <p>_high, <p>_dist`` for each parameter in
-:data:`svlib.contract.tables.UNCERTAIN_PARAMETERS`.
+:data:`svlib.contract.tables.PARAMETERS`.
 
 Output is deterministic: the document properties carry a fixed time (:data:`FIXED_TIME`) and
 every part of the zip archive a fixed timestamp, so the same content gives the same bytes
@@ -51,7 +51,7 @@ from svlib.contract.questions import anchored_answers, question_rows
 from svlib.contract.tables import (
     DEFLATOR_SURVEY,
     IMPACT_MAP,
-    UNCERTAIN_PARAMETERS,
+    PARAMETERS,
     WORKBOOK_TABLES,
     Column,
     Table,
@@ -91,90 +91,6 @@ _TITLE_FONT = Font(bold=True, size=14)
 _HEADING_FONT = Font(bold=True, size=12)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
-# Plain-English help for columns whose contract entry has none. Generated lists use
-# Column.help first, then this, then the column's expected value, so nothing goes unexplained.
-_MORE_HELP: dict[tuple[str, str], str] = {
-    ("Partner", "organisation_type"): "What kind of organisation you are (charity, CIC, CIO, ...).",
-    ("Partner", "period_start"): "First day of the period the figures cover (such as 01/04/2024).",
-    ("Partner", "period_end"): "Last day of the period the figures cover (such as 31/03/2025).",
-    ("Inputs", "description"): "What it was for, or how an in-kind value was worked out (hours x rate).",
-    ("Baseline", "commissioning_engagement"): "How often you bid for or hold contracts from public bodies.",
-    ("Baseline", "commissioners"): "Which public bodies commission you, if any (such as Durham County Council).",
-    ("Baseline", "public_contract_value_gbp"): "Total value of public contracts in the period, in GBP (blank if none).",
-    ("Baseline", "carbon_policy"): "Whether you have a written policy to reduce your carbon emissions.",
-    ("Baseline", "net_zero_target_year"): "The year you aim to reach net zero, if you have set one.",
-    ("Baseline", "data_systems"): "How you record your work (such as 'Excel, Charitylog' or 'paper forms').",
-    ("Baseline", "sroi_experience"): "none, some (you have tried SROI), or assured (a report has been assured).",
-    ("ReportingCalendar", "funder"): "Who you report to.",
-    ("ReportingCalendar", "report"): "Which report (such as 'End of year report').",
-    ("ReportingCalendar", "due_date"): "When it is due.",
-    ("ReportingCalendar", "frequency"): "How often the report recurs.",
-    ("QualityMarks", "mark"): "The quality mark or standard (such as 'Investors in Volunteers').",
-    ("QualityMarks", "awarded_date"): "When it was awarded (or last renewed).",
-    ("QualityMarks", "expiry_date"): "When it expires (blank if it does not).",
-    ("DeflatorSurvey", "respondent_ref"): "A code for the person answering (such as R01); never a name.",
-    ("DeflatorSurvey", "outcome_id"): "The outcome the question was about (an outcome_id from ImpactMap).",
-    ("DeflatorSurvey", "factor"): "Which question was asked: deadweight, displacement, attribution or drop_off.",
-    ("StarReadings", "person_ref"): "A code for the person (such as P001); never a name.",
-    ("StarReadings", "star"): "Which star or scale was used (such as 'Outcomes Star: Work Star').",
-    ("StarReadings", "area"): "The area of the star (such as 'Job skills').",
-    ("StarReadings", "reading_number"): "1 for the first reading with this person, 2 for the next, ...",
-    ("StarReadings", "reading_date"): "When the reading was taken.",
-    ("StarReadings", "score"): "The score on the star's scale (such as 1 to 10).",
-    ("CaseStudies", "case_id"): "A short id for the case (such as CS1).",
-    ("CaseStudies", "title"): "A short title.",
-    ("CaseStudies", "text"): "The story or quote, in the person's words where possible.",
-    ("CaseStudies", "consent"): "yes only if the person agreed in writing that it may be shared.",
-    ("CaseStudies", "anonymised"): "yes if names and other details that identify someone were removed.",
-}
-
-# One example per rows-sheet (typed values) and per field; the first cell of a rows example
-# is written with the "e.g. " prefix so the reader skips it. The reader also compares an
-# "e.g." row with these values, to catch an example typed over (svlib.validate.partner), so a change
-# here makes untouched examples in templates already sent out look typed over: change a
-# value only with a reason, and say so to partners.
-TEMPLATE_EXAMPLES: dict[str, dict[str, Any]] = {
-    "Partner": {
-        "partner_id": "food-network", "name": "Stanley Community Food Network", "organisation_type": "charity",
-        "area": "Stanley", "purpose": "evaluative", "period_start": dt.date(2024, 4, 1),
-        "period_end": dt.date(2025, 3, 31), "price_year": 2024,
-    },
-    "Inputs": {
-        "input_id": "IN1", "source": "National Lottery Community Fund", "description": "Grant for the year",
-        "value_gbp": 60000.0, "in_kind": "no",
-    },
-    "ImpactMap": {
-        "outcome_id": "JOB1", "stakeholder": "Long-term unemployed adults", "outcome": "Moved into paid work",
-        "theme": "Jobs", "quantity": 8, "duration": 2, "deadweight": 0.30, "displacement": 0.10,
-        "attribution": 0.25, "drop_off": 0.50, "proxy_id": "JOB-01", "measure": "NT1",
-        "indicator": "Local people employed (FTE)", "start_year": 1, "leakage": 0.0, "in_toms": "yes",
-        "evidence": "Job starts confirmed by employer letters", "deadweight_low": 0.20, "deadweight_high": 0.40,
-        "deadweight_dist": "pert", "attribution_low": 0.15, "attribution_high": 0.35, "attribution_dist": "pert",
-    },
-    "Baseline": {
-        "commissioning_engagement": "occasional", "commissioners": "Durham County Council",
-        "public_contract_value_gbp": 35000.0, "carbon_policy": "in development", "net_zero_target_year": 2035,
-        "data_systems": "Excel, Charitylog", "sroi_experience": "none",
-    },
-    "ReportingCalendar": {
-        "funder": "National Lottery Community Fund", "report": "End of year report",
-        "due_date": dt.date(2025, 6, 30), "frequency": "annual",
-    },
-    "QualityMarks": {
-        "mark": "Investors in Volunteers", "awarded_date": dt.date(2023, 5, 1), "expiry_date": dt.date(2026, 5, 1),
-    },
-    "DeflatorSurvey": {"respondent_ref": "R01", "outcome_id": "JOB1", "factor": "deadweight", "answer": None},
-    "StarReadings": {
-        "person_ref": "P001", "star": "Outcomes Star: Work Star", "area": "Job skills", "reading_number": 1,
-        "reading_date": dt.date(2024, 5, 14), "score": 4,
-    },
-    "CaseStudies": {
-        "case_id": "CS1", "outcome_ids": "JOB1, SOC1", "title": "Back into work after five years",
-        "text": "After five years out of work, a man in his fifties joined the job club ...",
-        "consent": "yes", "anonymised": "yes",
-    },
-}
-
 _WIDE_COLUMNS = {"text": 80, "outcome": 45, "evidence": 45, "description": 40, "title": 35, "stakeholder": 30,
                  "answer": 28, "proxy_source": 35, "indicator": 30, "report": 30, "funder": 32, "mark": 30,
                  "commissioners": 40, "outcome_ids": 16}
@@ -192,15 +108,15 @@ def sheet_columns(table: Table) -> list[Column]:
     """
     columns = list(table.columns)
     if table.name == IMPACT_MAP.name:
-        for p in UNCERTAIN_PARAMETERS:
+        for p in PARAMETERS:
             columns += [table.column(f"{p}_low"), table.column(f"{p}_high"), table.column(f"{p}_dist")]
     return columns
 
 
 def column_help(table: Table, column: Column) -> str:
-    """Plain-English meaning of a column: its contract help, else svlib's fuller help,
-    else what a valid cell looks like."""
-    return column.help or _MORE_HELP.get((table.name, column.name), "") or f"Write {column.expected()}."
+    """Plain-English meaning of a column: its contract help, else what a valid cell looks
+    like."""
+    return column.help or f"Write {column.expected()}."
 
 
 # --------------------------------------------------------------------------------------
@@ -291,7 +207,7 @@ def _write_header(ws: Worksheet, names: list[str], helps: list[str]) -> None:
 def example_values(table: Table) -> dict[str, Any]:
     """The template's example for a rows-sheet, column name to value (``None`` where the
     example leaves the cell blank), for every column the sheet carries."""
-    example = dict(TEMPLATE_EXAMPLES.get(table.name, {}))
+    example = dict(table.example)
     if table.name == DEFLATOR_SURVEY.name:
         example["answer"] = anchored_answers("deadweight")[1]
     return {c.name: example.get(c.name) for c in sheet_columns(table)}
@@ -368,7 +284,7 @@ def _fields_sheet(ws: Worksheet, table: Table, values: Mapping[str, Any] | None)
         raise ValueError(f"{table.name}: unknown field(s) {', '.join(unknown)}; expected some of: "
                          f"{', '.join(table.names)}")
     _write_header(ws, list(FIELDS_HEADER), ["", "", "", ""])
-    examples = TEMPLATE_EXAMPLES.get(table.name, {})
+    examples = table.example
     for row_number, column in enumerate(table.columns, start=2):
         ws.cell(row=row_number, column=1, value=column.name).font = _HEADER_FONT
         value_cell = _text_cell(ws.cell(row=row_number, column=2, value=_cell_value(column, values.get(column.name))))
@@ -458,7 +374,7 @@ def _about_lines(answers: list[str]) -> list[tuple[str, str]]:
                    "own proxy_value with its proxy_year and proxy_source."),
         ("bullet", "Duration: how many years an outcome lasts. Start year: 1 if it starts in the first year, 2 if "
                    "it starts in the second, and so on."),
-        ("bullet", "Ranges (optional): for any of " + ", ".join(UNCERTAIN_PARAMETERS) + " you can give the lowest "
+        ("bullet", "Ranges (optional): for any of " + ", ".join(PARAMETERS) + " you can give the lowest "
                    "and highest plausible values in <name>_low and <name>_high, and the shape of your uncertainty "
                    "in <name>_dist (pert: most likely near your central value; triangular; uniform: any value in "
                    "the range equally likely; fixed: no uncertainty). Blank shape with a range means pert."),
@@ -482,7 +398,7 @@ def _about_lines(answers: list[str]) -> list[tuple[str, str]]:
                                     f"Expected: {column.expected()}."))
         if table.name == IMPACT_MAP.name:
             lines.append(("bullet", "<name>_low, <name>_high, <name>_dist (optional): the range and shape of your "
-                                    "uncertainty in each of " + ", ".join(UNCERTAIN_PARAMETERS) + " (see Ranges above)."))
+                                    "uncertainty in each of " + ", ".join(PARAMETERS) + " (see Ranges above)."))
         if table.name == DEFLATOR_SURVEY.name:
             lines.append(("bullet", "Ask each person the question for one outcome and one factor, and record one "
                                     "answer per row. Choose one of the answers listed at the end of this sheet, or "

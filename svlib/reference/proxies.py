@@ -24,7 +24,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from svlib import paths
@@ -137,11 +136,6 @@ def load_price_index(name: str = "cpi") -> PriceIndex:
     return PriceIndex(name, levels, str(table["source"].iloc[0]))
 
 
-def price_index_from_table(name: str, years: list[int], levels: list[float], source: str) -> PriceIndex:
-    """A user's own price index (for years the shipped one does not cover)."""
-    return PriceIndex(name, pd.Series(np.asarray(levels, float), index=np.asarray(years, int), name=name), source)
-
-
 @dataclass(frozen=True)
 class ProxyLibrary:
     """A table of financial proxies, one row per ``proxy_id`` (see :data:`PROXY_TABLE`)."""
@@ -180,32 +174,6 @@ class ProxyLibrary:
             ).str.lower()
             mask &= text.str.contains(keyword.strip().lower(), regex=False)
         return self.table.loc[mask].reset_index()
-
-    def value_in(self, proxy_id: str, price_year: int, index: PriceIndex,
-                 proxy_year: int | None = None) -> tuple[float, int, float]:
-        """A proxy's value restated in ``price_year`` prices.
-
-        Parameters
-        ----------
-        proxy_id : str
-        price_year : int
-            The analysis price year.
-        index : PriceIndex
-        proxy_year : int, optional
-            The proxy's price year when the library leaves it blank (the user's
-            judgement, recorded with the result).
-
-        Returns
-        -------
-        (value, from_year, factor)
-            GBP in ``price_year`` prices, the price year used, and the rebasing factor.
-        """
-        row = self.get(proxy_id)
-        from_year = row["price_year"]
-        if pd.isna(from_year):
-            from_year = proxy_year
-        factor = index.factor(from_year, price_year)
-        return float(row["value_gbp"]) * factor, int(from_year), factor
 
     def extended(self, path: str | Path) -> "ProxyLibrary":
         """This library with a user's proxy table added; the user's rows override rows

@@ -16,14 +16,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from svlib import paths
+from svlib.contract.tables import FRACTION_PARAMETERS, SURVEY_FACTORS
 from svlib.pipeline.build import load_processed
 from svlib.reporting.partner_report import prepare, processed_folder
 from svlib.reporting.plots import ratio_distribution
 from svlib.reporting.report_display import esc, table
 from svlib.reporting.report_text import ratio
-from svlib.uncertainty.scenarios import FRACTION_PARAMETERS, OUTCOME_PARAMETERS, Scenario, ScenarioResult, evaluate
-
-SLIDER_FACTORS = ("deadweight", "displacement", "attribution", "drop_off")
+from svlib.uncertainty.scenarios import OUTCOME_PARAMETERS, Scenario, ScenarioResult, evaluate
 
 
 class ScenarioExplorer:
@@ -52,7 +51,7 @@ class ScenarioExplorer:
         self.partner = widgets.Dropdown(options=ids, value=partner_id or ids[0], description="Partner")
         self.sliders = {f: widgets.FloatSlider(min=0, max=1, step=0.05, description=f.replace("_", "-"),
                                                readout_format=".0%", continuous_update=False)
-                        for f in SLIDER_FACTORS}
+                        for f in SURVEY_FACTORS}
         self.rate = widgets.FloatSlider(min=0, max=0.1, step=0.005, value=0.035, description="discount rate",
                                         readout_format=".1%", continuous_update=False)
         self.outcome = widgets.Dropdown(description="Outcome")

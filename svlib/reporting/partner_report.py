@@ -20,8 +20,8 @@ import pandas as pd
 from svlib import paths
 from svlib.analysis.assurance import checklist
 from svlib.analysis.disclosure import suppress_value
-from svlib.analysis.evidence import evidence_per_outcome, quotes_for_sharing, redact, redact_tables
-from svlib.contract.tables import FACTORS
+from svlib.analysis.evidence import quotes_for_sharing, redact, redact_tables
+from svlib.contract.tables import SURVEY_FACTORS, investment_total
 from svlib.core.problems import InputError
 from svlib.core.provenance import provenance
 from svlib.pipeline.build import build, load_processed
@@ -79,7 +79,7 @@ class PartnerReport:
 
     @property
     def investment(self) -> float:
-        return float(self.inputs["value_gbp"].sum())
+        return investment_total(self.inputs["value_gbp"])
 
     @cached_property
     def valuation(self) -> Valuation:
@@ -148,7 +148,7 @@ class PartnerReport:
                 "theme": row["theme"], "quantity": row["quantity"], "proxy_value": row["proxy_value"],
                 "duration": row["duration"],
             }
-            for factor in FACTORS:
+            for factor in SURVEY_FACTORS:
                 value = row[factor]
                 found = summary.get((row["outcome_id"], factor))
                 if found:
@@ -170,10 +170,6 @@ class PartnerReport:
         quotes = quotes_for_sharing(self.case_studies)
         outcomes = self.impact_map[["outcome_id", "outcome"]]
         return quotes.merge(outcomes, on="outcome_id", how="left")[["outcome_id", "outcome", "title", "text"]]
-
-    def evidence_counts(self) -> pd.DataFrame:
-        """Case studies per outcome (all, and shareable)."""
-        return evidence_per_outcome(self.case_studies, self.impact_map)
 
     def proxies_used(self) -> pd.DataFrame:
         """Each outcome's proxy: value in the analysis price year, as published, price

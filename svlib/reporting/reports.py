@@ -44,6 +44,16 @@ PARTNER_NOTEBOOK = "05_partner_report.ipynb"
 RESEARCH_NOTEBOOKS = (("scoping", "01_baseline_scoping.ipynb", "Baseline scoping of partners"),
                       ("proxies", "02_proxy_research.ipynb", "Proxy research"))
 THEME_NOTEBOOK = "04_theme_modelling.ipynb"
+PARTNER_DEFAULTS = ("price_year", "discount_rate", "discount_schedule", "discount_from", "dropoff_from", "scenario")
+"""Partner-report parameters left at the notebook's own values (the SROI guide's conventions,
+the partner's own price year, no scenario) unless a scenario is given."""
+RESEARCH_DEFAULTS: dict[str, tuple[str, ...]] = {
+    "scoping": ("as_of", "horizon_months", "readiness_weights", "shortlist_size"),
+    "proxies": ("theme", "keyword", "alternatives_for", "price_year"),
+}
+"""Research-notebook parameters left at the notebook's own values (its research settings);
+every other parameter is passed, and :func:`svlib.reporting.runner.parameter_mismatch`
+refuses a notebook whose parameters differ from these."""
 HEADLINE_KEYS = ("sroi_ratio", "p5", "p50", "p95", "prob_ratio_below_1")
 REPORT_FOLDERS = ("partners", "research", "themes")
 """The sub-folders of a run's output folder, each holding pages (.html) and notebooks (.ipynb)."""
@@ -149,6 +159,7 @@ def partner_jobs(partners: list[PartnerRows], collection: str, processed: Path, 
                         "n_draws": int(draws), "seed": int(seed), **(extra or {})},
             output_stem=str(out_dir / "partners" / p.partner_id),
             inputs=tuple(str(f) for f in source_files(Path(p.source))) + inputs,
+            defaults=tuple(name for name in PARTNER_DEFAULTS if name not in (extra or {})),
         )
         for p in sorted(partners, key=lambda p: p.partner_id)
     ]
@@ -162,7 +173,8 @@ def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, s
         NotebookJob(key=f"research/{kind}", kind=kind, title=title, notebook=str(paths.NOTEBOOKS_DIR / notebook),
                     parameters={"collection": collection, "data_dir": paths.for_kernel(processed)}
                     if kind == "scoping" else {},
-                    output_stem=str(out_dir / "research" / kind), inputs=inputs if kind == "scoping" else ())
+                    output_stem=str(out_dir / "research" / kind), inputs=inputs if kind == "scoping" else (),
+                    defaults=RESEARCH_DEFAULTS[kind])
         for kind, notebook, title in RESEARCH_NOTEBOOKS
     ]
     jobs += [

@@ -59,6 +59,10 @@ class NotebookJob:
         Output path without suffix; ``.ipynb`` and ``.html`` are written.
     inputs : tuple of str
         Files the report reads, fingerprinted in the run record.
+    defaults : tuple of str
+        Parameters of the notebook deliberately left at the value its parameters cell
+        gives. Every other parameter the cell declares must be in ``parameters``, and
+        ``parameters`` may hold nothing the cell does not declare (:func:`parameter_mismatch`).
     run_id : str
         The run the job belongs to, written into the executed notebook's metadata
         (``svlib_run``) and its page (``<meta name="svlib-run">``), so that every page
@@ -73,6 +77,35 @@ class NotebookJob:
     output_stem: str
     inputs: tuple[str, ...] = field(default_factory=tuple)
     run_id: str = ""
+    defaults: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=32)
+def notebook_parameters(notebook: str) -> tuple[str, ...]:
+    """The names a notebook's cell tagged ``parameters`` declares, in order (papermill's
+    ``inspect_notebook``); empty when it has no such cell."""
+    import papermill  # local: papermill and its dependencies load only when notebooks run
+
+    return tuple(papermill.inspect_notebook(notebook))
+
+
+def parameter_mismatch(job: NotebookJob) -> str | None:
+    """Why a job's parameters do not fit its notebook, or None when they do.
+
+    papermill only warns about a parameter the notebook does not declare (and injects it
+    anyway), and a declared parameter that is not passed silently keeps the notebook's
+    default; both are refused here, so a renamed or added parameter fails loudly.
+    """
+    declared = notebook_parameters(job.notebook)
+    if not declared:
+        return f"{paths.shown(job.notebook)} has no cell tagged 'parameters'"
+    unknown = [name for name in job.parameters if name not in declared]
+    missing = [name for name in declared if name not in job.parameters and name not in job.defaults]
+    if not unknown and not missing:
+        return None
+    parts = ([f"it does not declare {', '.join(unknown)}"] if unknown else []) + (
+        [f"svlib does not pass {', '.join(missing)}"] if missing else [])
+    return f"the parameters of {paths.shown(job.notebook)} do not match this report's: {'; '.join(parts)}"
 
 
 def headline_of(notebook: nbformat.NotebookNode) -> dict[str, Any]:
@@ -153,6 +186,10 @@ def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd
         "html": None, "ipynb": None,
     }
     try:
+        mismatch = parameter_mismatch(job)
+        if mismatch:
+            record["error"] = mismatch
+            return record
         record["input_hashes"] = {k: v["sha256"] for k, v in input_fingerprints(job.inputs).items()}
         deadline = time.monotonic() + timeout
 

@@ -57,7 +57,7 @@ import pandas as pd
 from svlib import paths
 from svlib.contract import cells
 from svlib.contract.questions import answer_to_fraction, load_questions
-from svlib.contract.tables import FACTORS
+from svlib.contract.tables import SURVEY_FACTORS
 from svlib.core.frames import records
 
 if TYPE_CHECKING:
@@ -131,9 +131,9 @@ def _fractions(survey: pd.DataFrame) -> pd.DataFrame:
     out = survey.copy()
     values = []
     for position, (answer, factor) in enumerate(zip(out["answer"], out["factor"])):
-        if factor not in FACTORS:
+        if factor not in SURVEY_FACTORS:
             raise cells.CellError(f"survey row {position + 1}: unknown factor {cells.show(factor)}; "
-                                  f"expected one of {', '.join(FACTORS)}")
+                                  f"expected one of {', '.join(SURVEY_FACTORS)}")
         try:
             values.append(answer_to_fraction(answer))
         except cells.CellError as exc:

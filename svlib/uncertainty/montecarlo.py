@@ -2,9 +2,10 @@
 
 Each uncertain parameter of each outcome (a ``<p>_low``/``<p>_high`` range in the impact
 map, or a deflator estimated from survey answers) is drawn from its distribution
-(:mod:`svlib.uncertainty.distributions`); every draw is valued with exactly the arithmetic of
-:func:`svlib.valuation.sroi.value_map`, so with every parameter fixed the simulation returns the
-deterministic result to the last bit.
+(:mod:`svlib.uncertainty.distributions`); every block of draws is valued by the one engine,
+:class:`svlib.valuation.sroi.ValueModel`, as :func:`svlib.valuation.sroi.value_map` values its
+one scenario, so with every parameter fixed the simulation returns the deterministic result
+to the last bit.
 
 Notes
 -----
@@ -55,18 +56,16 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from svlib.contract.tables import PARAMETERS
 from svlib.core.frames import records
 from svlib.core.processes import end_with_parent
-from svlib.reference.discounting import discount_factors
 from svlib.uncertainty.deflators import Prior, survey_distributions
 from svlib.uncertainty.distributions import DRAW_BITS, ParameterDistribution, QuantileBatch
 from svlib.valuation.sroi import (
     Conventions,
+    ValueModel,
     first_year_share,
-    horizon_of,
-    payback_months,
     present_value_factor,
-    year_one_impact,
 )
 
 PARAMETER_STREAMS: dict[str, int] = {
@@ -78,9 +77,9 @@ PARAMETER_STREAMS: dict[str, int] = {
     "drop_off": 5,
     "leakage": 6,
 }
-"""The stream index of each parameter: part of the reproducibility contract (never renumber)."""
+"""The stream index of each parameter, in :data:`svlib.contract.tables.PARAMETERS` order: part
+of the reproducibility contract (never renumber)."""
 
-PARAMETERS: tuple[str, ...] = tuple(PARAMETER_STREAMS)
 
 WORK_ELEMENTS: int = 1 << 20
 """Outcome-draws valued at once (three working arrays of 8 MB): a block holds
@@ -112,154 +111,6 @@ def stream(seed: int, outcome_id: str, parameter: str, start: int = 0) -> np.ran
     """The stream's generator, positioned at draw ``start`` (one 64-bit step per uniform
     from ``Generator.random``)."""
     return np.random.Generator(bit_stream(seed, outcome_id, parameter, start))
-
-
-def pairwise_rows(block: np.ndarray) -> np.ndarray:
-    """Σ over the rows of ``block`` (shape ``(n, m)``) for each column, adding in exactly
-    the order ``numpy.sum`` adds a contiguous run of ``n`` numbers, with whole rows as
-    the numbers, so every column's sum equals ``numpy.sum(block[:, j])`` bit for bit
-    without transposing.
-
-    Notes
-    -----
-    numpy's pairwise summation (``pairwise_sum`` in numpy's ``loops_utils.h.src``): fewer
-    than 8 numbers are added one by one starting from −0.0; up to 128 go into eight
-    running sums (element ``i`` into sum ``i mod 8``, for the largest multiple of 8),
-    combined as ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))``, then the rest
-    added one by one; more than 128 are split at ``n2 = n // 2`` rounded down to a
-    multiple of 8 and the two halves' sums added. A test checks this against
-    ``numpy.sum`` on the installed numpy. The whole sum is then added to +0.0, as numpy's
-    reduction does.
-    """
-    return _pairwise(block) + 0.0  # the reduction adds to +0.0, so an all −0.0 column sums to 0.0
-
-
-def _pairwise(block: np.ndarray) -> np.ndarray:
-    n = block.shape[0]
-    if n < 8:
-        total = np.full(block.shape[1:], -0.0)
-        for row in block:
-            total += row
-        return total
-    if n <= 128:
-        whole = n - n % 8
-        running = block[:8].copy()
-        for i in range(8, whole, 8):
-            running += block[i:i + 8]
-        total = ((running[0] + running[1]) + (running[2] + running[3])) + (
-            (running[4] + running[5]) + (running[6] + running[7]))
-        for row in block[whole:]:
-            total += row
-        return total
-    half = n // 2
-    half -= half % 8
-    return _pairwise(block[:half]) + _pairwise(block[half:])
-
-
-# --- the value model: value_map's arithmetic, vectorised over scenarios ---------------
-class ValueModel:
-    """An impact map's fixed structure, valuing many scenarios at once.
-
-    A scenario is a set of parameter values; ``values[p]`` is an array of shape
-    ``(outcomes, scenarios)`` (or ``(outcomes, 1)``, broadcast). Parameters not given
-    keep their central values. The arithmetic is :func:`svlib.valuation.sroi.value_map`'s,
-    elementwise, so one scenario at the central values reproduces it exactly.
-
-    Parameters
-    ----------
-    impact_map : pandas.DataFrame
-        As returned by :func:`svlib.validate.impact_map.load_impact_map` (proxies rebased).
-    investment : float
-        GBP, positive.
-    conventions : Conventions
-    """
-
-    def __init__(self, impact_map: pd.DataFrame, investment: float, conventions: Conventions = Conventions()) -> None:
-        if not investment > 0:
-            raise ValueError("the investment must be a positive amount in GBP")
-        n = len(impact_map)
-        column = lambda name, default: (  # noqa: E731
-            impact_map[name].to_numpy(float) if name in impact_map else np.full(n, default, float)
-        )
-        self.investment = float(investment)
-        self.conventions = conventions
-        self.outcome_ids: tuple[str, ...] = tuple(str(v) for v in impact_map["outcome_id"])
-        if len(set(self.outcome_ids)) != n:
-            raise ValueError("outcome_id values must be unique")
-        self.central: dict[str, np.ndarray] = {
-            p: column(p, 0.0 if p == "leakage" else np.nan) for p in PARAMETERS
-        }
-        duration = column("duration", np.nan).astype(int)
-        start = column("start_year", 1.0).astype(int)
-        self.duration = duration[:, None]
-        self.start_year = start[:, None]
-        horizon = horizon_of(duration, start)
-        self.factors = discount_factors(
-            horizon, conventions.discount_rate,
-            "constant" if conventions.discount_schedule == "constant" else "green_book",
-            conventions.discount_from,
-        )
-
-    @property
-    def size(self) -> int:
-        """Number of outcomes."""
-        return len(self.outcome_ids)
-
-    def columns(self, values: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-        """Every parameter as an ``(outcomes, k)`` array: ``values`` where given, else the
-        central value as a column."""
-        out = {p: self.central[p][:, None] for p in PARAMETERS}
-        for p, v in (values or {}).items():
-            v = np.asarray(v, float)
-            out[p] = v[:, None] if v.ndim == 1 else v
-        return out
-
-    def outcome_values(self, values: Mapping[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Present value and year-1 (analysis year 1) impact per outcome and scenario, GBP,
-        each ``(outcomes, scenarios)``."""
-        c = self.columns(values)
-        impact = year_one_impact(c["quantity"], c["proxy_value"], c["deadweight"], c["displacement"],
-                                 c["attribution"], c["leakage"])
-        dropoff_from = self.conventions.dropoff_from
-        pv = impact * present_value_factor(c["drop_off"], self.duration, self.start_year, self.factors, dropoff_from)
-        year_one = impact * first_year_share(c["drop_off"], self.start_year, dropoff_from)
-        return pv, year_one
-
-    @staticmethod
-    def total(outcome_pv: np.ndarray) -> np.ndarray:
-        """Σ over outcomes per scenario, summed in the same order as ``value_map``
-        (numpy's pairwise sum over a contiguous row of outcomes; :func:`pairwise_rows`)."""
-        return pairwise_rows(outcome_pv)
-
-    def year_one_total(self, year_one: np.ndarray) -> np.ndarray:
-        """Σ over outcomes of analysis-year-1 impact per scenario, in ``value_map``'s order
-        (its by-year table sums outcome by outcome; with a one-year horizon numpy sums
-        that single column pairwise)."""
-        if len(self.factors) == 1:
-            return self.total(year_one)
-        total = year_one[0].copy()
-        for row in year_one[1:]:
-            total += row
-        return total
-
-    def present_values(self, values: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
-        """Total present value per scenario, GBP."""
-        return self.total(self.outcome_values(values)[0])
-
-    def ratios(self, values: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
-        """SROI ratio ``PV / investment`` per scenario."""
-        return self.present_values(values) / self.investment
-
-
-def scenario_ratios(
-    impact_map: pd.DataFrame,
-    investment: float,
-    values: Mapping[str, np.ndarray],
-    conventions: Conventions = Conventions(),
-) -> np.ndarray:
-    """SROI ratio for each scenario; ``values[p]`` has shape ``(outcomes, scenarios)``
-    and parameters not given keep their central values."""
-    return ValueModel(impact_map, investment, conventions).ratios(values)
 
 
 # --- which distribution each parameter has --------------------------------------------
@@ -350,7 +201,7 @@ def _plan(model: ValueModel, distributions: pd.DataFrame, seed: int) -> _Plan:
     return _Plan(model, seed, uncertain, central_rows, fixed_overrides(model, distributions))
 
 
-FACTORS: tuple[str, ...] = ("quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage")
+IMPACT_FACTORS: tuple[str, ...] = ("quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage")
 """The parameters multiplied into year-1 impact, in :func:`svlib.valuation.sroi.year_one_impact`'s order."""
 
 
@@ -453,7 +304,7 @@ def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: boo
     """Simulate draws ``start .. stop − 1`` (each process builds its own tables).
 
     Per block of draws: year-1 impact is the running product of the factors in
-    ``FACTORS`` order (each a drawn block, or a fixed column), then
+    ``IMPACT_FACTORS`` order (each a drawn block, or a fixed column), then
     ``PV = impact × PVF(drop_off)`` and ``year-1 = impact × first_year_share(drop_off)``,
     exactly :meth:`ValueModel.outcome_values`' arithmetic on the drawn values.
     """
@@ -477,7 +328,7 @@ def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: boo
     for a in range(0, count, width):
         n = min(width, count - a)
         impact, factor, extra = (s[: size * n].reshape(size, n) for s in scratch)
-        for k, p in enumerate(FACTORS):
+        for k, p in enumerate(IMPACT_FACTORS):
             target = impact if k == 0 else factor
             if p in samplers:
                 samplers[p].fill(n, [target])
@@ -496,7 +347,7 @@ def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: boo
             share = fixed["drop_off"][1]
         year_one = impact if share_is_one else np.multiply(impact, share, out=extra)
         out["present_value"][a:a + n] = model.total(pv)
-        out["payback_months"][a:a + n] = payback_months(model.investment, model.year_one_total(year_one))
+        out["payback_months"][a:a + n] = model.paybacks(year_one)
         if keep_outcomes:
             out["outcome_present_value"][a:a + n] = pv.T
     return out

@@ -24,14 +24,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from svlib.contract.tables import FRACTION_PARAMETERS
 from svlib.core.files import write_json
 from svlib.core.problems import InputError, Problem
 from svlib.uncertainty.montecarlo import simulate
 from svlib.uncertainty.sensitivity import switching_values
 from svlib.valuation.sroi import Conventions, value_map
 
-FRACTION_PARAMETERS = ("deadweight", "displacement", "attribution", "drop_off", "leakage")
 OUTCOME_PARAMETERS = FRACTION_PARAMETERS + ("quantity", "proxy_value")
+"""The parameters a scenario may set for one outcome, fractions first (the explorer lists them
+in this order)."""
 CONVENTION_FIELDS = ("discount_rate", "discount_schedule", "discount_from", "dropoff_from")
 
 

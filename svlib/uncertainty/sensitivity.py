@@ -1,8 +1,8 @@
 """Which estimates matter: tornado, switching values, Sobol indices and survey effort.
 
 Every figure here is an SROI ratio (GBP of social value per GBP invested) computed with
-:class:`svlib.uncertainty.montecarlo.ValueModel`, i.e. with exactly the arithmetic of
-:func:`svlib.valuation.sroi.value_map`.
+:class:`svlib.valuation.sroi.ValueModel`, the engine behind
+:func:`svlib.valuation.sroi.value_map` and the Monte Carlo.
 
 Notes
 -----
@@ -71,19 +71,11 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from svlib.contract.tables import FRACTION_PARAMETERS, PARAMETERS
 from svlib.core.frames import records
 from svlib.uncertainty.deflators import Prior
-from svlib.uncertainty.montecarlo import (
-    PARAMETERS,
-    ValueModel,
-    factor_moments,
-    fixed_overrides,
-    parameter_distributions,
-)
-from svlib.valuation.sroi import Conventions, present_value_factor_coefficients, year_one_impact
-
-DEFLATOR_PARAMETERS: tuple[str, ...] = ("deadweight", "displacement", "attribution", "drop_off", "leakage")
-"""Parameters treated as deflators in switching values and survey effort."""
+from svlib.uncertainty.montecarlo import factor_moments, fixed_overrides, parameter_distributions
+from svlib.valuation.sroi import Conventions, ValueModel, present_value_factor_coefficients, year_one_impact
 
 GROUP_NAMES: dict[str, str] = {
     "deadweight": "deadweights",
@@ -561,7 +553,7 @@ def survey_effort(
     """
     others = "quantities and proxies"
     frame = _grouped_sobol(impact_map, investment, conventions,
-                           lambda o, p: o if p in DEFLATOR_PARAMETERS else others, n, seed, survey, priors, method)
+                           lambda o, p: o if p in FRACTION_PARAMETERS else others, n, seed, survey, priors, method)
     shares = {g: r for g, r in zip(frame.get("group", []), records(frame))}
     outcomes = impact_map["outcome"] if "outcome" in impact_map else pd.Series([""] * len(impact_map))
     rows = []

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from svlib.contract.tables import IMPACT_MAP, MAX_OUTCOMES, MAX_YEARS, UNCERTAIN_PARAMETERS
+from svlib.contract.tables import IMPACT_MAP, MAX_OUTCOMES, MAX_YEARS, PARAMETERS
 from svlib.core.frames import Columns, column_values, n_rows, records
 from svlib.core.problems import InputError, Problem, echo, errors, quote
 from svlib.io.csv_tables import read_csv_table
@@ -84,7 +84,7 @@ def check_rows(
                 problems.append(Problem(file, sheet, number, name, (
                     f"{name} {echo(years, 'g')} reaches beyond {LONG_HORIZON_YEARS} years; an outcome valued that far ahead "
                     "needs strong evidence that it lasts (and discounting shrinks it): check it"), "warning"))
-        for p in UNCERTAIN_PARAMETERS:
+        for p in PARAMETERS:
             low, high = row.get(f"{p}_low", np.nan), row.get(f"{p}_high", np.nan)
             has_low, has_high = pd.notna(low), pd.notna(high)
             if {(number, f"{p}_low"), (number, f"{p}_high")} & reported:

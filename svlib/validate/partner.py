@@ -26,6 +26,7 @@ from svlib.contract.tables import (
     WORKBOOK_TABLES,
     Record,
     Table,
+    investment_total,
     normalise_header,
     read_columns,
     read_fields,
@@ -84,7 +85,7 @@ class PartnerData:
     @property
     def investment(self) -> float:
         """Total inputs in GBP (money and in kind)."""
-        return float(sum(v for v in self.columns[INPUTS.name]["value_gbp"] if not cells.is_blank(v)))
+        return investment_total(self.columns[INPUTS.name]["value_gbp"])
 
 
 def _sheet_key(name: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 import pandas as pd
 import pandera.pandas as pa
 
-from svlib.contract.cells import MAX_NUMBER, is_blank, split_ids, text_or_blank
+from svlib.contract.cells import MAX_NUMBER, split_ids, text_or_blank
 from svlib.contract.tables import (
     BASELINE,
     CASE_STUDIES,
@@ -27,13 +27,14 @@ from svlib.contract.tables import (
     FIELD_ROWS,
     IMPACT_MAP,
     INPUTS,
+    PARAMETERS,
     PARTNER,
     QUALITY_MARKS,
     STAR_READINGS,
-    UNCERTAIN_PARAMETERS,
     WORKBOOK_TABLES,
     Column,
     Table,
+    investment_total,
 )
 from svlib.core.frames import Columns, n_rows
 from svlib.core.personal_data import EMAIL_PATTERN, PHONE_PATTERN, POSTCODE_PATTERN, comparable
@@ -61,7 +62,7 @@ def processed_columns(table: Table) -> list[str]:
     if table.layout == "fields":
         return names + (["source_file"] if table is PARTNER else [])
     if table is IMPACT_MAP:
-        names += sorted(f"{p}_{end}" for p in UNCERTAIN_PARAMETERS for end in ("low", "high", "dist"))
+        names += sorted(f"{p}_{end}" for p in PARAMETERS for end in ("low", "high", "dist"))
     names.append("source_row")
     if table is DEFLATOR_SURVEY:
         names.append("fraction")
@@ -221,7 +222,7 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
     unreadable = any(p.severity == "error" and (p.file, p.sheet, p.column) == (file, sheet, "value_gbp")
                      for p in known_problems)
     if inputs is not None and INPUTS.name not in skip and not unreadable and not (
-            sum(v for v in inputs["value_gbp"] if not is_blank(v)) > 0):
+            investment_total(inputs["value_gbp"]) > 0):
         problems.append(Problem(file, sheet, 2, "value_gbp",
                                 "the inputs add up to nothing; an SROI needs the money and in-kind inputs invested"))
     start, end = partner.get("period_start"), partner.get("period_end")

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from svlib.contract.tables import THEMES
+from svlib.contract.tables import PARAMETERS, THEMES
 from svlib.core.frames import records
 from svlib.reference.discounting import discount_factors
 
@@ -294,6 +294,112 @@ def _group_totals(keys: pd.Series, values: np.ndarray, name: str, order: list[st
     return frame
 
 
+# --- the one valuation engine: many scenarios at once -----------------------------------
+class ValueModel:
+    """An impact map's fixed structure, valuing many scenarios at once: the one code path
+    behind :func:`value_map`, the Monte Carlo, the tornado, switching values and Sobol.
+
+    A scenario is a set of parameter values; ``values[p]`` is an array of shape
+    ``(outcomes, scenarios)`` (or ``(outcomes,)``, one scenario). Parameters not given
+    keep their central values (the map's own). :func:`value_map` is the one-scenario case.
+
+    Parameters
+    ----------
+    impact_map : pandas.DataFrame
+        As returned by :func:`svlib.validate.impact_map.load_impact_map` (proxies rebased).
+    investment : float
+        GBP, positive.
+    conventions : Conventions
+
+    Notes
+    -----
+    Totals over outcomes (:meth:`total`) add one outcome at a time in map order, for
+    every scenario alike, so a scenario's total does not depend on how many scenarios are
+    valued with it: the deterministic value is bit for bit the Monte Carlo's when nothing
+    varies.
+    """
+
+    def __init__(self, impact_map: pd.DataFrame, investment: float, conventions: Conventions = Conventions()) -> None:
+        if not investment > 0:
+            raise ValueError("the investment must be a positive amount in GBP")
+        n = len(impact_map)
+
+        def column(name: str, default: float) -> np.ndarray:
+            return impact_map[name].to_numpy(float) if name in impact_map else np.full(n, default, float)
+
+        self.investment = float(investment)
+        self.conventions = conventions
+        self.outcome_ids: tuple[str, ...] = tuple(str(v) for v in impact_map["outcome_id"])
+        if len(set(self.outcome_ids)) != n:
+            raise ValueError("outcome_id values must be unique")
+        self.central: dict[str, np.ndarray] = {
+            p: column(p, 0.0 if p == "leakage" else np.nan) for p in PARAMETERS
+        }
+        duration = column("duration", np.nan).astype(int)
+        start = column("start_year", 1.0).astype(int)
+        self.duration = duration[:, None]
+        self.start_year = start[:, None]
+        self.horizon = horizon_of(duration, start)
+        self.factors = discount_factors(
+            self.horizon, conventions.discount_rate,
+            "constant" if conventions.discount_schedule == "constant" else "green_book",
+            conventions.discount_from,
+        )
+
+    @property
+    def size(self) -> int:
+        """Number of outcomes."""
+        return len(self.outcome_ids)
+
+    def columns(self, values: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        """Every parameter as an ``(outcomes, k)`` array: ``values`` where given, else the
+        central value as a column."""
+        out = {p: self.central[p][:, None] for p in PARAMETERS}
+        for p, v in (values or {}).items():
+            v = np.asarray(v, float)
+            out[p] = v[:, None] if v.ndim == 1 else v
+        return out
+
+    def impact(self, values: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """Year-1 impact ``I`` per outcome and scenario, GBP, ``(outcomes, scenarios)``
+        (:func:`year_one_impact`)."""
+        c = self.columns(values)
+        return year_one_impact(c["quantity"], c["proxy_value"], c["deadweight"], c["displacement"],
+                               c["attribution"], c["leakage"])
+
+    def outcome_values(self, values: Mapping[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Present value and analysis-year-1 impact per outcome and scenario, GBP, each
+        ``(outcomes, scenarios)``."""
+        impact = self.impact(values)
+        drop_off = self.columns(values)["drop_off"]
+        dropoff_from = self.conventions.dropoff_from
+        pv = impact * present_value_factor(drop_off, self.duration, self.start_year, self.factors, dropoff_from)
+        year_one = impact * first_year_share(drop_off, self.start_year, dropoff_from)
+        return pv, year_one
+
+    @staticmethod
+    def total(per_outcome: np.ndarray) -> np.ndarray:
+        """Σ over outcomes (rows) per scenario (column), one outcome at a time in map
+        order, from +0.0: the same order whatever the number of scenarios."""
+        total = np.zeros(per_outcome.shape[1:])
+        for row in per_outcome:
+            total += row
+        return total
+
+    def present_values(self, values: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """Total present value per scenario, GBP."""
+        return self.total(self.outcome_values(values)[0])
+
+    def ratios(self, values: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """SROI ratio ``PV / investment`` per scenario."""
+        return self.present_values(values) / self.investment
+
+    def paybacks(self, year_one: np.ndarray) -> np.ndarray:
+        """Payback in months per scenario from analysis-year-1 impact per outcome
+        (:func:`payback_months` of its :meth:`total`)."""
+        return payback_months(self.investment, self.total(year_one))
+
+
 def value_map(impact_map: pd.DataFrame, investment: float, conventions: Conventions = Conventions()) -> Valuation:
     """Value an impact map whose ``proxy_value`` is already in the analysis price year.
 
@@ -311,29 +417,22 @@ def value_map(impact_map: pd.DataFrame, investment: float, conventions: Conventi
     Returns
     -------
     Valuation
+        The :class:`ValueModel`'s one scenario at the map's own values, with the tables
+        a reader traces it by.
     """
-    if not investment > 0:
-        raise ValueError("the investment must be a positive amount in GBP")
-    n = len(impact_map)
-
-    def column(name: str, default: float) -> np.ndarray:
-        return impact_map[name].to_numpy(float) if name in impact_map else np.full(n, default, float)
-
-    drop_off = column("drop_off", np.nan)
-    duration = column("duration", np.nan).astype(int)
-    start = column("start_year", 1.0).astype(int)
-    impact = year_one_impact(column("quantity", np.nan), column("proxy_value", np.nan), column("deadweight", np.nan),
-                             column("displacement", np.nan), column("attribution", np.nan), column("leakage", 0.0))
-    horizon = horizon_of(duration, start)
-    factors = discount_factors(horizon, conventions.discount_rate,
-                               "constant" if conventions.discount_schedule == "constant" else "green_book",
-                               conventions.discount_from)
-    pv = impact * present_value_factor(drop_off, duration, start, factors, conventions.dropoff_from)
+    model = ValueModel(impact_map, investment, conventions)
+    impact = model.impact()
+    pv, year_one = model.outcome_values()
+    present_value = float(model.total(pv)[0])
+    payback = float(model.paybacks(year_one)[0])
+    impact, pv = impact[:, 0], pv[:, 0]
 
     # undiscounted impact per analysis year: outcome-year k falls in year s + k − 1
+    horizon, factors = model.horizon, model.factors
+    duration, start = model.duration[:, 0], model.start_year[:, 0]
+    keep = 1.0 - model.central["drop_off"]
     impact_by_year = np.zeros(horizon)
-    total_impact = np.zeros(n)
-    keep = 1.0 - drop_off
+    total_impact = np.zeros(model.size)
     running = impact.copy() if conventions.dropoff_from == 2 else impact * keep
     for k in range(1, int(duration.max(initial=0)) + 1):
         this_year = np.where(duration >= k, running, 0.0)
@@ -342,7 +441,6 @@ def value_map(impact_map: pd.DataFrame, investment: float, conventions: Conventi
         running = running * keep
     pv_by_year = impact_by_year * factors
 
-    present_value = float(pv.sum())
     by_year = pd.DataFrame({
         "year": np.arange(1, horizon + 1),
         "impact": impact_by_year,
@@ -350,13 +448,14 @@ def value_map(impact_map: pd.DataFrame, investment: float, conventions: Conventi
         "present_value": pv_by_year,
         "cumulative_present_value": np.cumsum(pv_by_year),
     })
+    investment = model.investment
     return Valuation(
         present_value=present_value,
-        investment=float(investment),
+        investment=investment,
         npv=present_value - investment,
         sroi_ratio=present_value / investment,
         net_sroi_ratio=(present_value - investment) / investment,
-        payback_months=float(payback_months(investment, impact_by_year[0] if horizon else 0.0)),
+        payback_months=payback,
         by_year=by_year,
         impact_map=impact_map,
         outcome_impact_year1=impact,

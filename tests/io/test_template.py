@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from svlib.contract import cells
 from svlib.contract.questions import anchored_answers
-from svlib.contract.tables import FACTORS, THEMES, WORKBOOK_TABLES, read_fields, read_records
+from svlib.contract.tables import SURVEY_FACTORS, THEMES, WORKBOOK_TABLES, read_fields, read_records
 from svlib.core.files import sha256
 from svlib.io.template import (
     ABOUT_SHEET,
@@ -200,7 +200,7 @@ class TestTemplateDropdowns:
         ("ImpactMap", "in_toms", ["yes", "no"]),
         ("ImpactMap", "deadweight_dist", ["pert", "triangular", "uniform", "fixed"]),
         ("Inputs", "in_kind", ["yes", "no"]),
-        ("DeflatorSurvey", "factor", list(FACTORS)),
+        ("DeflatorSurvey", "factor", list(SURVEY_FACTORS)),
         ("ReportingCalendar", "frequency", ["one-off", "monthly", "quarterly", "annual"]),
         ("CaseStudies", "consent", ["yes", "no"]),
         ("CaseStudies", "anonymised", ["yes", "no"]),
@@ -217,7 +217,7 @@ class TestTemplateDropdowns:
         ws = template_wb["DeflatorSurvey"]
         dv, first, last = validations(ws)[column_letter_of(ws, "answer")]
         assert list_items(template_wb, dv.formula1) == anchored_answers()
-        for factor in FACTORS:
+        for factor in SURVEY_FACTORS:
             assert set(anchored_answers(factor)) <= set(anchored_answers())
         assert not dv.showErrorMessage
         assert first == 2 and last >= 1000
@@ -453,6 +453,20 @@ class TestExampleCollectionFiles:
         before, after = all_cell_values(collection["youth-hub"]), all_cell_values(other["youth-hub.xlsx"])
         assert before["StarReadings"] != after["StarReadings"]
         assert before["ImpactMap"] == after["ImpactMap"]
+
+    def test_the_generator_command_takes_a_folder_and_a_seed(self, collection, tmp_path, capsys):
+        from svlib.tools.example_partners import main
+
+        assert main([str(tmp_path / "seven"), "--seed", "7"]) == 0
+        assert (tmp_path / "seven" / "youth-hub.xlsx").is_file()
+        assert all_cell_values(tmp_path / "seven" / "youth-hub.xlsx")["StarReadings"] != all_cell_values(
+            collection["youth-hub"])["StarReadings"]
+        for wrong in ([], ["a", "b"], [str(tmp_path / "x"), "--seed", "seven"]):
+            with pytest.raises(SystemExit) as stopped:
+                main(wrong)
+            assert stopped.value.code == 2
+        assert "usage: python -m svlib.tools.example_partners" in capsys.readouterr().err
+        assert not (tmp_path / "x").exists()
 
     def test_bundled_collection_is_what_the_generator_makes(self, collection):
         bundled = raw_collection("example")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from svlib.core.problems import InputError
 from svlib.reference.proxies import PriceIndexError, load_gaps, load_library, load_price_index
+from svlib.validate.impact_map import resolve_proxies
 
 SHIPPED_COLUMNS = ["theme", "outcome", "unit", "value_gbp", "price_year", "source", "url", "licence", "verified"]
 
@@ -66,10 +69,16 @@ def test_search_by_theme_and_keyword():
     assert library.search(theme="Jobs", keyword="apprentice")["proxy_id"].tolist() == ["JOB-08", "JOB-09"]
 
 
-def test_value_in_price_year():
-    value, year, factor = load_library().value_in("SOC-06", 2024, load_price_index())
-    assert (year, factor) == (2023, pytest.approx(133.9 / 130.5))
-    assert value == pytest.approx(30700 * 133.9 / 130.5)
+def test_a_library_proxy_is_rebased_from_its_own_price_year():
+    # SOC-06 is £30,700 in 2023 prices; CPI (ONS D7BT) 2023 = 130.5 and 2024 = 133.9, so in
+    # 2024 prices it is 30,700 × 133.9 / 130.5
+    frame = pd.DataFrame([{"outcome_id": "A", "proxy_id": "SOC-06", "proxy_value": np.nan, "proxy_year": pd.NA,
+                           "source_row": 2}])
+    resolved, problems = resolve_proxies(frame, load_library(), 2024)
+    assert problems == []
+    row = resolved.iloc[0]
+    assert (row["proxy_price_year"], row["rebase_factor"]) == (2023, pytest.approx(133.9 / 130.5))
+    assert row["proxy_value"] == pytest.approx(30700 * 133.9 / 130.5)
 
 
 def write_user_table(path, rows):

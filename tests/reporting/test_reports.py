@@ -112,7 +112,7 @@ def test_a_cell_that_raises_becomes_a_failure_record(tmp_path):
 
 def test_a_timeout_becomes_a_failure_record(tmp_path):
     source = write_notebook(tmp_path / "slow.ipynb", "import time; time.sleep(30)")
-    record = run_notebook(NotebookJob("t/slow", "partner", "Slow", str(source), {}, str(tmp_path / "o" / "s")),
+    record = run_notebook(NotebookJob("t/slow", "partner", "Slow", str(source), {"x": 2}, str(tmp_path / "o" / "s")),
                           timeout=3)
     assert record["status"] == "failed" and "timed out" in record["error"]
 
@@ -120,7 +120,7 @@ def test_a_timeout_becomes_a_failure_record(tmp_path):
 def test_the_time_limit_is_for_the_whole_report_not_each_cell(tmp_path):
     # six cells of 1.5 s each: every cell within a 4 s limit, the report not
     source = write_notebook(tmp_path / "long.ipynb", *["import time; time.sleep(1.5)"] * 6)
-    record = run_notebook(NotebookJob("t/long", "partner", "Long", str(source), {}, str(tmp_path / "o" / "l")),
+    record = run_notebook(NotebookJob("t/long", "partner", "Long", str(source), {"x": 2}, str(tmp_path / "o" / "l")),
                           timeout=4)
     assert record["status"] == "failed" and record["error"].startswith("timed out: stopped after 4 s")
     assert record["duration_seconds"] < 6 * 1.5  # stopped at the limit, before every cell could have run

@@ -22,15 +22,14 @@ import pytest
 from svlib.uncertainty.deflators import Prior
 from svlib.uncertainty.distributions import DRAW_BITS, DRAW_CELLS
 from svlib.uncertainty.montecarlo import (
-    ValueModel,
-    pairwise_rows,
+    PARAMETER_STREAMS,
     parameter_distributions,
     simulate,
     stable_hash,
     stream,
     stream_seed,
 )
-from svlib.valuation.sroi import Conventions, payback_months, value_map
+from svlib.valuation.sroi import PARAMETERS, Conventions, ValueModel, payback_months, value_map
 from tests.conftest import single_outcome
 
 ANNUITY = 1 / 1.035 + 0.5 / 1.035**2 + 0.25 / 1.035**3  # 1.6584...
@@ -109,18 +108,31 @@ class TestDrawsAreTheDistributions:
         outcome_pv, year_one = model.outcome_values(values)
         assert np.array_equal(sim.outcome_present_value, outcome_pv.T)
         assert np.array_equal(sim.present_value, model.total(outcome_pv))
-        assert np.array_equal(sim.payback_months, payback_months(INVESTMENT, model.year_one_total(year_one)))
+        assert np.array_equal(sim.payback_months, payback_months(INVESTMENT, model.total(year_one)))
 
     @pytest.mark.parametrize("outcomes", list(range(1, 20)) + [64, 127, 128, 129, 200, 301])
-    def test_row_sums_add_in_numpys_order(self, outcomes):
-        # pairwise_rows must equal numpy's own sum of each column bit for bit; magnitudes
-        # from 1e-8 to 1e8 make any change in the order of addition visible
+    def test_totals_add_one_outcome_at_a_time_whatever_the_number_of_scenarios(self, outcomes):
+        # a scenario's total is the plain left-to-right sum of its outcomes from 0.0, valued
+        # alone or beside 256 others; magnitudes from 1e-8 to 1e8 make any other order of
+        # addition visible
         rng = np.random.default_rng(outcomes)
         block = rng.standard_normal((outcomes, 257)) * 10.0 ** rng.integers(-8, 9, (outcomes, 257))
         block[:, -1] = -0.0  # a column of negative zeros sums to +0.0
-        expected = np.array([np.sum(block[:, j]) for j in range(block.shape[1])])
-        assert np.array_equal(pairwise_rows(block), expected)
-        assert np.array_equal(np.signbit(pairwise_rows(block)), np.signbit(expected))
+        by_hand = []
+        for j in range(block.shape[1]):
+            total = 0.0
+            for value in block[:, j].tolist():
+                total += value
+            by_hand.append(total)
+        together = ValueModel.total(block)
+        assert np.array_equal(together, np.array(by_hand))
+        assert not np.signbit(together[-1])
+        alone = np.array([ValueModel.total(block[:, j:j + 1])[0] for j in range(block.shape[1])])
+        assert np.array_equal(alone, together)
+
+    def test_each_parameter_has_its_own_stream_in_the_value_models_order(self):
+        assert tuple(PARAMETER_STREAMS) == PARAMETERS
+        assert sorted(PARAMETER_STREAMS.values()) == list(range(len(PARAMETERS)))
 
 
 class TestAgainstHandExpectations:

@@ -1,0 +1,62 @@
+"""Running report notebooks: the parameters a job passes must be the notebook's own."""
+
+from __future__ import annotations
+
+import nbformat
+
+from svlib import paths
+from svlib.reporting.reports import partner_jobs, research_jobs
+from svlib.reporting.runner import NotebookJob, parameter_mismatch, run_notebook
+
+PARTNER = {"partner_id": "food-network", "collection": "example", "data_dir": "data/processed/example",
+           "n_draws": 100, "seed": 0}
+
+
+def _notebook(tmp_path, source: str, tags: list[str] | None = ("parameters",)) -> str:
+    book = nbformat.v4.new_notebook()
+    book.metadata["kernelspec"] = {"name": "svlib", "display_name": "Python (svlib)", "language": "python"}
+    cell = nbformat.v4.new_code_cell(source)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    book.cells = [cell, nbformat.v4.new_code_cell("print(seed)")]
+    path = tmp_path / "report.ipynb"
+    nbformat.write(book, str(path))
+    return str(path)
+
+
+def _job(notebook: str, tmp_path, parameters: dict, defaults: tuple[str, ...] = ()) -> NotebookJob:
+    return NotebookJob(key="partner/x", kind="partner", title="x", notebook=notebook, parameters=parameters,
+                       output_stem=str(tmp_path / "out" / "x"), defaults=defaults)
+
+
+def test_every_job_svlib_makes_fits_its_notebook(tmp_path):
+    class Partner:
+        partner_id, source = "food-network", str(paths.raw_collection("example") / "food-network.xlsx")
+        partner = {"name": "Food network"}
+
+    jobs = partner_jobs([Partner()], "example", tmp_path, tmp_path / "out", 100, 0)
+    jobs += partner_jobs([Partner()], "example", tmp_path, tmp_path / "out", 100, 0, {"scenario": {"name": "s"}})
+    jobs += research_jobs("example", tmp_path, tmp_path / "out", 100, 0)
+    assert [(job.key, parameter_mismatch(job)) for job in jobs] == [(job.key, None) for job in jobs]
+
+
+def test_a_parameter_the_notebook_does_not_declare_fails_the_report_before_it_runs(tmp_path):
+    notebook = _notebook(tmp_path, "seed = 1\npartner_id = ''")
+    record = run_notebook(_job(notebook, tmp_path, {"seed": 2, "partner_id": "a", "sede": 3}))
+    assert record["status"] == "failed"
+    assert "does not declare sede" in record["error"]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_declared_parameter_left_unpassed_fails_unless_named_as_a_default(tmp_path):
+    notebook = _notebook(tmp_path, "seed = 1\nprice_year = 0")
+    missing = run_notebook(_job(notebook, tmp_path, {"seed": 2}))
+    assert missing["status"] == "failed" and "svlib does not pass price_year" in missing["error"]
+    assert parameter_mismatch(_job(notebook, tmp_path, {"seed": 2}, defaults=("price_year",))) is None
+
+
+def test_a_notebook_without_a_parameters_cell_is_refused(tmp_path):
+    notebook = _notebook(tmp_path, "seed = 1", tags=None)
+    record = run_notebook(_job(notebook, tmp_path, {"seed": 2}))
+    assert record["status"] == "failed"
+    assert "has no cell tagged 'parameters'" in record["error"]
