@@ -2,6 +2,11 @@
 
 Every command reports bad input as ``FILE:SHEET:ROW:COLUMN: message`` lines on stderr and
 exits 1; no traceback ever reaches the user (set ``SVLIB_DEBUG=1`` to see one).
+
+Each command imports the modules it needs inside its own function, so that ``svlib --help``
+and a mistyped command answer without loading the whole library (the only function-level
+imports in svlib are these, and a few in workers that keep a pool's start-up short, each
+with a comment).
 """
 
 from __future__ import annotations

@@ -16,13 +16,12 @@ from __future__ import annotations
 import csv
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from svlib import paths
 from svlib.contract import cells
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 ANSWER_FRACTIONS: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
 """What anchored answers 1-5 mean, as fractions."""
@@ -40,8 +39,6 @@ def question_rows() -> tuple[dict[str, str], ...]:
 
 def load_questions() -> pd.DataFrame:
     """The question bank as a table: ``factor, question, answer_1 .. answer_5``."""
-    import pandas as pd  # local: the template and the validator read the bank without pandas
-
     return pd.DataFrame.from_records(list(question_rows()))
 
 

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -59,9 +59,7 @@ from svlib.contract import cells
 from svlib.contract.questions import answer_to_fraction, load_questions
 from svlib.contract.tables import SURVEY_FACTORS
 from svlib.core.frames import records
-
-if TYPE_CHECKING:
-    from svlib.uncertainty.distributions import ParameterDistribution
+from svlib.uncertainty.distributions import ParameterDistribution
 
 FACTOR_HEADINGS: dict[str, str] = {
     "deadweight": "What would have happened anyway (deadweight)",
@@ -228,10 +226,6 @@ def mean_distribution(mean: float, se: float, n: int, prior: Prior | None = None
     ParameterDistribution
         A ``beta`` distribution on [0, 1] (``fixed`` when the prior has weight 1).
     """
-    # imported here, not with the module: reading a workbook's survey answers needs only
-    # answer_to_fraction, and distributions brings scipy.special (longer to import than a workbook to read)
-    from svlib.uncertainty.distributions import ParameterDistribution
-
     if n < 1:
         raise ValueError("a survey distribution needs at least one answer")
     if not 0.0 <= mean <= 1.0:

@@ -295,6 +295,11 @@ def _group_totals(keys: pd.Series, values: np.ndarray, name: str, order: list[st
 
 
 # --- the one valuation engine: many scenarios at once -----------------------------------
+FEW_SCENARIOS = 64
+"""Below this many scenarios, :meth:`ValueModel.total` uses numpy's running sum (a copy of
+the block, cheap when it is narrow); from it on, a loop over outcomes (no copy)."""
+
+
 class ValueModel:
     """An impact map's fixed structure, valuing many scenarios at once: the one code path
     behind :func:`value_map`, the Monte Carlo, the tornado, switching values and Sobol.
@@ -329,8 +334,8 @@ class ValueModel:
 
         self.investment = float(investment)
         self.conventions = conventions
-        self.outcome_ids: tuple[str, ...] = tuple(str(v) for v in impact_map["outcome_id"])
-        if len(set(self.outcome_ids)) != n:
+        self._ids = impact_map["outcome_id"]
+        if not self._ids.astype(str).is_unique:
             raise ValueError("outcome_id values must be unique")
         self.central: dict[str, np.ndarray] = {
             p: column(p, 0.0 if p == "leakage" else np.nan) for p in PARAMETERS
@@ -346,10 +351,15 @@ class ValueModel:
             conventions.discount_from,
         )
 
+    @cached_property
+    def outcome_ids(self) -> tuple[str, ...]:
+        """The outcome ids, in map order."""
+        return tuple(str(v) for v in self._ids.tolist())
+
     @property
     def size(self) -> int:
         """Number of outcomes."""
-        return len(self.outcome_ids)
+        return len(self._ids)
 
     def columns(self, values: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
         """Every parameter as an ``(outcomes, k)`` array: ``values`` where given, else the
@@ -360,27 +370,38 @@ class ValueModel:
             out[p] = v[:, None] if v.ndim == 1 else v
         return out
 
-    def impact(self, values: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
-        """Year-1 impact ``I`` per outcome and scenario, GBP, ``(outcomes, scenarios)``
-        (:func:`year_one_impact`)."""
+    def evaluate(self, values: Mapping[str, np.ndarray] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Year-1 impact ``I``, present value and analysis-year-1 impact per outcome and
+        scenario, GBP, each ``(outcomes, scenarios)``."""
         c = self.columns(values)
-        return year_one_impact(c["quantity"], c["proxy_value"], c["deadweight"], c["displacement"],
-                               c["attribution"], c["leakage"])
+        impact = year_one_impact(c["quantity"], c["proxy_value"], c["deadweight"], c["displacement"],
+                                 c["attribution"], c["leakage"])
+        dropoff_from = self.conventions.dropoff_from
+        pv = impact * present_value_factor(c["drop_off"], self.duration, self.start_year, self.factors, dropoff_from)
+        year_one = impact * first_year_share(c["drop_off"], self.start_year, dropoff_from)
+        return impact, pv, year_one
 
     def outcome_values(self, values: Mapping[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Present value and analysis-year-1 impact per outcome and scenario, GBP, each
         ``(outcomes, scenarios)``."""
-        impact = self.impact(values)
-        drop_off = self.columns(values)["drop_off"]
-        dropoff_from = self.conventions.dropoff_from
-        pv = impact * present_value_factor(drop_off, self.duration, self.start_year, self.factors, dropoff_from)
-        year_one = impact * first_year_share(drop_off, self.start_year, dropoff_from)
-        return pv, year_one
+        return self.evaluate(values)[1:]
 
     @staticmethod
     def total(per_outcome: np.ndarray) -> np.ndarray:
         """Σ over outcomes (rows) per scenario (column), one outcome at a time in map
-        order, from +0.0: the same order whatever the number of scenarios."""
+        order: ``((0 + x_1) + x_2) + ...``, the same order whatever the number of scenarios.
+
+        For a few scenarios numpy's running sum does it in one pass over the outcomes; for
+        many, each outcome's row is added to the scenarios' totals in turn. Both add in
+        exactly that order (a running sum's partial sums can differ from the loop's only in
+        the sign of a zero, which ``+ 0.0`` settles), so the result does not depend on
+        the path.
+        """
+        if len(per_outcome) == 0:
+            return np.zeros(per_outcome.shape[1:])
+        if per_outcome.shape[1] < FEW_SCENARIOS:
+            return np.cumsum(per_outcome, axis=0)[-1] + 0.0
         total = np.zeros(per_outcome.shape[1:])
         for row in per_outcome:
             total += row
@@ -421,8 +442,7 @@ def value_map(impact_map: pd.DataFrame, investment: float, conventions: Conventi
         a reader traces it by.
     """
     model = ValueModel(impact_map, investment, conventions)
-    impact = model.impact()
-    pv, year_one = model.outcome_values()
+    impact, pv, year_one = model.evaluate()
     present_value = float(model.total(pv)[0])
     payback = float(model.paybacks(year_one)[0])
     impact, pv = impact[:, 0], pv[:, 0]

@@ -252,6 +252,7 @@ def test_a_build_killed_at_any_moment_leaves_the_old_build_or_the_new(raw, tmp_p
     assert build_state(out, raws) == "new" and leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_reports_killed_at_several_moments_leave_a_whole_run_old_or_new(raw, tmp_path):
     (tmp_path / "notebooks").symlink_to(paths.NOTEBOOKS_DIR, target_is_directory=True)
     env = {"SVLIB_ROOT": str(tmp_path)}  # the tables go to data/processed/forum under this root

@@ -21,7 +21,8 @@ from svlib.validate.partner import read_partner
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 # Debian's libreoffice-common alone brings the soffice launcher; Calc is its libsclo library
 CALC = SOFFICE is not None and any(Path(SOFFICE).resolve().parent.glob("libsclo.*"))
-pytestmark = pytest.mark.skipif(not CALC, reason="LibreOffice Calc is not installed (.ci/run installs it)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CALC, reason="LibreOffice Calc is not installed (.ci/run installs it)")]
 
 
 def save_in_libreoffice(sources: list[Path], out: Path, fmt: str = "xlsx") -> list[Path]:

@@ -84,7 +84,7 @@ def test_index_links_reports_and_escapes_partner_text(report_run):
 def test_rerunning_gives_identical_numbers(report_run, tmp_path):
     result, raw, root = report_run
     again = run_reports(raw, tmp_path / "out", partners=["youth-hub"], jobs=1, draws=2000, seed=11,
-                        processed=tmp_path / "processed", progress=False)
+                        processed=tmp_path / "processed", progress=False, research=False)
     first = {r["key"]: r for r in result.run["notebooks"]}["partner/youth-hub"]
     second = {r["key"]: r for r in again.run["notebooks"]}["partner/youth-hub"]
     assert again.ok
@@ -127,6 +127,7 @@ def test_the_time_limit_is_for_the_whole_report_not_each_cell(tmp_path):
     assert not list((tmp_path / "o").glob("*"))
 
 
+@pytest.mark.slow
 def test_cli_exits_non_zero_after_finishing_the_others(report_run, tmp_path, capsys):
     result, raw, root = report_run
     code = main(["reports", "--data", str(raw), "--out", str(tmp_path / "out"), "--partners", "food-network,broken",
@@ -138,13 +139,15 @@ def test_cli_exits_non_zero_after_finishing_the_others(report_run, tmp_path, cap
     assert (tmp_path / "out" / "partners" / "food-network.html").exists()
 
 
+@pytest.mark.slow
 def test_runs_on_a_dask_cluster(report_run, tmp_path):
     from distributed import LocalCluster
 
     result, raw, root = report_run
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         on_dask = run_reports(raw, tmp_path / "out", partners=["youth-hub"], scheduler=cluster.scheduler_address,
-                              draws=2000, seed=11, processed=tmp_path / "processed", progress=False)
+                              draws=2000, seed=11, processed=tmp_path / "processed", progress=False,
+                              research=False)
     assert on_dask.ok
     local = {r["key"]: r for r in result.run["notebooks"]}["partner/youth-hub"]
     remote = {r["key"]: r for r in on_dask.run["notebooks"]}["partner/youth-hub"]

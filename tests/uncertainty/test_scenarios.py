@@ -82,7 +82,7 @@ def test_reports_apply_a_scenario(report_run, tmp_path):
     result, raw, root = report_run
     path = Scenario("cautious", factors={"deadweight": 0.5}).save(tmp_path / "cautious.json")
     again = run_reports(raw, tmp_path / "out", partners=["youth-hub"], jobs=1, draws=2000, seed=11,
-                        processed=tmp_path / "processed", progress=False, scenario=path)
+                        processed=tmp_path / "processed", progress=False, scenario=path, research=False)
     base = {r["key"]: r for r in result.run["notebooks"]}["partner/youth-hub"]
     cautious = {r["key"]: r for r in again.run["notebooks"]}["partner/youth-hub"]
     assert again.ok and cautious["sroi_ratio"] < base["sroi_ratio"]
