@@ -20,7 +20,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from svlib import __version__
+from svlib import __version__, paths
 from svlib.contract.cells import CellError, parse_fraction
 from svlib.core.problems import InputError, Problem, printable
 
@@ -217,8 +217,6 @@ def _command_reports(args: argparse.Namespace) -> int:
     from svlib.reporting.reports import run_reports
 
     partners = [p.strip() for p in args.partners.split(",") if p.strip()] if args.partners else None
-    from svlib import paths
-
     if args.scenario:
         from svlib.uncertainty.scenarios import load
 

@@ -230,7 +230,7 @@ def _wilcoxon(first: np.ndarray, latest: np.ndarray, zero_method: str) -> tuple[
     differences = latest - first
     if len(differences) < 2 or not np.any(differences != 0):
         return float("nan"), float("nan")
-    from scipy import stats
+    from scipy import stats  # imported when needed, as in _t_interval: it takes about 0.4 s
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # small-sample notes from SciPy

@@ -43,7 +43,7 @@ References
 ----------
 Cabinet Office (2012) A guide to Social Return on Investment, stage 1 (establishing
 scope and identifying stakeholders).
-DESIGN.md, "Partner workbook" (Baseline, ReportingCalendar, QualityMarks sheets).
+docs/design.md, "Partner workbook" (Baseline, ReportingCalendar, QualityMarks sheets).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ the header must be present, whether a cell may be blank, and a plain-English hel
 
 References
 ----------
-The column contract is ``DESIGN.md`` ("Partner workbook", "Impact map CSV").
+The column contract is ``docs/design.md`` ("Partner workbook", "Impact map CSV").
 """
 
 from __future__ import annotations

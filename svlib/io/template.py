@@ -24,7 +24,7 @@ every part of the zip archive a fixed timestamp, so the same content gives the s
 
 References
 ----------
-DESIGN.md, "Partner workbook (contract)". Cabinet Office (2012) *A guide to Social Return on
+docs/design.md, "Partner workbook (contract)". Cabinet Office (2012) *A guide to Social Return on
 Investment* for the meaning of deadweight, displacement, attribution, drop-off and leakage.
 """
 

@@ -37,7 +37,7 @@ from svlib.pipeline.build import (
     write_processed,
 )
 from svlib.reporting.runner import NotebookJob, failure_record, run_jobs
-from svlib.reporting.site import render_index
+from svlib.reporting.site import REPORT_FOLDERS, render_index
 from svlib.uncertainty.scenarios import load as load_scenario
 
 PARTNER_NOTEBOOK = "05_partner_report.ipynb"
@@ -55,8 +55,6 @@ RESEARCH_DEFAULTS: dict[str, tuple[str, ...]] = {
 every other parameter is passed, and :func:`svlib.reporting.runner.parameter_mismatch`
 refuses a notebook whose parameters differ from these."""
 HEADLINE_KEYS = ("sroi_ratio", "p5", "p50", "p95", "prob_ratio_below_1")
-REPORT_FOLDERS = ("partners", "research", "themes")
-"""The sub-folders of a run's output folder, each holding pages (.html) and notebooks (.ipynb)."""
 
 
 @dataclass
@@ -191,7 +189,7 @@ def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, s
 def _executor(scheduler: str | None) -> tuple[Executor | None, Any]:
     if not scheduler:
         return None, None
-    from distributed import Client
+    from distributed import Client  # local: Dask loads only when a run names a scheduler
 
     client = Client(scheduler)
     return client.get_executor(pure=False), client

@@ -36,7 +36,8 @@ HEADLINE_KEY = "svlib"
 """Output metadata key under which a notebook publishes its headline figures."""
 
 TEMPLATES_DIR = paths.PACKAGE_DIR / "templates"
-"""nbconvert templates shipped with svlib (``svlib_report``: the lab look, no remote scripts)."""
+"""Page templates shipped with svlib: ``svlib_report`` for nbconvert (the lab look, no remote
+scripts) and ``site`` for the index page (:mod:`svlib.reporting.site`)."""
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,13 @@ def parameter_mismatch(job: NotebookJob) -> str | None:
 
     papermill only warns about a parameter the notebook does not declare (and injects it
     anyway), and a declared parameter that is not passed silently keeps the notebook's
-    default; both are refused here, so a renamed or added parameter fails loudly.
+    default; both are refused here, as is a parameter named as left at its default that
+    the notebook no longer declares, so a renamed, added or dropped parameter fails loudly.
     """
     declared = notebook_parameters(job.notebook)
     if not declared:
         return f"{paths.shown(job.notebook)} has no cell tagged 'parameters'"
-    unknown = [name for name in job.parameters if name not in declared]
+    unknown = [name for name in (*job.parameters, *job.defaults) if name not in declared]
     missing = [name for name in declared if name not in job.parameters and name not in job.defaults]
     if not unknown and not missing:
         return None
@@ -139,7 +141,7 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
 def _html_exporter() -> Any:
     """One exporter per process: compiling its templates takes longer than converting a
     report, and the exporter keeps no state between notebooks."""
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter  # local: nbconvert takes about a second to import
 
     exporter = HTMLExporter(template_name="svlib_report", extra_template_basedirs=[str(TEMPLATES_DIR)])
     exporter.exclude_input = True
@@ -172,9 +174,8 @@ def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd
     ``timeout`` seconds for the whole notebook (its kernel is then stopped), however
     long each cell takes.
     """
-    import papermill
+    import papermill  # local, as in notebook_parameters: only a run that executes notebooks loads papermill
     from papermill.exceptions import PapermillExecutionError
-
 
     started = time.perf_counter()
     stem = Path(job.output_stem)
@@ -255,7 +256,7 @@ def run_jobs(
 ) -> list[dict[str, Any]]:
     """Run every job on ``executor`` (default: a process pool of ``workers``), with a
     progress bar; returns records in job order. Ctrl-C cancels what has not started."""
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # local: the progress bar's module, which picks a notebook or a terminal bar
 
     own = executor is None
     executor = executor or ProcessPoolExecutor(max_workers=max(1, workers), initializer=end_with_parent)

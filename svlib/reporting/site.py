@@ -5,8 +5,9 @@ page has no scripts."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 
@@ -21,6 +22,9 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em a
 table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#eef4fa}.failed{color:#a00000}.note{color:#555;font-size:.9em}ul.problems{margin:.2em 0;padding-left:1.2em;font-size:.85em}
 """
+
+REPORT_FOLDERS = ("partners", "research", "themes")
+"""The sub-folders of a run's output folder, each holding pages (.html) and notebooks (.ipynb)."""
 
 PROBLEMS_SHOWN = 50
 """Problems listed for one failed partner; the rest are counted."""
@@ -42,16 +46,29 @@ def _template() -> jinja2.Template:
     return environment.get_template("index.html.j2")
 
 
+_PAGE = re.compile(rf"(?:{'|'.join(REPORT_FOLDERS)})/[a-z0-9][a-z0-9-]*\.html")
+"""A link the index may carry: a page of the run's own folders (``partners/food-network.html``),
+so no other address (``javascript:``, another site, a parent folder) can become a link."""
+
+
+def _figure(value: Any, show: Callable[[float], str]) -> str:
+    """A headline figure as text; "n/a" when the report published none."""
+    return "n/a" if value is None else show(value)
+
+
 def _row(record: dict[str, Any]) -> dict[str, Any]:
     """One notebook's record as the template shows it."""
     ok = record["status"] == "ok"
     problems = list(record.get("problems") or [])
-    row = {"ok": ok, "href": record.get("html") or "", "title": record.get("title") or record.get("key"),
-           "kind": record["kind"], "error": record.get("error"), "problems": problems[:PROBLEMS_SHOWN],
+    href = str(record.get("html") or "")
+    row = {"ok": ok, "href": href if _PAGE.fullmatch(href) else "",
+           "title": record.get("title") or record.get("key"), "kind": record["kind"],
+           "error": record.get("error") or "no reason was recorded", "problems": problems[:PROBLEMS_SHOWN],
            "more": max(0, len(problems) - PROBLEMS_SHOWN)}
     if ok and record["kind"] == "partner":
-        row.update(ratio=ratio(record["sroi_ratio"]), p5=ratio(record["p5"]), p95=ratio(record["p95"]),
-                   below_one=percent(record["prob_ratio_below_1"], 1))
+        row.update(ratio=_figure(record.get("sroi_ratio"), ratio), p5=_figure(record.get("p5"), ratio),
+                   p95=_figure(record.get("p95"), ratio),
+                   below_one=_figure(record.get("prob_ratio_below_1"), lambda v: percent(v, 1)))
     return row
 
 

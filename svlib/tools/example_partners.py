@@ -17,7 +17,7 @@ Regenerate the bundled collection with::
 
 References
 ----------
-DESIGN.md, "Partner workbook (contract)"; :mod:`svlib.io.template` for the layout.
+docs/design.md, "Partner workbook (contract)"; :mod:`svlib.io.template` for the layout.
 """
 
 from __future__ import annotations
@@ -240,7 +240,8 @@ the examples realistic. The proxies are real, cited rows of the svlib proxy libr
 |---|---|---|---|
 {table}
 
-The files are generated, not edited by hand. Regenerate them (same seed, same content) with:
+The files are generated, not edited by hand: the partners' facts are in
+`svlib/tools/example_partners.json`. Regenerate them (same seed, same content) with:
 
     python -m svlib.tools.example_partners data/raw/example
 

@@ -23,7 +23,7 @@ CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 
 def refresh(path: Path) -> None:
     """Execute ``path`` and store only the checked cells' outputs in it."""
-    import papermill
+    import papermill  # local: loaded only when a notebook is refreshed
 
     executed = papermill.execute_notebook(str(path), None, kernel_name=KERNEL, progress_bar=False,
                                           cwd=str(paths.NOTEBOOKS_DIR))

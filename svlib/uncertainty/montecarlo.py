@@ -9,7 +9,7 @@ to the last bit.
 
 Notes
 -----
-Reproducibility (DESIGN.md, "Uncertainty"). Parameter ``p`` of outcome ``o`` draws from
+Reproducibility (docs/design.md, "Uncertainty"). Parameter ``p`` of outcome ``o`` draws from
 its own stream::
 
     SeedSequence(entropy=seed, spawn_key=(stable_hash(outcome_id), PARAMETER_STREAMS[p]))

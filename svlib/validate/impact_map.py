@@ -229,7 +229,7 @@ def load_impact_map(
     Parameters
     ----------
     path : path
-        The impact map CSV (contract in DESIGN.md).
+        The impact map CSV (contract in docs/design.md).
     library : ProxyLibrary, optional
         Proxies for ``proxy_id`` (default: the shipped library).
     price_year : int, optional

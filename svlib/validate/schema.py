@@ -25,6 +25,7 @@ from svlib.contract.tables import (
     DEFLATOR_SURVEY,
     DISTRIBUTIONS,
     FIELD_ROWS,
+    FRACTION_PARAMETERS,
     IMPACT_MAP,
     INPUTS,
     PARAMETERS,
@@ -126,9 +127,9 @@ def processed_schema(table_name: str) -> pa.DataFrameSchema:
     regex_columns = {}
     if table is IMPACT_MAP:
         regex_columns = {
-            r"^(quantity|proxy_value)_(low|high)$": pa.Column(float, pa.Check.in_range(0.0, MAX_NUMBER), nullable=True,
+            rf"^({'|'.join(p for p in PARAMETERS if p not in FRACTION_PARAMETERS)})_(low|high)$": pa.Column(float, pa.Check.in_range(0.0, MAX_NUMBER), nullable=True,
                                                               coerce=True, regex=True, required=False),
-            r"^(deadweight|displacement|attribution|drop_off|leakage)_(low|high)$": pa.Column(
+            rf"^({'|'.join(FRACTION_PARAMETERS)})_(low|high)$": pa.Column(
                 float, pa.Check.in_range(0.0, 1.0), nullable=True, coerce=True, regex=True, required=False),
             r"^.*_dist$": pa.Column(str, pa.Check.isin([*DISTRIBUTIONS, ""]), nullable=True, coerce=True,
                                     regex=True, required=False),

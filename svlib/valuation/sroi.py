@@ -96,7 +96,7 @@ class Conventions:
 
 def year_one_impact(quantity, proxy_value, deadweight, displacement, attribution, leakage) -> np.ndarray:
     """Year-1 impact ``I = q × p × (1 − dw)(1 − dp)(1 − at)(1 − lk)`` in GBP, elementwise
-    (any broadcastable shapes, such as draws × outcomes)."""
+    (any broadcastable shapes, such as :class:`ValueModel`'s outcomes × scenarios)."""
     return (
         np.asarray(quantity, float) * np.asarray(proxy_value, float)
         * (1.0 - np.asarray(deadweight, float)) * (1.0 - np.asarray(displacement, float))
@@ -120,9 +120,10 @@ def present_value_factor(
 ) -> np.ndarray:
     """Σ_k (1 − drop_off)^(k − 1 + [dropoff_from == 1]) × DF(s + k − 1), per outcome.
 
-    Multiplying year-1 impact by this gives the outcome's present value. ``drop_off`` may
-    carry leading dimensions (draws); ``duration`` and ``start_year`` are per outcome.
-    The loop runs over years (a handful), never over draws or outcomes.
+    Multiplying year-1 impact by this gives the outcome's present value. ``drop_off`` is
+    per outcome, or ``(outcomes, scenarios)``; ``duration`` and ``start_year`` are per
+    outcome (``(outcomes, 1)`` beside scenarios). The loop runs over years (a handful),
+    never over scenarios or outcomes.
     """
     drop_off = np.asarray(drop_off, float)
     duration = np.asarray(duration, int)
@@ -365,6 +366,9 @@ class ValueModel:
         """Every parameter as an ``(outcomes, k)`` array: ``values`` where given, else the
         central value as a column."""
         out = {p: self.central[p][:, None] for p in PARAMETERS}
+        unknown = sorted(set(values or {}) - set(PARAMETERS))
+        if unknown:
+            raise ValueError(f"no such parameter: {', '.join(unknown)}; expected some of {', '.join(PARAMETERS)}")
         for p, v in (values or {}).items():
             v = np.asarray(v, float)
             out[p] = v[:, None] if v.ndim == 1 else v

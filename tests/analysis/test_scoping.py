@@ -193,12 +193,9 @@ class TestReadiness:
         assert scoping.shortlist(result, n=2).attrs["tie_at_cut"] is False
 
 
-def test_example_collection_runs():
+def test_example_collection_runs(processed_example):
     """The shipped example: every partner scored, all components in 0-1."""
-    from svlib.pipeline.build import load_processed
-    from svlib.reporting.partner_report import processed_folder
-
-    tables = load_processed(processed_folder())
+    tables = processed_example
     result = scoping.readiness(tables, dt.date(2025, 10, 1), 6)
     assert len(result) == len(tables["Partner"])
     assert result[list(scoping.COMPONENTS)].apply(lambda s: s.between(0, 1).all()).all()

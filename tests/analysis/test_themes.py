@@ -8,17 +8,15 @@ import pytest
 
 from svlib.analysis import themes
 from svlib.contract.tables import THEMES
-from svlib.pipeline.build import load_processed
 from svlib.reference.proxies import load_library
-from svlib.reporting.partner_report import processed_folder
 from svlib.uncertainty.montecarlo import simulate
 from svlib.validate.impact_map import resolve_proxies
 from svlib.valuation.sroi import Conventions
 
 
 @pytest.fixture(scope="module")
-def tables() -> dict[str, pd.DataFrame]:
-    return load_processed(processed_folder())
+def tables(processed_example) -> dict[str, pd.DataFrame]:
+    return processed_example
 
 
 # Each indicator the County Durham Pound needs analysis lists, as words its text must contain.

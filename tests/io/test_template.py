@@ -1,6 +1,6 @@
 """The partner workbook template, filled workbooks, and the example collection.
 
-Layout contract: DESIGN.md "Partner workbook (contract)" and the docstring of svlib.io.template.
+Layout contract: docs/design.md "Partner workbook (contract)" and the docstring of svlib.io.template.
 """
 
 from __future__ import annotations

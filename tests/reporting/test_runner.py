@@ -55,6 +55,13 @@ def test_a_declared_parameter_left_unpassed_fails_unless_named_as_a_default(tmp_
     assert parameter_mismatch(_job(notebook, tmp_path, {"seed": 2}, defaults=("price_year",))) is None
 
 
+def test_a_default_the_notebook_no_longer_declares_is_refused(tmp_path):
+    # the notebook dropped (or renamed) a parameter svlib still names as left at its default
+    notebook = _notebook(tmp_path, "seed = 1")
+    assert "does not declare price_year" in parameter_mismatch(_job(notebook, tmp_path, {"seed": 2},
+                                                                    defaults=("price_year",)))
+
+
 def test_a_notebook_without_a_parameters_cell_is_refused(tmp_path):
     notebook = _notebook(tmp_path, "seed = 1", tags=None)
     record = run_notebook(_job(notebook, tmp_path, {"seed": 2}))

@@ -211,6 +211,11 @@ class TestFixedEqualsValueMap:
         assert np.all(sim.present_value == result.present_value)
         assert np.all(sim.payback_months == result.payback_months)
 
+    def test_a_misspelt_parameter_is_refused_not_ignored(self, example):
+        model = ValueModel(example, INVESTMENT)
+        with pytest.raises(ValueError, match="no such parameter: dropoff"):
+            model.ratios({"dropoff": np.zeros(model.size)})
+
     def test_value_model_matches_value_map_per_outcome(self, example):
         pv = ValueModel(example, INVESTMENT).outcome_values()[0][:, 0]
         assert np.array_equal(pv, value_map(example, INVESTMENT).by_outcome["present_value"].to_numpy())

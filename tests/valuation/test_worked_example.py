@@ -1,6 +1,6 @@
 """The worked example shipped in svlib/examples, computed by hand.
 
-Formulas (Cabinet Office 2012 SROI guide; DESIGN.md conventions): year-1 impact
+Formulas (Cabinet Office 2012 SROI guide; docs/design.md conventions): year-1 impact
 I = q × p × (1 − dw)(1 − dp)(1 − at)(1 − lk); drop-off from year 2; year t discounted by
 1.035^t; an outcome starting in year s occupies years s .. s + duration − 1. Proxies are
 rebased to 2024 prices with ONS CPI D7BT: 2024 = 133.9, 2023 = 130.5, 2020 = 108.7.
