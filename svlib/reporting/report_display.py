@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from svlib.analysis.disclosure import suppress_counts
+from svlib.analysis.disclosure import suppress_counts, suppress_value
 from svlib.analysis.distance import chart, summarise
 from svlib.contract.cells import HIDDEN_CONTROLS
 from svlib.reporting.report_text import money, ratio
@@ -140,10 +140,24 @@ def impact_map_table(report: Any) -> HTML:
     return table(frame, formats, "Impact map", labels)
 
 
+SMALL_QUANTITY_WITHHELD = ("The quantity is a count below 5, so neither it nor the quantity at which the ratio "
+                           "would reach 1:1 is shown (the second would give the first away).")
+
+
 def switching_table(report: Any) -> HTML:
+    """Switching values. A quantity shown as "<5" in the impact map is "<5" here too, and
+    its switching quantity and sentence are withheld: from either, and the published
+    proxy and deflators, the count could be worked out."""
     frame = report.switching_values
-    shown = frame[["parameter", "outcome_id", "current_value", "result", "explanation"]]
-    return table(shown, {"current_value": "number"}, "Switching values: what would bring the ratio down to 1:1",
+    shown = frame[["parameter", "outcome_id", "current_value", "result", "explanation"]].copy()
+    quantities = dict(zip(report.impact_map["outcome_id"].astype(str), report.impact_map["quantity"]))
+    small = [parameter == "quantity" and suppress_value(quantities.get(str(outcome))) == "<5"
+             for parameter, outcome in zip(shown["parameter"], shown["outcome_id"])]
+    shown["current_value"] = [("<5" if hidden else FORMATS["number"](value))
+                              for hidden, value in zip(small, shown["current_value"])]
+    for column, withheld in (("result", "withheld"), ("explanation", SMALL_QUANTITY_WITHHELD)):
+        shown[column] = [withheld if hidden else value for hidden, value in zip(small, shown[column])]
+    return table(shown, {}, "Switching values: what would bring the ratio down to 1:1",
                  {"parameter": "Assumption", "outcome_id": "Outcome", "current_value": "Now", "result": "Switches at",
                   "explanation": "In words"})
 

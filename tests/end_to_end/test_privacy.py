@@ -74,6 +74,20 @@ def test_small_quantities_in_the_impact_map_are_suppressed(report_run):
     assert "<td>&lt;5</td>" in row and "<td>3</td>" not in row
 
 
+def test_a_small_quantity_is_not_given_away_by_the_switching_values(report_run):
+    # FN5's quantity (3 people) is "<5" in the impact map; the switching-values table showed
+    # it as "Now: 3", and the quantity at which the ratio would switch, from which it follows
+    result, raw, root = report_run
+    for shared in (root / "out" / "partners" / "food-network.html", root / "out" / "partners" / "food-network.ipynb"):
+        text = shared.read_text(encoding="utf-8")
+        start = text.index("Switching values: what would bring the ratio down to 1:1")
+        table = text[start: text.index("</table>", start)]
+        at = table.index("<td>FN5</td>")  # its first row is the quantity's
+        row = table[table.rindex("<tr", 0, at): table.index("</tr>", at)]
+        assert "quantity" in row and "&lt;5" in row, row
+        assert "<td>3</td>" not in row and "3.0" not in row and ": 3)" not in row, row
+
+
 def shared_files(root: Path) -> list[Path]:
     """Every file of the published run: pages, executed notebooks, run.json."""
     return sorted(p for p in (root / "out").rglob("*") if p.is_file())
