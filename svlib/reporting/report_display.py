@@ -17,6 +17,7 @@ from IPython.display import HTML
 from svlib.analysis.disclosure import suppress_counts, suppress_value
 from svlib.analysis.distance import chart, summarise
 from svlib.contract.cells import HIDDEN_CONTROLS
+from svlib.contract.tables import investment_total
 from svlib.reporting.report_text import money, ratio
 
 
@@ -108,6 +109,36 @@ def partner_title(report: Any) -> HTML:
 
 def headline(report: Any) -> HTML:
     return HTML(headline_html(report.headline, int(report.conventions.price_year)))
+
+
+def investment_tables(report: Any) -> list[HTML]:
+    """What was invested, item by item (cash and in kind apart), and the figures a
+    commissioner reads beside the ratio: present value, net present value, net SROI and
+    payback (:mod:`svlib.valuation.sroi`)."""
+    inputs = report.inputs
+    in_kind = inputs["in_kind"].astype(str).str.lower().eq("yes")
+    cash_total, kind_total = investment_total(inputs.loc[~in_kind, "value_gbp"]), investment_total(
+        inputs.loc[in_kind, "value_gbp"])
+    items = inputs[["input_id", "source", "description", "value_gbp", "in_kind"]]
+    v = report.valuation
+    payback = (f"{v.payback_months:,.1f} months" if np.isfinite(v.payback_months)
+               else "not reached in year 1 (nothing is valued in year 1)")
+    figures = pd.DataFrame([
+        ("Investment in cash", money(cash_total)),
+        ("Investment in kind", money(kind_total)),
+        ("Total investment", money(v.investment)),
+        ("Present value of the outcomes", money(v.present_value)),
+        ("Net present value (present value − investment)", money(v.npv)),
+        ("SROI ratio (present value ÷ investment)", ratio(v.sroi_ratio)),
+        ("Net SROI ratio ((present value − investment) ÷ investment)", f"{v.net_sroi_ratio:,.2f}"),
+        ("Payback (investment ÷ year-1 value a month)", payback),
+    ], columns=["figure", "value"])
+    return [
+        table(items, {"value_gbp": "money"}, "What was invested",
+              {"input_id": "Id", "source": "From", "description": "What for", "value_gbp": "Value",
+               "in_kind": "In kind"}),
+        table(figures, {}, "The figures, at the partner's own values", {"figure": "Figure", "value": "Value"}),
+    ]
 
 
 def value_tables(report: Any) -> list[HTML]:
