@@ -173,9 +173,9 @@ class PartnerReport:
 
     def proxies_used(self) -> pd.DataFrame:
         """Each outcome's proxy: value in the analysis price year, as published, price
-        year, rebasing factor, source and licence."""
+        year and where that year came from, rebasing factor, source and licence."""
         columns = ["outcome_id", "proxy_id", "proxy_value", "proxy_value_as_published", "proxy_price_year",
-                   "rebase_factor", "proxy_source", "proxy_licence", "proxy_url"]
+                   "price_year_from", "rebase_factor", "proxy_source", "proxy_licence", "proxy_url"]
         return self.impact_map[[c for c in columns if c in self.impact_map]].copy()
 
     def assurance(self) -> pd.DataFrame:

@@ -250,6 +250,7 @@ def proxies_table(report: Any) -> HTML:
                                          "rebase_factor": "ratio"}, "Financial proxies",
                  {"outcome_id": "Outcome", "proxy_id": "Library id", "proxy_value": "Value used",
                   "proxy_value_as_published": "As published", "proxy_price_year": "Price year",
+                  "price_year_from": "Price year from",
                   "rebase_factor": "Inflation factor", "proxy_source": "Source", "proxy_licence": "Licence",
                   "proxy_url": "Link"})
 

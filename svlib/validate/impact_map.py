@@ -34,6 +34,12 @@ from svlib.reference.proxies import (
     problem_for_unknown_proxy,
 )
 
+YEAR_FROM_LIBRARY = "the proxy library"
+YEAR_FROM_PARTNER = "the partner (proxy_year)"
+YEAR_FROM_PARTNER_FOR_LIBRARY = "the partner (proxy_year; the library's source states none)"
+YEAR_NOT_STATED = "not stated: taken as the analysis price year"
+"""Where each proxy's price year came from, as the report says it (column ``price_year_from``)."""
+
 # A duration or start year beyond this is flagged for a second look: a plausibility check
 # chosen for svlib, not a limit from a published standard (it only warns).
 LONG_HORIZON_YEARS = 10
@@ -120,9 +126,9 @@ def resolve_proxies(
     """Every row's proxy in ``price_year`` prices, with its provenance.
 
     Adds ``proxy_value`` (rebased, GBP), ``proxy_value_as_published``, ``proxy_price_year``,
-    ``rebase_factor``, ``price_year_stated`` (yes/no), ``proxy_source``, ``proxy_licence``
-    and ``proxy_url``; ``proxy_value_low`` and ``proxy_value_high`` are rebased with the
-    same factor.
+    ``rebase_factor``, ``price_year_stated`` (yes/no), ``price_year_from`` (the library, the
+    partner, or not stated), ``proxy_source``, ``proxy_licence`` and ``proxy_url``;
+    ``proxy_value_low`` and ``proxy_value_high`` are rebased with the same factor.
     """
     resolved, problems = resolve_columns(frame, library, price_year, price_index, file, sheet)
     resolved["proxy_price_year"] = pd.array(resolved["proxy_price_year"], dtype="Int64")
@@ -144,6 +150,7 @@ def resolve_columns(
     index = load_price_index(price_index)
     problems: list[Problem] = []
     published, years, factors, stated, sources, licences, urls, values = [], [], [], [], [], [], [], []
+    origins: list[str] = []
     for row in records(frame):
         number = int(row["source_row"])
         proxy_id = str(row.get("proxy_id") or "")
@@ -162,6 +169,7 @@ def resolve_columns(
                 source = source or ("library " + proxy_id if proxy_id else "given in the impact map")
                 licence = "supplied by the partner"
                 is_stated = "yes" if given_year is not None else "no"
+                origin = YEAR_FROM_PARTNER if given_year is not None else YEAR_NOT_STATED
             elif proxy_id and proxy_id in library:
                 proxy = library.rows_by_id[proxy_id]
                 value = float(proxy["value_gbp"])
@@ -180,15 +188,17 @@ def resolve_columns(
                 source = str(proxy["source"])
                 licence, url = str(proxy["licence"]), str(proxy.get("url", ""))
                 is_stated = "yes" if pd.notna(library_year) else "no"
+                origin = YEAR_FROM_LIBRARY if pd.notna(library_year) else YEAR_FROM_PARTNER_FOR_LIBRARY
             else:  # already reported by check_rows
-                value, year, factor, is_stated = np.nan, None, np.nan, "no"
+                value, year, factor, is_stated, origin = np.nan, None, np.nan, "no", ""
         except PriceIndexError as exc:
             problems.append(Problem(file, sheet, number, "proxy_year", str(exc)))
-            value, year, factor, is_stated = np.nan, None, np.nan, "no"
+            value, year, factor, is_stated, origin = np.nan, None, np.nan, "no", ""
         published.append(value)
         years.append(year if year is not None else pd.NA)
         factors.append(factor)
         stated.append(is_stated)
+        origins.append(origin)
         sources.append(source)
         licences.append(licence)
         urls.append(url)
@@ -200,6 +210,7 @@ def resolve_columns(
         "proxy_price_year": years,
         "rebase_factor": factor_array,
         "price_year_stated": stated,
+        "price_year_from": origins,
         "proxy_source": sources,
         "proxy_licence": licences,
         "proxy_url": urls,

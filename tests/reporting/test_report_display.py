@@ -45,3 +45,13 @@ def test_npv_net_sroi_and_payback_follow_from_the_valuation(youth_hub):
         f"{(v.present_value - 93_800) / 93_800:,.2f}"
     year_one = v.by_year["impact"].iloc[0]
     assert shown["Payback (investment ÷ year-1 value a month)"] == f"{93_800 / (year_one / 12):,.1f} months"
+
+
+def test_each_proxy_says_where_its_price_year_came_from(youth_hub):
+    page = show.proxies_table(youth_hub).data
+    assert "<th>Price year from</th>" in page
+    origins = set(youth_hub.proxies_used()["price_year_from"])
+    assert origins and origins <= {"the proxy library", "the partner (proxy_year)",
+                                   "the partner (proxy_year; the library's source states none)",
+                                   "not stated: taken as the analysis price year"}
+    assert all(origin in page for origin in origins)

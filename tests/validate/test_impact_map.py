@@ -23,6 +23,7 @@ def test_valid_map_reads_typed_values(write_map):
     assert row["quantity"] == 10.0 and row["duration"] == 3 and row["start_year"] == 1 and row["leakage"] == 0.0
     # a proxy_value with no proxy_year is taken as in the analysis price year, and flagged
     assert row["rebase_factor"] == 1.0 and row["price_year_stated"] == "no"
+    assert row["price_year_from"] == "not stated: taken as the analysis price year"
 
 
 def test_missing_required_column_suggests_the_nearest_header(write_map):
@@ -120,6 +121,7 @@ def test_library_proxy_is_rebased_with_cpi(write_map):
     frame = load_impact_map(write_map([one_row(proxy_value="", proxy_id="SOC-06")]), price_year=2024)
     assert frame.loc[0, "proxy_value"] == pytest.approx(30700 * 133.9 / 130.5)
     assert frame.loc[0, "proxy_price_year"] == 2023 and frame.loc[0, "price_year_stated"] == "yes"
+    assert frame.loc[0, "price_year_from"] == "the proxy library"
     assert "Open Government" not in frame.loc[0, "proxy_licence"]  # a MeasureUp value: licence unconfirmed
     assert "MeasureUp" in frame.loc[0, "proxy_source"]
 
@@ -132,6 +134,9 @@ def test_library_proxy_without_price_year_needs_one(write_map):
                                          name="ok.csv"), price_year=2024)
     assert supplied.loc[0, "proxy_value"] == pytest.approx(9537 * 133.9 / 108.7)
     assert supplied.loc[0, "price_year_stated"] == "no"
+    assert supplied.loc[0, "price_year_from"] == "the partner (proxy_year; the library's source states none)"
+    own = load_impact_map(write_map([one_row(proxy_year="2022")], name="own.csv"), price_year=2024)
+    assert own.loc[0, "price_year_from"] == "the partner (proxy_year)"
 
 
 def test_range_must_include_the_central_value(write_map):
