@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from svlib.analysis.disclosure import suppress_value
-from svlib.contract.cells import split_ids
+from svlib.contract.cells import is_blank, split_ids
 from svlib.contract.tables import SURVEY_FACTORS
 
 CHECK_COLUMNS = ["principle", "check", "status", "detail"]
@@ -54,7 +54,8 @@ def checklist(
                      "detail": "; ".join(problems) if problems else ok_text})
 
     surveyed = set(zip(survey_summary.get("outcome_id", []), survey_summary.get("factor", [])))
-    evidence = {str(o): str(e or "").strip() for o, e in zip(impact_map["outcome_id"], impact_map.get(
+    # a blank evidence cell is NaN once read back from a processed table: it is no evidence
+    evidence = {str(o): "" if is_blank(e) else str(e).strip() for o, e in zip(impact_map["outcome_id"], impact_map.get(
         "evidence", pd.Series([""] * len(impact_map))))}
     cased = {i for ids in case_studies.get("outcome_ids", []) for i in split_ids(str(ids))}
 

@@ -21,6 +21,7 @@ from svlib import paths
 from svlib.analysis.assurance import checklist
 from svlib.analysis.disclosure import suppress_value
 from svlib.analysis.evidence import quotes_for_sharing, redact, redact_tables
+from svlib.contract.cells import is_blank
 from svlib.contract.tables import SURVEY_FACTORS, investment_total
 from svlib.core.problems import InputError
 from svlib.core.provenance import provenance
@@ -137,8 +138,8 @@ class PartnerReport:
         return survey_effort(self.impact_map, self.investment, self.conventions, survey=survey, method="exact")
 
     def deflator_evidence(self) -> pd.DataFrame:
-        """The impact map as a partner reads it: each outcome's quantity, proxy and
-        deflators, each deflator with its evidence level."""
+        """The impact map as a partner reads it: each outcome's quantity, proxy, the
+        partner's own evidence text, and deflators, each deflator with its evidence level."""
         summary = {(o, f): (n, m) for o, f, n, m in zip(self.survey_summary["outcome_id"], self.survey_summary["factor"],
                                                          self.survey_summary["n_answers"], self.survey_summary["mean"])}
         rows = []
@@ -146,7 +147,7 @@ class PartnerReport:
             entry = {
                 "outcome_id": row["outcome_id"], "stakeholder": row["stakeholder"], "outcome": row["outcome"],
                 "theme": row["theme"], "quantity": row["quantity"], "proxy_value": row["proxy_value"],
-                "duration": row["duration"],
+                "duration": row["duration"], "evidence": "" if is_blank(row.get("evidence")) else row["evidence"],
             }
             for factor in SURVEY_FACTORS:
                 value = row[factor]

@@ -165,6 +165,7 @@ def impact_map_table(report: Any) -> HTML:
                "attribution": "percent", "drop_off": "percent"}
     labels = {"outcome_id": "Id", "stakeholder": "Stakeholder", "outcome": "Outcome", "theme": "Theme",
               "quantity": "Quantity", "proxy_value": "Proxy £ a year", "duration": "Years",
+              "evidence": "Evidence (the partner's words)",
               "deadweight": "Deadweight", "deadweight_evidence": "evidence", "displacement": "Displacement",
               "displacement_evidence": "evidence", "attribution": "Attribution", "attribution_evidence": "evidence",
               "drop_off": "Drop-off", "drop_off_evidence": "evidence"}

@@ -55,3 +55,10 @@ def test_each_proxy_says_where_its_price_year_came_from(youth_hub):
                                    "the partner (proxy_year; the library's source states none)",
                                    "not stated: taken as the analysis price year"}
     assert all(origin in page for origin in origins)
+
+
+def test_the_impact_map_shows_the_partners_own_evidence_for_each_outcome(youth_hub):
+    page = show.impact_map_table(youth_hub).data
+    assert "<th>Evidence (the partner's words)</th>" in page
+    written = [str(e) for e in youth_hub.impact_map["evidence"] if isinstance(e, str) and e.strip()]
+    assert written and all(show.esc(e) in page for e in written)
