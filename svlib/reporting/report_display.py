@@ -19,6 +19,7 @@ from svlib.analysis.distance import chart, summarise
 from svlib.contract.cells import HIDDEN_CONTROLS
 from svlib.contract.tables import investment_total
 from svlib.reporting.report_text import money, ratio
+from svlib.valuation.sroi import ValueModel, present_value_factor
 
 
 def esc(value: Any) -> str:
@@ -170,6 +171,44 @@ def impact_map_table(report: Any) -> HTML:
               "displacement_evidence": "evidence", "attribution": "Attribution", "attribution_evidence": "evidence",
               "drop_off": "Drop-off", "drop_off_evidence": "evidence"}
     return table(frame, formats, "Impact map", labels)
+
+
+def _fraction(value: Any) -> str:
+    """A fraction as a percentage with as many decimals as it has (``25%``, ``12.5%``)."""
+    return "" if pd.isna(value) else f"{round(float(value) * 100, 4):g}%"
+
+
+def arithmetic_table(report: Any) -> HTML:
+    """Each outcome's arithmetic, so a reader can recompute any row with a calculator:
+    quantity × proxy × (1 − deadweight)(1 − displacement)(1 − attribution)(1 − leakage)
+    gives the year-1 value; times the present value factor (drop-off and discounting over
+    the outcome's years, :func:`svlib.valuation.sroi.present_value_factor`) gives its
+    present value. A quantity below 5 is shown as "<5", and that row's year-1 and present
+    values are withheld (either, with the proxy and deflators, gives the count away)."""
+    v, conventions = report.valuation, report.conventions
+    model = ValueModel(report.impact_map, report.investment, conventions)
+    factor = present_value_factor(model.central["drop_off"], model.duration[:, 0], model.start_year[:, 0],
+                                  model.factors, conventions.dropoff_from)
+    rows = []
+    for i, row in enumerate(report.impact_map.to_dict("records")):
+        small = suppress_value(row["quantity"]) == "<5"
+        rows.append({
+            "outcome_id": row["outcome_id"],
+            "quantity": "<5" if small else f"{row['quantity']:,g}",
+            "proxy_value": f"£{row['proxy_value']:,.4f}",  # rebased proxies fall between pennies
+            **{name: _fraction(row.get(name, 0.0)) for name in ("deadweight", "displacement", "attribution",
+                                                                "leakage")},
+            "impact": "withheld" if small else f"£{v.outcome_impact_year1[i]:,.2f}",
+            "drop_off": _fraction(row["drop_off"]),
+            "years": f"{int(row['duration'])} from year {int(row.get('start_year', 1) or 1)}",
+            "factor": f"{factor[i]:.4f}",
+            "present_value": "withheld" if small else f"£{v.outcome_present_value[i]:,.2f}",
+        })
+    labels = {"outcome_id": "Id", "quantity": "Quantity", "proxy_value": "Proxy", "deadweight": "Deadweight",
+              "displacement": "Displacement", "attribution": "Attribution", "leakage": "Leakage",
+              "impact": "Year-1 value", "drop_off": "Drop-off", "years": "Years", "factor": "Present value factor",
+              "present_value": "Present value"}
+    return table(pd.DataFrame(rows), {}, "Each outcome's arithmetic", labels)
 
 
 SMALL_QUANTITY_WITHHELD = ("The quantity is a count below 5, so neither it nor the quantity at which the ratio "
