@@ -79,6 +79,11 @@ def suppress_value(n: float | None, threshold: int = 5, suppress_zeros: bool = F
     return str(int(n)) if float(n).is_integer() else str(n)
 
 
+def is_withheld(n: float | None, threshold: int = 5) -> bool:
+    """Whether :func:`suppress_value` hides this count (``1 <= n < threshold``)."""
+    return suppress_value(n, threshold) == f"<{threshold}"
+
+
 def _is_small(n: float, threshold: int, suppress_zeros: bool) -> bool:
     return (0 < n < threshold) or (suppress_zeros and n == 0)
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from svlib.contract import cells
+from svlib.contract.questions import anchored_answers
 from svlib.core.problems import Problem, nearest, quote
 
 THEMES: tuple[str, ...] = ("Jobs", "Growth", "Social", "Environment", "Innovation")
@@ -572,6 +573,28 @@ WORKBOOK_TABLES: tuple[Table, ...] = (
     CASE_STUDIES,
 )
 """Every sheet of the partner workbook, in workbook order."""
+
+
+def sheet_columns(table: Table) -> list[Column]:
+    """The columns a rows-sheet carries, in order.
+
+    Every contract column, and for the ImpactMap the uncertainty columns ``<p>_low``,
+    ``<p>_high`` and ``<p>_dist`` for each uncertain parameter.
+    """
+    columns = list(table.columns)
+    if table.name == IMPACT_MAP.name:
+        for p in PARAMETERS:
+            columns += [table.column(f"{p}_low"), table.column(f"{p}_high"), table.column(f"{p}_dist")]
+    return columns
+
+
+def example_values(table: Table) -> dict[str, Any]:
+    """The template's example for a rows-sheet, column name to value (``None`` where the
+    example leaves the cell blank), for every column the sheet carries."""
+    example = dict(table.example)
+    if table.name == DEFLATOR_SURVEY.name:
+        example["answer"] = anchored_answers("deadweight")[1]
+    return {c.name: example.get(c.name) for c in sheet_columns(table)}
 
 
 Record = tuple[int, Sequence[Any]]

@@ -55,6 +55,8 @@ from svlib.contract.tables import (
     WORKBOOK_TABLES,
     Column,
     Table,
+    example_values,
+    sheet_columns,
 )
 from svlib.core.files import write_atomic
 from svlib.core.frames import records
@@ -99,19 +101,6 @@ _WIDE_COLUMNS = {"text": 80, "outcome": 45, "evidence": 45, "description": 40, "
 # --------------------------------------------------------------------------------------
 # The columns of each sheet, and the anchored answers
 # --------------------------------------------------------------------------------------
-
-def sheet_columns(table: Table) -> list[Column]:
-    """The columns a rows-sheet carries, in order.
-
-    Every contract column, and for the ImpactMap the uncertainty columns ``<p>_low``,
-    ``<p>_high`` and ``<p>_dist`` for each uncertain parameter.
-    """
-    columns = list(table.columns)
-    if table.name == IMPACT_MAP.name:
-        for p in PARAMETERS:
-            columns += [table.column(f"{p}_low"), table.column(f"{p}_high"), table.column(f"{p}_dist")]
-    return columns
-
 
 def column_help(table: Table, column: Column) -> str:
     """Plain-English meaning of a column: its contract help, else what a valid cell looks
@@ -202,15 +191,6 @@ def _write_header(ws: Worksheet, names: list[str], helps: list[str]) -> None:
             comment.width, comment.height = 300, 90
             cell.comment = comment
     ws.freeze_panes = "A2"
-
-
-def example_values(table: Table) -> dict[str, Any]:
-    """The template's example for a rows-sheet, column name to value (``None`` where the
-    example leaves the cell blank), for every column the sheet carries."""
-    example = dict(table.example)
-    if table.name == DEFLATOR_SURVEY.name:
-        example["answer"] = anchored_answers("deadweight")[1]
-    return {c.name: example.get(c.name) for c in sheet_columns(table)}
 
 
 def _example_row(table: Table, columns: list[Column]) -> list[Any]:

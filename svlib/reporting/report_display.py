@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from svlib.analysis.disclosure import suppress_counts, suppress_value
+from svlib.analysis.disclosure import is_withheld, suppress_counts
 from svlib.analysis.distance import chart, summarise
 from svlib.contract.cells import HIDDEN_CONTROLS
 from svlib.contract.tables import investment_total
@@ -191,7 +191,7 @@ def arithmetic_table(report: Any) -> HTML:
                                   model.factors, conventions.dropoff_from)
     rows = []
     for i, row in enumerate(report.impact_map.to_dict("records")):
-        small = suppress_value(row["quantity"]) == "<5"
+        small = is_withheld(row["quantity"])
         rows.append({
             "outcome_id": row["outcome_id"],
             "quantity": "<5" if small else f"{row['quantity']:,g}",
@@ -222,7 +222,7 @@ def switching_table(report: Any) -> HTML:
     frame = report.switching_values
     shown = frame[["parameter", "outcome_id", "current_value", "result", "explanation"]].copy()
     quantities = dict(zip(report.impact_map["outcome_id"].astype(str), report.impact_map["quantity"]))
-    small = [parameter == "quantity" and suppress_value(quantities.get(str(outcome))) == "<5"
+    small = [parameter == "quantity" and is_withheld(quantities.get(str(outcome)))
              for parameter, outcome in zip(shown["parameter"], shown["outcome_id"])]
     shown["current_value"] = [("<5" if hidden else FORMATS["number"](value))
                               for hidden, value in zip(small, shown["current_value"])]

@@ -26,6 +26,7 @@ from svlib.contract.tables import (
     WORKBOOK_TABLES,
     Record,
     Table,
+    example_values,
     investment_total,
     normalise_header,
     read_columns,
@@ -110,8 +111,6 @@ def _without_examples(header: Sequence[Any], records: list[Record], table: Table
     kept = [record for i, record in enumerate(records) if i not in skip]
     if table.layout == "fields":
         return kept, []
-    from svlib.io.template import example_values  # only when an example row is present
-
     example = example_values(table)
     example.pop("answer", None)  # its wording follows deflator_questions.csv, which may change; the rest suffices
     names = [normalise_header(h) for h in header]

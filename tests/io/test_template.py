@@ -19,12 +19,11 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from svlib.contract import cells
 from svlib.contract.questions import anchored_answers
-from svlib.contract.tables import SURVEY_FACTORS, THEMES, WORKBOOK_TABLES, read_fields, read_records
+from svlib.contract.tables import SURVEY_FACTORS, THEMES, WORKBOOK_TABLES, read_fields, read_records, sheet_columns
 from svlib.core.files import sha256
 from svlib.io.template import (
     ABOUT_SHEET,
     FIELDS_HEADER,
-    sheet_columns,
     write_template,
     write_workbook,
 )
