@@ -59,6 +59,10 @@ def _add_valuation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--price-year", type=int, help="analysis price year (default: latest year of the index)")
     parser.add_argument("--gdp-deflator", action="store_true", help="rebase with the GDP deflator instead of CPI")
     parser.add_argument("--proxies", type=Path, help="your own proxy table (CSV), extending the shipped one")
+    parser.add_argument("--survey", type=Path,
+                        help="deflator survey answers (CSV: respondent_ref, outcome_id, factor, answer)")
+    parser.add_argument("--partner", help="the partner whose rows to use, when the tables are a collection's "
+                                          "processed tables (data/processed/<collection>/)")
     parser.add_argument("--scenario", type=Path, help="a saved scenario (JSON) of overrides to apply")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
 
@@ -80,8 +84,9 @@ def _prepare(args: argparse.Namespace):
         price_year=price_year,
         price_index=index_name,
     )
-    impact_map = load_impact_map(args.map, library, price_year, index_name)
-    investment = args.investment if args.investment is not None else read_investment(args.inputs)
+    impact_map = load_impact_map(args.map, library, price_year, index_name, partner=args.partner)
+    investment = args.investment if args.investment is not None else read_investment(args.inputs, args.partner)
+    survey = read_survey(args.survey, args.partner) if args.survey else None
     if args.scenario:
         from svlib.uncertainty.scenarios import load
 
@@ -89,17 +94,32 @@ def _prepare(args: argparse.Namespace):
         warnings = impact_map.attrs.get("warnings", [])
         impact_map = scenario.apply(impact_map)
         impact_map.attrs["warnings"] = warnings
+        survey = scenario.survey_for(survey)
         conventions = scenario.conventions(conventions)
-    return impact_map, investment, conventions
+    return impact_map, investment, conventions, survey
 
 
-def read_investment(path: Path) -> float:
-    """Sum of ``value_gbp`` in an inputs CSV; raises :class:`InputError`."""
+def read_survey(path: Path, partner: str | None = None) -> pd.DataFrame | None:
+    """Deflator survey answers from a CSV (one partner's rows of a processed table when
+    ``partner`` is given); None when it has no answers. Raises :class:`InputError`."""
+    from svlib.contract.tables import DEFLATOR_SURVEY
+    from svlib.core.problems import errors
+    from svlib.io.csv_tables import read_csv_table
+
+    frame, problems = read_csv_table(path, DEFLATOR_SURVEY, partner=partner)
+    if errors(problems):
+        raise InputError(errors(problems))
+    return frame if len(frame) else None
+
+
+def read_investment(path: Path, partner: str | None = None) -> float:
+    """Sum of ``value_gbp`` in an inputs CSV (one partner's rows of a processed table when
+    ``partner`` is given); raises :class:`InputError`."""
     from svlib.contract.tables import INPUTS, investment_total
     from svlib.core.problems import errors
     from svlib.io.csv_tables import read_csv_table
 
-    frame, problems = read_csv_table(path, INPUTS)
+    frame, problems = read_csv_table(path, INPUTS, partner=partner)
     if errors(problems):
         raise InputError(errors(problems))
     total = investment_total(frame["value_gbp"])
@@ -111,14 +131,14 @@ def read_investment(path: Path) -> float:
 
 def _command_sroi(args: argparse.Namespace) -> int:
     from svlib.reporting.report_text import valuation_text, write_valuation
-    from svlib.valuation.sroi import value_map
+    from svlib.uncertainty.estimates import central_valuation
 
-    impact_map, investment, conventions = _prepare(args)
-    result = value_map(impact_map, investment, conventions)
+    impact_map, investment, conventions, survey = _prepare(args)
+    result = central_valuation(impact_map, investment, conventions, survey)
     payload = result.to_dict()
     payload["warnings"] = impact_map.attrs.get("warnings", [])
     if args.out:
-        write_valuation(result, impact_map, Path(args.out), sources=[args.map] + ([args.inputs] if args.inputs else []))
+        write_valuation(result, impact_map, Path(args.out), sources=[p for p in (args.map, args.inputs, args.survey) if p])
     if args.json:
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
@@ -132,8 +152,8 @@ def _command_simulate(args: argparse.Namespace) -> int:
     from svlib.reporting.report_text import simulation_text
     from svlib.uncertainty.montecarlo import simulate
 
-    impact_map, investment, conventions = _prepare(args)
-    result = simulate(impact_map, investment, conventions, draws=args.draws, seed=args.seed)
+    impact_map, investment, conventions, survey = _prepare(args)
+    result = simulate(impact_map, investment, conventions, draws=args.draws, seed=args.seed, survey=survey)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:

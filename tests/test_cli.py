@@ -134,3 +134,42 @@ def test_simulate_prints_a_readable_summary():
                "2024", "--draws", "2000")
     assert done.returncode == 0, done.stderr
     assert "90% range" in done.stdout and "chance below 1:1" in done.stdout
+
+
+@pytest.fixture(scope="module")
+def processed_tables(tmp_path_factory):
+    """The example collection's processed tables, built afresh (every partner's rows in one table)."""
+    from svlib.pipeline.build import build
+
+    folder = tmp_path_factory.mktemp("cli-processed") / "example"
+    assert build(paths.raw_collection("example"), folder).ok
+    return folder
+
+
+def test_a_collections_processed_map_is_refused_without_a_partner(processed_tables):
+    # valuing six partners' outcomes as one map gave a figure for nobody, silently
+    done = run("sroi", str(processed_tables / "impact_map.csv"), "--investment", "1000")
+    assert done.returncode == 1
+    assert "impact_map.csv:ImpactMap:1:partner_id: the table holds the rows of 6 partners" in done.stderr
+    assert "choose one with --partner" in done.stderr
+    done = run("sroi", str(processed_tables / "impact_map.csv"), "--investment", "1000", "--partner", "nobody")
+    assert done.returncode == 1 and "no rows for partner 'nobody'" in done.stderr
+    done = run("sroi", str(paths.EXAMPLE_IMPACT_MAP), "--investment", "1000", "--partner", "youth-hub")
+    assert done.returncode == 1 and "there is no partner_id column" in done.stderr
+
+
+def test_one_partners_rows_with_its_survey_give_the_reports_headline(processed_tables):
+    # the partner report's headline: the map at the central values of the evidence, the survey included
+    from svlib.reporting.partner_report import prepare
+
+    tables = processed_tables
+    done = run("sroi", str(tables / "impact_map.csv"), "--inputs", str(tables / "inputs.csv"),
+               "--survey", str(tables / "deflator_survey.csv"), "--partner", "befriending-service",
+               "--price-year", "2024", "--json")
+    assert done.returncode == 0, done.stderr
+    assert "unknown column" not in done.stderr  # the columns svlib build adds are its own
+    report = prepare("befriending-service", "example", tables, draws=100)
+    assert json.loads(done.stdout)["sroi_ratio"] == report.headline["sroi_ratio"]
+    without = run("sroi", str(tables / "impact_map.csv"), "--inputs", str(tables / "inputs.csv"),
+                  "--partner", "befriending-service", "--price-year", "2024", "--json")
+    assert json.loads(without.stdout)["sroi_ratio"] != report.headline["sroi_ratio"]  # the survey moves it

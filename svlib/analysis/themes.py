@@ -57,9 +57,10 @@ from svlib.analysis.evidence import quotes_for_sharing
 from svlib.contract.tables import THEMES, investment_total
 from svlib.core.problems import InputError
 from svlib.reference.proxies import ProxyLibrary, load_library, load_price_index
+from svlib.uncertainty.estimates import central_valuation
 from svlib.uncertainty.montecarlo import simulate
 from svlib.validate.impact_map import resolve_proxies
-from svlib.valuation.sroi import Conventions, value_map
+from svlib.valuation.sroi import Conventions
 
 UNMATCHED = "unmatched"
 """``matched_indicator`` of an outcome whose indicator is not in the County Durham Pound list."""
@@ -415,7 +416,9 @@ def deterministic_values(
     conventions: Conventions | None = None,
     library: ProxyLibrary | None = None,
 ) -> pd.DataFrame:
-    """Each outcome's base-case present value (no uncertainty), every partner in one price year.
+    """Each outcome's present value at its central values (the headline's figures, with no
+    uncertainty; :func:`svlib.uncertainty.estimates.central_valuation`), every partner in one
+    price year.
 
     Returns
     -------
@@ -429,7 +432,8 @@ def deterministic_values(
     frames = []
     for pid in sorted(set(tables["ImpactMap"]["partner_id"].astype(str))):
         resolved = _resolved_map(tables, pid, year, library, used.price_index)
-        valuation = value_map(resolved, _investment(tables, pid), used)
+        survey = _prefixed(_rows(tables, "DeflatorSurvey", pid), pid)
+        valuation = central_valuation(resolved, _investment(tables, pid), used, survey if len(survey) else None)
         frames.append(pd.DataFrame({
             "partner_id": pid,
             "outcome_id": [str(o).split(":", 1)[1] for o in resolved["outcome_id"]],

@@ -49,6 +49,9 @@ PARAMETERS: tuple[str, ...] = (
 """The seven parameters of an outcome, in this order everywhere (the value model's columns
 and the Monte Carlo's stream numbers); each may carry ``<p>_low``, ``<p>_high`` and ``<p>_dist``."""
 
+PROCESSED_COLUMNS: tuple[str, ...] = ("partner_id", "source_file", "source_row")
+"""Columns ``svlib build`` adds to every processed table: whose row it is and where it was read."""
+
 MAX_YEARS = 100
 """The furthest analysis year an outcome may reach (``start_year + duration - 1``): a
 century, as far as woodland carbon is valued (the Woodland Carbon Code's 100 years);

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from svlib.contract.tables import Record, Table, read_records
+from svlib.contract.tables import PROCESSED_COLUMNS, Record, Table, read_records
 from svlib.core.files import FileRefused, read_regular
 from svlib.core.problems import Problem
 from svlib.io.xlsx import MAX_FILE_BYTES, MAX_ROWS
@@ -50,8 +50,14 @@ def csv_records(path: str | Path, inside: Path | None = None) -> tuple[list[Any]
     return rows[0], [(i + 2, row) for i, row in enumerate(rows[1:])]
 
 
-def read_csv_table(path: str | Path, table: Table, sheet: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+def read_csv_table(path: str | Path, table: Table, sheet: str | None = None,
+                   partner: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """A CSV file read against ``table``: typed rows and every problem.
+
+    A table with a ``partner_id`` column (a processed table of a collection, written by
+    ``svlib build``) holds several partners' rows: ``partner`` chooses one partner's, and a
+    table holding more than one partner is refused without it (valuing several partners'
+    outcomes as one map would be a silent wrong answer). Row numbers stay those of the file.
 
     Never raises for bad content: an unreadable file is itself reported as a problem.
     """
@@ -72,4 +78,42 @@ def read_csv_table(path: str | Path, table: Table, sheet: str | None = None) -> 
         return pd.DataFrame(columns=table.names), [
             Problem(file, sheet, 1, None, f"the file is empty; expected a header row with: {', '.join(c.name for c in table.columns if c.required)}")
         ]
+    records, problem = _one_partner(header, records, partner, file, sheet)
+    if problem:
+        return pd.DataFrame(columns=table.names), [problem]
+    header, records = _without_processed_columns(header, records)
     return read_records(header, records, table, file, sheet)
+
+
+def _without_processed_columns(header: list[Any], records: list[Record]) -> tuple[list[Any], list[Record]]:
+    """A processed table's header and rows without the columns ``svlib build`` adds
+    (:data:`svlib.contract.tables.PROCESSED_COLUMNS`), which no table declares."""
+    keep = [i for i, h in enumerate(header) if str(h).strip() not in PROCESSED_COLUMNS]
+    if len(keep) == len(header):
+        return header, records
+    return [header[i] for i in keep], [(n, [row[i] for i in keep if i < len(row)]) for n, row in records]
+
+
+def _one_partner(header: list[Any], records: list[Record], partner: str | None, file: str,
+                 sheet: str) -> tuple[list[Record], Problem | None]:
+    """The rows of one partner of a table with a ``partner_id`` column (see :func:`read_csv_table`)."""
+    names = [str(h).strip() for h in header]
+    if "partner_id" not in names:
+        if partner is not None:
+            return records, Problem(file, sheet, 1, None, f"there is no partner_id column, so the rows of partner "
+                                    f"'{partner}' cannot be chosen; --partner is for the processed tables of a "
+                                    "collection (data/processed/<collection>/)")
+        return records, None
+    at = names.index("partner_id")
+    ids = [str(row[at]).strip() if at < len(row) else "" for _, row in records]
+    found = sorted(set(ids))
+    if partner is None:
+        if len(found) > 1:
+            return records, Problem(file, sheet, 1, "partner_id", f"the table holds the rows of {len(found)} partners "
+                                    f"({', '.join(found)}); choose one with --partner")
+        return records, None
+    chosen = [record for record, pid in zip(records, ids) if pid == partner]
+    if not chosen:
+        return records, Problem(file, sheet, 1, "partner_id", f"no rows for partner '{partner}'; the table holds: "
+                                f"{', '.join(found) or 'no rows'}")
+    return chosen, None

@@ -11,6 +11,7 @@ import pandas as pd
 from svlib import paths
 from svlib.reference.discounting import green_book_bands
 from svlib.reference.proxies import load_gaps, load_library, load_price_index
+from svlib.uncertainty.estimates import RULE_TEXT
 from svlib.valuation.sroi import Conventions
 
 DEFAULTS: tuple[tuple[str, str, str], ...] = (
@@ -31,7 +32,8 @@ DEFAULTS: tuple[tuple[str, str, str], ...] = (
      "a proxy_value without proxy_year is taken as already in the analysis price year and flagged", "svlib convention"),
     ("Shipped proxies", "only rows checked in the source text (verified = yes); HACT and National TOMs values are never shipped",
      "licence terms of HACT (CC BY-NC-ND, no bundling) and Social Value Portal"),
-    ("Deflator survey answers", "five anchored answers map to 0%, 25%, 50%, 75%, 100%; fewer than 5 answers is a warning",
+    ("Deflator survey answers", "five anchored answers map to 0%, 25%, 50%, 75%, 100%; fewer than 5 answers for an "
+     "outcome's deflator are shown as indicative and not used",
      "svlib question bank (svlib/data/deflator_questions.csv)"),
     ("Deflator uncertainty from a survey", "a beta distribution for the estimate of the mean (its standard error), "
      "not the spread of single answers", "svlib.uncertainty.deflators"),
@@ -43,8 +45,12 @@ DEFAULTS: tuple[tuple[str, str, str], ...] = (
     ("Sobol indices in reports", "exact closed form for a sum of products of independent factors, from the "
      "simulated values' means and variances (SALib's estimates available as a cross-check)",
      "Sobol' (1993); svlib.uncertainty.sensitivity"),
-    ("Headline ratio", "from the impact map's central values; the range is p5 to p95 of the simulation, which uses "
-     "survey answers where there are any", "svlib convention"),
+    ("Central value of each figure", RULE_TEXT, "svlib.uncertainty.estimates; Cabinet Office (2012) SROI guide, "
+     "stages 4-5"),
+    ("Headline ratio", "the map at the central values; the range is p5 to p95 of the simulation, which draws each "
+     "uncertain figure around the same central value", "svlib.uncertainty.estimates"),
+    ("Tornado", "each figure the simulation varies, one at a time, from its 5th to its 95th percentile; the others "
+     "at their central values", "Cabinet Office (2012) SROI guide, stage 5; svlib.uncertainty.sensitivity"),
     ("Small numbers", "counts of people from 1 to 4 shown as \"<5\"; a second cell hidden ([c]) where a total would "
      "reveal it; impact-map quantities are shown as claimed so the ratio can be recomputed",
      "ONS / GSS statistical disclosure control practice"),

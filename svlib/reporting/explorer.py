@@ -123,7 +123,7 @@ class ScenarioExplorer:
         with self.figure:
             from IPython.display import display
 
-            display(_png(ratio_distribution(self.result.simulation, bins=40)))
+            display(_png(ratio_distribution(self.result.simulation, self.result.valuation.sroi_ratio, bins=40)))
         reachable = self.result.switching[self.result.switching["reachable"]]
         self.switching.value = table(reachable[["parameter", "outcome_id", "current_value", "result"]],
                                      {"current_value": "number"}, "Switching values (what brings the ratio to 1:1)",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from svlib import paths
 from svlib.analysis.assurance import checklist
-from svlib.analysis.disclosure import suppress_value
+from svlib.analysis.disclosure import is_withheld, suppress_value
 from svlib.analysis.evidence import quotes_for_sharing, redact, redact_tables
 from svlib.contract.cells import is_blank
 from svlib.contract.tables import SURVEY_FACTORS, investment_total
@@ -28,6 +28,7 @@ from svlib.core.provenance import provenance
 from svlib.pipeline.build import build, load_processed
 from svlib.reference.proxies import load_library
 from svlib.uncertainty.deflators import summarise_survey
+from svlib.uncertainty.estimates import Estimates, estimates
 from svlib.uncertainty.montecarlo import Simulation, simulate
 from svlib.uncertainty.scenarios import from_dict, load
 from svlib.uncertainty.sensitivity import sobol_indices, survey_effort, switching_values, tornado
@@ -82,8 +83,26 @@ class PartnerReport:
     def investment(self) -> float:
         return investment_total(self.inputs["value_gbp"])
 
+    @property
+    def answers(self) -> pd.DataFrame | None:
+        """The deflator survey answers, or None when there are none."""
+        return self.survey if len(self.survey) else None
+
+    @cached_property
+    def estimates(self) -> Estimates:
+        """Each parameter's evidence and central value, by the rule of evidence
+        (:mod:`svlib.uncertainty.estimates`)."""
+        return estimates(self.impact_map, self.answers)
+
     @cached_property
     def valuation(self) -> Valuation:
+        """The headline valuation: the map at its central values."""
+        return value_map(self.estimates.central_map(), self.investment, self.conventions)
+
+    @cached_property
+    def valuation_as_written(self) -> Valuation:
+        """The map valued at the figures the partner wrote in it (shown beside the
+        headline where the evidence used differs)."""
         return value_map(self.impact_map, self.investment, self.conventions)
 
     @cached_property
@@ -92,14 +111,13 @@ class PartnerReport:
 
     @cached_property
     def simulation(self) -> Simulation:
-        survey = self.survey if len(self.survey) else None
         return simulate(self.impact_map, self.investment, self.conventions, draws=self.draws, seed=self.seed,
-                        survey=survey)
+                        survey=self.answers)
 
     @cached_property
     def headline(self) -> dict[str, float]:
-        """The figures the forum index and run.json carry: the base-case ratio from the
-        impact map, and the Monte Carlo band and chance below 1:1."""
+        """The figures the forum index and run.json carry: the ratio at the central values
+        of the evidence, and the Monte Carlo band and chance below 1:1."""
         summary = self.simulation.summary()
         return {
             "sroi_ratio": self.valuation.sroi_ratio,
@@ -121,49 +139,63 @@ class PartnerReport:
 
     @cached_property
     def tornado(self) -> pd.DataFrame:
-        return tornado(self.impact_map, self.investment, self.conventions)
+        return tornado(self.impact_map, self.investment, self.conventions, survey=self.answers)
+
+    @property
+    def withheld_outcomes(self) -> set[str]:
+        """Outcomes whose quantity is a count below 5: nothing per outcome from which the
+        count could be worked out (its present value, its effect on the ratio) is shared."""
+        return {str(o) for o, q in zip(self.impact_map["outcome_id"], self.impact_map["quantity"]) if is_withheld(q)}
+
+    def tornado_for_sharing(self) -> pd.DataFrame:
+        """The tornado without the bars of :attr:`withheld_outcomes` (a bar's change in the
+        ratio, with the published proxy and deflators, gives the count away)."""
+        frame = self.tornado
+        shared = frame[~frame["outcome_id"].astype(str).isin(self.withheld_outcomes)].reset_index(drop=True)
+        shared.attrs = dict(frame.attrs)
+        return shared
 
     @cached_property
     def switching_values(self) -> pd.DataFrame:
-        return switching_values(self.impact_map, self.investment, self.conventions)
+        return switching_values(self.impact_map, self.investment, self.conventions, survey=self.answers)
 
     @cached_property
     def sobol(self) -> pd.DataFrame:
-        survey = self.survey if len(self.survey) else None
-        return sobol_indices(self.impact_map, self.investment, self.conventions, survey=survey, method="exact")
+        return sobol_indices(self.impact_map, self.investment, self.conventions, survey=self.answers, method="exact")
 
     @cached_property
     def survey_effort(self) -> pd.DataFrame:
-        survey = self.survey if len(self.survey) else None
-        return survey_effort(self.impact_map, self.investment, self.conventions, survey=survey, method="exact")
+        return survey_effort(self.impact_map, self.investment, self.conventions, survey=self.answers, method="exact")
 
     def deflator_evidence(self) -> pd.DataFrame:
         """The impact map as a partner reads it: each outcome's quantity, proxy, the
-        partner's own evidence text, and deflators, each deflator with its evidence level."""
-        summary = {(o, f): (n, m) for o, f, n, m in zip(self.survey_summary["outcome_id"], self.survey_summary["factor"],
-                                                         self.survey_summary["n_answers"], self.survey_summary["mean"])}
+        partner's own evidence text, and deflators, each at the value used (its central
+        value) with its evidence (:func:`evidence_text`)."""
+        table = self.estimates.table.set_index(["outcome_id", "parameter"], drop=False)
         rows = []
         for row in self.impact_map.to_dict("records"):
+            oid = row["outcome_id"]
             entry = {
-                "outcome_id": row["outcome_id"], "stakeholder": row["stakeholder"], "outcome": row["outcome"],
-                "theme": row["theme"], "quantity": row["quantity"], "proxy_value": row["proxy_value"],
+                "outcome_id": oid, "stakeholder": row["stakeholder"], "outcome": row["outcome"],
+                "theme": row["theme"], "quantity": table.loc[(oid, "quantity"), "central"],
+                "proxy_value": table.loc[(oid, "proxy_value"), "central"],
                 "duration": row["duration"], "evidence": "" if is_blank(row.get("evidence")) else row["evidence"],
             }
             for factor in SURVEY_FACTORS:
-                value = row[factor]
-                found = summary.get((row["outcome_id"], factor))
-                if found:
-                    n, mean = found
-                    shown = suppress_value(n)  # a count of people: "<5" when small
-                    level = f"survey of {shown} (mean {mean:.0%})" if n >= 10 else f"small survey of {shown} (mean {mean:.0%})"
-                elif pd.notna(row.get(f"{factor}_low")):
-                    level = f"judgement, range {row[f'{factor}_low']:.0%}-{row[f'{factor}_high']:.0%}"
-                else:
-                    level = "judgement"
-                entry[factor] = value
-                entry[f"{factor}_evidence"] = level
+                used = table.loc[(oid, factor)]
+                entry[factor] = used["central"]
+                entry[f"{factor}_evidence"] = evidence_text(used)
             rows.append(entry)
         return pd.DataFrame(rows)
+
+    def evidence_differences(self) -> pd.DataFrame:
+        """Where the value used is not the figure written in the impact map: ``outcome_id,
+        parameter, written, central, evidence, note`` (the rule's reason, in words). A
+        quantity is listed with both figures, which the report suppresses when small."""
+        moved = self.estimates.differences()
+        table = self.estimates.table.set_index(["outcome_id", "parameter"], drop=False)
+        moved["evidence"] = [evidence_text(table.loc[(o, p)]) for o, p in zip(moved["outcome_id"], moved["parameter"])]
+        return moved[["outcome_id", "parameter", "written", "central", "evidence", "note"]]
 
     def quotes(self) -> pd.DataFrame:
         """Case studies safe to share (consent and anonymised both yes), redacted, one row
@@ -204,6 +236,31 @@ class PartnerReport:
         rows += [(f"input {Path(k).name}", f"SHA-256 {v['sha256']}") for k, v in block["inputs"].items()]
         rows += [(f"version of {k}", v) for k, v in block["versions"].items() if k != "svlib"]
         return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def evidence_text(row: Mapping[str, Any]) -> str:
+    """One row of :attr:`Estimates.table` as the report's evidence column says it: the
+    level of evidence and what it rests on. A number of survey answers below 5 is "<5"."""
+    level, n = row["level"], int(row["n_answers"])
+    if level == "survey":
+        return f"survey of {suppress_value(n)} answers (average answer {row['survey_mean']:.0%})"
+    few = f"; {suppress_value(n)} survey answers, too few to use" if n else ""
+    if level == "range":
+        shown = {k: _figure(row["parameter"], row[k]) for k in ("low", "most_likely", "high")}
+        return (f"mean of the partner's range {shown['low']} to {shown['high']} "
+                f"(most likely {shown['most_likely']}, {row['kind']}){few}")
+    if level == "figure":
+        return f"the partner's figure{few}"
+    return str(row["evidence"])
+
+
+def _figure(parameter: str, value: float) -> str:
+    """A parameter's value in its units: pounds, a number, or a percentage."""
+    if parameter == "proxy_value":
+        return f"£{value:,.2f}"
+    if parameter == "quantity":
+        return f"{value:,.4g}"
+    return f"{round(value * 100, 2):g}%"
 
 
 def prepare(

@@ -17,13 +17,17 @@ from svlib.uncertainty.montecarlo import Simulation
 RATIO_AXIS = "£ of social value per £1 invested"
 
 
-def ratio_distribution(sim: Simulation, bins: int = 60) -> Figure:
-    """Histogram of the simulated SROI ratio, with p5, p50, p95 and the 1:1 line marked.
+def ratio_distribution(sim: Simulation, headline: float | None = None, bins: int = 60) -> Figure:
+    """Histogram of the simulated SROI ratio, with the headline ratio, the likely range
+    (p5 to p95) and the 1:1 line marked; the key sits below the chart, clear of the bars.
 
     Parameters
     ----------
     sim : Simulation
         From :func:`svlib.uncertainty.montecarlo.simulate`.
+    headline : float, optional
+        The headline ratio (the map at its central values,
+        :func:`svlib.uncertainty.estimates.central_valuation`); marked when given.
     bins : int
 
     Returns
@@ -32,31 +36,36 @@ def ratio_distribution(sim: Simulation, bins: int = 60) -> Figure:
     """
     summary = sim.summary()
     ratio = summary["sroi_ratio"]
-    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    fig = Figure(figsize=(8, 5), layout="constrained")
     ax = fig.add_subplot()
     ax.hist(sim.ratio, bins=bins, color="#8fb8de", edgecolor="white", linewidth=0.4)
-    ax.axvline(ratio["p50"], color="#1f4e79", linewidth=2, label=f"middle estimate (median): £{ratio['p50']:.2f}")
+    if headline is not None:
+        ax.axvline(headline, color="#1f4e79", linewidth=2.4, label=f"headline ratio: £{headline:.2f}")
     for key, text in (("p5", "5% chance below"), ("p95", "5% chance above")):
         ax.axvline(ratio[key], color="#1f4e79", linestyle="--", linewidth=1.2,
                    label=f"{text}: £{ratio[key]:.2f}")
-    ax.axvline(1.0, color="#c00000", linewidth=1.5,
+    ax.axvline(1.0, color="#c00000", linewidth=1.5, linestyle=":",
                label=f"£1 back for every £1 (chance of less: {summary['prob_ratio_below_1']:.1%})")
     ax.set_xlabel(RATIO_AXIS)
     ax.set_ylabel("number of simulated outcomes")
     ax.set_title(f"How sure can we be? {summary['draws']:,} simulations of the social return")
-    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    fig.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)
     return fig
 
 
 def tornado_chart(tornado_df: pd.DataFrame, top: int = 15) -> Figure:
-    """Tornado chart of :func:`svlib.uncertainty.sensitivity.tornado`: each bar spans the ratio at a
-    parameter's low and high values; the base case (central values) is marked.
+    """Tornado chart of :func:`svlib.uncertainty.sensitivity.tornado`: each bar spans the
+    ratio at a parameter's 5th and 95th percentiles, labelled with the change from the
+    headline in ratio units; the headline is marked.
+
+    The axis always spans at least a quarter of the headline either side of it, so a small
+    change draws as a small bar; the labels sit inside the axis, so nothing is clipped.
 
     Parameters
     ----------
     tornado_df : pandas.DataFrame
-        With ``label`` (or ``outcome_id`` and ``parameter``), ``ratio_at_low``,
-        ``ratio_at_high`` and ``attrs["base_ratio"]``.
+        With ``label``, ``ratio_at_low``, ``ratio_at_high``, ``change_at_low``,
+        ``change_at_high`` and ``attrs["base_ratio"]``.
     top : int
         Show the ``top`` largest swings.
 
@@ -65,22 +74,27 @@ def tornado_chart(tornado_df: pd.DataFrame, top: int = 15) -> Figure:
     matplotlib.figure.Figure
     """
     data = tornado_df.head(top).iloc[::-1]
-    base = tornado_df.attrs.get("base_ratio")
-    labels = data["label"] if "label" in data else data["outcome_id"] + " " + data["parameter"]
-    fig = Figure(figsize=(8, 0.4 * max(len(data), 3) + 1.5), layout="constrained")
+    base = float(tornado_df.attrs["base_ratio"])
+    fig = Figure(figsize=(9, 0.45 * max(len(data), 3) + 1.8), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(data))
     low, high = data["ratio_at_low"].to_numpy(float), data["ratio_at_high"].to_numpy(float)
     left, right = np.minimum(low, high), np.maximum(low, high)
     ax.barh(y, right - left, left=left, color="#8fb8de", edgecolor="#1f4e79", linewidth=0.6)
-    ax.scatter(low, y, color="#1f4e79", marker="<", zorder=3, label="at the low end of the range")
-    ax.scatter(high, y, color="#1f4e79", marker=">", zorder=3, label="at the high end of the range")
-    if base is not None:
-        ax.axvline(base, color="black", linewidth=1.2, label=f"base case: £{base:.2f}")
-    ax.set_yticks(y, [as_text(label) for label in labels])
-    ax.set_xlabel(RATIO_AXIS)
-    ax.set_title("Which estimates move the result most (one at a time)")
-    ax.legend(loc="lower right", fontsize="small", frameon=False)
+    ax.scatter(low, y, facecolor="white", edgecolor="#1f4e79", marker="o", zorder=3,
+               label="the figure at its 5th percentile")
+    ax.scatter(high, y, color="#1f4e79", marker="o", zorder=3, label="the figure at its 95th percentile")
+    ax.axvline(base, color="black", linewidth=1.2, label=f"headline: £{base:.2f}")
+    span = max(float(np.max(right, initial=base)) - float(np.min(left, initial=base)), 0.5 * abs(base), 1e-9)
+    lo_edge = min(float(np.min(left, initial=base)), base - 0.25 * abs(base))
+    hi_edge = max(float(np.max(right, initial=base)), base + 0.25 * abs(base))
+    ax.set_xlim(lo_edge - 0.02 * span, hi_edge + 0.3 * span)  # room for the labels beside the bars
+    for k, (r, a, b) in enumerate(zip(right, data["change_at_low"], data["change_at_high"])):
+        ax.text(r + 0.04 * span, k, f"{a:+.2f} / {b:+.2f}", va="center", fontsize="small")
+    ax.set_yticks(y, [as_text(label) for label in data["label"]])
+    ax.set_xlabel(f"{RATIO_AXIS}\nlabels: change in the ratio at the 5th / 95th percentile")
+    ax.set_title("Which figures move the result most\n(one at a time, each across the middle 90% of its evidence)")
+    fig.legend(loc="outside lower center", ncols=3, fontsize="small", frameon=False)
     return fig
 
 

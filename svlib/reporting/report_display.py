@@ -19,6 +19,8 @@ from svlib.analysis.distance import chart, summarise
 from svlib.contract.cells import HIDDEN_CONTROLS
 from svlib.contract.tables import investment_total
 from svlib.reporting.report_text import money, ratio
+from svlib.uncertainty.estimates import LEVELS, RULE_TEXT
+from svlib.uncertainty.sensitivity import ALL_OUTCOMES
 from svlib.valuation.sroi import ValueModel, present_value_factor
 
 
@@ -76,20 +78,8 @@ def headline_html(figures: Mapping[str, Any], price_year: int) -> str:
         f"Chance that the value is less than the money invested (below 1:1): "
         f"<strong>{esc(percent(figures['prob_ratio_below_1'], 1))}</strong>.</p>"
         f"<p style='margin:0'>Present value {esc(money(figures['present_value']))} for an investment of "
-        f"{esc(money(figures['investment']))}, in {esc(price_year)} prices.</p>{_outside_note(figures)}</div>"
+        f"{esc(money(figures['investment']))}, in {esc(price_year)} prices.</p></div>"
     )
-
-
-def _outside_note(figures: Mapping[str, Any]) -> str:
-    """Why the stated ratio can lie outside the simulated range: the simulation uses the
-    stakeholder survey where there is one, and the survey disagrees with the map."""
-    r, low, high = figures["sroi_ratio"], figures["p5"], figures["p95"]
-    if low <= r <= high:
-        return ""
-    side = "higher" if r > high else "lower"
-    return ("<p style='margin:6px 0 0 0'><em>The ratio from the impact map is " + side + " than the simulated range: "
-            "where stakeholders answered the deflator survey, the simulation uses their answers, and they differ from "
-            "the deflators written in the impact map. See the survey section below.</em></p>")
 
 
 # ----------------------------------------------------------------------------------------
@@ -110,6 +100,65 @@ def partner_title(report: Any) -> HTML:
 
 def headline(report: Any) -> HTML:
     return HTML(headline_html(report.headline, int(report.conventions.price_year)))
+
+
+PARAMETER_NAMES: dict[str, str] = {
+    "quantity": "Quantity", "proxy_value": "Proxy", "deadweight": "Deadweight", "displacement": "Displacement",
+    "attribution": "Attribution", "drop_off": "Drop-off", "leakage": "Leakage",
+}
+
+
+def _parameter_value(parameter: str, value: Any) -> str:
+    if pd.isna(value):
+        return "not given"
+    if parameter == "proxy_value":
+        return f"£{float(value):,.2f}"
+    if parameter == "quantity":
+        return f"{float(value):,.4g}"
+    return _fraction(value)
+
+
+def evidence_section(report: Any) -> list[HTML]:
+    """The rule of evidence, every figure whose value used differs from the one written in
+    the impact map (with why), and the ratio the written figures would give.
+
+    A quantity below 5, written or used, is shown as "<5" and its reason withheld (the
+    reason states the range).
+    """
+    out = [paragraph("{rule}", rule=RULE_TEXT)]
+    moved = report.evidence_differences()
+    if moved.empty:
+        out.append(paragraph("Every figure used is the one written in the impact map: no survey had enough answers "
+                             "and no range was given, so the headline is the impact map's own ratio."))
+        return out
+    rows = []
+    for row in moved.to_dict("records"):
+        p = row["parameter"]
+        small = p == "quantity" and (is_withheld(row["written"]) or is_withheld(row["central"])
+                                     or is_withheld(_range_low(report, row["outcome_id"])))
+        rows.append({
+            "outcome_id": row["outcome_id"], "parameter": PARAMETER_NAMES[p],
+            "written": "<5" if small else _parameter_value(p, row["written"]),
+            "central": "<5" if small else _parameter_value(p, row["central"]),
+            "evidence": "withheld: a count below 5" if small else row["evidence"],
+            "note": "" if small else row["note"][:1].upper() + row["note"][1:] + ".",
+        })
+    out.append(table(pd.DataFrame(rows), {}, "Where the figure used differs from the one written in the impact map",
+                     {"outcome_id": "Outcome", "parameter": "Figure", "written": "Written", "central": "Used",
+                      "evidence": "Evidence", "note": "Why"}))
+    written, used = report.valuation_as_written.sroi_ratio, report.valuation.sroi_ratio
+    out.append(paragraph(
+        "At the figures as written in the impact map the ratio would be <strong>{written}</strong>; the headline, "
+        "<strong>{used}</strong>, uses the evidence above, because a survey with enough answers is stronger evidence "
+        "than a single written figure, and the mean of a range is the figure the range itself expects.",
+        written=ratio(written), used=ratio(used)))
+    return out
+
+
+def _range_low(report: Any, outcome_id: str) -> float:
+    table = report.estimates.table
+    row = table[(table["outcome_id"] == outcome_id) & (table["parameter"] == "quantity")]
+    return float(row["low"].iloc[0]) if len(row) else np.nan
 
 
 def investment_tables(report: Any) -> list[HTML]:
@@ -178,6 +227,12 @@ def _fraction(value: Any) -> str:
     return "" if pd.isna(value) else f"{round(float(value) * 100, 4):g}%"
 
 
+def _decimals(value: float, places: int) -> str:
+    """A number to at most ``places`` decimals, without trailing zeros (``16``, ``15.3333``)."""
+    text = f"{float(value):,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def arithmetic_table(report: Any) -> HTML:
     """Each outcome's arithmetic, so a reader can recompute any row with a calculator:
     quantity × proxy × (1 − deadweight)(1 − displacement)(1 − attribution)(1 − leakage)
@@ -186,15 +241,17 @@ def arithmetic_table(report: Any) -> HTML:
     present value. A quantity below 5 is shown as "<5", and that row's year-1 and present
     values are withheld (either, with the proxy and deflators, gives the count away)."""
     v, conventions = report.valuation, report.conventions
-    model = ValueModel(report.impact_map, report.investment, conventions)
+    used = report.estimates.central_map()
+    model = ValueModel(used, report.investment, conventions)
     factor = present_value_factor(model.central["drop_off"], model.duration[:, 0], model.start_year[:, 0],
                                   model.factors, conventions.dropoff_from)
+    written = report.impact_map["quantity"].to_numpy(float)
     rows = []
-    for i, row in enumerate(report.impact_map.to_dict("records")):
-        small = is_withheld(row["quantity"])
+    for i, row in enumerate(used.to_dict("records")):
+        small = is_withheld(row["quantity"]) or is_withheld(written[i])
         rows.append({
             "outcome_id": row["outcome_id"],
-            "quantity": "<5" if small else f"{row['quantity']:,g}",
+            "quantity": "<5" if small else _decimals(row["quantity"], 4),  # a range's mean is not whole
             "proxy_value": f"£{row['proxy_value']:,.4f}",  # rebased proxies fall between pennies
             **{name: _fraction(row.get(name, 0.0)) for name in ("deadweight", "displacement", "attribution",
                                                                 "leakage")},
@@ -211,26 +268,35 @@ def arithmetic_table(report: Any) -> HTML:
     return table(pd.DataFrame(rows), {}, "Each outcome's arithmetic", labels)
 
 
-SMALL_QUANTITY_WITHHELD = ("The quantity is a count below 5, so neither it nor the quantity at which the ratio "
-                           "would reach 1:1 is shown (the second would give the first away).")
+SMALL_QUANTITY_WITHHELD = ("This outcome's quantity is a count below 5, so its switching values are not shown: "
+                           "with the published proxy and deflators, any of them would give the count away.")
 
 
 def switching_table(report: Any) -> HTML:
-    """Switching values. A quantity shown as "<5" in the impact map is "<5" here too, and
-    its switching quantity and sentence are withheld: from either, and the published
-    proxy and deflators, the count could be worked out."""
+    """Switching values for the assumptions the tornado and the simulation vary, in the
+    tornado's order, then each assumption moved in every outcome at once. A quantity shown
+    as "<5" in the impact map is "<5" here too, and its switching quantity and sentence
+    are withheld: from either, and the published proxy and deflators, the count could be
+    worked out."""
     frame = report.switching_values
-    shown = frame[["parameter", "outcome_id", "current_value", "result", "explanation"]].copy()
-    quantities = dict(zip(report.impact_map["outcome_id"].astype(str), report.impact_map["quantity"]))
-    small = [parameter == "quantity" and is_withheld(quantities.get(str(outcome)))
-             for parameter, outcome in zip(shown["parameter"], shown["outcome_id"])]
-    shown["current_value"] = [("<5" if hidden else FORMATS["number"](value))
-                              for hidden, value in zip(small, shown["current_value"])]
+    order = {key: k for k, key in enumerate(zip(report.tornado["outcome_id"], report.tornado["parameter"]))}
+    uncertain = frame[frame["uncertain"]].copy()
+    uncertain["order"] = [order.get(key, len(order)) for key in zip(uncertain["outcome_id"], uncertain["parameter"])]
+    everywhere = frame[frame["outcome_id"] == ALL_OUTCOMES]
+    shown = pd.concat([uncertain.sort_values("order", kind="mergesort"), everywhere])
+    shown = shown[["parameter", "outcome_id", "level", "current_value", "result", "explanation"]].copy()
+    small = shown["outcome_id"].astype(str).isin(report.withheld_outcomes).to_list()
+    shown["current_value"] = [("<5" if hidden and p == "quantity" else _parameter_value(p, value)
+                               if o != ALL_OUTCOMES or p not in ("quantity", "proxy_value") else "× 1")
+                              for hidden, p, o, value in
+                              zip(small, shown["parameter"], shown["outcome_id"], shown["current_value"])]
+    shown["level"] = [LEVELS.get(level, "") for level in shown["level"]]
+    shown["parameter"] = [PARAMETER_NAMES[p] for p in shown["parameter"]]
     for column, withheld in (("result", "withheld"), ("explanation", SMALL_QUANTITY_WITHHELD)):
         shown[column] = [withheld if hidden else value for hidden, value in zip(small, shown[column])]
     return table(shown, {}, "Switching values: what would bring the ratio down to 1:1",
-                 {"parameter": "Assumption", "outcome_id": "Outcome", "current_value": "Now", "result": "Switches at",
-                  "explanation": "In words"})
+                 {"parameter": "Assumption", "outcome_id": "Outcome", "level": "Evidence", "current_value": "Now",
+                  "result": "Switches at", "explanation": "In words"})
 
 
 def survey_tables(report: Any) -> list[HTML]:
@@ -240,8 +306,13 @@ def survey_tables(report: Any) -> list[HTML]:
                  {"outcome_id": "Outcome", "factor": "Question", "n_answers": "Answers", "mean": "Average",
                   "sd": "Spread (sd)", "se": "Uncertainty of the average", "evidence": "Evidence", "warning": "Note"})
            if len(summary) else paragraph("No deflator survey answers were supplied: every deflator is a judgement.")]
-    effort = report.survey_effort[["rank", "outcome_id", "outcome", "deflator_share", "advice"]]
-    out.append(table(effort, {"deflator_share": "percent"}, "Where more survey answers would help most",
+    effort = report.survey_effort[["rank", "outcome_id", "outcome", "deflator_share", "advice"]].copy()
+    small = effort["outcome_id"].astype(str).isin(report.withheld_outcomes)
+    effort["deflator_share"] = [("withheld" if hidden else percent(share))
+                                for hidden, share in zip(small, effort["deflator_share"])]
+    effort.loc[small, "advice"] = ("This outcome's quantity is a count below 5, so its share is not shown (with the "
+                                   "published figures it would give the count away).")
+    out.append(table(effort, {}, "Where more survey answers would help most",
                      {"rank": "Rank", "outcome_id": "Id", "outcome": "Outcome",
                       "deflator_share": "Share of the uncertainty", "advice": "Advice"}))
     return out

@@ -1,11 +1,11 @@
 """Monte Carlo SROI: the ratio's distribution when the map's estimates are uncertain.
 
-Each uncertain parameter of each outcome (a ``<p>_low``/``<p>_high`` range in the impact
-map, or a deflator estimated from survey answers) is drawn from its distribution
-(:mod:`svlib.uncertainty.distributions`); every block of draws is valued by the one engine,
-:class:`svlib.valuation.sroi.ValueModel`, as :func:`svlib.valuation.sroi.value_map` values its
-one scenario, so with every parameter fixed the simulation returns the deterministic result
-to the last bit.
+Each uncertain parameter of each outcome is drawn from the distribution the rule of evidence
+chose for it (:func:`svlib.uncertainty.estimates.estimates`: survey answers, a typed range, or
+the partner's figure), whose mean is the parameter's central value; every block of draws is
+valued by the one engine, :class:`svlib.valuation.sroi.ValueModel`, on the map at its central
+values, as :func:`svlib.valuation.sroi.value_map` values its one scenario. So with every
+parameter fixed the simulation returns the headline to the last bit.
 
 Notes
 -----
@@ -57,10 +57,10 @@ import numpy as np
 import pandas as pd
 
 from svlib.contract.tables import PARAMETERS
-from svlib.core.frames import records
 from svlib.core.processes import end_with_parent
-from svlib.uncertainty.deflators import Prior, survey_distributions
+from svlib.uncertainty.deflators import Prior
 from svlib.uncertainty.distributions import DRAW_BITS, ParameterDistribution, QuantileBatch
+from svlib.uncertainty.estimates import estimates
 from svlib.valuation.sroi import (
     Conventions,
     ValueModel,
@@ -113,52 +113,6 @@ def stream(seed: int, outcome_id: str, parameter: str, start: int = 0) -> np.ran
     return np.random.Generator(bit_stream(seed, outcome_id, parameter, start))
 
 
-# --- which distribution each parameter has --------------------------------------------
-def parameter_distributions(
-    impact_map: pd.DataFrame,
-    survey: pd.DataFrame | None = None,
-    priors: Mapping[tuple[str, str], Prior] | None = None,
-) -> pd.DataFrame:
-    """One row per outcome and parameter: the distribution used and where it comes from.
-
-    Ranges come from ``<p>_low``, ``<p>_high`` and ``<p>_dist``
-    (:meth:`ParameterDistribution.from_row`). A deflator with survey answers for that
-    outcome uses the distribution of the survey mean instead
-    (:func:`svlib.uncertainty.deflators.survey_distributions`, blended with ``priors`` if given).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``outcome_id, parameter, kind, low, central, high, mean, evidence, distribution``;
-        ``attrs["warnings"]`` lists survey answers for outcomes not in the map.
-    """
-    from_survey: dict[tuple[str, str], ParameterDistribution] = {}
-    warnings: list[str] = []
-    if survey is not None and len(survey):
-        table = survey_distributions(survey, priors)
-        known = set(str(v) for v in impact_map["outcome_id"])
-        for row in records(table):
-            if str(row["outcome_id"]) not in known:
-                warnings.append(f"survey answers for outcome '{row['outcome_id']}', which is not in the impact map, "
-                                "are ignored")
-                continue
-            from_survey[(str(row["outcome_id"]), row["factor"])] = row["distribution"]
-    rows = []
-    for row in records(impact_map):
-        oid = str(row["outcome_id"])
-        for p in PARAMETERS:
-            dist = from_survey.get((oid, p)) or ParameterDistribution.from_row(row, p)
-            rows.append({
-                "outcome_id": oid, "parameter": p, "kind": dist.kind, "low": dist.low, "central": dist.mode,
-                "high": dist.high, "mean": dist.mean(), "description": dist.describe(), "evidence": dist.evidence,
-                "distribution": dist,
-            })
-    frame = pd.DataFrame.from_records(rows, columns=[
-        "outcome_id", "parameter", "kind", "low", "central", "high", "mean", "description", "evidence", "distribution"])
-    frame.attrs["warnings"] = warnings
-    return frame
-
-
 # --- the simulation -----------------------------------------------------------------
 @dataclass
 class _Plan:
@@ -167,19 +121,6 @@ class _Plan:
     model: ValueModel
     seed: int
     uncertain: list[tuple[str, np.ndarray, list[ParameterDistribution]]]
-    central_rows: dict[str, np.ndarray]
-    overrides: dict[str, np.ndarray]
-
-
-def fixed_overrides(model: ValueModel, distributions: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Parameters whose fixed values differ from the map's central values (for example a
-    deflator set by a prior of weight 1), as ``(outcomes, 1)`` columns."""
-    overrides = {}
-    for p, dists in _by_parameter(distributions).items():
-        modes = np.array([d.mode for d in dists], float)
-        if all(d.kind == "fixed" for d in dists) and not np.array_equal(modes, model.central[p], equal_nan=True):
-            overrides[p] = modes[:, None]
-    return overrides
 
 
 def _by_parameter(distributions: pd.DataFrame) -> dict[str, list[ParameterDistribution]]:
@@ -192,13 +133,11 @@ def _by_parameter(distributions: pd.DataFrame) -> dict[str, list[ParameterDistri
 
 def _plan(model: ValueModel, distributions: pd.DataFrame, seed: int) -> _Plan:
     uncertain = []
-    central_rows = {}
     for p, dists in _by_parameter(distributions).items():
         varying = np.array([i for i, d in enumerate(dists) if d.kind != "fixed"], np.intp)
         if len(varying):
             uncertain.append((p, varying, [dists[i] for i in varying]))
-            central_rows[p] = np.array([d.mode for d in dists], float)
-    return _Plan(model, seed, uncertain, central_rows, fixed_overrides(model, distributions))
+    return _Plan(model, seed, uncertain)
 
 
 IMPACT_FACTORS: tuple[str, ...] = ("quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage")
@@ -238,7 +177,7 @@ def factor_moments(model: ValueModel, distributions: pd.DataFrame) -> tuple[np.n
     ----------
     model : ValueModel
     distributions : pandas.DataFrame
-        From :func:`parameter_distributions` for the same map.
+        ``Estimates.table`` (:func:`svlib.uncertainty.estimates.estimates`) for the same map.
 
     Returns
     -------
@@ -250,7 +189,7 @@ def factor_moments(model: ValueModel, distributions: pd.DataFrame) -> tuple[np.n
     variance = np.zeros_like(mean)
     for j, (p, dists) in enumerate(_by_parameter(distributions).items()):
         varying = np.array([i for i, d in enumerate(dists) if d.kind != "fixed"], np.intp)
-        values = np.array([d.mode for d in dists], float)[:, None]
+        values = model.central[p][:, None]
         all_rows = np.arange(model.size)
         batches = [(all_rows, lambda rows: values)]
         # the varying rows' DRAW_CELLS values a block of rows at a time, so memory stays
@@ -282,7 +221,7 @@ class _Sampler:
         self.rows = rows
         values = QuantileBatch(dists).values  # (varying rows, DRAW_CELLS)
         self.tables = [np.ascontiguousarray(t) for t in _multipliers(model, parameter, values, rows)]
-        self.columns = _multipliers(model, parameter, plan.central_rows[parameter][:, None])
+        self.columns = _multipliers(model, parameter, model.central[parameter][:, None])
         self.fixed_rows = np.setdiff1d(np.arange(model.size), rows)
         self.generators = [bit_stream(plan.seed, model.outcome_ids[r], parameter, start) for r in rows]
 
@@ -312,7 +251,7 @@ def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: boo
     size, count = model.size, stop - start
     width = max(1, min(chunk_size, max(1024, WORK_ELEMENTS // max(size, 1)), count))
     samplers = {p: _Sampler(plan, p, rows, dists, start) for p, rows, dists in plan.uncertain}
-    fixed = {p: _multipliers(model, p, plan.overrides.get(p, model.central[p][:, None])) for p in PARAMETERS}
+    fixed = {p: _multipliers(model, p, model.central[p][:, None]) for p in PARAMETERS}
     # the share of year-1 impact in analysis year 1 depends on the drawn drop-off only
     # when drop-off counts from year 1 (see first_year_share); × 1.0 changes nothing, so
     # a share of 1 everywhere is skipped
@@ -382,7 +321,7 @@ class Simulation:
     outcome_ids : tuple of str
     parameters : pandas.DataFrame
         The distribution used for each outcome and parameter
-        (:func:`parameter_distributions`).
+        (``Estimates.table`` without its ``distribution`` column).
     outcome_present_value : numpy.ndarray or None
         Present value per draw and outcome, ``(draws, outcomes)``, if kept.
     warnings : tuple of str
@@ -461,7 +400,8 @@ def simulate(
         Results do not depend on it.
     survey : pandas.DataFrame, optional
         Deflator survey answers (``respondent_ref, outcome_id, factor, answer``); a factor
-        with answers for an outcome uses the distribution of the survey mean.
+        with at least ``ENOUGH_ANSWERS`` answers for an outcome uses the distribution of
+        the survey mean (:mod:`svlib.uncertainty.estimates`).
     processes : int
         Processes sharing the draws: this one and ``processes − 1`` workers of a
         ``ProcessPoolExecutor``; results do not depend on it.
@@ -481,8 +421,9 @@ def simulate(
     if int(chunk_size) < 1 or int(processes) < 1:
         raise ValueError("chunk_size and processes must be at least 1")
     draws, seed, chunk_size, processes = int(draws), int(seed), int(chunk_size), int(processes)
-    model = ValueModel(impact_map, investment, conventions)
-    distributions = parameter_distributions(impact_map, survey, priors)
+    found = estimates(impact_map, survey, priors)
+    model = ValueModel(found.central_map(), investment, conventions)
+    distributions = found.table
     plan = _plan(model, distributions, seed)
     processes = min(processes, draws)
     if processes == 1:
@@ -508,5 +449,5 @@ def simulate(
         outcome_ids=model.outcome_ids,
         parameters=distributions.drop(columns="distribution"),
         outcome_present_value=joined.get("outcome_present_value"),
-        warnings=tuple(distributions.attrs.get("warnings", [])),
+        warnings=found.warnings,
     )

@@ -27,9 +27,10 @@ import pandas as pd
 from svlib.contract.tables import FRACTION_PARAMETERS
 from svlib.core.files import write_json
 from svlib.core.problems import InputError, Problem
+from svlib.uncertainty.estimates import central_valuation
 from svlib.uncertainty.montecarlo import simulate
 from svlib.uncertainty.sensitivity import switching_values
-from svlib.valuation.sroi import Conventions, value_map
+from svlib.valuation.sroi import Conventions
 
 OUTCOME_PARAMETERS = FRACTION_PARAMETERS + ("quantity", "proxy_value")
 """The parameters a scenario may set for one outcome, fractions first (the explorer lists them
@@ -220,10 +221,10 @@ def evaluate(
     changed = scenario.apply(impact_map)
     used = scenario.conventions(conventions)
     remaining = scenario.survey_for(survey)
+    answers = remaining if remaining is not None and len(remaining) else None
     return ScenarioResult(
         scenario=scenario,
-        valuation=value_map(changed, investment, used),
-        simulation=simulate(changed, investment, used, draws=draws, seed=seed,
-                            survey=remaining if remaining is not None and len(remaining) else None),
-        switching=switching_values(changed, investment, used),
+        valuation=central_valuation(changed, investment, used, survey=answers),
+        simulation=simulate(changed, investment, used, draws=draws, seed=seed, survey=answers),
+        switching=switching_values(changed, investment, used, survey=answers),
     )

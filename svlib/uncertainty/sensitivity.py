@@ -2,12 +2,16 @@
 
 Every figure here is an SROI ratio (GBP of social value per GBP invested) computed with
 :class:`svlib.valuation.sroi.ValueModel`, the engine behind
-:func:`svlib.valuation.sroi.value_map` and the Monte Carlo.
+:func:`svlib.valuation.sroi.value_map` and the Monte Carlo, on the map at the central values
+of :func:`svlib.uncertainty.estimates.estimates`; all of them cover the parameters the
+Monte Carlo varies (survey-estimated deflators and typed ranges), so they tell one story.
 
 Notes
 -----
-Tornado: one parameter of one outcome at a time, from its ``<p>_low`` to its ``<p>_high``
-with everything else at its central value; ``swing = |ratio_at_high − ratio_at_low|``.
+Tornado: one uncertain parameter of one outcome at a time, from the 5th to the 95th
+percentile of its own distribution, with everything else at its central value;
+``swing = |ratio_at_p95 − ratio_at_p5|``, beside the parameter's exact first-order share of
+the ratio's variance.
 
 Switching values (Cabinet Office 2012, stage 5: "how much would a figure have to change
 for the ratio to fall to 1:1"), solved in closed form where present value is linear in
@@ -74,7 +78,8 @@ import pandas as pd
 from svlib.contract.tables import FRACTION_PARAMETERS, PARAMETERS
 from svlib.core.frames import records
 from svlib.uncertainty.deflators import Prior
-from svlib.uncertainty.montecarlo import factor_moments, fixed_overrides, parameter_distributions
+from svlib.uncertainty.estimates import LEVELS, Estimates, estimates
+from svlib.uncertainty.montecarlo import factor_moments
 from svlib.valuation.sroi import Conventions, ValueModel, present_value_factor_coefficients, year_one_impact
 
 GROUP_NAMES: dict[str, str] = {
@@ -101,20 +106,6 @@ PLAIN_NAMES: dict[str, str] = {
 ALL_OUTCOMES = "all outcomes"
 
 
-def _ranges(impact_map: pd.DataFrame) -> list[tuple[int, str, float, float]]:
-    """``(row, parameter, low, high)`` for every parameter given a range of non-zero width."""
-    found = []
-    for p in PARAMETERS:
-        low_col, high_col = f"{p}_low", f"{p}_high"
-        if low_col not in impact_map or high_col not in impact_map:
-            continue
-        lows, highs = impact_map[low_col].to_numpy(float), impact_map[high_col].to_numpy(float)
-        for i, (low, high) in enumerate(zip(lows, highs)):
-            if np.isfinite(low) and np.isfinite(high) and low != high:
-                found.append((i, p, float(low), float(high)))
-    return found
-
-
 def _sums_without_each(values: np.ndarray) -> np.ndarray:
     """For each element, the sum of all the others (prefix and suffix sums, so no total
     is subtracted from: no cancellation when one element dominates)."""
@@ -123,32 +114,52 @@ def _sums_without_each(values: np.ndarray) -> np.ndarray:
     return before + after
 
 
-def tornado(impact_map: pd.DataFrame, investment: float, conventions: Conventions = Conventions()) -> pd.DataFrame:
-    """One-at-a-time sensitivity of the SROI ratio to each parameter's stated range.
+def tornado(
+    impact_map: pd.DataFrame,
+    investment: float,
+    conventions: Conventions = Conventions(),
+    survey: pd.DataFrame | None = None,
+    priors: Mapping[tuple[str, str], Prior] | None = None,
+) -> pd.DataFrame:
+    """One-at-a-time sensitivity of the SROI ratio to every uncertain parameter.
+
+    The parameters are those the Monte Carlo varies (:func:`svlib.uncertainty.estimates.estimates`:
+    survey-estimated deflators, typed ranges). Each moves from the 5th to the 95th
+    percentile of its own distribution with everything else at its central value, so
+    every bar spans the same 90% of its evidence and a small change looks small.
 
     Parameters
     ----------
     impact_map : pandas.DataFrame
-        From :func:`svlib.validate.impact_map.load_impact_map`; parameters without ``<p>_low`` and
-        ``<p>_high`` (or with a zero-width range) are skipped.
+        A resolved impact map as written.
     investment : float
         GBP.
     conventions : Conventions
+    survey, priors : optional
+        As for :func:`svlib.uncertainty.montecarlo.simulate`.
 
     Returns
     -------
     pandas.DataFrame
-        ``parameter, outcome_id, low_value, high_value, ratio_at_low, ratio_at_high, swing,
-        label``, largest swing first; ``attrs["base_ratio"]`` is the ratio at the central
-        values (equal to ``value_map(...).sroi_ratio``).
+        ``parameter, outcome_id, level, low_value, high_value`` (the parameter's p5 and
+        p95), ``ratio_at_low, ratio_at_high``, ``change_at_low, change_at_high`` (minus the
+        base ratio, in ratio units), ``swing = |ratio_at_high − ratio_at_low|``, ``share``
+        (the share of the ratio's variance this parameter explains alone: its exact
+        first-order Sobol index) and ``label``, largest swing first.
+        ``attrs["base_ratio"]`` is the headline ratio (the map at its central values).
     """
-    model = ValueModel(impact_map, investment, conventions)
-    columns = ["parameter", "outcome_id", "low_value", "high_value", "ratio_at_low", "ratio_at_high", "swing", "label"]
-    ranges = _ranges(impact_map)
+    return _tornado(estimates(impact_map, survey, priors), investment, conventions)
+
+
+def _tornado(found: Estimates, investment: float, conventions: Conventions) -> pd.DataFrame:
+    model = ValueModel(found.central_map(), investment, conventions)
+    columns = ["parameter", "outcome_id", "level", "low_value", "high_value", "ratio_at_low", "ratio_at_high",
+               "change_at_low", "change_at_high", "swing", "share", "label"]
+    ranges = found.uncertain
     base = float(model.ratios()[0])
-    if not ranges:
-        frame = pd.DataFrame(columns=columns)
-        frame.attrs["base_ratio"] = base
+    frame = pd.DataFrame(columns=columns)
+    frame.attrs.update(base_ratio=base, investment=float(investment))
+    if ranges.empty:
         return frame
     # An outcome's present value depends on its own parameters only, so moving one of them
     # changes the total by that outcome's change: for each parameter, every outcome's value
@@ -156,30 +167,36 @@ def tornado(impact_map: pd.DataFrame, investment: float, conventions: Convention
     # added to the others' total (memory and time in proportion to the outcomes).
     outcome_pv = model.outcome_values()[0][:, 0]
     others = _sums_without_each(outcome_pv)
+    row_of = {oid: i for i, oid in enumerate(model.outcome_ids)}
+    rows = np.array([row_of[o] for o in ranges["outcome_id"]], np.intp)
     ratios = np.empty((len(ranges), 2))
-    for p in dict.fromkeys(r[1] for r in ranges):
-        at = [k for k, r in enumerate(ranges) if r[1] == p]
-        rows = np.array([ranges[k][0] for k in at])
+    for p in dict.fromkeys(ranges["parameter"]):
+        at = np.flatnonzero(ranges["parameter"].to_numpy() == p)
         ends = np.repeat(model.central[p][:, None], 2, axis=1)
-        ends[rows, 0] = [ranges[k][2] for k in at]
-        ends[rows, 1] = [ranges[k][3] for k in at]
-        moved = model.outcome_values({p: ends})[0][rows]
-        ratios[at] = (others[rows, None] + moved) / model.investment
+        ends[rows[at], 0] = ranges["p5"].to_numpy(float)[at]
+        ends[rows[at], 1] = ranges["p95"].to_numpy(float)[at]
+        moved = model.outcome_values({p: ends})[0][rows[at]]
+        ratios[at] = (others[rows[at], None] + moved) / model.investment
+    shares = _exact_shares(model, found.table, lambda o, p: (o, p))
     frame = pd.DataFrame({
-        "parameter": [r[1] for r in ranges],
-        "outcome_id": [model.outcome_ids[r[0]] for r in ranges],
-        "low_value": [r[2] for r in ranges],
-        "high_value": [r[3] for r in ranges],
+        "parameter": ranges["parameter"],
+        "outcome_id": ranges["outcome_id"],
+        "level": ranges["level"],
+        "low_value": ranges["p5"],
+        "high_value": ranges["p95"],
         "ratio_at_low": ratios[:, 0],
         "ratio_at_high": ratios[:, 1],
+        "change_at_low": ratios[:, 0] - base,
+        "change_at_high": ratios[:, 1] - base,
     })
     frame["swing"] = (frame["ratio_at_high"] - frame["ratio_at_low"]).abs()
-    frame["label"] = [f"{oid} {PLAIN_NAMES[p]} ({_show(p, lo)} to {_show(p, hi)})"
-                      for oid, p, lo, hi in zip(frame["outcome_id"], frame["parameter"], frame["low_value"],
-                                                frame["high_value"])]
+    first = dict(zip(shares["group"], shares["S1"]))
+    frame["share"] = [first.get((o, p), 0.0) for o, p in zip(frame["outcome_id"], frame["parameter"])]
+    frame["label"] = [f"{oid} {PLAIN_NAMES[p]} ({_show(p, lo)} to {_show(p, hi)}, {LEVELS[level]})"
+                      for oid, p, lo, hi, level in zip(frame["outcome_id"], frame["parameter"], frame["low_value"],
+                                                       frame["high_value"], frame["level"])]
     frame = frame.sort_values("swing", ascending=False, kind="mergesort").reset_index(drop=True)
-    frame.attrs["base_ratio"] = base
-    frame.attrs["investment"] = float(investment)
+    frame.attrs.update(base_ratio=base, investment=float(investment))
     return frame
 
 
@@ -204,31 +221,42 @@ def switching_values(
     investment: float,
     conventions: Conventions = Conventions(),
     target: float = 1.0,
+    survey: pd.DataFrame | None = None,
+    priors: Mapping[tuple[str, str], Prior] | None = None,
 ) -> pd.DataFrame:
     """The value of each deflator, drop-off, proxy and quantity that brings the ratio to
-    ``target`` (1.0 means 1:1), per outcome and for all outcomes at once.
+    ``target`` (1.0 means 1:1), per outcome and for all outcomes at once, from the
+    headline (every parameter at its central value, :mod:`svlib.uncertainty.estimates`).
 
     Parameters
     ----------
     impact_map : pandas.DataFrame
+        A resolved impact map as written.
     investment : float
         GBP.
     conventions : Conventions
     target : float
         The ratio to reach (GBP of value per GBP invested).
+    survey, priors : optional
+        As for :func:`svlib.uncertainty.montecarlo.simulate`.
 
     Returns
     -------
     pandas.DataFrame
-        ``parameter, outcome_id, current_value, switching_value, change, reachable, result,
-        unit, explanation``. ``switching_value`` is NaN and ``result`` "not reachable" when
+        ``parameter, outcome_id, level, uncertain, current_value, switching_value,
+        change, reachable, result, unit, explanation``; ``current_value`` is the central
+        value, ``level`` its evidence (:data:`svlib.uncertainty.estimates.LEVELS`; blank
+        for "all outcomes" rows) and ``uncertain`` whether the simulation varies it. ``switching_value`` is NaN and ``result`` "not reachable" when
         no valid value reaches the target. For "all outcomes" rows of a deflator or
         drop-off, ``current_value`` is the average of the outcomes' current values; for
         quantity and proxy it is the multiplier 1.
     """
     if not target > 0:
         raise ValueError("the target ratio must be positive")
-    model = ValueModel(impact_map, investment, conventions)
+    found = estimates(impact_map, survey, priors)
+    model = ValueModel(found.central_map(), investment, conventions)
+    evidence = {(o, p): (level, kind != "fixed") for o, p, level, kind in
+                zip(found.table["outcome_id"], found.table["parameter"], found.table["level"], found.table["kind"])}
     goal = target * model.investment
     outcome_pv = model.outcome_values()[0][:, 0]
     total = float(model.total(outcome_pv[:, None])[0])
@@ -243,8 +271,10 @@ def switching_values(
             value, result = None, "not reachable"
         else:
             result = f"× {value:.4g}" if multiplier else _show(parameter, value)
+        level, uncertain = evidence.get((outcome, parameter), ("", False))
         rows.append({
-            "parameter": parameter, "outcome_id": outcome, "current_value": current,
+            "parameter": parameter, "outcome_id": outcome, "level": level, "uncertain": uncertain,
+            "current_value": current,
             "switching_value": float(value) if reachable else np.nan,
             "change": float(value) - current if reachable else np.nan,
             "reachable": reachable,
@@ -350,9 +380,9 @@ def _sobol(
     if n < 2 or n & (n - 1):
         raise ValueError("n must be a power of two (the Sobol sequence's balance properties need it)")
     columns = ["group", "parameters", "S1", "S1_conf", "ST", "ST_conf"]
-    model = ValueModel(impact_map, investment, conventions)
-    table = parameter_distributions(impact_map, survey, priors)
-    uncertain = table[table["kind"] != "fixed"].reset_index(drop=True)
+    found = estimates(impact_map, survey, priors)
+    model = ValueModel(found.central_map(), investment, conventions)
+    uncertain = found.uncertain
     if uncertain.empty:
         return pd.DataFrame(columns=columns)
     groups = [group_of(o, p) for o, p in zip(uncertain["outcome_id"], uncertain["parameter"])]
@@ -368,11 +398,10 @@ def _sobol(
     unit = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
     runs = len(unit)
     index = {oid: i for i, oid in enumerate(model.outcome_ids)}
-    values: dict[str, np.ndarray] = fixed_overrides(model, table)
+    values: dict[str, np.ndarray] = {}
     for j, row in enumerate(uncertain.itertuples(index=False)):
-        if row.parameter not in values:  # overrides hold only parameters fixed in every outcome
-            modes = table.loc[table["parameter"] == row.parameter, "central"].to_numpy(float)
-            values[row.parameter] = np.repeat(modes[:, None], runs, axis=1)
+        if row.parameter not in values:
+            values[row.parameter] = np.repeat(model.central[row.parameter][:, None], runs, axis=1)
         values[row.parameter][index[row.outcome_id]] = row.distribution.from_uniform(unit[:, j])
     ratio = model.ratios(values)
     # SALib reads a seed of 0 as "no seed" (``if seed:``) and bootstraps the confidence
@@ -396,14 +425,18 @@ def _exact_sobol(
     impact_map: pd.DataFrame,
     investment: float,
     conventions: Conventions,
-    group_of: Callable[[str, str], str],
+    group_of: Callable[[str, str], object],
     survey: pd.DataFrame | None,
     priors: Mapping[tuple[str, str], Prior] | None,
 ) -> pd.DataFrame:
     """Grouped Sobol indices of the SROI ratio computed exactly from each factor's mean
     and variance (see the module notes, "Exact indices"); ``*_conf`` are 0."""
-    model = ValueModel(impact_map, investment, conventions)
-    table = parameter_distributions(impact_map, survey, priors)
+    found = estimates(impact_map, survey, priors)
+    return _exact_shares(ValueModel(found.central_map(), investment, conventions), found.table, group_of)
+
+
+def _exact_shares(model: ValueModel, table: pd.DataFrame, group_of: Callable[[str, str], object]) -> pd.DataFrame:
+    """:func:`_exact_sobol` for a model at the central values and its estimates table."""
     uncertain = table[table["kind"] != "fixed"]
     columns = ["group", "parameters", "S1", "S1_conf", "ST", "ST_conf"]
     if uncertain.empty:

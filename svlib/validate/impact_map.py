@@ -233,6 +233,7 @@ def load_impact_map(
     library: ProxyLibrary | None = None,
     price_year: int | None = None,
     price_index: str = "cpi",
+    partner: str | None = None,
 ) -> pd.DataFrame:
     """Read, check and resolve an impact map CSV; raise :class:`InputError` listing every
     problem (each with file, row and column) if anything is wrong.
@@ -246,6 +247,9 @@ def load_impact_map(
     price_year : int, optional
         Analysis price year; default the latest year of the price index.
     price_index : {"cpi", "gdp_deflator"}
+    partner : str, optional
+        The partner whose rows to read from a collection's processed impact map (one with
+        a ``partner_id`` column; :func:`svlib.io.csv_tables.read_csv_table`).
 
     Returns
     -------
@@ -263,7 +267,7 @@ def load_impact_map(
         raise ValueError(f"the price year {price_year} is outside the {price_index} index ({first}-{last}); "
                          f"choose a price year from {first} to {last}")
     file = str(path)
-    frame, problems = read_csv_table(path, IMPACT_MAP)
+    frame, problems = read_csv_table(path, IMPACT_MAP, partner=partner)
     header_broken = any(p.severity == "error" and (p.row in (None, 1)) for p in problems)
     if not header_broken:
         problems += check_rows(frame, library, file, known=problems)

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from svlib import paths
 from svlib.reporting.plots import RATIO_AXIS, ratio_distribution, sobol_bars, tornado_chart
+from svlib.uncertainty.estimates import central_valuation
 from svlib.uncertainty.montecarlo import simulate
 from svlib.uncertainty.sensitivity import sobol_indices, tornado
 from svlib.validate.impact_map import load_impact_map
@@ -37,12 +38,16 @@ def png_bytes(fig: Figure) -> bytes:
 def test_ratio_distribution_marks_percentiles_and_one_to_one(example):
     before = plt.get_fignums()
     sim = simulate(example, INVESTMENT, draws=2000, seed=1)
-    fig = ratio_distribution(sim)
+    headline = central_valuation(example, INVESTMENT).sroi_ratio
+    fig = ratio_distribution(sim, headline)
     assert isinstance(fig, Figure)
     (ax,) = fig.axes
     assert ax.get_xlabel() == RATIO_AXIS == "£ of social value per £1 invested"
     summary = sim.summary()["sroi_ratio"]
-    assert vertical_lines(ax) == pytest.approx([summary["p50"], summary["p5"], summary["p95"], 1.0])
+    # the headline itself is marked (not the median), inside the likely range
+    assert vertical_lines(ax) == pytest.approx([headline, summary["p5"], summary["p95"], 1.0])
+    assert summary["p5"] <= headline <= summary["p95"]
+    assert any(f"headline ratio: £{headline:.2f}" == t.get_text() for t in fig.legends[0].get_texts())
     assert "simulations" in ax.get_title()
     assert png_bytes(fig).startswith(b"\x89PNG")
     assert plt.get_fignums() == before
@@ -55,8 +60,17 @@ def test_tornado_chart_marks_the_base_case(example):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == list(table["label"].head(10))[::-1]
     assert table.attrs["base_ratio"] in vertical_lines(ax)
-    assert ax.get_xlabel() == RATIO_AXIS
+    assert ax.get_xlabel().startswith(RATIO_AXIS)
     assert len(ax.patches) == 10
+    # each bar is labelled with its change in ratio units, and every label lies inside the axis (not clipped)
+    texts = [t for t in ax.texts]
+    shown = table.head(10).iloc[::-1]
+    assert [t.get_text() for t in texts] == [f"{a:+.2f} / {b:+.2f}" for a, b in
+                                             zip(shown["change_at_low"], shown["change_at_high"])]
+    left, right = ax.get_xlim()
+    assert all(left <= t.get_position()[0] < right for t in texts)
+    # a quarter of the headline either side is always on the axis, so a small swing draws small
+    assert left <= 0.75 * table.attrs["base_ratio"] and right >= 1.25 * table.attrs["base_ratio"]
     assert png_bytes(fig).startswith(b"\x89PNG")
 
 
@@ -81,7 +95,9 @@ def test_labels_from_partner_data_are_drawn_as_written():
     from tests.workbooks import MATH_LABEL
 
     t = pd.DataFrame({"parameter": ["deadweight"], "outcome_id": [MATH_LABEL], "low_value": [0.1], "high_value": [0.3],
-                      "ratio_at_low": [2.0], "ratio_at_high": [1.5], "swing": [0.5], "label": [MATH_LABEL]})
+                      "ratio_at_low": [2.0], "ratio_at_high": [1.5], "change_at_low": [0.2], "change_at_high": [-0.3],
+                      "swing": [0.5], "label": [MATH_LABEL]})
+    t.attrs["base_ratio"] = 1.8
     readings = pd.DataFrame({"person_ref": ["P1", "P1"], "star": ["$\\frac$ star"] * 2, "area": [MATH_LABEL] * 2,
                              "reading_number": [1, 2], "reading_date": pd.to_datetime(["2024-05-01", "2024-11-01"]),
                              "score": [3.0, 6.0]})

@@ -21,9 +21,9 @@ import pytest
 
 from svlib.uncertainty.deflators import Prior
 from svlib.uncertainty.distributions import DRAW_BITS, DRAW_CELLS
+from svlib.uncertainty.estimates import estimates
 from svlib.uncertainty.montecarlo import (
     PARAMETER_STREAMS,
-    parameter_distributions,
     simulate,
     stable_hash,
     stream,
@@ -97,7 +97,7 @@ class TestDrawsAreTheDistributions:
         for row in sim.parameters.itertuples():
             if row.kind == "fixed":
                 continue
-            dist = parameter_distributions(example).set_index(["outcome_id", "parameter"]).loc[
+            dist = estimates(example).table.set_index(["outcome_id", "parameter"]).loc[
                 (row.outcome_id, row.parameter), "distribution"]
             u = stream(8, row.outcome_id, row.parameter).random(draws)
             column = values.setdefault(row.parameter, np.tile(

@@ -23,6 +23,9 @@ from svlib.uncertainty.sensitivity import (
     switching_values,
     tornado,
 )
+from scipy import stats
+
+from svlib.uncertainty.estimates import estimates
 from svlib.valuation.sroi import Conventions, value_map
 from tests.conftest import single_outcome
 
@@ -34,8 +37,13 @@ def single(**overrides) -> pd.DataFrame:
     return single_outcome(**{"deadweight": 0.3, **overrides})
 
 
+def central(impact_map: pd.DataFrame) -> pd.DataFrame:
+    """The map at its central values: what the headline, the tornado and the switching values start from."""
+    return estimates(impact_map).central_map()
+
+
 def revalue(impact_map: pd.DataFrame, parameter: str, outcome: str, value: float) -> pd.DataFrame:
-    changed = impact_map.copy()
+    changed = central(impact_map)
     if outcome == ALL_OUTCOMES:
         if parameter in ("quantity", "proxy_value"):
             changed[parameter] = changed[parameter] * value
@@ -48,20 +56,41 @@ def revalue(impact_map: pd.DataFrame, parameter: str, outcome: str, value: float
 
 class TestTornado:
     def test_by_hand(self):
+        # deadweight PERT(0.2, most likely 0.3, 0.4) is 0.2 + 0.2 × Beta(3, 3) (alpha = 1 + 4 × 0.5):
+        # mean 0.3, and the bar runs from its 5th to its 95th percentile (scipy's beta quantiles)
         m = single(deadweight_low=0.2, deadweight_high=0.4)
         t = tornado(m, 1000.0)
         assert len(t) == 1
         row = t.iloc[0]
+        p5, p95 = 0.2 + 0.2 * stats.beta.ppf([0.05, 0.95], 3, 3)
+        assert row["low_value"] == pytest.approx(p5, rel=1e-12) and row["high_value"] == pytest.approx(p95, rel=1e-12)
         # PV(dw) = 10000 × (1 − dw) × 0.9 × 0.75 × ANNUITY; investment £1,000
-        assert row["ratio_at_low"] == pytest.approx(10 * 0.8 * 0.9 * 0.75 * ANNUITY, rel=1e-12)
-        assert row["ratio_at_high"] == pytest.approx(10 * 0.6 * 0.9 * 0.75 * ANNUITY, rel=1e-12)
-        assert row["swing"] == pytest.approx(10 * 0.2 * 0.9 * 0.75 * ANNUITY, rel=1e-12)
+        assert row["ratio_at_low"] == pytest.approx(10 * (1 - p5) * 0.9 * 0.75 * ANNUITY, rel=1e-12)
+        assert row["ratio_at_high"] == pytest.approx(10 * (1 - p95) * 0.9 * 0.75 * ANNUITY, rel=1e-12)
+        assert row["swing"] == pytest.approx(10 * (p95 - p5) * 0.9 * 0.75 * ANNUITY, rel=1e-12)
         assert t.attrs["base_ratio"] == pytest.approx(10 * 0.7 * 0.9 * 0.75 * ANNUITY, rel=1e-12)
+        assert row["change_at_low"] == pytest.approx(row["ratio_at_low"] - t.attrs["base_ratio"], rel=1e-12)
+        assert row["share"] == 1.0 and row["level"] == "range"  # the only uncertain figure explains everything
+
+    def test_a_lopsided_range_moves_the_base_to_its_mean(self):
+        # PERT(0.2, 0.3, 0.6): mean (0.2 + 4 × 0.3 + 0.6) / 6 = 1/3, so the base is at deadweight 1/3
+        t = tornado(single(deadweight_low=0.2, deadweight_high=0.6), 1000.0)
+        assert t.attrs["base_ratio"] == pytest.approx(10 * (2 / 3) * 0.9 * 0.75 * ANNUITY, rel=1e-12)
+
+    def test_survey_deflators_are_in_the_tornado_as_in_the_simulation(self):
+        # five answers of 25% and five of 50% for A1's attribution, no typed range: the tornado has the
+        # one bar the simulation varies, from the survey mean's distribution
+        answers = pd.DataFrame({"respondent_ref": [f"r{i}" for i in range(10)], "outcome_id": "A1",
+                                "factor": "attribution", "answer": ["25%"] * 5 + ["50%"] * 5})
+        t = tornado(single(), 1000.0, survey=answers)
+        assert list(zip(t["outcome_id"], t["parameter"], t["level"])) == [("A1", "attribution", "survey")]
+        # base at the survey mean 0.375 instead of the written 0.25
+        assert t.attrs["base_ratio"] == pytest.approx(10 * 0.7 * 0.9 * 0.625 * ANNUITY, rel=1e-12)
 
     def test_example_against_value_map(self, example):
         investment = 95_000.0
         t = tornado(example, investment)
-        assert t.attrs["base_ratio"] == value_map(example, investment).sroi_ratio
+        assert t.attrs["base_ratio"] == value_map(central(example), investment).sroi_ratio
         # one row per stated range: 8 deadweight + 8 attribution + 1 proxy; no quantity ranges
         assert len(t) == 17 and "quantity" not in set(t["parameter"])
         assert list(t["swing"]) == sorted(t["swing"], reverse=True)
@@ -132,7 +161,7 @@ class TestSwitchingValues:
             changed = revalue(example, row.parameter, row.outcome_id, row.switching_value)
             assert abs(value_map(changed, investment, conventions).sroi_ratio - 1.0) < 1e-9
         t = tornado(example, investment, conventions)
-        assert t.attrs["base_ratio"] == value_map(example, investment, conventions).sroi_ratio
+        assert t.attrs["base_ratio"] == value_map(central(example), investment, conventions).sroi_ratio
 
     def test_not_reachable_really_is(self, example):
         investment = 900_000.0
@@ -141,7 +170,7 @@ class TestSwitchingValues:
             assert row.result == "not reachable" and np.isnan(row.switching_value)
             ends = (0.0, 1.0) if row.parameter not in ("quantity", "proxy_value") else (0.0,)
             ratios = [value_map(revalue(example, row.parameter, row.outcome_id, v), investment).sroi_ratio for v in ends]
-            base = value_map(example, investment).sroi_ratio
+            base = value_map(central(example), investment).sroi_ratio
             # nothing in the valid range crosses 1:1 (for quantity and proxy: even at zero the others exceed it)
             assert all((r > 1.0) == (base > 1.0) for r in ratios)
 
