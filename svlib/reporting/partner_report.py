@@ -247,8 +247,8 @@ def evidence_text(row: Mapping[str, Any]) -> str:
     few = f"; {suppress_value(n)} survey answers, too few to use" if n else ""
     if level == "range":
         shown = {k: _figure(row["parameter"], row[k]) for k in ("low", "most_likely", "high")}
-        return (f"mean of the partner's range {shown['low']} to {shown['high']} "
-                f"(most likely {shown['most_likely']}, {row['kind']}){few}")
+        shape = row["kind"] if row["kind"] == "uniform" else f"most likely {shown['most_likely']}, {row['kind']}"
+        return f"mean of the partner's range {shown['low']} to {shown['high']} ({shape}){few}"
     if level == "figure":
         return f"the partner's figure{few}"
     return str(row["evidence"])

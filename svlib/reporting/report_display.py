@@ -187,7 +187,7 @@ def investment_tables(report: Any) -> list[HTML]:
         table(items, {"value_gbp": "money"}, "What was invested",
               {"input_id": "Id", "source": "From", "description": "What for", "value_gbp": "Value",
                "in_kind": "In kind"}),
-        table(figures, {}, "The figures, at the partner's own values", {"figure": "Figure", "value": "Value"}),
+        table(figures, {}, "The figures, at the values used (the headline's)", {"figure": "Figure", "value": "Value"}),
     ]
 
 
@@ -266,6 +266,42 @@ def arithmetic_table(report: Any) -> HTML:
               "impact": "Year-1 value", "drop_off": "Drop-off", "years": "Years", "factor": "Present value factor",
               "present_value": "Present value"}
     return table(pd.DataFrame(rows), {}, "Each outcome's arithmetic", labels)
+
+
+def discounting_table(report: Any) -> HTML:
+    """Each outcome year by year, so a reader can follow its present value from the
+    arithmetic table: in the outcome's year ``k`` (analysis year ``s + k − 1`` for an outcome
+    starting in year ``s``), what is left after drop-off is ``(1 − drop-off)^(k − 1)`` (``^k``
+    with drop-off from year 1) of the year-1 value, and its present value is that times the
+    year's discount factor (:func:`svlib.reference.discounting.discount_factors`); the years
+    add up to the outcome's present value. Outcomes whose quantity is a count below 5 are
+    left out (their values would give the count away)."""
+    v, conventions = report.valuation, report.conventions
+    used = report.estimates.central_map()
+    model = ValueModel(used, report.investment, conventions)
+    shift = 0 if conventions.dropoff_from == 2 else 1
+    withheld = report.withheld_outcomes
+    rows = []
+    for i, oid in enumerate(model.outcome_ids):
+        if oid in withheld:
+            continue
+        keep, start = 1.0 - float(model.central["drop_off"][i]), int(model.start_year[i, 0])
+        for k in range(1, int(model.duration[i, 0]) + 1):
+            year = start + k - 1
+            left = keep ** (k - 1 + shift)
+            factor = float(model.factors[min(year - 1, len(model.factors) - 1)])
+            value = float(v.outcome_impact_year1[i]) * left
+            rows.append({"outcome_id": oid, "k": k, "year": year, "left": _fraction(left),
+                         "value": f"£{value:,.2f}", "factor": f"{factor:.6f}", "present_value": f"£{value * factor:,.2f}"})
+    caption = "Each outcome, year by year: drop-off and discounting"
+    if not rows:
+        return paragraph("No outcome can be shown year by year: every quantity is a count below 5.")
+    note = (f" ({len(withheld)} outcome{'s' if len(withheld) != 1 else ''} with fewer than 5 people left out)"
+            if withheld else "")
+    return table(pd.DataFrame(rows), {}, caption + note,
+                 {"outcome_id": "Outcome", "k": "Year of the outcome", "year": "Analysis year",
+                  "left": "Left after drop-off", "value": "Value in the year", "factor": "Discount factor",
+                  "present_value": "Present value"})
 
 
 SMALL_QUANTITY_WITHHELD = ("This outcome's quantity is a count below 5, so its switching values are not shown: "

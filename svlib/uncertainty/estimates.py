@@ -185,8 +185,9 @@ def _choose(row: Mapping, parameter: str, answers: dict | None,
             f"no figure was given, so the {prior.label} is used")
     dist = ParameterDistribution.from_row(row, parameter)
     if has_range and dist.kind != "fixed":
-        note = (f"the mean of the range given is used (most likely {dist.mode:g}, from {dist.low:g} to "
-                f"{dist.high:g}), so the headline is the expected value of the estimate" + few)
+        likely = "" if dist.kind == "uniform" else f"most likely {dist.mode:g}, "
+        note = (f"the mean of the range given is used ({likely}from {dist.low:g} to {dist.high:g}), "
+                "so the headline is the expected value of the estimate" + few)
         return "range", dist, note
     return "figure", dist, few.lstrip("; ")
 

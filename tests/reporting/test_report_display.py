@@ -122,3 +122,35 @@ def test_the_present_value_factor_is_the_sroi_guides_by_hand(youth_hub):
     for row in two_years:
         d = _number(row[8]) / 100
         assert _number(row[10]) == pytest.approx(1 / 1.035 + (1 - d) / 1.035 ** 2, abs=5e-5)
+
+
+def _discounting_rows(report) -> list[list[str]]:
+    page = show.discounting_table(report).data
+    body = page[page.index("<tbody>"):]
+    return [_cells(row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+@pytest.mark.parametrize("partner", ["youth-hub", "food-network"])
+def test_each_outcomes_years_add_up_to_its_present_value(example_folder, youth_hub, partner):
+    # constant 3.5% from year 1 (Cabinet Office 2012 default): the discount factor of analysis year t is
+    # 1 / 1.035^t; with drop-off from year 2, year k of an outcome keeps (1 − drop-off)^(k − 1) of year 1
+    report = youth_hub if partner == "youth-hub" else prepare(partner, "example", example_folder, draws=200, seed=0)
+    arithmetic = {row[0]: row for row in _arithmetic_rows(report)}
+    by_outcome: dict[str, float] = {}
+    for outcome, k, year, left, value, factor, present in _discounting_rows(report):
+        assert _number(factor) == pytest.approx(1 / 1.035 ** int(year), abs=5e-7)
+        year_one = _number(arithmetic[outcome][7])
+        drop_off = _number(arithmetic[outcome][8]) / 100
+        # to the penny, give or take the drop-off shown to 4 decimals of a percent (half a unit,
+        # raised to the power k − 1)
+        slack = 0.01 + year_one * 0.0000005 * (int(k) - 1) / max(1 - drop_off, 1e-9)
+        assert _number(value) == pytest.approx(year_one * (1 - drop_off) ** (int(k) - 1), abs=slack)
+        # the discount factor is shown to 6 decimals
+        assert _number(present) == pytest.approx(_number(value) * _number(factor), abs=0.01 + _number(value) * 5e-7)
+        by_outcome[outcome] = by_outcome.get(outcome, 0.0) + _number(present)
+    shown = {o for o, row in arithmetic.items() if row[11] != "withheld"}
+    assert set(by_outcome) == shown and shown  # every unsuppressed outcome, and no withheld one
+    for outcome, total in by_outcome.items():
+        assert total == pytest.approx(_number(arithmetic[outcome][11]), abs=0.005 * 10)
+    if report.withheld_outcomes:
+        assert "fewer than 5 people left out" in show.discounting_table(report).data
