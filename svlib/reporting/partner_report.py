@@ -25,6 +25,7 @@ from svlib.contract.cells import is_blank
 from svlib.contract.tables import SURVEY_FACTORS, investment_total
 from svlib.core.problems import InputError
 from svlib.core.provenance import provenance
+from svlib.reporting.report_text import figure
 from svlib.pipeline.build import build, load_processed
 from svlib.reference.proxies import load_library
 from svlib.uncertainty.deflators import summarise_survey
@@ -190,12 +191,13 @@ class PartnerReport:
 
     def evidence_differences(self) -> pd.DataFrame:
         """Where the value used is not the figure written in the impact map: ``outcome_id,
-        parameter, written, central, evidence, note`` (the rule's reason, in words). A
-        quantity is listed with both figures, which the report suppresses when small."""
+        parameter, written, central, low, evidence, note`` (``low``: the bottom of the
+        distribution used, the figure itself when fixed; ``note``: the rule's reason in words). A quantity is listed with both
+        figures, which the report suppresses when small."""
         moved = self.estimates.differences()
         table = self.estimates.table.set_index(["outcome_id", "parameter"], drop=False)
         moved["evidence"] = [evidence_text(table.loc[(o, p)]) for o, p in zip(moved["outcome_id"], moved["parameter"])]
-        return moved[["outcome_id", "parameter", "written", "central", "evidence", "note"]]
+        return moved[["outcome_id", "parameter", "written", "central", "low", "evidence", "note"]]
 
     def quotes(self) -> pd.DataFrame:
         """Case studies safe to share (consent and anonymised both yes), redacted, one row
@@ -246,21 +248,12 @@ def evidence_text(row: Mapping[str, Any]) -> str:
         return f"survey of {suppress_value(n)} answers (average answer {row['survey_mean']:.0%})"
     few = f"; {suppress_value(n)} survey answers, too few to use" if n else ""
     if level == "range":
-        shown = {k: _figure(row["parameter"], row[k]) for k in ("low", "most_likely", "high")}
+        shown = {k: figure(row["parameter"], row[k]) for k in ("low", "most_likely", "high")}
         shape = row["kind"] if row["kind"] == "uniform" else f"most likely {shown['most_likely']}, {row['kind']}"
         return f"mean of the partner's range {shown['low']} to {shown['high']} ({shape}){few}"
     if level == "figure":
         return f"the partner's figure{few}"
     return str(row["evidence"])
-
-
-def _figure(parameter: str, value: float) -> str:
-    """A parameter's value in its units: pounds, a number, or a percentage."""
-    if parameter == "proxy_value":
-        return f"£{value:,.2f}"
-    if parameter == "quantity":
-        return f"{value:,.4g}"
-    return f"{round(value * 100, 2):g}%"
 
 
 def prepare(

@@ -18,7 +18,7 @@ from svlib.analysis.disclosure import is_withheld, suppress_counts
 from svlib.analysis.distance import chart, summarise
 from svlib.contract.cells import HIDDEN_CONTROLS
 from svlib.contract.tables import investment_total
-from svlib.reporting.report_text import money, ratio
+from svlib.reporting.report_text import figure, fraction, money, ratio
 from svlib.uncertainty.estimates import LEVELS, RULE_TEXT
 from svlib.uncertainty.sensitivity import ALL_OUTCOMES
 from svlib.valuation.sroi import ValueModel, present_value_factor
@@ -108,16 +108,6 @@ PARAMETER_NAMES: dict[str, str] = {
 }
 
 
-def _parameter_value(parameter: str, value: Any) -> str:
-    if pd.isna(value):
-        return "not given"
-    if parameter == "proxy_value":
-        return f"£{float(value):,.2f}"
-    if parameter == "quantity":
-        return f"{float(value):,.4g}"
-    return _fraction(value)
-
-
 def evidence_section(report: Any) -> list[HTML]:
     """The rule of evidence, every figure whose value used differs from the one written in
     the impact map (with why), and the ratio the written figures would give.
@@ -134,12 +124,11 @@ def evidence_section(report: Any) -> list[HTML]:
     rows = []
     for row in moved.to_dict("records"):
         p = row["parameter"]
-        small = p == "quantity" and (is_withheld(row["written"]) or is_withheld(row["central"])
-                                     or is_withheld(_range_low(report, row["outcome_id"])))
+        small = p == "quantity" and any(is_withheld(row[k]) for k in ("written", "central", "low"))
         rows.append({
             "outcome_id": row["outcome_id"], "parameter": PARAMETER_NAMES[p],
-            "written": "<5" if small else _parameter_value(p, row["written"]),
-            "central": "<5" if small else _parameter_value(p, row["central"]),
+            "written": "<5" if small else figure(p, row["written"]),
+            "central": "<5" if small else figure(p, row["central"]),
             "evidence": "withheld: a count below 5" if small else row["evidence"],
             "note": "" if small else row["note"][:1].upper() + row["note"][1:] + ".",
         })
@@ -153,12 +142,6 @@ def evidence_section(report: Any) -> list[HTML]:
         "than a single written figure, and the mean of a range is the figure the range itself expects.",
         written=ratio(written), used=ratio(used)))
     return out
-
-
-def _range_low(report: Any, outcome_id: str) -> float:
-    table = report.estimates.table
-    row = table[(table["outcome_id"] == outcome_id) & (table["parameter"] == "quantity")]
-    return float(row["low"].iloc[0]) if len(row) else np.nan
 
 
 def investment_tables(report: Any) -> list[HTML]:
@@ -222,11 +205,6 @@ def impact_map_table(report: Any) -> HTML:
     return table(frame, formats, "Impact map", labels)
 
 
-def _fraction(value: Any) -> str:
-    """A fraction as a percentage with as many decimals as it has (``25%``, ``12.5%``)."""
-    return "" if pd.isna(value) else f"{round(float(value) * 100, 4):g}%"
-
-
 def _decimals(value: float, places: int) -> str:
     """A number to at most ``places`` decimals, without trailing zeros (``16``, ``15.3333``)."""
     text = f"{float(value):,.{places}f}"
@@ -253,10 +231,10 @@ def arithmetic_table(report: Any) -> HTML:
             "outcome_id": row["outcome_id"],
             "quantity": "<5" if small else _decimals(row["quantity"], 4),  # a range's mean is not whole
             "proxy_value": f"£{row['proxy_value']:,.4f}",  # rebased proxies fall between pennies
-            **{name: _fraction(row.get(name, 0.0)) for name in ("deadweight", "displacement", "attribution",
+            **{name: fraction(row.get(name, 0.0)) for name in ("deadweight", "displacement", "attribution",
                                                                 "leakage")},
             "impact": "withheld" if small else f"£{v.outcome_impact_year1[i]:,.2f}",
-            "drop_off": _fraction(row["drop_off"]),
+            "drop_off": fraction(row["drop_off"]),
             "years": f"{int(row['duration'])} from year {int(row.get('start_year', 1) or 1)}",
             "factor": f"{factor[i]:.4f}",
             "present_value": "withheld" if small else f"£{v.outcome_present_value[i]:,.2f}",
@@ -291,7 +269,7 @@ def discounting_table(report: Any) -> HTML:
             left = keep ** (k - 1 + shift)
             factor = float(model.factors[min(year - 1, len(model.factors) - 1)])
             value = float(v.outcome_impact_year1[i]) * left
-            rows.append({"outcome_id": oid, "k": k, "year": year, "left": _fraction(left),
+            rows.append({"outcome_id": oid, "k": k, "year": year, "left": fraction(left),
                          "value": f"£{value:,.2f}", "factor": f"{factor:.6f}", "present_value": f"£{value * factor:,.2f}"})
     caption = "Each outcome, year by year: drop-off and discounting"
     if not rows:
@@ -322,7 +300,7 @@ def switching_table(report: Any) -> HTML:
     shown = pd.concat([uncertain.sort_values("order", kind="mergesort"), everywhere])
     shown = shown[["parameter", "outcome_id", "level", "current_value", "result", "explanation"]].copy()
     small = shown["outcome_id"].astype(str).isin(report.withheld_outcomes).to_list()
-    shown["current_value"] = [("<5" if hidden and p == "quantity" else _parameter_value(p, value)
+    shown["current_value"] = [("<5" if hidden and p == "quantity" else figure(p, value)
                                if o != ALL_OUTCOMES or p not in ("quantity", "proxy_value") else "× 1")
                               for hidden, p, o, value in
                               zip(small, shown["parameter"], shown["outcome_id"], shown["current_value"])]

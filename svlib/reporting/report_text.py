@@ -23,6 +23,24 @@ def money(value: float) -> str:
     return f"{sign}£{abs(value):,.0f}"
 
 
+def fraction(value: float) -> str:
+    """A fraction as a percentage with as many decimals as it has, up to 4 (``25%``, ``12.5%``);
+    blank for a blank value."""
+    return "" if pd.isna(value) else f"{round(float(value) * 100, 4):g}%"
+
+
+def figure(parameter: str, value: float) -> str:
+    """An impact-map figure in its units: pounds and pence for a proxy, up to 4 significant
+    digits for a quantity, a percentage (:func:`fraction`) for the rest; "not given" when blank."""
+    if pd.isna(value):
+        return "not given"
+    if parameter == "proxy_value":
+        return f"£{float(value):,.2f}"
+    if parameter == "quantity":
+        return f"{float(value):,.4g}"
+    return fraction(value)
+
+
 def ratio(value: float) -> str:
     """An SROI ratio as practitioners write it (``£3.21 : £1``)."""
     return f"£{value:,.2f} : £1" if np.isfinite(value) else "n/a"

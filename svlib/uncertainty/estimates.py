@@ -52,6 +52,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from svlib.contract.cells import is_blank
 from svlib.contract.tables import PARAMETERS
 from svlib.core.frames import records
 from svlib.uncertainty.deflators import INDICATIVE_BELOW, Prior, survey_distributions
@@ -84,10 +85,6 @@ RULE_TEXT: str = (
     "of each figure average to it."
 )
 """The rule in words, for the assumptions list and the reports."""
-
-
-def _present(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value)) and value is not pd.NA
 
 
 @dataclass(frozen=True)
@@ -137,10 +134,11 @@ class Estimates:
 
     def differences(self) -> pd.DataFrame:
         """The parameters whose central value is not the partner's written figure:
-        ``outcome_id, parameter, level, written, central, note``."""
+        ``outcome_id, parameter, level, written, central, low, note``."""
         table = self.table
         moved = ~np.isclose(table["written"].to_numpy(float), table["central"].to_numpy(float), rtol=0, atol=1e-12)
-        return table.loc[moved, ["outcome_id", "parameter", "level", "written", "central", "note"]].reset_index(drop=True)
+        columns = ["outcome_id", "parameter", "level", "written", "central", "low", "note"]
+        return table.loc[moved, columns].reset_index(drop=True)
 
 
 def _survey_rows(impact_map: pd.DataFrame, survey: pd.DataFrame | None,
@@ -175,8 +173,8 @@ def _choose(row: Mapping, parameter: str, answers: dict | None,
     if answers is not None:
         few = (f"; the survey's answers (fewer than {ENOUGH_ANSWERS}) are shown as indicative and not used")
     written = row.get(parameter)
-    has_range = _present(row.get(f"{parameter}_low")) and _present(row.get(f"{parameter}_high"))
-    if not _present(written) and parameter != "leakage":
+    has_range = not is_blank(row.get(f"{parameter}_low")) and not is_blank(row.get(f"{parameter}_high"))
+    if is_blank(written) and parameter != "leakage":
         if prior is None:
             raise ValueError(f"outcome {oid}: {parameter} has no figure, no range and no survey; "
                              "give a figure (nothing is guessed)")
@@ -226,7 +224,7 @@ def estimates(
             p5, p95 = (float(v) for v in dist.quantile(np.array([0.05, 0.95])))
             rows.append({
                 "outcome_id": oid, "parameter": p, "level": level,
-                "written": float(written) if _present(written) else (0.0 if p == "leakage" else math.nan),
+                "written": float(written) if not is_blank(written) else (0.0 if p == "leakage" else math.nan),
                 "central": float(dist.mean()), "p5": p5, "p95": p95, "kind": dist.kind, "low": dist.low,
                 "most_likely": dist.mode, "high": dist.high, "description": dist.describe(),
                 "evidence": dist.evidence,
