@@ -228,3 +228,107 @@ def suppress_counts(frame: pd.DataFrame, count_columns: Sequence[str], threshold
         out[column] = pd.Series([secondary_symbol if k == SECONDARY else s for s, k in zip(shown, kind)],
                                 index=frame.index, dtype="str")
     return out
+
+
+# ----------------------------------------------------------------------------------------
+# Outcomes of fewer than 5 people: what is withheld about them
+# ----------------------------------------------------------------------------------------
+
+WITHHELD = "withheld"
+"""How a figure withheld to protect a small count is shown."""
+
+PER_PERSON_FIGURES: tuple[str, ...] = (
+    "quantity", "duration", "start_year", "deadweight", "displacement", "attribution", "leakage", "drop_off",
+    "proxy_value", "proxy_id", "proxy_year", "proxy_source", "proxy_value_as_published", "proxy_price_year",
+    "price_year_from", "rebase_factor", "proxy_licence", "proxy_url", "evidence",
+)
+"""The columns that, for one outcome, say what one person is worth or how many there
+are: the quantity, the proxy (its value, its library id, which gives the value, and its
+source), every deflator, drop-off and duration, and the partner's own evidence text
+(which often states the count: "letters from the two groups"). For an outcome of fewer
+than 5 people these are withheld wherever the outcome is named (their ``_low``,
+``_high``, ``_dist`` and ``_evidence`` companions too, :func:`per_person_columns`)."""
+
+
+def per_person_columns(columns: Sequence[str]) -> list[str]:
+    """The columns of a table that are :data:`PER_PERSON_FIGURES` or their companions
+    (``deadweight_low``, ``attribution_evidence``...)."""
+    suffixes = ("", "_low", "_high", "_dist", "_most_likely", "_evidence")
+    wanted = {f"{name}{suffix}" for name in PER_PERSON_FIGURES for suffix in suffixes}
+    return [c for c in columns if c in wanted]
+
+
+def is_small_outcome(quantity: float | None, quantity_low: float | None = None, threshold: int = 5) -> bool:
+    """Whether an outcome counts fewer than ``threshold`` people: its quantity as written,
+    or the low end of the range typed for it, is a count from 1 to ``threshold − 1``.
+
+    Notes
+    -----
+    Why everything per person is withheld, not only the count: an outcome's present value
+    is the headline's present value minus the other outcomes' (each of which a report
+    shows), so it is public whether it is printed or not; divided by the value of one
+    person (the proxy, times the deflators, times the present value factor) it gives the
+    count, and as counts are whole numbers even a rounded value recovers them. Hiding a
+    second cell (complementary suppression) cannot stop that; withholding every figure
+    that makes up the value of one person does: the outcome's value is then a product of
+    unknowns. The value itself stays in every total, so the report still adds up.
+
+    Examples
+    --------
+    >>> is_small_outcome(3), is_small_outcome(12), is_small_outcome(12, 4), is_small_outcome(0)
+    (True, False, True, False)
+    """
+    return any(n is not None and not pd.isna(n) and is_withheld(float(n), threshold) for n in (quantity, quantity_low))
+
+
+def small_outcomes(impact_map: pd.DataFrame, threshold: int = 5) -> set[tuple[str, str]]:
+    """``(partner_id, outcome_id)`` of every outcome of the impact map(s) that
+    :func:`is_small_outcome` (``partner_id`` is ``""`` for a map without one)."""
+    if "quantity" not in impact_map:
+        return set()
+    partner = impact_map["partner_id"].astype(str) if "partner_id" in impact_map else pd.Series("", index=impact_map.index)
+    low = impact_map["quantity_low"] if "quantity_low" in impact_map else pd.Series(np.nan, index=impact_map.index)
+    return {(p, str(o)) for p, o, q, lo in zip(partner, impact_map["outcome_id"], impact_map["quantity"], low)
+            if is_small_outcome(pd.to_numeric(q, errors="coerce"), pd.to_numeric(lo, errors="coerce"), threshold)}
+
+
+def withhold_small(frame: pd.DataFrame, small: set[tuple[str, str]], columns: Sequence[str] | None = None,
+                   mark: str = WITHHELD) -> pd.DataFrame:
+    """A copy of ``frame`` with the per-person figures of small outcomes withheld.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows naming an outcome by ``outcome_id`` (and ``partner_id``, when the frame has
+        outcomes of several partners).
+    small : set of (str, str)
+        From :func:`small_outcomes`.
+    columns : sequence of str, optional
+        The columns to withhold (default :func:`per_person_columns` of the frame).
+    mark : str
+        What a withheld cell shows; a count column shows ``"<5"`` instead.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows and columns; the withheld cells as ``mark`` (the columns become text).
+    """
+    out = frame.copy()
+    if out.empty or not small:
+        return out
+    rows = small_rows(out, small)
+    for column in (per_person_columns(out.columns) if columns is None else [c for c in columns if c in out]):
+        shown = "<5" if column == "quantity" else mark
+        out[column] = out[column].astype(object)
+        out.loc[rows, column] = shown
+    return out
+
+
+def small_rows(frame: pd.DataFrame, small: set[tuple[str, str]]) -> np.ndarray:
+    """Which rows of ``frame`` name a small outcome (by ``partner_id`` and ``outcome_id``,
+    or by ``outcome_id`` alone when the frame has no ``partner_id``)."""
+    ids = frame["outcome_id"].astype(str)
+    if "partner_id" in frame:
+        return np.array([key in small for key in zip(frame["partner_id"].astype(str), ids)], dtype=bool)
+    outcome_ids = {o for _, o in small}
+    return ids.isin(outcome_ids).to_numpy()

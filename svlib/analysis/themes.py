@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from svlib import paths
+from svlib.analysis.disclosure import WITHHELD, small_outcomes
 from svlib.analysis.evidence import quotes_for_sharing
 from svlib.contract.tables import THEMES, investment_total
 from svlib.core.problems import InputError
@@ -536,7 +537,9 @@ def double_counting(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     :data:`WAGE_PROXY_IDS` or an employment indicator, :data:`EMPLOYMENT_INDICATOR_IDS`)
     and a wellbeing value (:data:`WELLBEING_PROXY_IDS`) for the same stakeholder group:
     "do not add a wage value and a wellbeing value for the same person unless the source
-    builds the proxy that way" (svlib reference data, method notes).
+    builds the proxy that way" (svlib reference data, method notes). The proxy id of an
+    outcome of fewer than 5 people is shown as "withheld"
+    (:func:`svlib.analysis.disclosure.is_small_outcome`).
     """
     impact = tables["ImpactMap"]
     mapped = map_outcomes(impact)
@@ -566,6 +569,9 @@ def double_counting(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                       "before adding the values",
         })
 
+    small = small_outcomes(impact)
+    shown_proxy = {ref: (WITHHELD if (str(p), str(o)) in small else proxy)  # a proxy id gives one person's value
+                   for ref, p, o, proxy in zip(mapped["ref"], mapped["partner_id"], mapped["outcome_id"], mapped["proxy_id"])}
     wage = mapped["proxy_id"].isin(WAGE_PROXY_IDS) | mapped["indicator_id"].isin(EMPLOYMENT_INDICATOR_IDS)
     wellbeing = mapped["proxy_id"].isin(WELLBEING_PROXY_IDS)
     for (pid, group), rows in mapped.groupby(["partner_id", "group"], sort=True):
@@ -575,8 +581,8 @@ def double_counting(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         if not pairs or not group:
             continue
         refs = list(dict.fromkeys([*wages["ref"], *goods["ref"]]))
-        wage_text = ", ".join(f"{r} ({p or i})" for r, p, i in zip(wages["ref"], wages["proxy_id"], wages["indicator_id"]))
-        good_text = ", ".join(f"{r} ({p})" for r, p in zip(goods["ref"], goods["proxy_id"]))
+        wage_text = ", ".join(f"{r} ({shown_proxy[r] or i})" for r, i in zip(wages["ref"], wages["indicator_id"]))
+        good_text = ", ".join(f"{r} ({shown_proxy[r]})" for r in goods["ref"])
         flags.append({
             "check": WAGE_AND_WELLBEING, "partner_ids": str(pid), "outcome_ids": "; ".join(refs),
             "stakeholder_group": group, "claim": f"{wage_text} + {good_text}",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from svlib import paths
 from svlib.analysis.assurance import checklist
-from svlib.analysis.disclosure import is_withheld, suppress_value
+from svlib.analysis.disclosure import small_outcomes, suppress_value
 from svlib.analysis.evidence import quotes_for_sharing, redact, redact_tables
 from svlib.contract.cells import is_blank
 from svlib.contract.tables import SURVEY_FACTORS, investment_total
@@ -144,9 +144,10 @@ class PartnerReport:
 
     @property
     def withheld_outcomes(self) -> set[str]:
-        """Outcomes whose quantity is a count below 5: nothing per outcome from which the
-        count could be worked out (its present value, its effect on the ratio) is shared."""
-        return {str(o) for o, q in zip(self.impact_map["outcome_id"], self.impact_map["quantity"]) if is_withheld(q)}
+        """Outcomes of fewer than 5 people (:func:`svlib.analysis.disclosure.is_small_outcome`):
+        no figure of one person (quantity, proxy, deflators, years, evidence text) and no
+        per-outcome sensitivity is shared for them, so the count cannot be worked out."""
+        return {o for _, o in small_outcomes(self.impact_map)}
 
     def tornado_for_sharing(self) -> pd.DataFrame:
         """The tornado without the bars of :attr:`withheld_outcomes` (a bar's change in the

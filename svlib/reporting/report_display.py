@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from svlib.analysis.disclosure import is_withheld, suppress_counts
+from svlib.analysis.disclosure import WITHHELD, small_outcomes, suppress_counts, withhold_small
 from svlib.analysis.distance import chart, summarise
+from svlib.analysis.themes import outcomes_in_theme
 from svlib.contract.cells import HIDDEN_CONTROLS
 from svlib.contract.tables import investment_total
 from svlib.reporting.report_text import figure, fraction, money, ratio
@@ -55,11 +56,12 @@ FORMATS: dict[str, Callable[[Any], str]] = {
 
 def table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None, caption: str | None = None,
           labels: Mapping[str, str] | None = None) -> HTML:
-    """A table with readable headers and formatted numbers; every cell escaped."""
+    """A table with readable headers and formatted numbers; every cell escaped. A cell
+    that is already text (``"withheld"``, ``"<5"``) is shown as it is."""
     shown = frame.copy()
     for column, kind in (formats or {}).items():
         if column in shown:
-            shown[column] = [FORMATS[kind](v) for v in shown[column]]
+            shown[column] = [v if isinstance(v, str) else FORMATS[kind](v) for v in shown[column]]
     shown = shown.astype(object).where(shown.notna(), "")  # blanks, not "<NA>" or "NaN"
     if labels:
         shown = shown.rename(columns=dict(labels))
@@ -112,8 +114,9 @@ def evidence_section(report: Any) -> list[HTML]:
     """The rule of evidence, every figure whose value used differs from the one written in
     the impact map (with why), and the ratio the written figures would give.
 
-    A quantity below 5, written or used, is shown as "<5" and its reason withheld (the
-    reason states the range).
+    For an outcome of fewer than 5 people (:func:`svlib.analysis.disclosure.is_small_outcome`)
+    every figure is withheld, the quantity shown as "<5": with its other figures, any one
+    of them helps give the count away.
     """
     out = [paragraph("{rule}", rule=RULE_TEXT)]
     moved = report.evidence_differences()
@@ -124,12 +127,13 @@ def evidence_section(report: Any) -> list[HTML]:
     rows = []
     for row in moved.to_dict("records"):
         p = row["parameter"]
-        small = p == "quantity" and any(is_withheld(row[k]) for k in ("written", "central", "low"))
+        small = str(row["outcome_id"]) in report.withheld_outcomes
+        hidden = "<5" if p == "quantity" else WITHHELD
         rows.append({
             "outcome_id": row["outcome_id"], "parameter": PARAMETER_NAMES[p],
-            "written": "<5" if small else figure(p, row["written"]),
-            "central": "<5" if small else figure(p, row["central"]),
-            "evidence": "withheld: a count below 5" if small else row["evidence"],
+            "written": hidden if small else figure(p, row["written"]),
+            "central": hidden if small else figure(p, row["central"]),
+            "evidence": SMALL_OUTCOME if small else row["evidence"],
             "note": "" if small else row["note"][:1].upper() + row["note"][1:] + ".",
         })
     out.append(table(pd.DataFrame(rows), {}, "Where the figure used differs from the one written in the impact map",
@@ -190,10 +194,21 @@ def value_tables(report: Any) -> list[HTML]:
     ]
 
 
+SMALL_OUTCOME = "withheld: fewer than 5 people"
+"""Why a small outcome's figures are not shown (:func:`svlib.analysis.disclosure.is_small_outcome`)."""
+
+
+def _small(report: Any) -> set[tuple[str, str]]:
+    """The report's small outcomes as :func:`svlib.analysis.disclosure.withhold_small` takes them."""
+    return {("", o) for o in report.withheld_outcomes}
+
+
 def impact_map_table(report: Any) -> HTML:
-    """The impact map with each deflator's evidence. Quantities below 5 are shown as "<5"
-    (they count people); the exact figures stay in the partner's own workbook."""
-    frame = shareable_counts(report.deflator_evidence(), ["quantity"])
+    """The impact map with each deflator's evidence. For an outcome of fewer than 5 people
+    the quantity is "<5" and every figure of one person (proxy, years, deflators, the
+    partner's evidence text) is withheld; the exact figures stay in the partner's own
+    workbook."""
+    frame = withhold_small(shareable_counts(report.deflator_evidence(), ["quantity"]), _small(report))
     formats = {"proxy_value": "money", "deadweight": "percent", "displacement": "percent",
                "attribution": "percent", "drop_off": "percent"}
     labels = {"outcome_id": "Id", "stakeholder": "Stakeholder", "outcome": "Outcome", "theme": "Theme",
@@ -216,34 +231,37 @@ def arithmetic_table(report: Any) -> HTML:
     quantity × proxy × (1 − deadweight)(1 − displacement)(1 − attribution)(1 − leakage)
     gives the year-1 value; times the present value factor (drop-off and discounting over
     the outcome's years, :func:`svlib.valuation.sroi.present_value_factor`) gives its
-    present value. A quantity below 5 is shown as "<5", and that row's year-1 and present
-    values are withheld (either, with the proxy and deflators, gives the count away)."""
+    present value. For an outcome of fewer than 5 people the quantity is "<5" and the
+    figures of one person (proxy, deflators, drop-off, years, factor) are withheld; its
+    year-1 and present values are shown, so the rows add up to the headline (without the
+    figures of one person they do not give the count away)."""
     v, conventions = report.valuation, report.conventions
     used = report.estimates.central_map()
     model = ValueModel(used, report.investment, conventions)
     factor = present_value_factor(model.central["drop_off"], model.duration[:, 0], model.start_year[:, 0],
                                   model.factors, conventions.dropoff_from)
-    written = report.impact_map["quantity"].to_numpy(float)
     rows = []
     for i, row in enumerate(used.to_dict("records")):
-        small = is_withheld(row["quantity"]) or is_withheld(written[i])
         rows.append({
             "outcome_id": row["outcome_id"],
-            "quantity": "<5" if small else _decimals(row["quantity"], 4),  # a range's mean is not whole
+            "quantity": _decimals(row["quantity"], 4),  # a range's mean is not whole
             "proxy_value": f"£{row['proxy_value']:,.4f}",  # rebased proxies fall between pennies
             **{name: fraction(row.get(name, 0.0)) for name in ("deadweight", "displacement", "attribution",
                                                                 "leakage")},
-            "impact": "withheld" if small else f"£{v.outcome_impact_year1[i]:,.2f}",
+            "impact": f"£{v.outcome_impact_year1[i]:,.2f}",
             "drop_off": fraction(row["drop_off"]),
-            "years": f"{int(row['duration'])} from year {int(row.get('start_year', 1) or 1)}",
+            "duration": f"{int(row['duration'])} from year {int(row.get('start_year', 1) or 1)}",
             "factor": f"{factor[i]:.4f}",
-            "present_value": "withheld" if small else f"£{v.outcome_present_value[i]:,.2f}",
+            "present_value": f"£{v.outcome_present_value[i]:,.2f}",
         })
+    shown = withhold_small(pd.DataFrame(rows), _small(report),
+                           ["quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage",
+                            "drop_off", "duration", "factor"])
     labels = {"outcome_id": "Id", "quantity": "Quantity", "proxy_value": "Proxy", "deadweight": "Deadweight",
               "displacement": "Displacement", "attribution": "Attribution", "leakage": "Leakage",
-              "impact": "Year-1 value", "drop_off": "Drop-off", "years": "Years", "factor": "Present value factor",
+              "impact": "Year-1 value", "drop_off": "Drop-off", "duration": "Years", "factor": "Present value factor",
               "present_value": "Present value"}
-    return table(pd.DataFrame(rows), {}, "Each outcome's arithmetic", labels)
+    return table(shown, {}, "Each outcome's arithmetic", labels)
 
 
 def discounting_table(report: Any) -> HTML:
@@ -282,16 +300,15 @@ def discounting_table(report: Any) -> HTML:
                   "present_value": "Present value"})
 
 
-SMALL_QUANTITY_WITHHELD = ("This outcome's quantity is a count below 5, so its switching values are not shown: "
-                           "with the published proxy and deflators, any of them would give the count away.")
+SMALL_QUANTITY_WITHHELD = ("This outcome counts fewer than 5 people, so its figures and switching values are not "
+                           "shown: with the others, any of them would help give the count away.")
 
 
 def switching_table(report: Any) -> HTML:
     """Switching values for the assumptions the tornado and the simulation vary, in the
-    tornado's order, then each assumption moved in every outcome at once. A quantity shown
-    as "<5" in the impact map is "<5" here too, and its switching quantity and sentence
-    are withheld: from either, and the published proxy and deflators, the count could be
-    worked out."""
+    tornado's order, then each assumption moved in every outcome at once. For an outcome
+    of fewer than 5 people the figure now (a quantity as "<5"), its switching value and
+    sentence are withheld, as in the impact map."""
     frame = report.switching_values
     order = {key: k for k, key in enumerate(zip(report.tornado["outcome_id"], report.tornado["parameter"]))}
     uncertain = frame[frame["uncertain"]].copy()
@@ -300,13 +317,13 @@ def switching_table(report: Any) -> HTML:
     shown = pd.concat([uncertain.sort_values("order", kind="mergesort"), everywhere])
     shown = shown[["parameter", "outcome_id", "level", "current_value", "result", "explanation"]].copy()
     small = shown["outcome_id"].astype(str).isin(report.withheld_outcomes).to_list()
-    shown["current_value"] = [("<5" if hidden and p == "quantity" else figure(p, value)
-                               if o != ALL_OUTCOMES or p not in ("quantity", "proxy_value") else "× 1")
+    shown["current_value"] = [("<5" if p == "quantity" else WITHHELD) if hidden else
+                              (figure(p, value) if o != ALL_OUTCOMES or p not in ("quantity", "proxy_value") else "× 1")
                               for hidden, p, o, value in
                               zip(small, shown["parameter"], shown["outcome_id"], shown["current_value"])]
     shown["level"] = [LEVELS.get(level, "") for level in shown["level"]]
     shown["parameter"] = [PARAMETER_NAMES[p] for p in shown["parameter"]]
-    for column, withheld in (("result", "withheld"), ("explanation", SMALL_QUANTITY_WITHHELD)):
+    for column, withheld in (("result", WITHHELD), ("explanation", SMALL_QUANTITY_WITHHELD)):
         shown[column] = [withheld if hidden else value for hidden, value in zip(small, shown[column])]
     return table(shown, {}, "Switching values: what would bring the ratio down to 1:1",
                  {"parameter": "Assumption", "outcome_id": "Outcome", "level": "Evidence", "current_value": "Now",
@@ -314,7 +331,8 @@ def switching_table(report: Any) -> HTML:
 
 
 def survey_tables(report: Any) -> list[HTML]:
-    summary = shareable_counts(report.survey_summary, ["n_answers"])
+    summary = withhold_small(shareable_counts(report.survey_summary, ["n_answers"]), _small(report),
+                             ["mean", "sd", "se"])
     out = [table(summary, {"mean": "percent", "sd": "percent", "se": "percent"},
                  "Deflator survey answers",
                  {"outcome_id": "Outcome", "factor": "Question", "n_answers": "Answers", "mean": "Average",
@@ -322,10 +340,9 @@ def survey_tables(report: Any) -> list[HTML]:
            if len(summary) else paragraph("No deflator survey answers were supplied: every deflator is a judgement.")]
     effort = report.survey_effort[["rank", "outcome_id", "outcome", "deflator_share", "advice"]].copy()
     small = effort["outcome_id"].astype(str).isin(report.withheld_outcomes)
-    effort["deflator_share"] = [("withheld" if hidden else percent(share))
+    effort["deflator_share"] = [(WITHHELD if hidden else percent(share))
                                 for hidden, share in zip(small, effort["deflator_share"])]
-    effort.loc[small, "advice"] = ("This outcome's quantity is a count below 5, so its share is not shown (with the "
-                                   "published figures it would give the count away).")
+    effort.loc[small, "advice"] = "This outcome counts fewer than 5 people, so its share is not shown."
     out.append(table(effort, {}, "Where more survey answers would help most",
                      {"rank": "Rank", "outcome_id": "Id", "outcome": "Outcome",
                       "deflator_share": "Share of the uncertainty", "advice": "Advice"}))
@@ -371,7 +388,9 @@ def quotes_table(report: Any) -> HTML:
 
 
 def proxies_table(report: Any) -> HTML:
-    return table(report.proxies_used(), {"proxy_value": "money", "proxy_value_as_published": "money",
+    """Each outcome's proxy and where it comes from; withheld for an outcome of fewer than
+    5 people (its library id would give the value of one person)."""
+    return table(withhold_small(report.proxies_used(), _small(report)), {"proxy_value": "money", "proxy_value_as_published": "money",
                                          "rebase_factor": "ratio"}, "Financial proxies",
                  {"outcome_id": "Outcome", "proxy_id": "Library id", "proxy_value": "Value used",
                   "proxy_value_as_published": "As published", "proxy_price_year": "Price year",
@@ -387,3 +406,11 @@ def assurance_table(report: Any) -> HTML:
 
 def provenance_table(report: Any) -> HTML:
     return table(report.provenance_table(), None, "Provenance", {"item": "Item", "value": "Value"})
+
+
+def theme_outcomes(mapped: pd.DataFrame, theme: str, impact_map: pd.DataFrame) -> HTML:
+    """A theme page's outcomes with their indicators (:func:`svlib.analysis.themes.outcomes_in_theme`);
+    the proxy id of an outcome of fewer than 5 people is withheld, as in its partner's
+    report (``impact_map``: the processed ImpactMap, which says which outcomes are small)."""
+    shown = withhold_small(outcomes_in_theme(mapped, theme), small_outcomes(impact_map), ["proxy_id"])
+    return table(shown)
