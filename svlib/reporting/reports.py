@@ -36,6 +36,8 @@ from svlib.pipeline.build import (
     source_files,
     write_processed,
 )
+from svlib.reporting.disclosure_audit import Finding, SmallOutcome, audit_file, small_outcome_facts
+from svlib.reporting.partner_report import shared_tables
 from svlib.reporting.runner import NotebookJob, failure_record, run_jobs
 from svlib.reporting.site import REPORT_FOLDERS, render_index
 from svlib.uncertainty.scenarios import load as load_scenario
@@ -317,6 +319,9 @@ def run_reports(
                     record[suffix] = Path(record[suffix]).relative_to(staging.path).as_posix()
             if record["status"] != "ok":
                 messages[record["key"]] = [printable(record["detail"])] if record.get("detail") else []
+        facts = small_outcome_facts(shared_tables(data_dir=processed_dir)) if valid else []
+        for record in records:
+            withhold_if_disclosive(record, staging.path, facts, messages)
         run = {
             "run_id": run_id,
             "collection": collection,
@@ -336,8 +341,40 @@ def run_reports(
         log = write_atomic(run_log(processed_dir), log_text(run, records + failures, messages, notes))
         write_json(staging.path / "run.json", run)
         write_atomic(staging.path / "index.html", render_index(run))
+        leaks = [f for name in ("run.json", "index.html") for f in audit_file(staging.path / name, facts)]
+        if leaks:  # svlib's own summary pages: never published with a recoverable small count
+            raise DisclosureError(leaks)
         staging.publish()
     return RunResult(run, out_dir / "index.html", messages, log)
+
+
+class DisclosureError(RuntimeError):
+    """The run's index or ``run.json`` would let a reader work out a count below 5; the
+    run is not published (the output folder keeps the previous run)."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__("not published: " + "; ".join(map(str, findings)))
+        self.findings = findings
+
+
+def withhold_if_disclosive(record: dict[str, Any], folder: Path, facts: list[SmallOutcome],
+                           messages: dict[str, list[str]]) -> None:
+    """Run the disclosure check (:mod:`svlib.reporting.disclosure_audit`) on one report's
+    page and notebook in the staging ``folder``; where it finds a way to a count below 5,
+    remove both, mark the record failed, and put the findings in the local log only (they
+    may quote partner text)."""
+    if record["status"] != "ok":
+        return
+    files = [folder / record[suffix] for suffix in ("html", "ipynb") if record.get(suffix)]
+    findings = [f for path in files for f in audit_file(path, facts, path.relative_to(folder).as_posix())]
+    if not findings:
+        return
+    for path in files:
+        path.unlink(missing_ok=True)
+    record.update(status="failed", html=None, ipynb=None, headline={}, **{key: None for key in HEADLINE_KEYS},
+                  error=f"not published: the disclosure check found {len(findings)} place(s) from which a reader "
+                        "could work out a count below 5")
+    messages[record["key"]] = [str(f) for f in findings]
 
 
 SHARED_RECORD_KEYS = ("key", "kind", "title", "status", "error", *HEADLINE_KEYS, "html", "ipynb", "duration_seconds",
