@@ -8,19 +8,11 @@ import json
 import pytest
 from openpyxl import Workbook
 
-from svlib import paths
-from svlib.pipeline.build import build, load_processed
+from svlib.pipeline.build import load_processed
 from svlib.reporting import report_display as show
 from svlib.reporting.disclosure_audit import audit_file, small_outcome_facts
 from svlib.reporting.partner_report import PartnerReport, prepare
 from svlib.reporting.reports import withhold_if_disclosive
-
-
-@pytest.fixture(scope="module")
-def example_folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("processed") / "example"
-    build(paths.raw_collection("example"), folder)
-    return folder
 
 
 @pytest.fixture(scope="module")

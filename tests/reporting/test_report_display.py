@@ -7,17 +7,8 @@ import re
 
 import pytest
 
-from svlib import paths
-from svlib.pipeline.build import build
 from svlib.reporting import report_display as show
 from svlib.reporting.partner_report import prepare
-
-
-@pytest.fixture(scope="module")
-def example_folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("processed") / "example"
-    build(paths.raw_collection("example"), folder)
-    return folder
 
 
 @pytest.fixture(scope="module")
