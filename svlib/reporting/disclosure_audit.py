@@ -114,13 +114,18 @@ def small_outcome_facts(tables: Mapping[str, pd.DataFrame], library: ProxyLibrar
         resolved, _ = resolve_proxies(rows, library, year, Conventions(price_year=year).price_index)
         survey = tables["DeflatorSurvey"]
         survey = survey[survey["partner_id"].astype(str) == pid].drop(columns="partner_id")
-        used = estimates(resolved, survey if len(survey) else None).table.set_index(["outcome_id", "parameter"])
+        try:
+            used = estimates(resolved, survey if len(survey) else None).table.set_index(["outcome_id", "parameter"])
+        except ValueError:  # a map its report will refuse (its own failure): check the written figures alone
+            used = pd.DataFrame(columns=["central"], index=pd.MultiIndex.from_tuples([], names=["outcome_id",
+                                                                                                 "parameter"]))
         for row in resolved.to_dict("records"):
             oid = str(row["outcome_id"])
             if (pid, oid) not in small:
                 continue
             proxy_id = row.get("proxy_id") if isinstance(row.get("proxy_id"), str) else ""
-            values = [row.get("proxy_value"), row.get("proxy_value_as_published"), used.loc[(oid, "proxy_value"), "central"]]
+            values = [row.get("proxy_value"), row.get("proxy_value_as_published"),
+                      used.loc[(oid, "proxy_value"), "central"] if (oid, "proxy_value") in used.index else None]
             deflators = [row.get(f) for f in SURVEY_FACTORS] + [used.loc[(oid, f), "central"] for f in SURVEY_FACTORS
                                                                if (oid, f) in used.index]
             evidence = row.get("evidence") if isinstance(row.get("evidence"), str) else ""

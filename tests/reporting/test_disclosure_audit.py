@@ -107,3 +107,16 @@ def test_a_page_the_check_fails_is_not_published(tmp_path, facts):
     assert record["html"] is None and record["sroi_ratio"] is None
     assert not page.exists() and not notebook.exists()
     assert "FN5" in messages["partner/food-network"][0] and "count" in messages["partner/food-network"][0]
+
+
+def test_a_map_its_report_will_refuse_still_has_its_written_figures_checked(example_folder):
+    # FN5's proxy blanked with no library id: the partner's report fails on its own; the check
+    # must neither stop the run nor forget the figures that are written
+    tables = load_processed(example_folder)
+    impact = tables["ImpactMap"].copy()
+    row = impact.index[(impact["partner_id"] == "food-network") & (impact["outcome_id"] == "FN5")][0]
+    impact.loc[row, ["proxy_id", "proxy_value"]] = ["", float("nan")]
+    tables["ImpactMap"] = impact
+    fn5 = [f for f in small_outcome_facts(tables) if f.outcome_id == "FN5"]
+    assert len(fn5) == 1 and fn5[0].quantity == 3 and fn5[0].proxy_values == ()
+    assert 0.4 in fn5[0].deflators and "reference requests" in fn5[0].evidence
