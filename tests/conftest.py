@@ -72,15 +72,23 @@ def example():
 
 
 @pytest.fixture(scope="session")
-def processed_example(tmp_path_factory):
-    """The bundled example collection, built afresh into a temporary folder (never the
-    working tree's data/processed, which may be stale or absent)."""
+def example_folder(tmp_path_factory):
+    """The bundled example collection's processed tables, built afresh into a temporary
+    folder (never the working tree's data/processed, which may be stale or absent)."""
     from svlib import paths
-    from svlib.pipeline.build import build, load_processed
+    from svlib.pipeline.build import build
 
     folder = tmp_path_factory.mktemp("processed") / "example"
     build(paths.raw_collection("example"), folder)
-    return load_processed(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def processed_example(example_folder):
+    """The tables of :func:`example_folder`, loaded and checked."""
+    from svlib.pipeline.build import load_processed
+
+    return load_processed(example_folder)
 
 
 @pytest.fixture
