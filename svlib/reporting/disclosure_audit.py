@@ -85,6 +85,8 @@ class Finding:
     shown: str
 
     def __str__(self) -> str:
+        if not self.outcome_id:
+            return f"{self.file}, {self.where}: one hidden count can be worked out from the total ({self.shown!r})"
         return (f"{self.file}, {self.where}: outcome {self.outcome_id} of {self.partner_id} counts fewer than 5 "
                 f"people, and its {self.route} is shown ({self.shown!r})")
 
@@ -115,19 +117,17 @@ def small_outcome_facts(tables: Mapping[str, pd.DataFrame], library: ProxyLibrar
         survey = tables["DeflatorSurvey"]
         survey = survey[survey["partner_id"].astype(str) == pid].drop(columns="partner_id")
         try:
-            used = estimates(resolved, survey if len(survey) else None).table.set_index(["outcome_id", "parameter"])
+            table = estimates(resolved, survey if len(survey) else None).table
+            central = dict(zip(zip(table["outcome_id"].astype(str), table["parameter"]), table["central"]))
         except ValueError:  # a map its report will refuse (its own failure): check the written figures alone
-            used = pd.DataFrame(columns=["central"], index=pd.MultiIndex.from_tuples([], names=["outcome_id",
-                                                                                                 "parameter"]))
+            central = {}
         for row in resolved.to_dict("records"):
             oid = str(row["outcome_id"])
             if (pid, oid) not in small:
                 continue
             proxy_id = row.get("proxy_id") if isinstance(row.get("proxy_id"), str) else ""
-            values = [row.get("proxy_value"), row.get("proxy_value_as_published"),
-                      used.loc[(oid, "proxy_value"), "central"] if (oid, "proxy_value") in used.index else None]
-            deflators = [row.get(f) for f in SURVEY_FACTORS] + [used.loc[(oid, f), "central"] for f in SURVEY_FACTORS
-                                                               if (oid, f) in used.index]
+            values = [row.get("proxy_value"), row.get("proxy_value_as_published"), central.get((oid, "proxy_value"))]
+            deflators = [row.get(f) for f in SURVEY_FACTORS] + [central.get((oid, f)) for f in SURVEY_FACTORS]
             evidence = row.get("evidence") if isinstance(row.get("evidence"), str) else ""
             facts.append(SmallOutcome(
                 partner_id=pid, partner_name=str(partners.loc[pid, "name"]), outcome_id=oid,
@@ -157,11 +157,11 @@ def _html_records(text: str, where: str = "") -> Iterator[Record]:
 
     soup = BeautifulSoup(text, "html.parser")
     for t, table in enumerate(soup.find_all("table"), 1):
-        head = table.find("thead")
-        headings = [th.get_text(" ", strip=True) for th in (head or table).find_all("th")] if head else []
+        headings: list[str] = []
         for r, tr in enumerate(table.find_all("tr"), 1):
             cells = [c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])]
-            if head is not None and tr.find_parent("thead") is head:
+            if not tr.find("td"):  # a heading row: the first gives the headings
+                headings = headings or cells
                 continue
             yield f"{where}table {t}, row {r}", list(zip(headings + [""] * (len(cells) - len(headings)), cells))
         table.decompose()
@@ -291,25 +291,22 @@ def _routes(cells: list[tuple[str, str]], fact: SmallOutcome) -> Iterator[tuple[
             yield "evidence text (which may state the count)", text
 
 
-def _subtraction(path: Path) -> Iterator[Finding]:
-    """A table of counts with a total row and exactly one "<5" in a column."""
-    if path.suffix != ".html":
-        return
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    for t, table in enumerate(soup.find_all("table"), 1):
-        rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])] for tr in table.find_all("tr")
-                if tr.find("td")]  # not the heading row
+def _subtraction(found: list[Record]) -> Iterator[tuple[str, str]]:
+    """Where a table of counts (its rows among ``found``: records ``"…, row n"`` of one
+    table or sheet) has a total row and exactly one "<5" in a column: ``(where, total)``."""
+    tables: dict[str, list[list[str]]] = {}
+    for where, cells in found:
+        if ", row " in where:
+            tables.setdefault(where.rsplit(", row ", 1)[0], []).append([text for _, text in cells])
+    for name, rows in tables.items():
         totals = [r for r in rows if r and re.match(r"(total|all)\b", r[0], re.IGNORECASE)]
         body = [r for r in rows if r and r not in totals]
         for total in totals:
             for j, cell in enumerate(total):
                 column = [r[j] for r in body if j < len(r)]
-                if column.count("<5") == 1 and cell not in HIDDEN and re.fullmatch(r"[\d,]+", cell or "") and all(
+                if column.count("<5") == 1 and re.fullmatch(r"[\d,]+", cell) and all(
                         re.fullmatch(r"[\d,]+", c) or c == "<5" for c in column):
-                    yield Finding(path.name, f"table {t}, column {j + 1}", "", "", "count, by subtraction from the "
-                                  "total", cell)
+                    yield f"{name}, column {j + 1}", cell
 
 
 def audit_file(path: str | Path, facts: Iterable[SmallOutcome], label: str | None = None) -> list[Finding]:
@@ -321,13 +318,15 @@ def audit_file(path: str | Path, facts: Iterable[SmallOutcome], label: str | Non
     facts = list(facts)
     name = label or path.name
     own = {f.partner_id for f in facts if path.stem == f.partner_id}
+    read = list(records(path))
     found: list[Finding] = []
-    for where, cells in records(path):
+    for where, cells in read:
         for fact in facts:
             if _names(cells, fact, fact.partner_id in own):
                 found += [Finding(name, where, fact.partner_id, fact.outcome_id, route, shown)
                           for route, shown in _routes(cells, fact)]
-    found += [Finding(name, f.where, f.partner_id, f.outcome_id, f.route, f.shown) for f in _subtraction(path)]
+    found += [Finding(name, where, "", "", "count, by subtraction from the total", total)
+              for where, total in _subtraction(read)]
     return found
 
 
