@@ -8,6 +8,10 @@ outcomes a case evidences, separated by commas or semicolons.
   leave the partner's own report.
 * :func:`redact` / :func:`redact_frame`: a safety net on top of anonymisation, removing
   email addresses, UK phone numbers, UK postcodes and any names supplied.
+* :func:`name_rules`: the names to remove from a collection's shared files, partner by
+  partner: those listed in each partner's Names sheet and those found in its shareable
+  free text (:mod:`svlib.core.personal_names`); :func:`redact_tables` applies them (and
+  the contact patterns) to every piece of partner text.
 * :func:`quotes_for_sharing`: shareable, redacted, one row per case study and outcome.
 * :func:`evidence_per_outcome`, :func:`outcomes_without_evidence`: which outcomes of the
   impact map have qualitative evidence.
@@ -30,6 +34,18 @@ Redaction patterns (all case-insensitive), applied in this order:
 4. each supplied name as a whole word (not part of a longer word) → "[name removed]";
    longer names first, so "Mary Ann" is removed before "Mary".
 
+Names, collection by collection (:func:`name_rules`, :func:`redact_tables`):
+
+* a name a partner lists in its Names sheet (``remove`` yes or blank), and each word of it
+  but a title, is removed in any capitals ("Mary Smith", "MARY", "smith");
+* a name found in a partner's shareable free text (columns marked ``narrative``: a
+  consented, anonymised case study's title and text, an outcome's evidence, an input's
+  description) by :func:`svlib.core.personal_names.find_names` is removed as written
+  ("Harold"), wherever any partner wrote it: a name found in a testimony is removed from
+  the impact map's labels too, so no page shows it;
+* neither is removed inside a phrase the text's own partner keeps: its name, its area and
+  the phrases its Names sheet marks ``remove`` no ("Stanley" as a town).
+
 Pattern matching cannot find every identifier (a street name, a nickname, a rare job):
 redaction supplements, and never replaces, the partner's own anonymisation and consent.
 
@@ -44,13 +60,16 @@ Royal Mail, *Postcode Address File programmers' guide* (postcode format).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
 from svlib.contract.cells import split_ids
-from svlib.contract.tables import WORKBOOK_TABLES
+from svlib.contract.tables import CASE_STUDIES, NAMES, PARTNER, WORKBOOK_TABLES
 from svlib.core.personal_data import EMAIL_PATTERN, PHONE_PATTERN, POSTCODE_PATTERN, comparable
+from svlib.core.personal_names import TITLES, find_names
 from svlib.validate.schema import CODE_COLUMNS
 
 EMAIL_REMOVED = "[email removed]"
@@ -71,7 +90,7 @@ def _outside_placeholders(text: str, replace: Callable[[str], str]) -> str:
     return "".join(pieces)
 
 
-def redact(text: str, names: Iterable[str] = ()) -> str:
+def redact(text: str, names: Iterable[str] = (), rules: NameRules | None = None) -> str:
     """Text with email addresses, UK phone numbers, UK postcodes and names removed.
 
     Parameters
@@ -80,6 +99,9 @@ def redact(text: str, names: Iterable[str] = ()) -> str:
         A title, quote or case study (a non-string such as NaN is returned unchanged).
     names : iterable of str
         Names to remove wherever they appear as whole words, in any case.
+    rules : NameRules, optional
+        A partner's names to remove and phrases to keep (:func:`name_rules`), applied
+        after ``names``.
 
     Returns
     -------
@@ -105,7 +127,151 @@ def redact(text: str, names: Iterable[str] = ()) -> str:
     if wanted:
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in wanted) + r")(?!\w)", re.IGNORECASE)
         text = _outside_placeholders(text, lambda part: pattern.sub(NAME_REMOVED, part))
+    if rules is not None:
+        text = rules.remove(text)
     return text
+
+
+def _whole_words(phrases: Iterable[str], ignore_case: bool) -> re.Pattern[str] | None:
+    """One pattern for every phrase as whole words, longest first; ``None`` for none."""
+    wanted = sorted({p.strip() for p in phrases if isinstance(p, str) and p.strip()}, key=len, reverse=True)
+    if not wanted:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in wanted) + r")(?!\w)",
+                      re.IGNORECASE if ignore_case else 0)
+
+
+@dataclass(frozen=True)
+class NameRules:
+    """The names to take out of one partner's text (see the module notes).
+
+    Attributes
+    ----------
+    listed : tuple of str
+        Names listed in a Names sheet, and each of their words: removed in any capitals.
+    found : tuple of str
+        Names found in shareable free text: removed as written.
+    keep : tuple of str
+        Phrases left as written, with any name inside them.
+    """
+
+    listed: tuple[str, ...] = ()
+    found: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+
+    @cached_property
+    def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
+        return (_whole_words(self.listed, True), _whole_words(self.found, False),
+                _whole_words(self.keep, True))
+
+    def _each_free_part(self, text: str, act: Callable[[str], str]) -> str:
+        """``act`` on the text outside kept phrases and "[... removed]" placeholders."""
+        keep = self._patterns[2]
+        if keep is None:
+            return _outside_placeholders(text, act)
+        pieces, last = [], 0
+        for match in keep.finditer(text):
+            pieces += [_outside_placeholders(text[last:match.start()], act), match.group()]
+            last = match.end()
+        pieces.append(_outside_placeholders(text[last:], act))
+        return "".join(pieces)
+
+    def remove(self, text: str) -> str:
+        """``text`` with every name of these rules shown as "[name removed]"."""
+        if not isinstance(text, str):
+            return text
+        for pattern in self._patterns[:2]:
+            if pattern is not None and pattern.search(text):
+                text = self._each_free_part(text, lambda part, p=pattern: p.sub(NAME_REMOVED, part))
+        return text
+
+    @cached_property
+    def _shown_pattern(self) -> re.Pattern[str] | None:
+        forms = {f for n in self.listed for f in (n, n.title(), n.upper())} | set(self.found)
+        return _whole_words(forms, False)
+
+    def names_in(self, text: str) -> list[str]:
+        """The names of these rules that ``text`` shows outside kept phrases, as a name is
+        written (a listed name as listed, with capitals or in capitals; a found name as
+        found): what the disclosure check looks for in a shared file. A listed "Will" is
+        removed from partner text in any capitals, but svlib's own "will" is no name."""
+        pattern = self._shown_pattern
+        if pattern is None or not isinstance(text, str) or not pattern.search(text):
+            return []
+        shown: list[str] = []
+
+        def look(part: str) -> str:
+            shown.extend(m.group() for m in pattern.finditer(part))
+            return part
+
+        self._each_free_part(text, look)
+        return shown
+
+
+def _listed_words(name: str) -> list[str]:
+    """A listed name and each of its words but a title or an initial ("Mrs M. Smith": the
+    whole, "Smith")."""
+    words = [w.strip(".,") for w in name.split()]
+    return [name] + [w for w in words if len(w) > 1 and w.casefold() not in TITLES]
+
+
+def name_rules(tables: Mapping[str, pd.DataFrame]) -> dict[str, NameRules]:
+    """Each partner's :class:`NameRules`, from the processed tables of a collection.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        The processed tables, each with ``partner_id`` (:func:`svlib.pipeline.build.load_processed`),
+        as read from the partners' files (not yet redacted).
+
+    Returns
+    -------
+    dict of str to NameRules
+        By partner id. Every partner removes the names listed by any partner and the names
+        found in any partner's shareable free text; each keeps its own name, its area and
+        the phrases its Names sheet marks ``remove`` no (module notes).
+    """
+    partners = tables.get(PARTNER.name)
+    ids = [str(p) for p in partners["partner_id"]] if partners is not None and "partner_id" in partners else []
+    keep: dict[str, list[str]] = {pid: [] for pid in ids}
+    if partners is not None:
+        for row in partners.to_dict("records"):
+            keep.setdefault(str(row.get("partner_id")), []).extend(
+                str(row[c]) for c in ("name", "area") if isinstance(row.get(c), str))
+    listed: list[str] = []
+    names = tables.get(NAMES.name)
+    if names is not None and len(names):
+        for row in names.to_dict("records"):
+            name = row.get("name")
+            if not isinstance(name, str) or not name.strip():
+                continue
+            if str(row.get("remove", "yes")).strip().lower() == "no":
+                keep.setdefault(str(row.get("partner_id", "")), []).append(name.strip())
+            else:
+                listed += _listed_words(name.strip())
+    found: set[str] = set()
+    for table in WORKBOOK_TABLES:
+        frame = tables.get(table.name)
+        narrative = [c.name for c in table.columns if c.narrative and frame is not None and c.name in frame]
+        if not narrative:
+            continue
+        frame = shareable(frame) if table is CASE_STUDIES else frame
+        owners = frame["partner_id"].astype(str) if "partner_id" in frame else pd.Series([""] * len(frame))
+        for column in narrative:
+            for owner, text in zip(owners, frame[column]):
+                found.update(n.text for n in find_names(comparable(text) if isinstance(text, str) else text,
+                                                        [*keep.get(owner, ()), *listed]))
+    listed_all, found_all = tuple(sorted(set(listed))), tuple(sorted(found))
+    return {pid: NameRules(listed_all, found_all, tuple(dict.fromkeys(k))) for pid, k in keep.items()}
+
+
+def collection_name_rules(rules: Mapping[str, NameRules]) -> NameRules:
+    """The names a shared file of the collection may not show anywhere: every partner's,
+    outside every phrase any partner keeps (a page may carry any partner's text)."""
+    listed = sorted({n for r in rules.values() for n in r.listed})
+    found = sorted({n for r in rules.values() for n in r.found})
+    keep = list(dict.fromkeys(k for r in rules.values() for k in r.keep))
+    return NameRules(tuple(listed), tuple(found), tuple(keep))
 
 
 def redact_frame(case_studies: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
@@ -121,22 +287,25 @@ def redact_frame(case_studies: pd.DataFrame, names: Iterable[str] = ()) -> pd.Da
 def redact_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The processed tables as shared pages may show them: every partner-written text
     column of every table (:class:`svlib.contract.tables.Column` of kind ``text``) through
-    :func:`redact`, so that an email address, phone number or postcode typed in a
-    partner's name, an outcome, a stakeholder, a proxy source or any other text never
-    reaches a page, a notebook or ``run.json``. Codes (:data:`svlib.validate.schema.CODE_COLUMNS`)
-    are left as they are: validation refuses contact details in them. The tables given
-    are not changed.
+    :func:`redact` with its partner's :func:`name_rules`, so that an email address, phone
+    number, postcode or person's name typed in a partner's name, an outcome, a
+    stakeholder, a case study or any other text never reaches a page, a notebook or
+    ``run.json``. Codes (:data:`svlib.validate.schema.CODE_COLUMNS`) are left as they are:
+    validation refuses contact details in them. The Names sheet itself is left out: it is
+    the list of what must not be shown. The tables given are not changed.
     """
-    out = dict(tables)
+    rules = name_rules(tables)
+    out = {name: frame for name, frame in tables.items() if name != NAMES.name}
     for table in WORKBOOK_TABLES:
-        frame = tables.get(table.name)
+        frame = out.get(table.name)
         if frame is None:
             continue
         texts = [c.name for c in table.columns if c.kind == "text" and c.name not in CODE_COLUMNS and c.name in frame]
         if texts:
             frame = frame.copy()
+            owners = frame["partner_id"].astype(str) if "partner_id" in frame else pd.Series([""] * len(frame))
             for column in texts:
-                frame[column] = [redact(v) for v in frame[column]]
+                frame[column] = [redact(v, rules=rules.get(owner)) for owner, v in zip(owners, frame[column])]
             out[table.name] = frame
     return out
 

@@ -99,6 +99,11 @@ class Column:
         :data:`svlib.contract.cells.MAX_NUMBER`).
     help : str
         Plain-English meaning, for the template and the documentation.
+    narrative : bool
+        Free text in which a partner may write about a person (a case study, the evidence
+        for an outcome, how an input was worked out): the workbook check warns where one
+        seems to name a person, and shared files show such a name removed
+        (:mod:`svlib.core.personal_names`).
     """
 
     name: str
@@ -110,6 +115,7 @@ class Column:
     minimum: float | None = None
     help: str = ""
     maximum: float | None = None
+    narrative: bool = False
 
     def parse(self, value: Any) -> Any:
         """The cell as a typed value; raises :class:`svlib.contract.cells.CellError`."""
@@ -340,7 +346,7 @@ IMPACT_MAP = Table(
                help="Share of benefit going to people outside the intended area or group."),
         Column("in_toms", "yes_no", required=False, blank_ok=True, default="",
                help="Is this outcome counted in a National TOMs measure? (yes/no)"),
-        Column("evidence", required=False, blank_ok=True, default="",
+        Column("evidence", required=False, blank_ok=True, default="", narrative=True,
                help="Where the quantity and deflators come from."),
     ),
     extra_columns=_uncertainty_column,
@@ -378,7 +384,7 @@ INPUTS = Table(
     columns=(
         Column("input_id", help="A short id for the input (such as IN1)."),
         Column("source", help="Who provided it (funder, volunteers, ...)."),
-        Column("description", required=False, blank_ok=True, default="",
+        Column("description", required=False, blank_ok=True, default="", narrative=True,
                help="What it was for, or how an in-kind value was worked out (hours x rate)."),
         Column("value_gbp", "money", help="Value in GBP."),
         Column("in_kind", "yes_no", required=False, blank_ok=True, default="no",
@@ -549,8 +555,8 @@ CASE_STUDIES = Table(
     columns=(
         Column("case_id", help="A short id for the case (such as CS1)."),
         Column("outcome_ids", help="Outcome ids this case evidences, separated by commas."),
-        Column("title", help="A short title."),
-        Column("text", help="The story or quote, in the person's words where possible."),
+        Column("title", narrative=True, help="A short title."),
+        Column("text", narrative=True, help="The story or quote, in the person's words where possible."),
         Column("consent", "yes_no", help="yes only if the person agreed in writing that it may be shared."),
         Column("anonymised", "yes_no", help="yes if names and other details that identify someone were removed."),
     ),
@@ -564,6 +570,27 @@ CASE_STUDIES = Table(
     },
 )
 
+NAMES = Table(
+    name="Names",
+    optional=True,
+    key=("name",),
+    help=("Names of people to remove from everything shared, and words the name check takes for a name that are "
+          "not one. svlib never shows this sheet in a report or any file it shares."),
+    columns=(
+        Column("name", help=(
+            "A person's name as it may appear in your text (such as 'Mary Smith', or a nickname). Each word of it "
+            "is removed too ('Mary' and 'Smith'), in any capitals. Or, with remove = no, a word or phrase that is "
+            "not a person's name here (a town such as 'Stanley', a building such as 'Grace Court').")),
+        Column("remove", "yes_no", required=False, blank_ok=True, default="yes", help=(
+            "yes (or blank): shown as [name removed] in every report, page and file svlib shares. no: not a "
+            "person's name here; left as written.")),
+    ),
+    example={
+        "name": "Mary Smith",
+        "remove": "yes",
+    },
+)
+
 WORKBOOK_TABLES: tuple[Table, ...] = (
     PARTNER,
     INPUTS,
@@ -574,6 +601,7 @@ WORKBOOK_TABLES: tuple[Table, ...] = (
     DEFLATOR_SURVEY,
     STAR_READINGS,
     CASE_STUDIES,
+    NAMES,
 )
 """Every sheet of the partner workbook, in workbook order."""
 

@@ -23,6 +23,10 @@ from the headline) but nothing from which, with that value, the count follows:
 And in any table of counts with a total row, a column with exactly one hidden count
 (``"<5"``) and a shown total gives that count by subtraction (``subtraction``).
 
+A person's name (``name``): no record of any shared file may show a name a partner listed
+in its Names sheet or a name found in a partner's shareable free text
+(:func:`svlib.analysis.evidence.name_rules`), outside a phrase a partner keeps.
+
 This is a check of what svlib writes, not a proof of safety against every inference: it
 looks for the figures that, with the outcome's value, give its count.
 """
@@ -39,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from svlib.analysis.disclosure import small_outcomes
-from svlib.analysis.evidence import redact
+from svlib.analysis.evidence import NameRules, redact
 from svlib.contract.tables import SURVEY_FACTORS
 from svlib.reference.proxies import ProxyLibrary, load_library
 from svlib.uncertainty.estimates import estimates
@@ -53,6 +57,9 @@ COUNT_HEADING = re.compile(r"quantit|people|count|number|now|beneficiar|particip
 """A table heading under which a cell is a count of people."""
 
 HIDDEN = {"<5", "[c]"}
+
+NAME_ROUTE = "name"
+"""The route of a finding that a person's name is shown."""
 
 _NUMBER = re.compile(r"(?<![\w.])£?\s?(-?\d[\d,]*(?:\.\d+)?)(\s?%)?")
 
@@ -85,6 +92,8 @@ class Finding:
     shown: str
 
     def __str__(self) -> str:
+        if self.route == NAME_ROUTE:
+            return f"{self.file}, {self.where}: a person's name is shown ({self.shown!r})"
         if not self.outcome_id:
             return f"{self.file}, {self.where}: one hidden count can be worked out from the total ({self.shown!r})"
         return (f"{self.file}, {self.where}: outcome {self.outcome_id} of {self.partner_id} counts fewer than 5 "
@@ -309,8 +318,11 @@ def _subtraction(found: list[Record]) -> Iterator[tuple[str, str]]:
                     yield f"{name}, column {j + 1}", cell
 
 
-def audit_file(path: str | Path, facts: Iterable[SmallOutcome], label: str | None = None) -> list[Finding]:
-    """Every place in one shared file from which a small count could be worked out.
+def audit_file(path: str | Path, facts: Iterable[SmallOutcome], label: str | None = None,
+               names: NameRules | None = None) -> list[Finding]:
+    """Every place in one shared file from which a small count could be worked out, or
+    that shows a person's name of ``names`` (the collection's, from
+    :func:`svlib.analysis.evidence.collection_name_rules`).
 
     ``label`` names the file in the findings (default its name).
     """
@@ -321,6 +333,8 @@ def audit_file(path: str | Path, facts: Iterable[SmallOutcome], label: str | Non
     read = list(records(path))
     found: list[Finding] = []
     for where, cells in read:
+        if names is not None:
+            found += [Finding(name, where, "", "", NAME_ROUTE, text) for _, text in cells if names.names_in(text)]
         for fact in facts:
             if _names(cells, fact, fact.partner_id in own):
                 found += [Finding(name, where, fact.partner_id, fact.outcome_id, route, shown)
@@ -335,8 +349,9 @@ def shared_files(folder: str | Path) -> list[Path]:
     return sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix in SHARED_SUFFIXES)
 
 
-def audit_folder(folder: str | Path, facts: Iterable[SmallOutcome]) -> list[Finding]:
+def audit_folder(folder: str | Path, facts: Iterable[SmallOutcome], names: NameRules | None = None) -> list[Finding]:
     """:func:`audit_file` over every shared file of a run folder; findings name each file
     by its path inside the folder."""
     folder, facts = Path(folder), list(facts)
-    return [f for path in shared_files(folder) for f in audit_file(path, facts, path.relative_to(folder).as_posix())]
+    return [f for path in shared_files(folder)
+            for f in audit_file(path, facts, path.relative_to(folder).as_posix(), names)]

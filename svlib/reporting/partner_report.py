@@ -52,8 +52,9 @@ def processed_folder(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str |
 def shared_tables(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None
                   ) -> dict[str, pd.DataFrame]:
     """The processed tables of a collection as every shared page reads them: checked
-    against their schemas (:func:`svlib.pipeline.build.load_processed`) and with contact details
-    removed from every piece of partner text (:func:`svlib.analysis.evidence.redact_tables`)."""
+    against their schemas (:func:`svlib.pipeline.build.load_processed`), with contact details
+    and people's names removed from every piece of partner text, and without the Names sheet
+    (:func:`svlib.analysis.evidence.redact_tables`)."""
     return redact_tables(load_processed(processed_folder(collection, data_dir)))
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from svlib import __version__, paths
-from svlib.analysis.evidence import redact
+from svlib.analysis.evidence import NameRules, collection_name_rules, name_rules, redact
 from svlib.contract.cells import CellError, parse_slug
 from svlib.contract.tables import THEMES
 from svlib.core.files import write_atomic, write_json
@@ -30,13 +30,14 @@ from svlib.pipeline.build import (
     PartnerRows,
     discover,
     duplicate_id_problem,
+    load_processed,
     output_folder_problems,
     read_each,
     read_partner_rows,
     source_files,
     write_processed,
 )
-from svlib.reporting.disclosure_audit import Finding, SmallOutcome, audit_file, small_outcome_facts
+from svlib.reporting.disclosure_audit import NAME_ROUTE, Finding, SmallOutcome, audit_file, small_outcome_facts
 from svlib.reporting.partner_report import shared_tables
 from svlib.reporting.runner import NotebookJob, failure_record, run_jobs
 from svlib.reporting.site import REPORT_FOLDERS, render_index
@@ -320,8 +321,9 @@ def run_reports(
             if record["status"] != "ok":
                 messages[record["key"]] = [printable(record["detail"])] if record.get("detail") else []
         facts = small_outcome_facts(shared_tables(data_dir=processed_dir)) if valid else []
+        names = collection_name_rules(name_rules(load_processed(processed_dir))) if valid else None
         for record in records:
-            withhold_if_disclosive(record, staging.path, facts, messages)
+            withhold_if_disclosive(record, staging.path, facts, messages, names)
         run = {
             "run_id": run_id,
             "collection": collection,
@@ -341,16 +343,18 @@ def run_reports(
         log = write_atomic(run_log(processed_dir), log_text(run, records + failures, messages, notes))
         write_json(staging.path / "run.json", run)
         write_atomic(staging.path / "index.html", render_index(run))
-        leaks = [f for name in ("run.json", "index.html") for f in audit_file(staging.path / name, facts)]
-        if leaks:  # svlib's own summary pages: never published with a recoverable small count
+        leaks = [f for name in ("run.json", "index.html")
+                 for f in audit_file(staging.path / name, facts, names=names)]
+        if leaks:  # svlib's own summary pages: never published with a recoverable small count or a name
             raise DisclosureError(leaks)
         staging.publish()
     return RunResult(run, out_dir / "index.html", messages, log)
 
 
 class DisclosureError(RuntimeError):
-    """The run's index or ``run.json`` would let a reader work out a count below 5; the
-    run is not published (the output folder keeps the previous run)."""
+    """The run's index or ``run.json`` would let a reader work out a count below 5 or
+    would show a person's name; the run is not published (the output folder keeps the
+    previous run)."""
 
     def __init__(self, findings: list[Finding]):
         super().__init__("not published: " + "; ".join(map(str, findings)))
@@ -358,22 +362,24 @@ class DisclosureError(RuntimeError):
 
 
 def withhold_if_disclosive(record: dict[str, Any], folder: Path, facts: list[SmallOutcome],
-                           messages: dict[str, list[str]]) -> None:
+                           messages: dict[str, list[str]], names: NameRules | None = None) -> None:
     """Run the disclosure check (:mod:`svlib.reporting.disclosure_audit`) on one report's
     page and notebook in the staging ``folder``; where it finds a way to a count below 5,
-    remove both, mark the record failed, and put the findings in the local log only (they
-    may quote partner text)."""
+    or a person's name of ``names``, remove both, mark the record failed, and put the
+    findings in the local log only (they quote partner text)."""
     if record["status"] != "ok":
         return
     files = [folder / record[suffix] for suffix in ("html", "ipynb") if record.get(suffix)]
-    findings = [f for path in files for f in audit_file(path, facts, path.relative_to(folder).as_posix())]
+    findings = [f for path in files for f in audit_file(path, facts, path.relative_to(folder).as_posix(), names)]
     if not findings:
         return
     for path in files:
         path.unlink(missing_ok=True)
+    what = " or ".join(dict.fromkeys(
+        "shows a person's name" if f.route == NAME_ROUTE else "could let a reader work out a count below 5"
+        for f in findings))
     record.update(status="failed", html=None, ipynb=None, headline={}, **{key: None for key in HEADLINE_KEYS},
-                  error=f"not published: the disclosure check found {len(findings)} place(s) from which a reader "
-                        "could work out a count below 5")
+                  error=f"not published: the disclosure check found {len(findings)} place(s) that {what}")
     messages[record["key"]] = [str(f) for f in findings]
 
 

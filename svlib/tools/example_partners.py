@@ -51,6 +51,14 @@ TESTIMONY_PHONE = "07700 900461"
 """Contact details inside one consented testimony (for redaction tests); both are in ranges
 reserved for fiction (example.org, Ofcom's 07700 900xxx drama numbers)."""
 
+LISTED_NAME = "Sparky"
+"""A nickname in one consented, anonymised testimony that the name check cannot know, listed
+in that partner's Names sheet (for the test that a listed name reaches no shared file)."""
+
+UNLISTED_NAME = "Harold"
+"""A first name in another consented, anonymised testimony, listed nowhere (for the test that
+a name found by the check reaches no shared file)."""
+
 SURVEY_POOL = 15
 """Respondents per partner survey (R01 .. R15); each (outcome, factor) asks 3 to 15 of them."""
 
@@ -66,7 +74,8 @@ period and price year), ``inputs``, ``impact_map`` (rows; ``ranges: false`` skip
 deadweight and attribution ranges, ``dist`` sets their shape), ``survey`` (outcome_id to the
 factors asked), optionally ``exactly_three`` (an [outcome_id, factor] asked of exactly three
 respondents), ``baseline``, ``calendar`` (funder, report, frequency, first due date, how many),
-``quality_marks`` (mark, awarded, expiry or null), ``case_studies``, and optionally ``star``
+``quality_marks`` (mark, awarded, expiry or null), ``case_studies``, optionally ``names`` (the
+Names sheet's rows) and ``star``
 (star, areas, [lowest, highest] score)."""
 
 
@@ -214,6 +223,8 @@ def partner_workbook_data(definition: dict[str, Any], seed: int, partner_number:
         "DeflatorSurvey": deflator_survey_frame(definition, _rng(seed, partner_number, _STREAM_SURVEY)),
         "CaseStudies": pd.DataFrame(definition["case_studies"]),
     }
+    if definition.get("names"):
+        tables["Names"] = pd.DataFrame(definition["names"])
     stars = star_readings_frame(definition, _rng(seed, partner_number, _STREAM_STARS))
     if stars is not None:
         tables["StarReadings"] = stars

@@ -39,7 +39,7 @@ from svlib.io.csv_tables import csv_records, read_error
 from svlib.io.xlsx import WorkbookError, column_letter, read_workbook
 from svlib.reference.proxies import load_library, load_price_index
 from svlib.validate.impact_map import check_rows, resolve_columns
-from svlib.validate.schema import contact_details_problems, cross_table_problems
+from svlib.validate.schema import contact_details_problems, cross_table_problems, personal_name_problems
 
 # --------------------------------------------------------------------------------------
 # Partner workbooks (and folders of CSVs named after the sheets)
@@ -316,8 +316,9 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
         tables[DEFLATOR_SURVEY.name], survey_problems = _survey_fractions(tables[DEFLATOR_SURVEY.name], table_file, sheet)
         problems += survey_problems
     problems += cross_table_problems(partner, tables, where, skip=header_broken, known_problems=problems)
-    problems += contact_details_problems(partner, baseline, {k: v for k, v in tables.items() if k not in header_broken},
-                                         where)
+    readable = {k: v for k, v in tables.items() if k not in header_broken}
+    problems += contact_details_problems(partner, baseline, readable, where)
+    problems += personal_name_problems(partner, readable, where)
     errors_found = [p for p in problems if p.severity == "error"]
     if errors_found:
         return None, problems

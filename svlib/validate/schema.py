@@ -28,6 +28,7 @@ from svlib.contract.tables import (
     FRACTION_PARAMETERS,
     IMPACT_MAP,
     INPUTS,
+    NAMES,
     PARAMETERS,
     PARTNER,
     QUALITY_MARKS,
@@ -39,6 +40,7 @@ from svlib.contract.tables import (
 )
 from svlib.core.frames import Columns, n_rows
 from svlib.core.personal_data import EMAIL_PATTERN, PHONE_PATTERN, POSTCODE_PATTERN, comparable
+from svlib.core.personal_names import find_names
 from svlib.core.problems import Problem, echo, quote
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -334,4 +336,37 @@ def contact_details_problems(partner: dict[str, Any], baseline: dict[str, Any] |
                 problems.append(Problem(file, sheet, row, at, (
                     f"{name} holds what looks like {what}; shared pages show it removed, but take it out of the "
                     "workbook: nothing a partner writes here should identify or contact a person"), "warning"))
+    return problems
+
+
+def personal_name_problems(partner: dict[str, Any], tables: dict[str, Columns], where: Where) -> list[Problem]:
+    """A warning at each free-text cell that a shared file may show (a column marked
+    ``narrative``; for a case study, only one with consent and anonymised both yes) and
+    that seems to name a person (:func:`svlib.core.personal_names.find_names`).
+
+    The partner's own name and area, and the Names sheet's rows (to remove or to keep), are
+    not warned about: a listed name is removed anyway, and a kept phrase is not a name. The
+    warning says what shared files will show, and how to keep a word that is not a name.
+    """
+    keep = [partner[c] for c in ("name", "area") if isinstance(partner.get(c), str)]
+    names = tables.get(NAMES.name)
+    if names is not None and n_rows(names):
+        keep += [n for n in names["name"] if isinstance(n, str)]
+    problems: list[Problem] = []
+    for table in WORKBOOK_TABLES:
+        columns = tables.get(table.name)
+        if table.layout != "rows" or columns is None or not n_rows(columns):
+            continue
+        shared = ([c == "yes" and a == "yes" for c, a in zip(columns["consent"], columns["anonymised"])]
+                  if table is CASE_STUDIES else [True] * n_rows(columns))
+        for column in (c for c in table.columns if c.narrative and c.name in columns):
+            file, sheet = where(table.name)
+            for text, row, is_shared in zip(columns[column.name], columns["source_row"], shared):
+                found = find_names(comparable(text), keep) if is_shared and isinstance(text, str) else []
+                if found:
+                    what = ", ".join(f"{quote(n.text)} ({n.reason})" for n in found)
+                    problems.append(Problem(file, sheet, int(row), column.name, (
+                        f"this looks like it names a person: {what}; shared files show [name removed] in its place. "
+                        f"If it is not a person's name here (a place, a building, an organisation), add it to the "
+                        f"{NAMES.name} sheet with remove = no"), "warning"))
     return problems

@@ -16,7 +16,7 @@ from svlib.pipeline.build import build, load_processed
 from tests.workbooks import FORMULA_TEXT, column_of, edit, plant_formulas, write_csv_partner
 
 TABLE_FILES = ["partner.csv", "inputs.csv", "impact_map.csv", "baseline.csv", "reporting_calendar.csv",
-               "quality_marks.csv", "deflator_survey.csv", "star_readings.csv", "case_studies.csv"]
+               "quality_marks.csv", "deflator_survey.csv", "star_readings.csv", "case_studies.csv", "names.csv"]
 
 
 @pytest.fixture
