@@ -69,7 +69,7 @@ import pandas as pd
 from svlib.contract.cells import split_ids
 from svlib.contract.tables import CASE_STUDIES, NAMES, PARTNER, WORKBOOK_TABLES
 from svlib.core.personal_data import EMAIL_PATTERN, PHONE_PATTERN, POSTCODE_PATTERN, comparable
-from svlib.core.personal_names import TITLES, find_names
+from svlib.core.personal_names import find_names, listed_words
 from svlib.validate.schema import CODE_COLUMNS
 
 EMAIL_REMOVED = "[email removed]"
@@ -208,13 +208,6 @@ class NameRules:
         return shown
 
 
-def _listed_words(name: str) -> list[str]:
-    """A listed name and each of its words but a title or an initial ("Mrs M. Smith": the
-    whole, "Smith")."""
-    words = [w.strip(".,") for w in name.split()]
-    return [name] + [w for w in words if len(w) > 1 and w.casefold() not in TITLES]
-
-
 def name_rules(tables: Mapping[str, pd.DataFrame]) -> dict[str, NameRules]:
     """Each partner's :class:`NameRules`, from the processed tables of a collection.
 
@@ -248,7 +241,7 @@ def name_rules(tables: Mapping[str, pd.DataFrame]) -> dict[str, NameRules]:
             if str(row.get("remove", "yes")).strip().lower() == "no":
                 keep.setdefault(str(row.get("partner_id", "")), []).append(name.strip())
             else:
-                listed += _listed_words(name.strip())
+                listed += listed_words(name.strip())
     found: set[str] = set()
     for table in WORKBOOK_TABLES:
         frame = tables.get(table.name)

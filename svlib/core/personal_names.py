@@ -34,31 +34,24 @@ References
 ----------
 Information Commissioner's Office, *Anonymisation: managing data protection risk* code of
 practice (2012): direct identifiers, names first, are removed before data are shared.
-First names and surnames: the person-name lists of the ``faker`` package (MIT licence),
-taken from national statistics: the Office for National Statistics' baby-name and surname
-tables (en_GB), NISRA and the Dúchas surname project (en_IE, ga_IE), the US Social Security
-Administration and Census Bureau (en_US), and the national lists of each locale in
-:data:`NAME_LOCALES`.
+First names and surnames: ``svlib/data/person_names.csv``, the person-name lists of the
+``faker`` package (MIT licence) for 28 locales, taken from national statistics: the Office
+for National Statistics' baby-name and surname tables (en_GB), NISRA and the Dúchas surname
+project (en_IE, ga_IE), the US Social Security Administration and Census Bureau (en_US), and
+the national lists of each locale of :data:`svlib.tools.person_names.NAME_LOCALES`.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-NAME_LOCALES: tuple[str, ...] = (
-    "en_GB", "en_IE", "ga_IE", "en_US", "en_NZ", "en_IN", "en_PK", "en_NG", "yo_NG", "ig_NG", "ha_NG", "en_KE",
-    "zu_ZA", "pl_PL", "ro_RO", "lt_LT", "lv_LV", "pt_PT", "pt_BR", "it_IT", "es_ES", "fr_FR", "de_DE", "nl_NL",
-    "tr_TR", "cs_CZ", "sk_SK", "hu_HU",
-)
-"""The ``faker`` locales whose first names and surnames are read: the UK and Ireland, and the
-countries of birth most common among people born abroad and living in England and Wales
-(ONS, Census 2021, table TS004) whose names are written in the Latin alphabet. Faker's
-generic ``en`` list is left out: it holds rare US forenames that are everyday words
-("Council", "Park", "Hall")."""
+from svlib import paths
+
+PERSON_NAMES_FILE = "person_names.csv"
+"""First names and surnames, one per row (``kind``: first or surname; ``name``, case-folded)."""
 
 TITLES: frozenset[str] = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "revd"})
 """Forms of address that stand before a name (compared in lower case, without a full stop)."""
@@ -98,32 +91,15 @@ class NameLexicon:
 
 
 @cache
-def name_lexicon(locales: tuple[str, ...] = NAME_LOCALES) -> NameLexicon:
-    """The first names and surnames of ``faker``'s person providers for ``locales``.
-
-    Returns
-    -------
-    NameLexicon
-        Every name written with a capital letter (names in alphabets without capitals
-        cannot be told from other words this way and are left out), case-folded; month and
-        weekday names are taken out of the first names.
-    """
-    first: set[str] = set()
-    last: set[str] = set()
-    for locale in locales:
-        # each locale's module is a few hundred kilobytes: imported on first use, not with svlib
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for attribute in ("first_names", "first_names_female", "first_names_male", "first_names_nonbinary"):
-            first.update(_names_in(getattr(provider, attribute, ())))
-        last.update(_names_in(getattr(provider, "last_names", ())))
-    return NameLexicon(frozenset(first - CALENDAR_WORDS), frozenset(last))
-
-
-def _names_in(values: object) -> set[str]:
-    """The capitalised one-word names of a provider's list (a tuple, or a dict of weights)."""
-    if not isinstance(values, (tuple, list, dict, set, frozenset)):
-        return set()
-    return {v.casefold() for v in values if isinstance(v, str) and _capitalised(v) and _WORD.fullmatch(v)}
+def name_lexicon() -> NameLexicon:
+    """The first names and surnames shipped with svlib (``svlib/data/person_names.csv``,
+    written by :mod:`svlib.tools.person_names` from the ``faker`` package's national lists;
+    sources in ``svlib/data/SOURCES.md``), month and weekday names taken out of the first
+    names."""
+    lines = paths.package_data(PERSON_NAMES_FILE).read_text(encoding="utf-8").splitlines()[1:]  # kind,name
+    rows = [line.split(",", 1) for line in lines]  # one word a name: no comma or quote inside
+    first = {name for kind, name in rows if kind == "first"}
+    return NameLexicon(frozenset(first - CALENDAR_WORDS), frozenset(name for kind, name in rows if kind == "surname"))
 
 
 def _capitalised(word: str) -> bool:
@@ -148,6 +124,14 @@ def _kept_spans(text: str, keep: Iterable[str]) -> list[tuple[int, int]]:
         return []
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)", re.IGNORECASE)
     return [m.span() for m in pattern.finditer(text)]
+
+
+def listed_words(name: str) -> list[str]:
+    """A name a partner lists, and each of its words but a title or an initial: all are
+    removed ("Mrs M. Smith": itself and "Smith"), since a person named in full is often
+    named again by one word."""
+    words = [w.strip(".,") for w in name.split()]
+    return [name] + [w for w in words if len(w) > 1 and w.casefold() not in TITLES]
 
 
 def find_names(text: str, keep: Iterable[str] = (), lexicon: NameLexicon | None = None) -> list[NameFound]:
@@ -210,6 +194,8 @@ def find_names(text: str, keep: Iterable[str] = (), lexicon: NameLexicon | None 
         if reason == "a first name" and last > first:
             reason = "a first name and surname"
         s, e = words[first][0], words[last][1]
+        if _initial(words[last][2]) and text[e:e + 1] == ".":  # an initial's full stop is part of the name
+            e += 1
         found.append(NameFound(s, e, text[s:e], reason))
         i = last + 1
     return found

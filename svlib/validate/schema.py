@@ -40,7 +40,7 @@ from svlib.contract.tables import (
 )
 from svlib.core.frames import Columns, n_rows
 from svlib.core.personal_data import EMAIL_PATTERN, PHONE_PATTERN, POSTCODE_PATTERN, comparable
-from svlib.core.personal_names import find_names
+from svlib.core.personal_names import find_names, listed_words
 from svlib.core.problems import Problem, echo, quote
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -351,7 +351,9 @@ def personal_name_problems(partner: dict[str, Any], tables: dict[str, Columns], 
     keep = [partner[c] for c in ("name", "area") if isinstance(partner.get(c), str)]
     names = tables.get(NAMES.name)
     if names is not None and n_rows(names):
-        keep += [n for n in names["name"] if isinstance(n, str)]
+        for name, remove in zip(names["name"], names["remove"]):  # a kept phrase as a whole; a listed name word by word
+            if isinstance(name, str):
+                keep += [name] if remove == "no" else listed_words(name)
     problems: list[Problem] = []
     for table in WORKBOOK_TABLES:
         columns = tables.get(table.name)

@@ -11,11 +11,15 @@ from svlib.analysis.evidence import (
     NAME_REMOVED,
     PHONE_REMOVED,
     POSTCODE_REMOVED,
+    NameRules,
+    collection_name_rules,
     evidence_per_outcome,
+    name_rules,
     outcomes_without_evidence,
     quotes_for_sharing,
     redact,
     redact_frame,
+    redact_tables,
     shareable,
 )
 from svlib.tools.example_partners import NON_CONSENTED_PHRASE, TESTIMONY_EMAIL, TESTIMONY_PHONE
@@ -200,3 +204,65 @@ def test_text_around_them_is_shown_as_written():
 
     assert redact("flag 🏴 and 👩\u200d👧, CO₂ saved") == "flag 🏴 and 👩\u200d👧, CO₂ saved"
     assert redact("Right\u202eevil") == "Rightevil"  # an override never reaches a page
+
+
+# --- people's names, collection by collection ---------------------------------------------
+
+def _collection(case_text: str = "Harold came every Thursday.", names=(), consent: str = "yes") -> dict:
+    """Two partners' processed tables, as load_processed gives them (not yet redacted)."""
+    return {
+        "Partner": pd.DataFrame({"partner_id": ["pantry", "hub"], "name": ["Stanley Pantry", "Hub"],
+                                 "area": ["Stanley", "Peterlee"]}),
+        "ImpactMap": pd.DataFrame({"partner_id": ["pantry", "hub", "hub"], "outcome_id": ["P1", "H1", "H2"],
+                                   "stakeholder": ["Older people in Stanley", "Harold's friends", "Mary SMITH"],
+                                   "outcome": ["Less lonely", "Grace Court residents less lonely", "Into work"],
+                                   "evidence": ["Register", "Letters from Mrs Oyelaran", ""]}),
+        "CaseStudies": pd.DataFrame({"partner_id": ["pantry", "pantry"], "case_id": ["C1", "C2"],
+                                     "outcome_ids": ["P1", "P1"], "title": ["Lunches", "Private"],
+                                     "text": [case_text, "Kayleigh told us everything."],
+                                     "consent": [consent, "no"], "anonymised": ["yes", "yes"]}),
+        "Names": pd.DataFrame(list(names), columns=["partner_id", "name", "remove"]),
+    }
+
+
+def test_a_listed_name_and_each_of_its_words_are_removed_from_every_partner_text_in_any_capitals():
+    tables = _collection(names=[("hub", "Mrs Mary Smith", "yes")])
+    rules = name_rules(tables)
+    assert set(rules["pantry"].listed) == {"Mrs Mary Smith", "Mary", "Smith"}  # the title is no name
+    shared = redact_tables(tables)
+    assert shared["ImpactMap"]["stakeholder"].tolist()[2] == "[name removed] [name removed]"  # "Mary SMITH"
+    assert "Names" not in shared  # the list of what must not be shown is never shown
+
+
+def test_a_name_found_in_a_shared_testimony_is_removed_wherever_any_partner_wrote_it():
+    shared = redact_tables(_collection())
+    assert shared["CaseStudies"]["text"].tolist()[0] == "[name removed] came every Thursday."
+    # the hub's own label: a name found in the pantry's testimony is no less a name there
+    assert shared["ImpactMap"]["stakeholder"].tolist()[1] == "[name removed]'s friends"
+    # the hub's evidence is free text too: the name after a title is found and removed, the title kept
+    assert shared["ImpactMap"]["evidence"].tolist()[1] == "Letters from Mrs [name removed]"
+
+
+def test_a_testimony_without_consent_is_not_read_for_names_and_never_shared():
+    rules = name_rules(_collection(consent="no"))
+    assert rules["pantry"].found == ("Oyelaran",)  # from the hub's evidence alone; not Harold, not Kayleigh
+
+
+def test_a_partner_keeps_its_own_name_area_and_kept_phrases_and_only_its_own():
+    tables = _collection("Stanley and Grace came to Grace Court.", names=[("hub", "Grace Court", "no")])
+    rules = name_rules(tables)
+    assert rules["pantry"].found == ("Grace", "Oyelaran")  # Stanley is the pantry's own area
+    shared = redact_tables(tables)
+    assert shared["CaseStudies"]["text"].tolist()[0] == "Stanley and [name removed] came to [name removed] Court."
+    assert shared["ImpactMap"]["outcome"].tolist()[1] == "Grace Court residents less lonely"  # the hub keeps it
+    assert shared["ImpactMap"]["stakeholder"].tolist()[0] == "Older people in Stanley"
+
+
+def test_the_check_looks_for_names_as_names_are_written_outside_every_kept_phrase():
+    rules = collection_name_rules(name_rules(_collection(names=[("hub", "Will", "yes"), ("hub", "Grace Court", "no")])))
+    assert rules.names_in("Will and WILL came; Harold too.") == ["Will", "WILL", "Harold"]
+    assert rules.names_in("The ratio will rise at Grace Court.") == []  # svlib's own 'will' is no name
+
+
+def test_redaction_without_names_leaves_the_text_as_it_was():
+    assert NameRules().remove("Harold came.") == "Harold came." == redact("Harold came.", rules=NameRules())

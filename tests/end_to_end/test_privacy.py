@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from svlib.tools.example_partners import NON_CONSENTED_PHRASE, TESTIMONY_EMAIL, TESTIMONY_PHONE
+from svlib.analysis.evidence import collection_name_rules, name_rules
+from svlib.pipeline.build import load_processed
+from svlib.reporting.disclosure_audit import audit_folder
+from svlib.tools.example_partners import (
+    LISTED_NAME,
+    NON_CONSENTED_PHRASE,
+    TESTIMONY_EMAIL,
+    TESTIMONY_PHONE,
+    UNLISTED_NAME,
+)
 
 
 def pages(root: Path) -> list[Path]:
@@ -177,3 +186,28 @@ def test_a_partners_name_and_file_name_reach_no_shared_file_with_their_contact_d
                 assert detail not in text, (path.name, detail)
     page = (tmp_path / "out" / "partners" / "food-network.html").read_text(encoding="utf-8")
     assert "<title>Food Network (ring [phone removed])</title>" in page
+
+
+def test_a_listed_name_and_a_name_found_by_the_check_reach_no_shared_file(report_run):
+    # The example plants a nickname the check cannot know, listed in the green spaces
+    # trust's Names sheet, and a first name listed nowhere, in the food network's
+    # testimony; both testimonies are consented and marked anonymised, so both are shared.
+    result, raw, root = report_run
+    cases = pd.read_csv(root / "processed" / "case_studies.csv")
+    listed = pd.read_csv(root / "processed" / "names.csv")
+    assert cases["text"].str.contains(LISTED_NAME).any() and cases["text"].str.contains(UNLISTED_NAME).any()
+    assert listed["name"].tolist() == [LISTED_NAME] and UNLISTED_NAME not in " ".join(listed["name"])
+    shared = shared_files(root)
+    assert {p.suffix for p in shared} >= {".html", ".ipynb", ".json"}
+    for path in shared:
+        text = path.read_text(encoding="utf-8", errors="replace") if path.suffix != ".xlsx" else ""
+        for name in (LISTED_NAME, UNLISTED_NAME):
+            assert re.search(rf"\b{name}\b", text, re.IGNORECASE) is None, (path, name)
+    # the testimonies are still shown, with the names removed
+    food = (root / "out" / "partners" / "food-network.html").read_text(encoding="utf-8")
+    green = (root / "out" / "partners" / "xss-test.html").read_text(encoding="utf-8")  # the green spaces trust's
+    assert "[name removed], a widower in his eighties" in food
+    assert "[name removed], as the crew call him" in green
+    # and the disclosure check, run by svlib reports before publishing, agrees
+    names = collection_name_rules(name_rules(load_processed(root / "processed")))
+    assert [f for f in audit_folder(root / "out", [], names)] == []

@@ -120,3 +120,29 @@ def test_a_map_its_report_will_refuse_still_has_its_written_figures_checked(exam
     fn5 = [f for f in small_outcome_facts(tables) if f.outcome_id == "FN5"]
     assert len(fn5) == 1 and fn5[0].quantity == 3 and fn5[0].proxy_values == ()
     assert 0.4 in fn5[0].deflators and "reference requests" in fn5[0].evidence
+
+
+# --- people's names ---------------------------------------------------------------------
+
+def test_a_page_that_shows_a_planted_name_is_not_published_and_the_log_says_where(tmp_path, processed_example):
+    from svlib.analysis.evidence import collection_name_rules, name_rules
+    from svlib.tools.example_partners import LISTED_NAME, UNLISTED_NAME
+
+    names = collection_name_rules(name_rules(processed_example))
+    assert LISTED_NAME in names.listed and UNLISTED_NAME in names.found  # the example plants both
+    page = tmp_path / "partners" / "green-spaces-trust.html"
+    page.parent.mkdir()
+    page.write_text(f"<table><tr><th>Case study</th></tr><tr><td>{LISTED_NAME.upper()} came</td></tr></table>"
+                    f"<p>Stanley, {UNLISTED_NAME} and Consett</p>")
+    [in_table, in_text] = audit_file(page, [], names=names)
+    assert (in_table.route, in_table.where, in_text.where) == ("name", "table 1, row 2", "text block 1")
+    record = {"key": "partner/green-spaces-trust", "status": "ok", "html": "partners/green-spaces-trust.html",
+              "headline": {"sroi_ratio": 2.0}, "sroi_ratio": 2.0}
+    messages: dict[str, list[str]] = {}
+    withhold_if_disclosive(record, tmp_path, [], messages, names)
+    assert record["status"] == "failed" and "shows a person's name" in record["error"] and not page.exists()
+    assert UNLISTED_NAME not in record["error"]  # the name goes to the local log only
+    assert any(UNLISTED_NAME in m for m in messages["partner/green-spaces-trust"])
+    # the partners' own areas and svlib's own words are no names
+    page.write_text("<p>Stanley and Consett: the ratio will rise.</p>")
+    assert audit_file(page, [], names=names) == []

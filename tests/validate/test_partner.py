@@ -780,3 +780,61 @@ class TestFarCellsHoweverWritten:
                               timeout=120)  # 50 such ranges were filled in one cell at a time: minutes
         assert done.returncode == 1
         assert f"{workbook}:ImpactMap:1:A: the sheet's merged cells cover more than 100,000 cells" in done.stderr
+
+
+# --- people's names in text a shared file may show ------------------------------------------
+
+def _with_names(path, cases_text: dict[str, str] | None = None, names: list[tuple[str, str]] = ()):
+    """The food network's workbook, with case-study texts replaced and a Names sheet."""
+    import pandas as pd
+
+    from svlib.io.template import write_workbook
+    from svlib.tools.example_partners import example_collection
+
+    partner, tables = example_collection()["food-network"]
+    tables = dict(tables)
+    cases = tables["CaseStudies"].copy()
+    for case_id, text in (cases_text or {}).items():
+        cases.loc[cases["case_id"] == case_id, "text"] = text
+    tables["CaseStudies"] = cases
+    if names:
+        tables["Names"] = pd.DataFrame(names, columns=["name", "remove"])
+    return write_workbook(path, partner, tables)
+
+
+def _name_warnings(problems):
+    return [p for p in problems if "looks like it names a person" in p.message]
+
+
+def test_a_name_in_a_consented_anonymised_case_study_is_warned_about_at_its_cell(tmp_path):
+    workbook = _with_names(tmp_path / "p.xlsx", {"CS2": "Kayleigh Robson went on to a job in Stanley."})
+    data, problems = read_partner(workbook)
+    assert data is not None  # a warning, not an error
+    warned = _name_warnings(problems)
+    assert [(p.sheet, p.row, p.column, p.severity) for p in warned] == [
+        ("CaseStudies", 2, "text", "warning"), ("CaseStudies", 3, "text", "warning")]
+    assert "'Harold' (a first name)" in str(warned[0])
+    assert "'Kayleigh Robson' (a first name and surname)" in str(warned[1])  # Stanley is the partner's area
+    assert "Names sheet with remove = no" in str(warned[1])
+    assert all("Harold" not in p.shared() and "Kayleigh" not in p.shared() for p in warned)  # pages omit the name
+
+
+def test_a_case_study_that_is_never_shared_is_not_read_for_names(tmp_path):
+    # CS3 has no consent: it never leaves the partner's own workbook
+    workbook = _with_names(tmp_path / "p.xlsx", {"CS3": "Kayleigh told us everything."})
+    assert [p.row for p in _name_warnings(read_partner(workbook)[1])] == [2]  # Harold's, not Kayleigh's
+
+
+def test_a_listed_name_or_a_kept_word_is_not_warned_about(tmp_path):
+    workbook = _with_names(tmp_path / "p.xlsx", names=[("Harold", "no")])
+    assert _name_warnings(read_partner(workbook)[1]) == []
+    workbook = _with_names(tmp_path / "q.xlsx", names=[("Harold Pybus", "yes")])
+    assert _name_warnings(read_partner(workbook)[1]) == []
+
+
+def test_a_kept_phrase_keeps_itself_not_each_of_its_words(tmp_path):
+    # as in shared files: "Grace Court" is kept as a building, "Grace" alone is still a name
+    workbook = _with_names(tmp_path / "p.xlsx", {"CS2": "Grace moved into Grace Court."},
+                           names=[("Grace Court", "no"), ("Harold", "yes")])
+    [warned] = _name_warnings(read_partner(workbook)[1])
+    assert warned.row == 3 and "'Grace' (a first name)" in str(warned) and "Grace Court'" not in str(warned)
