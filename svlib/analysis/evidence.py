@@ -69,7 +69,7 @@ import pandas as pd
 from svlib.contract.cells import split_ids
 from svlib.contract.tables import CASE_STUDIES, NAMES, PARTNER, WORKBOOK_TABLES
 from svlib.core.personal_data import EMAIL_PATTERN, PHONE_PATTERN, POSTCODE_PATTERN, comparable
-from svlib.core.personal_names import find_names, listed_words
+from svlib.core.personal_names import find_names, listed_words, whole_words
 from svlib.validate.schema import CODE_COLUMNS
 
 EMAIL_REMOVED = "[email removed]"
@@ -123,22 +123,12 @@ def redact(text: str, names: Iterable[str] = (), rules: NameRules | None = None)
         text = EMAIL_PATTERN.sub(EMAIL_REMOVED, text)
     text = _outside_placeholders(text, lambda part: PHONE_PATTERN.sub(PHONE_REMOVED, part))
     text = _outside_placeholders(text, lambda part: POSTCODE_PATTERN.sub(POSTCODE_REMOVED, part))
-    wanted = sorted({n.strip() for n in names if isinstance(n, str) and n.strip()}, key=len, reverse=True)
-    if wanted:
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in wanted) + r")(?!\w)", re.IGNORECASE)
+    pattern = whole_words(names)
+    if pattern is not None:
         text = _outside_placeholders(text, lambda part: pattern.sub(NAME_REMOVED, part))
     if rules is not None:
         text = rules.remove(text)
     return text
-
-
-def _whole_words(phrases: Iterable[str], ignore_case: bool) -> re.Pattern[str] | None:
-    """One pattern for every phrase as whole words, longest first; ``None`` for none."""
-    wanted = sorted({p.strip() for p in phrases if isinstance(p, str) and p.strip()}, key=len, reverse=True)
-    if not wanted:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in wanted) + r")(?!\w)",
-                      re.IGNORECASE if ignore_case else 0)
 
 
 @dataclass(frozen=True)
@@ -161,8 +151,8 @@ class NameRules:
 
     @cached_property
     def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
-        return (_whole_words(self.listed, True), _whole_words(self.found, False),
-                _whole_words(self.keep, True))
+        return (whole_words(self.listed, True), whole_words(self.found, False),
+                whole_words(self.keep, True))
 
     def _each_free_part(self, text: str, act: Callable[[str], str]) -> str:
         """``act`` on the text outside kept phrases and "[... removed]" placeholders."""
@@ -188,7 +178,7 @@ class NameRules:
     @cached_property
     def _shown_pattern(self) -> re.Pattern[str] | None:
         forms = {f for n in self.listed for f in (n, n.title(), n.upper())} | set(self.found)
-        return _whole_words(forms, False)
+        return whole_words(forms, False)
 
     def names_in(self, text: str) -> list[str]:
         """The names of these rules that ``text`` shows outside kept phrases, as a name is

@@ -117,13 +117,20 @@ def _listed(word: str, names: frozenset[str]) -> bool:
     return folded in names or ("-" in folded and folded.split("-", 1)[0] in names)
 
 
+def whole_words(phrases: Iterable[str], ignore_case: bool = True) -> re.Pattern[str] | None:
+    """One pattern for every phrase of ``phrases`` as whole words (not part of a longer
+    word), longest first, so "Mary Ann" is found before "Mary"; ``None`` for none."""
+    wanted = sorted({p.strip() for p in phrases if isinstance(p, str) and p.strip()}, key=len, reverse=True)
+    if not wanted:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in wanted) + r")(?!\w)",
+                      re.IGNORECASE if ignore_case else 0)
+
+
 def _kept_spans(text: str, keep: Iterable[str]) -> list[tuple[int, int]]:
     """Where each phrase of ``keep`` stands in ``text`` as whole words, in any case."""
-    phrases = sorted({k.strip() for k in keep if isinstance(k, str) and k.strip()}, key=len, reverse=True)
-    if not phrases:
-        return []
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)", re.IGNORECASE)
-    return [m.span() for m in pattern.finditer(text)]
+    pattern = whole_words(keep)
+    return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
 
 
 def listed_words(name: str) -> list[str]:
