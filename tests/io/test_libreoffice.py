@@ -48,7 +48,7 @@ def test_example_workbooks_saved_by_libreoffice_build_to_the_same_tables(tmp_pat
     before, after = build(paths.raw_collection("example"), tmp_path / "before"), build(tmp_path / "raw", tmp_path / "after")
     assert before.ok and after.ok, [str(p) for p in after.problems]
     tables = sorted(p.name for p in (tmp_path / "before").glob("*.csv"))
-    assert len(tables) == 9 and tables == sorted(p.name for p in (tmp_path / "after").glob("*.csv"))
+    assert len(tables) == 10 and tables == sorted(p.name for p in (tmp_path / "after").glob("*.csv"))
     for name in tables:
         assert (tmp_path / "before" / name).read_bytes() == (tmp_path / "after" / name).read_bytes(), name
     assert before.manifest["tables"] == after.manifest["tables"] and before.manifest["partners"] == after.manifest["partners"]
