@@ -37,14 +37,17 @@ Redaction patterns (all case-insensitive), applied in this order:
 Names, collection by collection (:func:`name_rules`, :func:`redact_tables`):
 
 * a name a partner lists in its Names sheet (``remove`` yes or blank), and each word of it
-  but a title, is removed in any capitals ("Mary Smith", "MARY", "smith");
-* a name found in a partner's shareable free text (columns marked ``narrative``: a
-  consented, anonymised case study's title and text, an outcome's evidence, an input's
-  description) by :func:`svlib.core.personal_names.find_names` is removed as written
-  ("Harold"), wherever any partner wrote it: a name found in a testimony is removed from
-  the impact map's labels too, so no page shows it;
+  that is a known first name or surname, is removed in any capitals ("Mary Smith", "MARY",
+  "smith");
+* a name found by :func:`svlib.core.personal_names.find_names` in any shared text (labels
+  by the stricter rule, free text in columns marked ``narrative`` by every rule; a case
+  study only when consented and anonymised) is removed as written, with a capital or in
+  capitals, wherever any partner wrote it: a sure name (with a known surname, or after a
+  title) from every text, a first name found alone and each word of a found name
+  ("Wilkinson" of "Harold Wilkinson") from free text only;
 * neither is removed inside a phrase the text's own partner keeps: its name, its area and
-  the phrases its Names sheet marks ``remove`` no ("Stanley" as a town).
+  the phrases its Names sheet marks ``remove`` no ("Stanley" as a town), unless a Names
+  sheet lists the same phrase to remove.
 
 Pattern matching cannot find every identifier (a street name, a nickname, a rare job):
 redaction supplements, and never replaces, the partner's own anonymisation and consent.
@@ -90,7 +93,7 @@ def _outside_placeholders(text: str, replace: Callable[[str], str]) -> str:
     return "".join(pieces)
 
 
-def redact(text: str, names: Iterable[str] = (), rules: NameRules | None = None) -> str:
+def redact(text: str, names: Iterable[str] = (), rules: NameRules | None = None, narrative: bool = True) -> str:
     """Text with email addresses, UK phone numbers, UK postcodes and names removed.
 
     Parameters
@@ -102,6 +105,8 @@ def redact(text: str, names: Iterable[str] = (), rules: NameRules | None = None)
     rules : NameRules, optional
         A partner's names to remove and phrases to keep (:func:`name_rules`), applied
         after ``names``.
+    narrative : bool
+        Free text (the default) rather than a label: see :meth:`NameRules.remove`.
 
     Returns
     -------
@@ -127,8 +132,13 @@ def redact(text: str, names: Iterable[str] = (), rules: NameRules | None = None)
     if pattern is not None:
         text = _outside_placeholders(text, lambda part: pattern.sub(NAME_REMOVED, part))
     if rules is not None:
-        text = rules.remove(text)
+        text = rules.remove(text, narrative)
     return text
+
+
+def _as_names_are_written(names: Iterable[str]) -> set[str]:
+    """Each name as written, with capitals ("harold": "Harold") and in capitals ("HAROLD")."""
+    return {f for n in names for f in (n, n.title(), n.upper())}
 
 
 @dataclass(frozen=True)
@@ -138,25 +148,39 @@ class NameRules:
     Attributes
     ----------
     listed : tuple of str
-        Names listed in a Names sheet, and each of their words: removed in any capitals.
+        Names listed in a Names sheet, and their words that are first names or surnames:
+        removed from every text in any capitals.
     found : tuple of str
-        Names found in shareable free text: removed as written.
+        Names found with a surname the lexicon knows or after a title ("Kayleigh Robson",
+        "Oyelaran"): removed from every text as written, with capitals or in capitals.
+    found_alone : tuple of str
+        Other names found (a first name alone, or with words the lexicon does not know as
+        surnames), and each word of every found name: removed so from free text (columns
+        marked ``narrative``), not from labels, where such a word is more often a word
+        ("Job seekers", "Grace Court residents").
     keep : tuple of str
         Phrases left as written, with any name inside them.
+    ordinary : frozenset of str
+        Words the disclosure check does not look for on their own (svlib's own words,
+        "Monte Carlo"; words of labels that keep them): removal still applies.
     """
 
     listed: tuple[str, ...] = ()
     found: tuple[str, ...] = ()
+    found_alone: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()
+    ordinary: frozenset[str] = frozenset()
 
     @cached_property
-    def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
-        return (whole_words(self.listed, True), whole_words(self.found, False),
-                whole_words(self.keep, True))
+    def _patterns(self) -> dict[str, re.Pattern[str] | None]:
+        found = _as_names_are_written(self.found)  # one pattern a kind of text, so the longest name goes first
+        return {"label": whole_words(self.listed, True, found),
+                "narrative": whole_words(self.listed, True, found | _as_names_are_written(self.found_alone)),
+                "keep": whole_words(self.keep, True)}
 
     def _each_free_part(self, text: str, act: Callable[[str], str]) -> str:
         """``act`` on the text outside kept phrases and "[... removed]" placeholders."""
-        keep = self._patterns[2]
+        keep = self._patterns["keep"]
         if keep is None:
             return _outside_placeholders(text, act)
         pieces, last = [], 0
@@ -166,25 +190,29 @@ class NameRules:
         pieces.append(_outside_placeholders(text[last:], act))
         return "".join(pieces)
 
-    def remove(self, text: str) -> str:
-        """``text`` with every name of these rules shown as "[name removed]"."""
+    def remove(self, text: str, narrative: bool = True) -> str:
+        """``text`` with every name of these rules shown as "[name removed]"; a label
+        (``narrative=False``) keeps :attr:`found_alone` words."""
         if not isinstance(text, str):
             return text
-        for pattern in self._patterns[:2]:
-            if pattern is not None and pattern.search(text):
-                text = self._each_free_part(text, lambda part, p=pattern: p.sub(NAME_REMOVED, part))
+        pattern = self._patterns["narrative" if narrative else "label"]
+        if pattern is not None and pattern.search(text):
+            text = self._each_free_part(text, lambda part: pattern.sub(NAME_REMOVED, part))
         return text
 
     @cached_property
     def _shown_pattern(self) -> re.Pattern[str] | None:
-        forms = {f for n in self.listed for f in (n, n.title(), n.upper())} | set(self.found)
-        return whole_words(forms, False)
+        whole = {n for n in (*self.listed, *self.found) if len(n.split()) > 1}
+        single = {n for n in (*self.listed, *self.found, *self.found_alone) if len(n.split()) == 1}
+        forms = _as_names_are_written(whole) | {f for f in _as_names_are_written(single) if f not in self.ordinary}
+        return whole_words((), exact=forms)
 
     def names_in(self, text: str) -> list[str]:
-        """The names of these rules that ``text`` shows outside kept phrases, as a name is
-        written (a listed name as listed, with capitals or in capitals; a found name as
-        found): what the disclosure check looks for in a shared file. A listed "Will" is
-        removed from partner text in any capitals, but svlib's own "will" is no name."""
+        """The names of these rules that ``text`` shows outside kept phrases, as names are
+        written (as listed or found, with capitals, in capitals; a single word only when it
+        is not :attr:`ordinary`): what the disclosure check looks for in a shared file. A
+        listed "Will" is removed from partner text in any capitals, but svlib's own "will"
+        is no name."""
         pattern = self._shown_pattern
         if pattern is None or not isinstance(text, str) or not pattern.search(text):
             return []
@@ -196,6 +224,10 @@ class NameRules:
 
         self._each_free_part(text, look)
         return shown
+
+
+def _text_columns(table) -> list:
+    return [c for c in table.columns if c.kind == "text" and c.name not in CODE_COLUMNS]
 
 
 def name_rules(tables: Mapping[str, pd.DataFrame]) -> dict[str, NameRules]:
@@ -211,12 +243,12 @@ def name_rules(tables: Mapping[str, pd.DataFrame]) -> dict[str, NameRules]:
     -------
     dict of str to NameRules
         By partner id. Every partner removes the names listed by any partner and the names
-        found in any partner's shareable free text; each keeps its own name, its area and
-        the phrases its Names sheet marks ``remove`` no (module notes).
+        found in any partner's shared text (free text read as ``narrative``, labels not);
+        each keeps its own name, its area and the phrases its Names sheet marks ``remove``
+        no, unless a Names sheet lists the same phrase to remove (module notes).
     """
     partners = tables.get(PARTNER.name)
-    ids = [str(p) for p in partners["partner_id"]] if partners is not None and "partner_id" in partners else []
-    keep: dict[str, list[str]] = {pid: [] for pid in ids}
+    keep: dict[str, list[str]] = {}
     if partners is not None:
         for row in partners.to_dict("records"):
             keep.setdefault(str(row.get("partner_id")), []).extend(
@@ -225,36 +257,56 @@ def name_rules(tables: Mapping[str, pd.DataFrame]) -> dict[str, NameRules]:
     names = tables.get(NAMES.name)
     if names is not None and len(names):
         for row in names.to_dict("records"):
-            name = row.get("name")
-            if not isinstance(name, str) or not name.strip():
+            name = comparable(row["name"]).strip() if isinstance(row.get("name"), str) else ""
+            if not name:
                 continue
             if str(row.get("remove", "yes")).strip().lower() == "no":
-                keep.setdefault(str(row.get("partner_id", "")), []).append(name.strip())
+                keep.setdefault(str(row.get("partner_id", "")), []).append(name)
             else:
-                listed += listed_words(name.strip())
+                listed += listed_words(name)
+    removed = {n.casefold() for n in listed}
+    keep = {pid: [k for k in phrases if k.casefold() not in removed] for pid, phrases in keep.items()}
     found: set[str] = set()
+    alone: set[str] = set()
     for table in WORKBOOK_TABLES:
         frame = tables.get(table.name)
-        narrative = [c.name for c in table.columns if c.narrative and frame is not None and c.name in frame]
-        if not narrative:
+        columns = [c for c in _text_columns(table) if frame is not None and c.name in frame]
+        if not columns:
             continue
         frame = shareable(frame) if table is CASE_STUDIES else frame
         owners = frame["partner_id"].astype(str) if "partner_id" in frame else pd.Series([""] * len(frame))
-        for column in narrative:
-            for owner, text in zip(owners, frame[column]):
-                found.update(n.text for n in find_names(comparable(text) if isinstance(text, str) else text,
-                                                        [*keep.get(owner, ()), *listed]))
-    listed_all, found_all = tuple(sorted(set(listed))), tuple(sorted(found))
-    return {pid: NameRules(listed_all, found_all, tuple(dict.fromkeys(k))) for pid, k in keep.items()}
+        for column in columns:
+            for owner, text in zip(owners, frame[column.name]):
+                if not isinstance(text, str):
+                    continue
+                for name in find_names(comparable(text), keep.get(owner, ()), narrative=column.narrative):
+                    (found if name.sure else alone).add(" ".join(name.text.split()))
+                    alone.update(name.words)
+    return {pid: NameRules(tuple(sorted(set(listed))), tuple(sorted(found)), tuple(sorted(alone - found)),
+                           tuple(dict.fromkeys(k))) for pid, k in keep.items()}
 
 
-def collection_name_rules(rules: Mapping[str, NameRules]) -> NameRules:
+def label_words(tables: Mapping[str, pd.DataFrame]) -> set[str]:
+    """The words of the partner labels of shared tables (text columns not marked
+    ``narrative``), which keep a first name found alone ("Job seekers"): the disclosure
+    check does not look for those words on their own (:attr:`NameRules.ordinary`)."""
+    words: set[str] = set()
+    for table in WORKBOOK_TABLES:
+        frame = tables.get(table.name)
+        for column in (c for c in _text_columns(table) if not c.narrative and frame is not None and c.name in frame):
+            words.update(w for text in set(frame[column.name]) if isinstance(text, str) for w in text.split())
+    return {w.strip(".,;:!?()[]'\"") for w in words}
+
+
+def collection_name_rules(rules: Mapping[str, NameRules], ordinary: Iterable[str] = ()) -> NameRules:
     """The names a shared file of the collection may not show anywhere: every partner's,
-    outside every phrase any partner keeps (a page may carry any partner's text)."""
+    outside every phrase any partner keeps (a page may carry any partner's text), with
+    ``ordinary`` words (:attr:`NameRules.ordinary`) not looked for on their own."""
     listed = sorted({n for r in rules.values() for n in r.listed})
     found = sorted({n for r in rules.values() for n in r.found})
+    alone = sorted({n for r in rules.values() for n in r.found_alone})
     keep = list(dict.fromkeys(k for r in rules.values() for k in r.keep))
-    return NameRules(tuple(listed), tuple(found), tuple(keep))
+    return NameRules(tuple(listed), tuple(found), tuple(alone), tuple(keep), frozenset(ordinary))
 
 
 def redact_frame(case_studies: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
@@ -283,12 +335,13 @@ def redact_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         frame = out.get(table.name)
         if frame is None:
             continue
-        texts = [c.name for c in table.columns if c.kind == "text" and c.name not in CODE_COLUMNS and c.name in frame]
+        texts = [c for c in _text_columns(table) if c.name in frame]
         if texts:
             frame = frame.copy()
             owners = frame["partner_id"].astype(str) if "partner_id" in frame else pd.Series([""] * len(frame))
             for column in texts:
-                frame[column] = [redact(v, rules=rules.get(owner)) for owner, v in zip(owners, frame[column])]
+                frame[column.name] = [redact(v, rules=rules.get(owner), narrative=column.narrative)
+                                      for owner, v in zip(owners, frame[column.name])]
             out[table.name] = frame
     return out
 

@@ -573,14 +573,14 @@ CASE_STUDIES = Table(
 NAMES = Table(
     name="Names",
     optional=True,
-    key=("name",),
     help=("Names of people to remove from everything shared, and words the name check takes for a name that are "
           "not one. svlib never shows this sheet in a report or any file it shares."),
     columns=(
-        Column("name", help=(
-            "A person's name as it may appear in your text (such as 'Mary Smith', or a nickname). Each word of it "
-            "is removed too ('Mary' and 'Smith'), in any capitals. Or, with remove = no, a word or phrase that is "
-            "not a person's name here (a town such as 'Stanley', a building such as 'Grace Court').")),
+        Column("name", blank_ok=True, default="", help=(
+            "A person's name as it may appear in your text (such as 'Mary Smith'). Each of its words that is a "
+            "first name or surname is removed too ('Mary' and 'Smith'), in any capitals; give a nickname a row of "
+            "its own. Or, with remove = no, a word or phrase that is not a person's name here (a town such as "
+            "'Stanley', a building such as 'Grace Court').")),
         Column("remove", "yes_no", required=False, blank_ok=True, default="yes", help=(
             "yes (or blank): shown as [name removed] in every report, page and file svlib shares. no: not a "
             "person's name here; left as written.")),

@@ -11,12 +11,14 @@ Text is read as words (letters of any alphabet, with inner apostrophes and hyphe
 is *capitalised* when its first letter is upper case and the rest is not all upper case
 ("Mary", "McDonald", "O'Neill"; not "UK" or "I"). A possessive "'s" is not part of the name.
 
-1. **A title and a name**: Mr, Mrs, Ms, Miss, Mx, Dr, Prof, Sir, Dame, Rev (with or without
-   a full stop) followed by capitalised words: the words (up to three) are a name, the title
+1. **A title and a name**: Mr, Mrs, Ms, Miss, Mx, Dr, Prof, Sir, Dame, Rev, capitalised (with
+   or without a full stop) followed by capitalised words: the words (up to three) are a name, the title
    stays ("Mrs [name removed]").
 2. **A first name**: a capitalised word that is a first name in :func:`name_lexicon`,
-   wherever it stands, with the capitalised surnames, first names or initials that follow it
-   (up to three): "Mary", "Mary Smith", "Wojciech K.".
+   wherever it stands, with the capitalised words or initials that follow it (up to three):
+   "Mary", "Mary Smith", "Brian Tolley", "Wojciech K.". In a label rather than free text
+   (``narrative=False``) a first name counts only with a surname the lexicon knows
+   ("Brian Smith", not "Job seekers").
 3. A surname on its own is not taken for a name (Durham, Green, Hall and Street are
    surnames too); list it in the workbook's Names sheet to have it removed.
 
@@ -67,9 +69,12 @@ MOST_WORDS = 3
 """The most words one name may run to after its first (a middle name, a surname, an initial)."""
 
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
+_NICKNAME = re.compile(r"[\"\u201c\u2018(\[]([^\"\u201d\u2019)\]]+)[\"\u201d\u2019)\]]")
+"""A nickname or other name inside a listed name, in quotes or brackets."""
 _POSSESSIVE = re.compile(r"['\u2019]s?$", re.IGNORECASE)
-_BETWEEN_NAME_WORDS = re.compile(r"\.?[ \t\u00a0]{1,2}")
-"""What may stand between two words of one name: a space or two, after an initial's full stop."""
+_BETWEEN_NAME_WORDS = re.compile(r"\.?\s+")
+"""What may stand between two words of one name: spaces or a line break, after an initial's
+full stop."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,18 @@ class NameFound:
     end: int
     text: str
     reason: str
+
+    @property
+    def words(self) -> list[str]:
+        """Each word of the name but an initial ("Mary J. Smith": Mary, Smith)."""
+        return [w for w in _WORD.findall(self.text) if len(w) > 1]
+
+    @property
+    def sure(self) -> bool:
+        """Found after a title, or as a first name with a surname the lexicon knows; a
+        first name on its own, or with words the lexicon does not know as surnames, may
+        be a word or a place ("Hope", "Job Centre")."""
+        return self.reason in ("a title and a name", "a first name and surname")
 
 
 @dataclass(frozen=True)
@@ -117,14 +134,27 @@ def _listed(word: str, names: frozenset[str]) -> bool:
     return folded in names or ("-" in folded and folded.split("-", 1)[0] in names)
 
 
-def whole_words(phrases: Iterable[str], ignore_case: bool = True) -> re.Pattern[str] | None:
-    """One pattern for every phrase of ``phrases`` as whole words (not part of a longer
-    word), longest first, so "Mary Ann" is found before "Mary"; ``None`` for none."""
-    wanted = sorted({p.strip() for p in phrases if isinstance(p, str) and p.strip()}, key=len, reverse=True)
+def whole_words(phrases: Iterable[str], ignore_case: bool = True, exact: Iterable[str] = ()) -> re.Pattern[str] | None:
+    """One pattern for every phrase of ``phrases`` (in any capitals when ``ignore_case``)
+    and of ``exact`` (as written) as whole words, not part of a longer word; longest first,
+    so "Mary Ann" is found before "Mary"; ``None`` for none. Any run of white space in a
+    phrase matches any run in the text (a line break included), and a straight or curly
+    apostrophe matches either. A phrase followed by a hyphen and a digit is the start of a
+    code ("JOB-04"), not the phrase."""
+    def tidy(values: Iterable[str]) -> set[str]:
+        return {" ".join(p.split()) for p in values if isinstance(p, str) and p.strip()}
+
+    wanted = [(p, ignore_case) for p in tidy(phrases)] + [(p, False) for p in tidy(exact)]
     if not wanted:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in wanted) + r")(?!\w)",
-                      re.IGNORECASE if ignore_case else 0)
+    wanted.sort(key=lambda pair: len(pair[0]), reverse=True)
+
+    def escaped(phrase: str, any_case: bool) -> str:
+        body = re.sub(r"['\u2019]", "['\u2019]", re.escape(phrase)).replace(r"\ ", r"\s+")
+        return f"(?i:{body})" if any_case else body
+
+    # not inside a longer word, nor the letters of a code ("JOB-04" is no name "Job")
+    return re.compile(r"(?<!\w)(?:" + "|".join(escaped(p, c) for p, c in wanted) + r")(?!\w|-\d)")
 
 
 def _kept_spans(text: str, keep: Iterable[str]) -> list[tuple[int, int]]:
@@ -133,15 +163,23 @@ def _kept_spans(text: str, keep: Iterable[str]) -> list[tuple[int, int]]:
     return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
 
 
-def listed_words(name: str) -> list[str]:
-    """A name a partner lists, and each of its words but a title or an initial: all are
-    removed ("Mrs M. Smith": itself and "Smith"), since a person named in full is often
-    named again by one word."""
-    words = [w.strip(".,") for w in name.split()]
-    return [name] + [w for w in words if len(w) > 1 and w.casefold() not in TITLES]
+def listed_words(name: str, lexicon: NameLexicon | None = None) -> list[str]:
+    """A name a partner lists, and each of its words that is a first name or surname of
+    :func:`name_lexicon` (a person named in full is often named again by one word): "Mrs
+    Mary Smith" gives itself, "Mary" and "Smith"; 'Kev "Bazza" Pickering' gives itself,
+    the same without quotes, "Pickering" and the nickname in quotes, "Bazza" (as does a name
+    in brackets). Ordinary words of a nickname ("The Gaffer", "Big Dave") are removed only
+    with the whole name: list a nickname on its own row to have it removed alone."""
+    lexicon = lexicon or name_lexicon()
+    words = _WORD.findall(name)
+    known = [w for w in words if len(w) > 1 and w.casefold() not in TITLES
+             and (w.casefold() in lexicon.first_names or w.casefold() in lexicon.surnames)]
+    nicknames = _NICKNAME.findall(name)  # 'Kev "Bazza" Pickering', 'Jo (Joanne) Bell': Bazza, Joanne
+    return list(dict.fromkeys([name, " ".join(words), *known, *(n.strip() for n in nicknames if n.strip())]))
 
 
-def find_names(text: str, keep: Iterable[str] = (), lexicon: NameLexicon | None = None) -> list[NameFound]:
+def find_names(text: str, keep: Iterable[str] = (), lexicon: NameLexicon | None = None,
+               narrative: bool = True) -> list[NameFound]:
     """Every likely personal name in ``text``, by the rules in the module notes.
 
     Parameters
@@ -153,6 +191,12 @@ def find_names(text: str, keep: Iterable[str] = (), lexicon: NameLexicon | None 
         inside one is taken for a name.
     lexicon : NameLexicon, optional
         The names to look for (default :func:`name_lexicon`).
+    narrative : bool
+        Free text, where people are written about (the default): a first name counts on
+        its own, and takes every capitalised word after it (up to three) as its surname,
+        known or not ("Brian Tolley"). A label ("Job seekers", "Social Enterprise Mark") is
+        read with ``narrative=False``: a first name counts only with a surname that
+        :func:`name_lexicon` knows, or a name after a title.
 
     Returns
     -------
@@ -184,8 +228,8 @@ def find_names(text: str, keep: Iterable[str] = (), lexicon: NameLexicon | None 
     i = 0
     while i < len(words):
         start, end, word = words[i]
-        if word.casefold() in TITLES and joined(i) and (_capitalised(words[i + 1][2]) or _initial(words[i + 1][2])) \
-                and not is_kept(*words[i + 1][:2]):
+        if word.casefold() in TITLES and word[:1].isupper() and joined(i) \
+                and (_capitalised(words[i + 1][2]) or _initial(words[i + 1][2])) and not is_kept(*words[i + 1][:2]):
             first, reason = i + 1, "a title and a name"
         elif _capitalised(word) and _listed(word, lexicon.first_names) and not is_kept(start, end):
             first, reason = i, "a first name"
@@ -195,11 +239,16 @@ def find_names(text: str, keep: Iterable[str] = (), lexicon: NameLexicon | None 
         last = first
         while (last - first < MOST_WORDS and joined(last) and not is_kept(*words[last + 1][:2])
                and (_initial(words[last + 1][2]) or (_capitalised(words[last + 1][2]) and (
-                   reason == "a title and a name" or _listed(words[last + 1][2], lexicon.surnames)
+                   reason == "a title and a name" or narrative or _listed(words[last + 1][2], lexicon.surnames)
                    or _listed(words[last + 1][2], lexicon.first_names))))):
             last += 1
         if reason == "a first name" and last > first:
-            reason = "a first name and surname"
+            known = all(_initial(w) or _listed(w, lexicon.surnames) or _listed(w, lexicon.first_names)
+                        for _, _, w in words[first + 1:last + 1])
+            reason = "a first name and surname" if known else "a first name and the capitalised words after it"
+        elif reason == "a first name" and not narrative:
+            i += 1
+            continue
         s, e = words[first][0], words[last][1]
         if _initial(words[last][2]) and text[e:e + 1] == ".":  # an initial's full stop is part of the name
             e += 1

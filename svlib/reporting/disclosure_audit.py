@@ -33,15 +33,18 @@ looks for the figures that, with the outcome's value, give its count.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
+from svlib import paths
 from svlib.analysis.disclosure import small_outcomes
 from svlib.analysis.evidence import NameRules, redact
 from svlib.contract.tables import SURVEY_FACTORS
@@ -355,3 +358,30 @@ def audit_folder(folder: str | Path, facts: Iterable[SmallOutcome], names: NameR
     folder, facts = Path(folder), list(facts)
     return [f for path in shared_files(folder)
             for f in audit_file(path, facts, path.relative_to(folder).as_posix(), names)]
+
+
+_CAPITALISED = re.compile(r"\b[^\W\d_][^\W\d_]+\b")
+
+
+@cache
+def svlib_words() -> frozenset[str]:
+    """The capitalised words svlib itself may write on a page: in the string literals of its
+    code (not docstrings), its reference tables and templates, and its notebooks ("Monte
+    Carlo", "Having a Job", "Green Book"). A single word found as a name in partner text is
+    removed from that text all the same; the check only does not refuse a page for showing
+    one of these words (:attr:`svlib.analysis.evidence.NameRules.ordinary`). The example
+    partners' generator (``svlib/tools``) is partner data, not svlib's words."""
+    texts: list[str] = []
+    for source in sorted(paths.PACKAGE_DIR.rglob("*.py")):
+        if "tools" in source.relative_to(paths.PACKAGE_DIR).parts:
+            continue
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+        texts += [node.value for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+    data = [*paths.PACKAGE_DATA_DIR.glob("*.csv"), *paths.PACKAGE_DATA_DIR.glob("*.md"),
+            *(paths.PACKAGE_DIR / "templates").rglob("*"), *paths.NOTEBOOKS_DIR.glob("*.ipynb")]
+    texts += [p.read_text(encoding="utf-8") for p in data if p.is_file() and p.name != "person_names.csv"]
+    return frozenset(w for t in texts for w in _CAPITALISED.findall(t) if w[0].isupper())

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from svlib import __version__, paths
-from svlib.analysis.evidence import NameRules, collection_name_rules, name_rules, redact
+from svlib.analysis.evidence import NameRules, collection_name_rules, label_words, name_rules, redact
 from svlib.contract.cells import CellError, parse_slug
 from svlib.contract.tables import THEMES
 from svlib.core.files import write_atomic, write_json
@@ -37,7 +37,14 @@ from svlib.pipeline.build import (
     source_files,
     write_processed,
 )
-from svlib.reporting.disclosure_audit import NAME_ROUTE, Finding, SmallOutcome, audit_file, small_outcome_facts
+from svlib.reporting.disclosure_audit import (
+    NAME_ROUTE,
+    Finding,
+    SmallOutcome,
+    audit_file,
+    small_outcome_facts,
+    svlib_words,
+)
 from svlib.reporting.partner_report import shared_tables
 from svlib.reporting.runner import NotebookJob, failure_record, run_jobs
 from svlib.reporting.site import REPORT_FOLDERS, render_index
@@ -320,8 +327,10 @@ def run_reports(
                     record[suffix] = Path(record[suffix]).relative_to(staging.path).as_posix()
             if record["status"] != "ok":
                 messages[record["key"]] = [printable(record["detail"])] if record.get("detail") else []
-        facts = small_outcome_facts(shared_tables(data_dir=processed_dir)) if valid else []
-        names = collection_name_rules(name_rules(load_processed(processed_dir))) if valid else None
+        shared = shared_tables(data_dir=processed_dir) if valid else {}
+        facts = small_outcome_facts(shared) if valid else []
+        names = collection_name_rules(name_rules(load_processed(processed_dir)),
+                                      ordinary=svlib_words() | label_words(shared)) if valid else None
         for record in records:
             withhold_if_disclosive(record, staging.path, facts, messages, names)
         run = {

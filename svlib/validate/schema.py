@@ -340,9 +340,11 @@ def contact_details_problems(partner: dict[str, Any], baseline: dict[str, Any] |
 
 
 def personal_name_problems(partner: dict[str, Any], tables: dict[str, Columns], where: Where) -> list[Problem]:
-    """A warning at each free-text cell that a shared file may show (a column marked
-    ``narrative``; for a case study, only one with consent and anonymised both yes) and
-    that seems to name a person (:func:`svlib.core.personal_names.find_names`).
+    """A warning at each text cell a shared file may show that seems to name a person
+    (:func:`svlib.core.personal_names.find_names`): free text (a column marked
+    ``narrative``) by every rule, a label (any other text column but a code) only where a
+    first name has a known surname or a name follows a title. A case study counts only with
+    consent and anonymised both yes: no other is ever shared.
 
     The partner's own name and area, and the Names sheet's rows (to remove or to keep), are
     not warned about: a listed name is removed anyway, and a kept phrase is not a name. The
@@ -350,21 +352,28 @@ def personal_name_problems(partner: dict[str, Any], tables: dict[str, Columns], 
     """
     keep = [partner[c] for c in ("name", "area") if isinstance(partner.get(c), str)]
     names = tables.get(NAMES.name)
-    if names is not None and n_rows(names):
-        for name, remove in zip(names["name"], names["remove"]):  # a kept phrase as a whole; a listed name word by word
-            if isinstance(name, str):
-                keep += [name] if remove == "no" else listed_words(name)
     problems: list[Problem] = []
+    if names is not None and n_rows(names):
+        for name, remove, row in zip(names["name"], names["remove"], names["source_row"]):
+            if isinstance(name, str) and name.strip():  # a kept phrase as a whole; a listed name word by word
+                keep += [name] if remove == "no" else listed_words(name)
+            else:
+                problems.append(Problem(*where(NAMES.name), int(row), "name",
+                                        "no name in this row; it is ignored", "warning"))
     for table in WORKBOOK_TABLES:
         columns = tables.get(table.name)
-        if table.layout != "rows" or columns is None or not n_rows(columns):
+        if table is NAMES or table.layout != "rows" or columns is None or not n_rows(columns):
             continue
         shared = ([c == "yes" and a == "yes" for c, a in zip(columns["consent"], columns["anonymised"])]
                   if table is CASE_STUDIES else [True] * n_rows(columns))
-        for column in (c for c in table.columns if c.narrative and c.name in columns):
-            file, sheet = where(table.name)
+        file, sheet = where(table.name)
+        for column in table.columns:
+            if column.kind != "text" or column.name in CODE_COLUMNS or column.name not in columns \
+                    or column.name == "answer":  # survey answers are validated against the anchored choices
+                continue
             for text, row, is_shared in zip(columns[column.name], columns["source_row"], shared):
-                found = find_names(comparable(text), keep) if is_shared and isinstance(text, str) else []
+                found = (find_names(comparable(text), keep, narrative=column.narrative)
+                         if is_shared and isinstance(text, str) else [])
                 if found:
                     what = ", ".join(f"{quote(n.text)} ({n.reason})" for n in found)
                     problems.append(Problem(file, sheet, int(row), column.name, (

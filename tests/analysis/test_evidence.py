@@ -235,34 +235,83 @@ def test_a_listed_name_and_each_of_its_words_are_removed_from_every_partner_text
 
 
 def test_a_name_found_in_a_shared_testimony_is_removed_wherever_any_partner_wrote_it():
-    shared = redact_tables(_collection())
-    assert shared["CaseStudies"]["text"].tolist()[0] == "[name removed] came every Thursday."
-    # the hub's own label: a name found in the pantry's testimony is no less a name there
-    assert shared["ImpactMap"]["stakeholder"].tolist()[1] == "[name removed]'s friends"
+    tables = _collection("Harold Wilkinson came every Thursday. Later WILKINSON said the soup helped.")
+    shared = redact_tables(tables)
+    # the whole name, then its surname alone and in capitals
+    assert shared["CaseStudies"]["text"].tolist()[0] == (
+        "[name removed] came every Thursday. Later [name removed] said the soup helped.")
+    # a name with a known surname is removed from labels too, wherever any partner wrote it
+    tables["ImpactMap"].loc[2, "stakeholder"] = "Friends of Harold Wilkinson"
+    assert redact_tables(tables)["ImpactMap"]["stakeholder"].tolist()[2] == "Friends of [name removed]"
     # the hub's evidence is free text too: the name after a title is found and removed, the title kept
     assert shared["ImpactMap"]["evidence"].tolist()[1] == "Letters from Mrs [name removed]"
+
+
+def test_a_first_name_alone_is_removed_from_free_text_but_a_label_keeps_its_words():
+    # "Job Centre" in a testimony is taken for a name there; the hub's label "Job seekers" keeps "Job"
+    tables = _collection("Harold came via the Job Centre.")
+    tables["ImpactMap"].loc[1, "stakeholder"] = "Job seekers"
+    shared = redact_tables(tables)
+    assert shared["CaseStudies"]["text"].tolist()[0] == "[name removed] came via the [name removed]."
+    assert shared["ImpactMap"]["stakeholder"].tolist()[1] == "Job seekers"
+
+
+def test_a_listed_first_name_does_not_hide_the_rest_of_a_full_name():
+    tables = _collection("Dave Kowalczyk and Siobhan O’Neill came.",
+                         names=[("pantry", "Dave", "yes"), ("pantry", "Siobhan O'Neill", "yes")])
+    assert redact_tables(tables)["CaseStudies"]["text"].tolist()[0] == "[name removed] and [name removed] came."
+
+
+def test_a_listed_nickname_with_ordinary_words_is_removed_whole_and_its_ordinary_words_stay():
+    tables = _collection("The Gaffer said \"Bazza\" was the best.",
+                         names=[("pantry", "The Gaffer", "yes"), ("pantry", 'Kev "Bazza" Pickering', "yes"),
+                                ("pantry", "Bazza", "yes")])
+    rules = name_rules(tables)["pantry"]
+    assert "The" not in rules.listed and "Pickering" in rules.listed
+    assert redact_tables(tables)["CaseStudies"]["text"].tolist()[0] == (
+        '[name removed] said "[name removed]" was the best.')
 
 
 def test_a_testimony_without_consent_is_not_read_for_names_and_never_shared():
     rules = name_rules(_collection(consent="no"))
     assert rules["pantry"].found == ("Oyelaran",)  # from the hub's evidence alone; not Harold, not Kayleigh
+    assert "Harold" not in rules["pantry"].found_alone and "Kayleigh" not in rules["pantry"].found_alone
 
 
 def test_a_partner_keeps_its_own_name_area_and_kept_phrases_and_only_its_own():
     tables = _collection("Stanley and Grace came to Grace Court.", names=[("hub", "Grace Court", "no")])
     rules = name_rules(tables)
-    assert rules["pantry"].found == ("Grace", "Oyelaran")  # Stanley is the pantry's own area
+    assert "Grace" in rules["pantry"].found_alone and "Stanley" not in rules["pantry"].found_alone  # its own area
     shared = redact_tables(tables)
-    assert shared["CaseStudies"]["text"].tolist()[0] == "Stanley and [name removed] came to [name removed] Court."
+    assert shared["CaseStudies"]["text"].tolist()[0] == "Stanley and [name removed] came to [name removed]."
     assert shared["ImpactMap"]["outcome"].tolist()[1] == "Grace Court residents less lonely"  # the hub keeps it
     assert shared["ImpactMap"]["stakeholder"].tolist()[0] == "Older people in Stanley"
 
 
+def test_a_phrase_listed_to_remove_and_to_keep_is_removed():
+    tables = _collection("Sparky drove.", names=[("pantry", "Sparky", "yes"), ("hub", "sparky", "no")])
+    assert redact_tables(tables)["CaseStudies"]["text"].tolist()[0] == "[name removed] drove."
+
+
 def test_the_check_looks_for_names_as_names_are_written_outside_every_kept_phrase():
-    rules = collection_name_rules(name_rules(_collection(names=[("hub", "Will", "yes"), ("hub", "Grace Court", "no")])))
+    rules = collection_name_rules(name_rules(_collection(names=[("hub", "Will", "yes"), ("hub", "Grace Court", "no")])),
+                                  ordinary={"Carlo"})
     assert rules.names_in("Will and WILL came; Harold too.") == ["Will", "WILL", "Harold"]
     assert rules.names_in("The ratio will rise at Grace Court.") == []  # svlib's own 'will' is no name
+    assert collection_name_rules(name_rules(_collection("Carlo came."))).names_in("Monte Carlo") == ["Carlo"]
+    assert collection_name_rules(name_rules(_collection("Carlo came.")), ordinary={"Carlo"}).names_in(
+        "Monte Carlo draws") == []  # one of svlib's own words: removed from partner text, not looked for
 
 
 def test_redaction_without_names_leaves_the_text_as_it_was():
     assert NameRules().remove("Harold came.") == "Harold came." == redact("Harold came.", rules=NameRules())
+
+
+def test_a_code_is_not_a_name_and_a_donor_named_in_full_in_a_label_is():
+    tables = _collection("Harold and Job came.")
+    tables["Inputs"] = pd.DataFrame({"partner_id": ["hub", "hub"], "input_id": ["IN1", "IN2"],
+                                     "source": ["Volunteer driver Brian Smith", "Grant"],
+                                     "description": ["Mileage", "700 hours at £11.44 (JOB-04)"]})
+    shared = redact_tables(tables)
+    assert shared["Inputs"]["source"].tolist() == ["Volunteer driver [name removed]", "Grant"]
+    assert shared["Inputs"]["description"].tolist()[1] == "700 hours at £11.44 (JOB-04)"  # a proxy id stays

@@ -24,6 +24,8 @@ def names(text: str, keep=()) -> list[str]:
     # rule 1: a title and the capitalised words after it; the title stays
     ("Mrs Oyelaran referred him.", ["Oyelaran"]),
     ("Letters from Mr J. Pybus arrived.", ["J. Pybus"]),
+    ("He would never miss Thursday lunches.", []),         # a title only with its capital
+    ("Brian Tolley and Margaret\nThornbury came.", ["Brian Tolley", "Margaret\nThornbury"]),
     # rule 3: a surname alone, or a town, is not a name
     ("Durham County Council and Green Lane allotments.", []),
     ("A woman in Bishop Auckland learned to use email.", []),
@@ -37,8 +39,14 @@ def test_names_are_found_by_the_stated_rules(text, expected):
 
 def test_a_kept_phrase_hides_the_names_inside_it_and_only_there():
     text = "Stanley helped at the Stanley pantry; Grace Court residents came, and so did Grace."
-    assert names(text) == ["Stanley", "Stanley", "Grace", "Grace"]
+    assert names(text) == ["Stanley", "Stanley", "Grace Court", "Grace"]  # free text: the capitalised word after a first name goes with it
     assert names(text, keep=["stanley", "Grace Court"]) == ["Grace"]
+
+
+def test_a_label_counts_a_first_name_only_with_a_known_surname_or_a_title():
+    label = "Job seekers met Brian Smith, Brian Tolley and Mrs Pratt (Social Enterprise Mark)"
+    assert [n.text for n in find_names(label, narrative=False)] == ["Brian Smith", "Pratt"]
+    assert [n.sure for n in find_names("Brian Smith and Brian Tolley")] == [True, False]
 
 
 def test_where_a_name_stands_is_given_exactly():

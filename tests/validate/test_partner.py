@@ -838,3 +838,28 @@ def test_a_kept_phrase_keeps_itself_not_each_of_its_words(tmp_path):
                            names=[("Grace Court", "no"), ("Harold", "yes")])
     [warned] = _name_warnings(read_partner(workbook)[1])
     assert warned.row == 3 and "'Grace' (a first name)" in str(warned) and "Grace Court'" not in str(warned)
+
+
+def test_a_label_is_warned_about_only_for_a_full_name_or_a_name_after_a_title(tmp_path):
+    from svlib.io.template import write_workbook
+    from svlib.tools.example_partners import example_collection
+
+    partner, tables = example_collection()["food-network"]
+    tables = dict(tables)
+    inputs = tables["Inputs"].copy()
+    inputs.loc[0, "source"] = "Volunteer driver Brian Smith"
+    impact = tables["ImpactMap"].copy()
+    impact.loc[0, "stakeholder"] = "Job seekers"  # a first name alone, in a label: a word
+    tables.update(Inputs=inputs, ImpactMap=impact)
+    warned = _name_warnings(read_partner(write_workbook(tmp_path / "p.xlsx", partner, tables))[1])
+    assert [(p.sheet, p.row, p.column) for p in warned] == [("Inputs", 2, "source"), ("CaseStudies", 2, "text")]
+    assert "'Brian Smith' (a first name and surname)" in str(warned[0])
+
+
+def test_a_names_row_without_a_name_is_ignored_with_a_warning_not_a_refusal(tmp_path):
+    workbook = _with_names(tmp_path / "p.xlsx", names=[("   ", "yes"), ("Harold", "yes"), (None, "no")])
+    data, problems = read_partner(workbook)
+    assert data is not None
+    assert [(p.sheet, p.row, p.column, p.severity) for p in problems if p.sheet == "Names"] == [
+        ("Names", 2, "name", "warning"), ("Names", 4, "name", "warning")]
+    assert _name_warnings(problems) == []  # Harold is listed
