@@ -331,8 +331,10 @@ IMPACT_MAP = Table(
         Column("displacement", "fraction", help="Share that displaced outcomes elsewhere."),
         Column("attribution", "fraction", help="Share due to other organisations or people."),
         Column("drop_off", "fraction", help="Share of the outcome lost each year after the first."),
-        Column("proxy_value", "money", required=False, blank_ok=True, default=np.nan,
-               help="Value in GBP per unit per year (or give proxy_id)."),
+        Column("proxy_value", "money", required=False, blank_ok=True, default=np.nan, minimum=-cells.MAX_NUMBER,
+               help=("Value in GBP per unit per year (or give proxy_id). Negative for a harm or a cost each unit "
+                     "brings (an unintended outcome, such as a volunteer's travel cost or a rise in complaints): "
+                     "the SROI guide asks for negative outcomes as well as positive ones.")),
         Column("proxy_id", required=False, blank_ok=True, default="",
                help="Id of a proxy in the svlib proxy library (or give proxy_value)."),
         Column("measure", required=False, blank_ok=True, default="", help="National TOMs measure, if any."),

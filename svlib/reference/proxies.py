@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from svlib import paths
+from svlib.contract.cells import MAX_NUMBER
 from svlib.contract.tables import Column, Table
 from svlib.core.frames import records
 from svlib.core.problems import InputError, Problem, did_you_mean, quote
@@ -46,7 +47,8 @@ PROXY_TABLE = Table(
         Column("theme", "choice", choices=PROXY_THEMES),
         Column("outcome", help="What the proxy values."),
         Column("unit", help="Unit of the value (such as 'GBP per person per year')."),
-        Column("value_gbp", "money", help="The value in GBP, in prices of price_year."),
+        Column("value_gbp", "money", minimum=-MAX_NUMBER,
+               help="The value in GBP, in prices of price_year; negative for a harm or a cost per unit."),
         Column("price_year", "year", blank_ok=True, default=pd.NA,
                help="Year whose prices the value is in; blank when the source does not say."),
         Column("source", help="Publisher and document."),

@@ -144,7 +144,7 @@ def small_outcome_facts(tables: Mapping[str, pd.DataFrame], library: ProxyLibrar
             facts.append(SmallOutcome(
                 partner_id=pid, partner_name=str(partners.loc[pid, "name"]), outcome_id=oid,
                 quantity=float(row["quantity"]), proxy_id=proxy_id.strip(),
-                proxy_values=tuple(sorted({round(float(v), 4) for v in values if _finite(v) and float(v) >= 10})),
+                proxy_values=tuple(sorted({round(abs(float(v)), 4) for v in values if _finite(v) and abs(float(v)) >= 10})),
                 deflators=tuple(sorted({round(float(d), 10) for d in deflators if _finite(d) and float(d) > 0})),
                 evidence=redact(evidence.strip()),
             ))
@@ -293,7 +293,7 @@ def _routes(cells: list[tuple[str, str]], fact: SmallOutcome) -> Iterator[tuple[
             if q is not None and not is_percent and value == q and places == 0 and (
                     COUNT_HEADING.search(heading) or plain):
                 yield "count", text
-            if not is_percent and any(abs(value - v) <= 0.5 for v in fact.proxy_values):
+            if not is_percent and any(abs(abs(value) - v) <= 0.5 for v in fact.proxy_values):  # a harm's too
                 yield "value of one person (its proxy)", text
             if is_percent and value and any(abs(value - 100 * d) <= 0.5 * 10 ** -places + 1e-9 for d in fact.deflators):
                 yield "deflator", text

@@ -129,6 +129,7 @@ class PartnerReport:
             "prob_ratio_below_1": summary["prob_ratio_below_1"],
             "monte_carlo_se": summary["monte_carlo_se"],
             "present_value": self.valuation.present_value,
+            "negative_present_value": self.valuation.negative_present_value,
             "investment": self.investment,
         }
 

@@ -71,7 +71,12 @@ def table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None, caption
 
 
 def headline_html(figures: Mapping[str, Any], price_year: int) -> str:
-    """The headline box: the ratio with its uncertainty band and the chance it is below 1:1."""
+    """The headline box: the ratio with its uncertainty band and the chance it is below 1:1,
+    and, where the map values harms or costs, the present value they take off (the ratio is
+    net of them)."""
+    harms = figures.get("negative_present_value") or 0.0
+    negative = (f"<p style='margin:6px 0 0 0'>Net of negative outcomes (harms and costs) of "
+                f"<strong>{esc(money(harms))}</strong> in present value.</p>" if harms < 0 else "")
     return (
         "<div class='svlib-headline' style='border:2px solid #1f5f8b;padding:12px;border-radius:6px;max-width:720px'>"
         f"<p style='font-size:1.6em;margin:0'>Social return: <strong>{esc(ratio(figures['sroi_ratio']))}</strong></p>"
@@ -80,7 +85,7 @@ def headline_html(figures: Mapping[str, Any], price_year: int) -> str:
         f"Chance that the value is less than the money invested (below 1:1): "
         f"<strong>{esc(percent(figures['prob_ratio_below_1'], 1))}</strong>.</p>"
         f"<p style='margin:0'>Present value {esc(money(figures['present_value']))} for an investment of "
-        f"{esc(money(figures['investment']))}, in {esc(price_year)} prices.</p></div>"
+        f"{esc(money(figures['investment']))}, in {esc(price_year)} prices.</p>{negative}</div>"
     )
 
 
@@ -178,11 +183,29 @@ def investment_tables(report: Any) -> list[HTML]:
     ]
 
 
+def negative_outcomes_table(report: Any) -> HTML:
+    """The outcomes valued as harms or costs (a negative proxy), with their present value:
+    every total is net of them. With none, a sentence saying so and why it matters."""
+    v = report.valuation
+    harms = v.negative_outcomes
+    if harms.empty:
+        return paragraph("The impact map values no negative outcomes (harms or costs). The SROI guide asks for "
+                         "unintended and negative change as well as the intended: where one happened, give it a "
+                         "row with a negative proxy_value.")
+    shown = harms[["outcome_id", "stakeholder", "outcome", "present_value"]]
+    return table(shown, {"present_value": "money"},
+                 f"Negative outcomes (harms and costs): {money(v.negative_present_value)} in present value, "
+                 "taken off the total",
+                 {"outcome_id": "Id", "stakeholder": "Stakeholder", "outcome": "Outcome",
+                  "present_value": "Present value"})
+
+
 def value_tables(report: Any) -> list[HTML]:
-    """Value by theme, by stakeholder and by year."""
+    """Value by theme, by stakeholder and by year, and the negative outcomes."""
     v = report.valuation
     share = {"present_value": "money", "share_of_value": "percent"}
     return [
+        negative_outcomes_table(report),
         table(v.by_theme, share, "By County Durham Pound theme",
               {"theme": "Theme", "present_value": "Present value", "share_of_value": "Share"}),
         table(v.by_stakeholder.sort_values("present_value", ascending=False), share, "By stakeholder",
@@ -245,14 +268,14 @@ def arithmetic_table(report: Any) -> HTML:
         rows.append({
             "outcome_id": row["outcome_id"],
             "quantity": _decimals(row["quantity"], 4),  # a range's mean is not whole
-            "proxy_value": f"£{row['proxy_value']:,.4f}",  # rebased proxies fall between pennies
+            "proxy_value": money(row['proxy_value'], 4),  # rebased proxies fall between pennies
             **{name: fraction(row.get(name, 0.0)) for name in ("deadweight", "displacement", "attribution",
                                                                 "leakage")},
-            "impact": f"£{v.outcome_impact_year1[i]:,.2f}",
+            "impact": money(v.outcome_impact_year1[i], 2),
             "drop_off": fraction(row["drop_off"]),
             "duration": f"{int(row['duration'])} from year {int(row.get('start_year', 1) or 1)}",
             "factor": f"{factor[i]:.4f}",
-            "present_value": f"£{v.outcome_present_value[i]:,.2f}",
+            "present_value": money(v.outcome_present_value[i], 2),
         })
     shown = withhold_small(pd.DataFrame(rows), _small(report),
                            ["quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage",
@@ -288,7 +311,7 @@ def discounting_table(report: Any) -> HTML:
             factor = float(model.factors[min(year - 1, len(model.factors) - 1)])
             value = float(v.outcome_impact_year1[i]) * left
             rows.append({"outcome_id": oid, "k": k, "year": year, "left": fraction(left),
-                         "value": f"£{value:,.2f}", "factor": f"{factor:.6f}", "present_value": f"£{value * factor:,.2f}"})
+                         "value": money(value, 2), "factor": f"{factor:.6f}", "present_value": money(value * factor, 2)})
     caption = "Each outcome, year by year: drop-off and discounting"
     if not rows:
         return paragraph("No outcome can be shown year by year: every quantity is a count below 5.")

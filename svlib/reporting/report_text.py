@@ -15,12 +15,13 @@ from svlib.core.provenance import provenance
 from svlib.valuation.sroi import Valuation
 
 
-def money(value: float) -> str:
-    """GBP with thousands separators, no pence (``£12,345``)."""
+def money(value: float, places: int = 0) -> str:
+    """GBP with thousands separators, to ``places`` decimals (``£12,345``; ``-£1,810.79`` for
+    a harm, the sign before the pound sign)."""
     if not np.isfinite(value):
         return "n/a"
     sign = "-" if value < 0 else ""
-    return f"{sign}£{abs(value):,.0f}"
+    return f"{sign}£{abs(value):,.{places}f}"
 
 
 def fraction(value: float) -> str:
@@ -35,7 +36,7 @@ def figure(parameter: str, value: float) -> str:
     if pd.isna(value):
         return "not given"
     if parameter == "proxy_value":
-        return f"£{float(value):,.2f}"
+        return money(float(value), 2)
     if parameter == "quantity":
         return f"{float(value):,.4g}"
     return fraction(value)

@@ -27,8 +27,9 @@ the figure. For outcome ``i`` with present value ``PV_i`` and ``PV_rest = PV −
 with ``T = target × investment``. "All outcomes" sets a deflator or drop-off to the same
 value in every outcome (``f* = 1 − T / Σ B_i``); for quantity and proxy, whose units
 differ between outcomes, it scales every outcome's figure by one multiplier
-(``k* = T / PV``). A value outside the valid range (fractions 0-1, quantities and proxies
->= 0) is reported as "not reachable".
+(``k* = T / PV``). A value outside the valid range (fractions 0-1, quantities >= 0; a proxy may be
+negative, a harm) is reported as "not reachable". A negative outcome (a negative proxy)
+has ``B_i, C_i < 0``: the same closed forms hold.
 
 Sobol indices: variance-based, first-order ``S1`` and total-order ``ST`` for groups of
 parameters, estimated with SALib (Saltelli 2002 sampling on a scrambled Sobol sequence;
@@ -204,7 +205,7 @@ def _show(parameter: str, value: float) -> str:
     if not np.isfinite(value):
         return "n/a"
     if parameter == "proxy_value":
-        return f"£{value:,.2f}"
+        return f"{'-' if value < 0 else ''}£{abs(value):,.2f}"  # a harm: -£500.00
     if parameter == "quantity":
         return f"{value:,.4g}"
     return f"{value:.1%}"
@@ -287,17 +288,18 @@ def switching_values(
         current = model.central[p]
         if p in ("deadweight", "displacement", "attribution", "leakage"):
             at_zero = model.outcome_values({p: np.zeros(size)})[0][:, 0]   # B_i
-            for i in range(size):
-                value = 1.0 - (goal - rest[i]) / at_zero[i] if at_zero[i] > 0 else None
+            for i in range(size):  # B_i < 0 for a negative outcome: the same line, falling the other way
+                value = 1.0 - (goal - rest[i]) / at_zero[i] if at_zero[i] != 0 else None
                 add(p, model.outcome_ids[i], float(current[i]), value if value is not None and 0 <= value <= 1 else None)
             whole = float(model.total(at_zero[:, None])[0])
             value = 1.0 - goal / whole if whole > 0 else None
             add(p, ALL_OUTCOMES, float(np.mean(current)), value if value is not None and 0 <= value <= 1 else None)
         elif p in ("quantity", "proxy_value"):
             per_unit = model.outcome_values({p: np.ones(size)})[0][:, 0]    # C_i
-            for i in range(size):
-                value = (goal - rest[i]) / per_unit[i] if per_unit[i] > 0 else None
-                add(p, model.outcome_ids[i], float(current[i]), value if value is not None and value >= 0 else None)
+            for i in range(size):  # C_i < 0 for a negative proxy; a quantity stays >= 0, a proxy may take any sign
+                value = (goal - rest[i]) / per_unit[i] if per_unit[i] != 0 else None
+                valid = value is not None and (value >= 0 or p == "proxy_value")
+                add(p, model.outcome_ids[i], float(current[i]), value if valid else None)
             add(p, ALL_OUTCOMES, 1.0, goal / total if total > 0 else None)
         else:  # drop_off: PV_i is a polynomial in keep = 1 − drop-off with non-negative coefficients
             c = model.columns()
@@ -320,10 +322,15 @@ def switching_values(
 
 def _dropoff_root(gap: np.ndarray) -> float | None:
     """The drop-off in [0, 1] where ``Σ_m gap[m] (1 − drop_off)^m`` is zero, or None if it
-    does not change sign there. With ``gap[1:] >= 0`` the polynomial never falls as
-    ``keep = 1 − drop_off`` rises, so bisection on ``keep`` finds the root to the last
-    bit (about 60 halvings). Values within ``1e-12`` of the scale of the terms count as
-    zero, so a target equal to the current ratio is reached at drop-off 0."""
+    does not change sign there. For one outcome the terms ``gap[1:]`` share the sign of its
+    impact (all >= 0, or all <= 0 for a negative outcome), so the polynomial is monotone
+    in ``keep = 1 − drop_off`` and bisection on ``keep`` finds the root to the last bit
+    (about 60 halvings); with every outcome at once a sign change still brackets a root.
+    Values within ``1e-12`` of the scale of the terms count as zero, so a target equal to
+    the current ratio is reached at drop-off 0."""
+    gap = np.asarray(gap, float)
+    if np.polynomial.Polynomial(gap)(0.0) > 0:  # falling as keep rises (a negative outcome): turn it round
+        gap = -gap
     poly = np.polynomial.Polynomial(gap)
     tolerance = 1e-12 * float(np.sum(np.abs(gap)))
     at_zero, at_one = poly(0.0), poly(1.0)  # keep = 0 is drop-off 1; keep = 1 is drop-off 0
@@ -352,8 +359,8 @@ def _explain(parameter: str, outcome: str, current: float, value: float | None, 
     goal = f"{target:g}:1"
     if value is None:
         direction = "above" if base > target else "below"
-        valid = "between 0% and 100%" if parameter not in ("quantity", "proxy_value") else "of zero or more"
-        return f"No {name} {valid} for {where} brings the ratio to {goal}; it stays {direction} {goal}."
+        valid = {"quantity": "of zero or more", "proxy_value": ""}.get(parameter, "between 0% and 100%")
+        return f"No {name}{' ' + valid if valid else ''} for {where} brings the ratio to {goal}; it stays {direction} {goal}."
     if parameter in ("quantity", "proxy_value") and outcome == ALL_OUTCOMES:
         return (f"The ratio reaches {goal} if every outcome's {name} is multiplied by {value:.4g} "
                 f"({value - 1:+.1%}).")

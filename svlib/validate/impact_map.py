@@ -221,7 +221,8 @@ def resolve_columns(
     if "proxy_value_low" in resolved and "proxy_value_high" in resolved:  # one bound alone: check_rows reports it
         for low, high, central, row in zip(resolved["proxy_value_low"], resolved["proxy_value_high"], values,
                                            column_values(frame, "source_row")):
-            if pd.notna(low) and pd.notna(central) and not (low <= central * (1 + 1e-12) and central <= high * (1 + 1e-12)):
+            if pd.notna(low) and pd.notna(central) and not (
+                    low <= central + 1e-12 * abs(central) and central <= high + 1e-12 * abs(high)):
                 problems.append(Problem(file, sheet, int(row), "proxy_value_low",
                                         f"the range {echo(low, ',.2f')} to {echo(high, ',.2f')} does not include the proxy value "
                                         f"{echo(central, ',.2f')} (all in {price_year} prices)"))

@@ -129,8 +129,11 @@ def processed_schema(table_name: str) -> pa.DataFrameSchema:
     regex_columns = {}
     if table is IMPACT_MAP:
         regex_columns = {
-            rf"^({'|'.join(p for p in PARAMETERS if p not in FRACTION_PARAMETERS)})_(low|high)$": pa.Column(float, pa.Check.in_range(0.0, MAX_NUMBER), nullable=True,
-                                                              coerce=True, regex=True, required=False),
+            r"^quantity_(low|high)$": pa.Column(float, pa.Check.in_range(0.0, MAX_NUMBER), nullable=True,
+                                                coerce=True, regex=True, required=False),
+            r"^proxy_value_(low|high)$": pa.Column(  # a harm's range is negative, as its proxy
+                float, pa.Check.in_range(-MAX_NUMBER, MAX_NUMBER), nullable=True, coerce=True, regex=True,
+                required=False),
             rf"^({'|'.join(FRACTION_PARAMETERS)})_(low|high)$": pa.Column(
                 float, pa.Check.in_range(0.0, 1.0), nullable=True, coerce=True, regex=True, required=False),
             r"^.*_dist$": pa.Column(str, pa.Check.isin([*DISTRIBUTIONS, ""]), nullable=True, coerce=True,

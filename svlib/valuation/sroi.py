@@ -20,9 +20,13 @@ An outcome with ``start_year = s`` occupies analysis years ``t = s .. s + durati
 "year-1 total impact" is the undiscounted impact occurring in analysis year 1 (outcomes
 starting later contribute nothing to it). Money is GBP in the analysis price year.
 
+A negative proxy values a harm or a cost per unit (an unintended outcome): its outcome's
+impact and present value are negative, and every total is net of it (the SROI guide,
+stage 2, asks for "intended and unintended, positive and negative" change).
+
 References
 ----------
-Cabinet Office (2012) A guide to Social Return on Investment, 2nd edition, stages 4-5.
+Cabinet Office (2012) A guide to Social Return on Investment, 2nd edition, stages 2 and 4-5.
 HM Treasury (2022) The Green Book, Annex A6 (discounting).
 """
 
@@ -232,6 +236,19 @@ class Valuation:
         return pd.DataFrame(columns)
 
     @cached_property
+    def negative_outcomes(self) -> pd.DataFrame:
+        """The outcomes valued as harms or costs (a negative proxy), as :attr:`by_outcome`
+        gives them, in map order: the SROI guide asks for intended and unintended,
+        positive and negative change. Every total is net of them."""
+        frame = self.by_outcome
+        return frame[frame["proxy_value"].to_numpy(float) < 0].reset_index(drop=True)
+
+    @property
+    def negative_present_value(self) -> float:
+        """The present value of :attr:`negative_outcomes` (zero or less), GBP."""
+        return float(np.sum(self.negative_outcomes["present_value"].to_numpy(float)))
+
+    @cached_property
     def by_theme(self) -> pd.DataFrame:
         """Present value and share per County Durham Pound theme (all five listed)."""
         themes = self.impact_map["theme"] if "theme" in self.impact_map else pd.Series(["(none)"] * len(self.impact_map))
@@ -258,6 +275,10 @@ class Valuation:
             "sroi_ratio": self.sroi_ratio,
             "net_sroi_ratio": self.net_sroi_ratio,
             "payback_months": payback,
+            "negative_present_value": self.negative_present_value,
+            "negative_outcomes": [{"outcome_id": _plain(o), "present_value": _plain(v)} for o, v in zip(
+                self.negative_outcomes.get("outcome_id", pd.Series(dtype=object)),
+                self.negative_outcomes["present_value"])],
             "by_year": plain_records(self.by_year),
             "by_outcome": plain_records(self.by_outcome),
             "by_theme": plain_records(self.by_theme),

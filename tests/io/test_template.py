@@ -498,7 +498,7 @@ class TestExampleCollectionContent:
         themes = set()
         for partner_id, data in typed.items():
             impact = data["ImpactMap"]
-            assert 4 <= len(impact) <= 7
+            assert 4 <= len(impact) <= 8  # the green spaces trust's eighth outcome is a harm
             themes |= set(impact["theme"])
             assert check_rows(impact, library, partner_id) == []
             _, problems = resolve_proxies(impact, library, 2024)
