@@ -16,13 +16,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import pandas as pd
 
 from svlib import __version__, paths
 from svlib.contract.cells import CellError, parse_fraction
 from svlib.core.problems import InputError, Problem, printable
+
+if TYPE_CHECKING:
+    from svlib.valuation.sroi import Investment
 
 
 def _rate(text: str) -> float:
@@ -112,21 +115,22 @@ def read_survey(path: Path, partner: str | None = None) -> pd.DataFrame | None:
     return frame if len(frame) else None
 
 
-def read_investment(path: Path, partner: str | None = None) -> float:
-    """Sum of ``value_gbp`` in an inputs CSV (one partner's rows of a processed table when
-    ``partner`` is given); raises :class:`InputError`."""
-    from svlib.contract.tables import INPUTS, investment_total
+def read_investment(path: Path, partner: str | None = None) -> "Investment":
+    """The inputs of an inputs CSV (one partner's rows of a processed table when
+    ``partner`` is given), each at face value or in its ``year``; raises :class:`InputError`."""
+    from svlib.contract.tables import INPUTS
     from svlib.core.problems import errors
     from svlib.io.csv_tables import read_csv_table
+    from svlib.valuation.sroi import Investment
 
     frame, problems = read_csv_table(path, INPUTS, partner=partner)
     if errors(problems):
         raise InputError(errors(problems))
-    total = investment_total(frame["value_gbp"])
-    if total <= 0:
+    investment = Investment.from_inputs(frame)
+    if investment.face_value <= 0:
         raise InputError([Problem(str(path), INPUTS.name, None, "value_gbp",
                                   "the inputs add up to nothing; an SROI needs a positive investment")])
-    return total
+    return investment
 
 
 def _command_sroi(args: argparse.Namespace) -> int:

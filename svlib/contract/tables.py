@@ -391,6 +391,10 @@ INPUTS = Table(
         Column("value_gbp", "money", help="Value in GBP."),
         Column("in_kind", "yes_no", required=False, blank_ok=True, default="no",
                help="yes for volunteer time or donated goods, no for money."),
+        Column("year", "whole", required=False, blank_ok=True, default=pd.NA, minimum=1, maximum=MAX_YEARS,
+               help=("The analysis year it is spent in (1 = the first year of the period), for an investment spread "
+                     "over years: it is then discounted exactly as an outcome in that year is. Blank: taken at face "
+                     "value, as most SROIs take their inputs.")),
     ),
     example={
         "input_id": "IN1",

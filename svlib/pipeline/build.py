@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gc
+import hashlib
 import io
+import json
 import os
 import re
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -351,9 +353,37 @@ def write_processed(partners: Sequence[PartnerData | PartnerRows], raw_dir: Path
         ],
         "tables": {table_file_name(t): sum(p.counts[t.name] for p in ordered) for t in WORKBOOK_TABLES},
         "partners": [p.partner_id for p in ordered],
+        "layout": table_layout(),
     }
     _write_folder(out_dir, {table_file_name(t): texts[t.name] for t in WORKBOOK_TABLES}, manifest)
     return BuildResult(manifest, problems)
+
+
+def table_layout() -> str:
+    """A fingerprint of the processed tables' files and columns (:func:`processed_columns`)
+    as this svlib writes them: a folder built by another layout (an older svlib) is
+    rebuilt rather than read (:func:`is_current`)."""
+    text = json.dumps({table_file_name(t): processed_columns(t) for t in WORKBOOK_TABLES}, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def is_current(folder: str | Path, raw_dir: str | Path) -> bool:
+    """The processed ``folder`` was built by this layout from ``raw_dir``'s files as they
+    are now (each source file's SHA-256), so it can be read as it is."""
+    try:
+        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if manifest.get("layout") != table_layout():
+        return False
+    raw_dir = Path(raw_dir)
+    try:
+        recorded = {s["file"]: s.get("sha256") for s in manifest.get("sources", [])}
+        if {p.name for p in discover(raw_dir)[0]} != set(recorded):  # a partner added or taken away
+            return False
+        return all(_fingerprint(raw_dir / name).get("sha256") == digest for name, digest in recorded.items())
+    except (OSError, KeyError, TypeError):
+        return False
 
 
 def source_files(source: Path) -> list[Path]:

@@ -22,11 +22,11 @@ from svlib.analysis.assurance import checklist
 from svlib.analysis.disclosure import small_outcomes, suppress_value
 from svlib.analysis.evidence import quotes_for_sharing, redact, redact_tables
 from svlib.contract.cells import is_blank
-from svlib.contract.tables import SURVEY_FACTORS, investment_total
+from svlib.contract.tables import SURVEY_FACTORS
 from svlib.core.problems import InputError
 from svlib.core.provenance import provenance
 from svlib.reporting.report_text import figure
-from svlib.pipeline.build import build, load_processed
+from svlib.pipeline.build import build, is_current, load_processed
 from svlib.reference.proxies import load_library
 from svlib.uncertainty.deflators import summarise_survey
 from svlib.uncertainty.estimates import Estimates, estimates
@@ -34,15 +34,16 @@ from svlib.uncertainty.montecarlo import Simulation, simulate
 from svlib.uncertainty.scenarios import from_dict, load
 from svlib.uncertainty.sensitivity import sobol_indices, survey_effort, switching_values, tornado
 from svlib.validate.impact_map import resolve_proxies
-from svlib.valuation.sroi import Conventions, Valuation, value_map
+from svlib.valuation.sroi import Conventions, Investment, Valuation, value_map
 
 
 def processed_folder(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None) -> Path:
     """The processed tables of a collection (``data_dir``, a relative one taken from the
     repository root, or ``data/processed/<collection>`` built from
-    ``data/raw/<collection>`` on first use)."""
+    ``data/raw/<collection>`` on first use, and built again whenever the raw files or
+    svlib's table layout have changed since: :func:`svlib.pipeline.build.is_current`)."""
     folder = paths.resolve(data_dir) if data_dir else paths.processed_collection(collection)
-    if not (folder / "manifest.json").exists() and not data_dir:
+    if not data_dir and not is_current(folder, paths.raw_collection(collection)):
         result = build(paths.raw_collection(collection), folder)
         if not result.ok:
             raise InputError([p for p in result.problems if p.severity == "error"])
@@ -81,9 +82,10 @@ class PartnerReport:
     scenario: dict[str, Any] | None = None
     star_readings: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    @property
-    def investment(self) -> float:
-        return investment_total(self.inputs["value_gbp"])
+    @cached_property
+    def investment(self) -> Investment:
+        """The inputs, each at face value or discounted in its year (:class:`svlib.valuation.sroi.Investment`)."""
+        return Investment.from_inputs(self.inputs)
 
     @property
     def answers(self) -> pd.DataFrame | None:
@@ -130,7 +132,8 @@ class PartnerReport:
             "monte_carlo_se": summary["monte_carlo_se"],
             "present_value": self.valuation.present_value,
             "negative_present_value": self.valuation.negative_present_value,
-            "investment": self.investment,
+            "investment": self.investment.face_value,
+            "investment_pv": self.valuation.investment_pv,
         }
 
     def headline_text(self) -> str:
@@ -138,7 +141,9 @@ class PartnerReport:
         h = self.headline
         return (f"SROI ratio {h['sroi_ratio']:.2f} : 1; 90% range {h['p5']:.2f} to {h['p95']:.2f}; "
                 f"chance below 1:1 {h['prob_ratio_below_1']:.1%}; present value £{h['present_value']:,.0f}; "
-                f"investment £{h['investment']:,.0f}")
+                f"investment £{h['investment']:,.0f}" + (
+                    f" (present value £{h['investment_pv']:,.0f})" if abs(h["investment_pv"] - h["investment"]) > 0.5
+                    else ""))
 
     @cached_property
     def tornado(self) -> pd.DataFrame:

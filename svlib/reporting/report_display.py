@@ -75,6 +75,9 @@ def headline_html(figures: Mapping[str, Any], price_year: int) -> str:
     and, where the map values harms or costs, the present value they take off (the ratio is
     net of them)."""
     harms = figures.get("negative_present_value") or 0.0
+    invested_pv = figures.get("investment_pv", figures["investment"])
+    spread = (f" spent over several years ({esc(money(invested_pv))} in present value, the ratio's denominator)"
+              if abs(invested_pv - figures["investment"]) > 0.5 else "")
     negative = (f"<p style='margin:6px 0 0 0'>Net of negative outcomes (harms and costs) of "
                 f"<strong>{esc(money(harms))}</strong> in present value.</p>" if harms < 0 else "")
     return (
@@ -85,7 +88,7 @@ def headline_html(figures: Mapping[str, Any], price_year: int) -> str:
         f"Chance that the value is less than the money invested (below 1:1): "
         f"<strong>{esc(percent(figures['prob_ratio_below_1'], 1))}</strong>.</p>"
         f"<p style='margin:0'>Present value {esc(money(figures['present_value']))} for an investment of "
-        f"{esc(money(figures['investment']))}, in {esc(price_year)} prices.</p>{negative}</div>"
+        f"{esc(money(figures['investment']))}{spread}, in {esc(price_year)} prices.</p>{negative}</div>"
     )
 
 
@@ -161,26 +164,39 @@ def investment_tables(report: Any) -> list[HTML]:
     in_kind = inputs["in_kind"].astype(str).str.lower().eq("yes")
     cash_total, kind_total = investment_total(inputs.loc[~in_kind, "value_gbp"]), investment_total(
         inputs.loc[in_kind, "value_gbp"])
-    items = inputs[["input_id", "source", "description", "value_gbp", "in_kind"]]
     v = report.valuation
+    dated = report.investment.dated
+    items = inputs[["input_id", "source", "description", "value_gbp", "in_kind"] + (["year"] if dated else [])].copy()
+    if dated:
+        items["year"] = ["at face value" if pd.isna(y) else f"year {int(y)}" for y in items["year"]]
     payback = (f"{v.payback_months:,.1f} months" if np.isfinite(v.payback_months)
                else "not reached in year 1 (nothing is valued in year 1)")
     figures = pd.DataFrame([
         ("Investment in cash", money(cash_total)),
         ("Investment in kind", money(kind_total)),
         ("Total investment", money(v.investment)),
+        *([("Investment in present value (each year's inputs discounted as its outcomes are)",
+            money(v.investment_pv))] if dated else []),
         ("Present value of the outcomes", money(v.present_value)),
         ("Net present value (present value − investment)", money(v.npv)),
         ("SROI ratio (present value ÷ investment)", ratio(v.sroi_ratio)),
         ("Net SROI ratio ((present value − investment) ÷ investment)", f"{v.net_sroi_ratio:,.2f}"),
         ("Payback (investment ÷ year-1 value a month)", payback),
     ], columns=["figure", "value"])
-    return [
+    out = [
         table(items, {"value_gbp": "money"}, "What was invested",
               {"input_id": "Id", "source": "From", "description": "What for", "value_gbp": "Value",
-               "in_kind": "In kind"}),
-        table(figures, {}, "The figures, at the values used (the headline's)", {"figure": "Figure", "value": "Value"}),
+               "in_kind": "In kind", "year": "When"}),
     ]
+    if dated:
+        by_year = v.investment_by_year.copy()
+        by_year["year"] = ["at face value" if pd.isna(y) else f"year {int(y)}" for y in by_year["year"]]
+        out.append(table(by_year, {"value": "money", "discount_factor": "ratio", "present_value": "money"},
+                         "Investment by year", {"year": "When", "value": "Value", "discount_factor": "Discount factor",
+                                                "present_value": "Present value"}))
+    return out + [table(figures, {}, "The figures, at the values used (the headline's); with inputs over years, "
+                        "investment means its present value" if dated else "The figures, at the values used "
+                        "(the headline's)", {"figure": "Figure", "value": "Value"})]
 
 
 def negative_outcomes_table(report: Any) -> HTML:

@@ -54,7 +54,9 @@ def valuation_text(result: Valuation, impact_map: pd.DataFrame | None = None) ->
     lines = [
         f"SROI ratio          {ratio(result.sroi_ratio)}",
         f"Present value       {money(result.present_value)}  ({c.price_year} prices)",
-        f"Investment          {money(result.investment)}",
+        f"Investment          {money(result.investment)}" + (
+            f"  (present value {money(result.investment_pv)}, spent over years)"
+            if abs(result.investment_pv - result.investment) > 0.005 else ""),
         f"Net present value   {money(result.npv)}",
         f"Net SROI ratio      {result.net_sroi_ratio:,.2f}",
         f"Payback             {payback}",

@@ -57,7 +57,7 @@ from svlib.contract.tables import PARAMETERS
 from svlib.core.frames import records
 from svlib.uncertainty.deflators import INDICATIVE_BELOW, Prior, survey_distributions
 from svlib.uncertainty.distributions import ParameterDistribution
-from svlib.valuation.sroi import Conventions, Valuation, value_map
+from svlib.valuation.sroi import Conventions, Investment, Valuation, value_map
 
 ENOUGH_ANSWERS: int = INDICATIVE_BELOW
 """Survey answers for one outcome and deflator needed before the survey mean is used (5)."""
@@ -238,7 +238,7 @@ def estimates(
 
 def central_valuation(
     impact_map: pd.DataFrame,
-    investment: float,
+    investment: float | Investment,
     conventions: Conventions = Conventions(),
     survey: pd.DataFrame | None = None,
     priors: Mapping[tuple[str, str], Prior] | None = None,

@@ -63,6 +63,7 @@ from svlib.uncertainty.distributions import DRAW_BITS, ParameterDistribution, Qu
 from svlib.uncertainty.estimates import estimates
 from svlib.valuation.sroi import (
     Conventions,
+    Investment,
     ValueModel,
     first_year_share,
     present_value_factor,
@@ -368,7 +369,7 @@ class Simulation:
 
 def simulate(
     impact_map: pd.DataFrame,
-    investment: float,
+    investment: float | Investment,
     conventions: Conventions = Conventions(),
     draws: int = 10_000,
     seed: int = 0,

@@ -30,7 +30,7 @@ from svlib.core.problems import InputError, Problem
 from svlib.uncertainty.estimates import central_valuation
 from svlib.uncertainty.montecarlo import simulate
 from svlib.uncertainty.sensitivity import switching_values
-from svlib.valuation.sroi import Conventions
+from svlib.valuation.sroi import Conventions, Investment
 
 OUTCOME_PARAMETERS = FRACTION_PARAMETERS + ("quantity", "proxy_value")
 """The parameters a scenario may set for one outcome, fractions first (the explorer lists them
@@ -196,7 +196,7 @@ class ScenarioResult:
 def evaluate(
     scenario: Scenario,
     impact_map: pd.DataFrame,
-    investment: float,
+    investment: float | Investment,
     conventions: Conventions = Conventions(),
     survey: pd.DataFrame | None = None,
     draws: int = 5_000,

@@ -81,7 +81,13 @@ from svlib.core.frames import records
 from svlib.uncertainty.deflators import Prior
 from svlib.uncertainty.estimates import LEVELS, Estimates, estimates
 from svlib.uncertainty.montecarlo import factor_moments
-from svlib.valuation.sroi import Conventions, ValueModel, present_value_factor_coefficients, year_one_impact
+from svlib.valuation.sroi import (
+    Conventions,
+    Investment,
+    ValueModel,
+    present_value_factor_coefficients,
+    year_one_impact,
+)
 
 GROUP_NAMES: dict[str, str] = {
     "deadweight": "deadweights",
@@ -117,7 +123,7 @@ def _sums_without_each(values: np.ndarray) -> np.ndarray:
 
 def tornado(
     impact_map: pd.DataFrame,
-    investment: float,
+    investment: float | Investment,
     conventions: Conventions = Conventions(),
     survey: pd.DataFrame | None = None,
     priors: Mapping[tuple[str, str], Prior] | None = None,
@@ -152,14 +158,14 @@ def tornado(
     return _tornado(estimates(impact_map, survey, priors), investment, conventions)
 
 
-def _tornado(found: Estimates, investment: float, conventions: Conventions) -> pd.DataFrame:
+def _tornado(found: Estimates, investment: float | Investment, conventions: Conventions) -> pd.DataFrame:
     model = ValueModel(found.central_map(), investment, conventions)
     columns = ["parameter", "outcome_id", "level", "low_value", "high_value", "ratio_at_low", "ratio_at_high",
                "change_at_low", "change_at_high", "swing", "share", "label"]
     ranges = found.uncertain
     base = float(model.ratios()[0])
     frame = pd.DataFrame(columns=columns)
-    frame.attrs.update(base_ratio=base, investment=float(investment))
+    frame.attrs.update(base_ratio=base, investment=model.investment)  # its present value, the denominator
     if ranges.empty:
         return frame
     # An outcome's present value depends on its own parameters only, so moving one of them
@@ -197,7 +203,7 @@ def _tornado(found: Estimates, investment: float, conventions: Conventions) -> p
                       for oid, p, lo, hi, level in zip(frame["outcome_id"], frame["parameter"], frame["low_value"],
                                                        frame["high_value"], frame["level"])]
     frame = frame.sort_values("swing", ascending=False, kind="mergesort").reset_index(drop=True)
-    frame.attrs.update(base_ratio=base, investment=float(investment))
+    frame.attrs.update(base_ratio=base, investment=model.investment)  # its present value, the denominator
     return frame
 
 
@@ -219,7 +225,7 @@ def _unit(parameter: str, scope: str) -> str:
 
 def switching_values(
     impact_map: pd.DataFrame,
-    investment: float,
+    investment: float | Investment,
     conventions: Conventions = Conventions(),
     target: float = 1.0,
     survey: pd.DataFrame | None = None,
@@ -372,7 +378,7 @@ def _explain(parameter: str, outcome: str, current: float, value: float | None, 
 # --- Sobol indices --------------------------------------------------------------------
 def _sobol(
     impact_map: pd.DataFrame,
-    investment: float,
+    investment: float | Investment,
     conventions: Conventions,
     group_of: Callable[[str, str], str],
     n: int,
@@ -430,7 +436,7 @@ def _sobol(
 
 def _exact_sobol(
     impact_map: pd.DataFrame,
-    investment: float,
+    investment: float | Investment,
     conventions: Conventions,
     group_of: Callable[[str, str], object],
     survey: pd.DataFrame | None,
@@ -502,7 +508,7 @@ SOBOL_METHODS: tuple[str, ...] = ("exact", "saltelli")
 
 def _grouped_sobol(
     impact_map: pd.DataFrame,
-    investment: float,
+    investment: float | Investment,
     conventions: Conventions,
     group_of: Callable[[str, str], str],
     n: int,
@@ -523,7 +529,7 @@ def _grouped_sobol(
 
 def sobol_indices(
     impact_map: pd.DataFrame,
-    investment: float,
+    investment: float | Investment,
     conventions: Conventions = Conventions(),
     n: int = 1024,
     seed: int = 0,
@@ -567,7 +573,7 @@ def sobol_indices(
 
 def survey_effort(
     impact_map: pd.DataFrame,
-    investment: float,
+    investment: float | Investment,
     conventions: Conventions = Conventions(),
     n: int = 1024,
     seed: int = 0,

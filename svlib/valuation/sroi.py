@@ -12,10 +12,15 @@ An outcome with ``start_year = s`` occupies analysis years ``t = s .. s + durati
 (its k-th year is ``t = s + k − 1``). Present value and the headline figures::
 
     PV        = Σ_i Σ_k I_i,k × DF(s_i + k − 1)      (see svlib.reference.discounting)
-    NPV       = PV − investment
-    SROI      = PV / investment
-    net SROI  = (PV − investment) / investment
-    payback   = investment / (year-1 total impact / 12)   months
+    PV_inv    = Σ_j v_j × DF(y_j), or v_j for an input without a year   (see Investment)
+    NPV       = PV − PV_inv
+    SROI      = PV / PV_inv
+    net SROI  = (PV − PV_inv) / PV_inv
+    payback   = PV_inv / (year-1 total impact / 12)   months
+
+An input in analysis year ``y`` is discounted exactly as a benefit in year ``y`` is; an input
+without a year is taken at face value (all of them, as in most SROIs, gives PV_inv = the
+investment).
 
 "year-1 total impact" is the undiscounted impact occurring in analysis year 1 (outcomes
 starting later contribute nothing to it). Money is GBP in the analysis price year.
@@ -32,6 +37,7 @@ HM Treasury (2022) The Green Book, Annex A6 (discounting).
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
@@ -180,15 +186,82 @@ def payback_months(investment: np.ndarray | float, year_one_total: np.ndarray | 
 
 
 @dataclass(frozen=True)
+class Investment:
+    """What was invested, item by item, each in an analysis year or at face value.
+
+    Parameters
+    ----------
+    items : tuple of (int or None, float)
+        ``(year, value_gbp)`` per input: the analysis year it is spent in (1 = the first),
+        or ``None`` for face value (not discounted).
+
+    Notes
+    -----
+    ``PV_inv = Σ_j v_j × DF(y_j)`` with ``DF`` the benefits' discount factors
+    (:func:`svlib.reference.discounting.discount_factors`, same rate, schedule and
+    convention), ``v_j`` alone for an input without a year.
+    """
+
+    items: tuple[tuple[int | None, float], ...]
+
+    @classmethod
+    def of(cls, investment: float | Investment) -> Investment:
+        """An :class:`Investment` as it is, or a total in GBP as one input at face value."""
+        return investment if isinstance(investment, Investment) else cls(((None, float(investment)),))
+
+    @classmethod
+    def from_inputs(cls, inputs: pd.DataFrame) -> Investment:
+        """From an Inputs table (``value_gbp`` and, optionally, ``year``; blank cells of
+        ``value_gbp`` left out)."""
+        years = inputs["year"] if "year" in inputs else pd.Series([None] * len(inputs), index=inputs.index)
+        return cls(tuple((None if pd.isna(y) else int(y), float(v))
+                         for y, v in zip(years, inputs["value_gbp"]) if not pd.isna(v)))
+
+    @property
+    def face_value(self) -> float:
+        """The inputs added up at face value, GBP (``math.fsum``: any order, one answer)."""
+        return math.fsum(v for _, v in self.items)
+
+    @property
+    def last_year(self) -> int:
+        """The latest analysis year an input is spent in (0 when none has a year)."""
+        return max((y for y, _ in self.items if y is not None), default=0)
+
+    @property
+    def dated(self) -> bool:
+        """At least one input has a year."""
+        return self.last_year > 0
+
+    def present_value(self, factors: np.ndarray) -> float:
+        """``PV_inv``, GBP, with ``factors[t − 1]`` the discount factor of year ``t``."""
+        return math.fsum(v if y is None else v * float(factors[y - 1]) for y, v in self.items)
+
+    def by_year(self, factors: np.ndarray) -> pd.DataFrame:
+        """Face value and present value per analysis year (``year`` blank: at face value)."""
+        rows: dict[int | None, float] = {}
+        for y, v in self.items:
+            rows[y] = rows.get(y, 0.0) + v
+        ordered = sorted(rows, key=lambda y: (y is not None, y or 0))
+        return pd.DataFrame({
+            "year": pd.array(ordered, dtype="Int64"),
+            "value": [rows[y] for y in ordered],
+            "discount_factor": [1.0 if y is None else float(factors[y - 1]) for y in ordered],
+            "present_value": [rows[y] * (1.0 if y is None else float(factors[y - 1])) for y in ordered],
+        })
+
+
+@dataclass(frozen=True)
 class Valuation:
     """A complete, tidy SROI result: headline figures, tables and the conventions used.
 
     Attributes
     ----------
-    present_value, investment, npv : float
-        GBP in the analysis price year.
+    present_value, investment, investment_pv, npv : float
+        GBP in the analysis price year: ``investment`` at face value, ``investment_pv``
+        discounted as the benefits are (:class:`Investment`; the same when no input has a
+        year), ``npv = PV − investment_pv``.
     sroi_ratio, net_sroi_ratio : float
-        ``PV / investment`` and ``(PV − investment) / investment``.
+        ``PV / investment_pv`` and ``(PV − investment_pv) / investment_pv``.
     payback_months : float
         Infinite when nothing happens in year 1.
     by_year : pandas.DataFrame
@@ -215,6 +288,8 @@ class Valuation:
     outcome_present_value: np.ndarray = field(repr=False)
     outcome_total_impact: np.ndarray = field(repr=False)
     conventions: Conventions = field(default_factory=Conventions)
+    investment_pv: float = float("nan")
+    investment_by_year: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @cached_property
     def by_outcome(self) -> pd.DataFrame:
@@ -271,6 +346,7 @@ class Valuation:
         return {
             "present_value": self.present_value,
             "investment": self.investment,
+            "investment_pv": self.investment_pv,
             "npv": self.npv,
             "sroi_ratio": self.sroi_ratio,
             "net_sroi_ratio": self.net_sroi_ratio,
@@ -283,6 +359,7 @@ class Valuation:
             "by_outcome": plain_records(self.by_outcome),
             "by_theme": plain_records(self.by_theme),
             "by_stakeholder": plain_records(self.by_stakeholder),
+            "investment_by_year": plain_records(self.investment_by_year),
             "conventions": {k: _plain(v) for k, v in self.conventions.describe().items()},
         }
 
@@ -334,8 +411,10 @@ class ValueModel:
     ----------
     impact_map : pandas.DataFrame
         As returned by :func:`svlib.validate.impact_map.load_impact_map` (proxies rebased).
-    investment : float
-        GBP, positive.
+    investment : float or Investment
+        GBP, positive: a total at face value, or the inputs by year (:class:`Investment`).
+        :attr:`investment` is then its present value, the ratio's denominator, and
+        :attr:`investment_face` the inputs added up.
     conventions : Conventions
 
     Notes
@@ -346,15 +425,18 @@ class ValueModel:
     varies.
     """
 
-    def __init__(self, impact_map: pd.DataFrame, investment: float, conventions: Conventions = Conventions()) -> None:
-        if not investment > 0:
+    def __init__(self, impact_map: pd.DataFrame, investment: float | Investment,
+                 conventions: Conventions = Conventions()) -> None:
+        inputs = Investment.of(investment)
+        if not inputs.face_value > 0:
             raise ValueError("the investment must be a positive amount in GBP")
         n = len(impact_map)
 
         def column(name: str, default: float) -> np.ndarray:
             return impact_map[name].to_numpy(float) if name in impact_map else np.full(n, default, float)
 
-        self.investment = float(investment)
+        self.inputs = inputs
+        self.investment_face = inputs.face_value
         self.conventions = conventions
         self._ids = impact_map["outcome_id"]
         if not self._ids.astype(str).is_unique:
@@ -368,10 +450,13 @@ class ValueModel:
         self.start_year = start[:, None]
         self.horizon = horizon_of(duration, start)
         self.factors = discount_factors(
-            self.horizon, conventions.discount_rate,
+            max(self.horizon, inputs.last_year), conventions.discount_rate,
             "constant" if conventions.discount_schedule == "constant" else "green_book",
             conventions.discount_from,
         )
+        self.investment = inputs.present_value(self.factors)
+        if not self.investment > 0:
+            raise ValueError("the investment's present value must be positive")
 
     @cached_property
     def outcome_ids(self) -> tuple[str, ...]:
@@ -446,7 +531,8 @@ class ValueModel:
         return payback_months(self.investment, self.total(year_one))
 
 
-def value_map(impact_map: pd.DataFrame, investment: float, conventions: Conventions = Conventions()) -> Valuation:
+def value_map(impact_map: pd.DataFrame, investment: float | Investment,
+              conventions: Conventions = Conventions()) -> Valuation:
     """Value an impact map whose ``proxy_value`` is already in the analysis price year.
 
     Parameters
@@ -456,8 +542,8 @@ def value_map(impact_map: pd.DataFrame, investment: float, conventions: Conventi
         deadweight, displacement, attribution, drop_off, duration`` and optionally
         ``leakage`` (default 0) and ``start_year`` (default 1); fractions 0-1.
         :func:`svlib.validate.impact_map.load_impact_map` gives such a table.
-    investment : float
-        Total inputs in GBP (must be positive).
+    investment : float or Investment
+        Total inputs in GBP at face value, or the inputs by year (must be positive).
     conventions : Conventions
 
     Returns
@@ -473,7 +559,7 @@ def value_map(impact_map: pd.DataFrame, investment: float, conventions: Conventi
     impact, pv = impact[:, 0], pv[:, 0]
 
     # undiscounted impact per analysis year: outcome-year k falls in year s + k − 1
-    horizon, factors = model.horizon, model.factors
+    horizon, factors = model.horizon, model.factors[:model.horizon]
     duration, start = model.duration[:, 0], model.start_year[:, 0]
     keep = 1.0 - model.central["drop_off"]
     impact_by_year = np.zeros(horizon)
@@ -493,10 +579,12 @@ def value_map(impact_map: pd.DataFrame, investment: float, conventions: Conventi
         "present_value": pv_by_year,
         "cumulative_present_value": np.cumsum(pv_by_year),
     })
-    investment = model.investment
+    investment = model.investment  # its present value: the denominator
     return Valuation(
         present_value=present_value,
-        investment=investment,
+        investment=model.investment_face,
+        investment_pv=investment,
+        investment_by_year=model.inputs.by_year(model.factors),
         npv=present_value - investment,
         sroi_ratio=present_value / investment,
         net_sroi_ratio=(present_value - investment) / investment,

@@ -51,7 +51,7 @@ def result():
 
 
 def test_investment_is_the_sum_of_inputs():
-    assert read_investment(paths.EXAMPLE_INPUTS) == INVESTMENT == 199320
+    assert read_investment(paths.EXAMPLE_INPUTS).face_value == INVESTMENT == 199320
 
 
 def test_each_outcome_matches_the_hand_calculation(result):
