@@ -23,6 +23,7 @@ import pandas as pd
 from svlib import __version__, paths
 from svlib.contract.cells import CellError, parse_fraction
 from svlib.core.problems import InputError, Problem, printable
+from svlib.reference.discounting import GREEN_BOOK_OPTIONS
 
 if TYPE_CHECKING:
     from svlib.valuation.sroi import Investment
@@ -47,6 +48,14 @@ def _money(text: str) -> float:
     return value
 
 
+def _discount_from(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"discount-from: expected 1, 0.5 or 0, got {text!r}") from None
+    return int(value) if value in (0, 1) else value
+
+
 def _add_valuation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("map", type=Path, help="impact map CSV")
     source = parser.add_mutually_exclusive_group(required=True)
@@ -54,9 +63,13 @@ def _add_valuation_options(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--inputs", type=Path, help="inputs CSV (investment = sum of value_gbp)")
     rate = parser.add_mutually_exclusive_group()
     rate.add_argument("--discount-rate", type=_rate, default=0.035, help="constant rate, such as 3.5%% or 0.035")
-    rate.add_argument("--green-book", action="store_true", help="HM Treasury Green Book declining schedule")
-    parser.add_argument("--discount-from", type=int, choices=(1, 0), default=1,
-                        help="1: year 1 discounted once (default); 0: year 1 undiscounted")
+    rate.add_argument("--green-book", nargs="?", const="standard", choices=tuple(GREEN_BOOK_OPTIONS),
+                      help="an HM Treasury Green Book declining schedule: standard (the default), health or reduced")
+    rate.add_argument("--discount-factors", type=Path, metavar="FILE",
+                      help="a CSV with columns year,factor giving every analysis year's factor (replaces rate, "
+                           "schedule and --discount-from)")
+    parser.add_argument("--discount-from", type=_discount_from, choices=(1, 0.5, 0), default=1,
+                        help="the exponent of year t: 1: t (default); 0.5: t - 0.5 (mid-year); 0: t - 1")
     parser.add_argument("--dropoff-from", type=int, choices=(2, 1), default=2,
                         help="2: drop-off from year 2 (default); 1: from year 1")
     parser.add_argument("--price-year", type=int, help="analysis price year (default: latest year of the index)")
@@ -81,14 +94,18 @@ def _prepare(args: argparse.Namespace):
     price_year = args.price_year or load_price_index(index_name).years[1]
     conventions = Conventions(
         discount_rate=args.discount_rate,
-        discount_schedule="green_book" if args.green_book else "constant",
+        discount_schedule=("factors" if args.discount_factors else GREEN_BOOK_OPTIONS[args.green_book]
+                           if args.green_book else "constant"),
         discount_from=args.discount_from,
+        discount_factors=read_discount_factors(args.discount_factors) if args.discount_factors else None,
         dropoff_from=args.dropoff_from,
         price_year=price_year,
         price_index=index_name,
     )
     impact_map = load_impact_map(args.map, library, price_year, index_name, partner=args.partner)
     investment = args.investment if args.investment is not None else read_investment(args.inputs, args.partner)
+    if args.discount_factors:
+        check_factor_years(args.discount_factors, conventions, impact_map, investment)
     survey = read_survey(args.survey, args.partner) if args.survey else None
     if args.scenario:
         from svlib.uncertainty.scenarios import load
@@ -113,6 +130,41 @@ def read_survey(path: Path, partner: str | None = None) -> pd.DataFrame | None:
     if errors(problems):
         raise InputError(errors(problems))
     return frame if len(frame) else None
+
+
+def read_discount_factors(path: Path) -> tuple[tuple[int, float], ...]:
+    """``(year, factor)`` pairs from a CSV with columns ``year,factor``
+    (:data:`svlib.contract.tables.DISCOUNT_FACTORS`); raises :class:`InputError` naming the
+    file, row and column of each problem (a year twice, a factor not above 0, text)."""
+    from svlib.contract.tables import DISCOUNT_FACTORS
+    from svlib.core.problems import errors
+    from svlib.io.csv_tables import read_csv_table
+
+    frame, problems = read_csv_table(path, DISCOUNT_FACTORS)
+    problems += [Problem(str(path), DISCOUNT_FACTORS.name, int(row), "factor",
+                         "a factor of 0 would value the year at nothing; expected a number above 0")
+                 for f, row in zip(frame["factor"], frame["source_row"]) if f == 0]
+    if errors(problems):
+        raise InputError(errors(problems))
+    if not len(frame):
+        raise InputError([Problem(str(path), DISCOUNT_FACTORS.name, 2, "year", "no factors; expected one row per year")])
+    return tuple(sorted((int(y), float(f)) for y, f in zip(frame["year"], frame["factor"])))
+
+
+def check_factor_years(path: Path, conventions, impact_map: pd.DataFrame, investment) -> None:
+    """Refuse a factors table that lacks a year the map or the inputs need, naming them."""
+    from svlib.contract.tables import DISCOUNT_FACTORS
+    from svlib.valuation.sroi import Investment, horizon_of
+
+    duration = impact_map["duration"].to_numpy(int)
+    start = (impact_map["start_year"] if "start_year" in impact_map else pd.Series(1, index=impact_map.index))
+    last = max(horizon_of(duration, start.fillna(1).to_numpy(int)), Investment.of(investment).last_year)
+    given = {y for y, _ in conventions.discount_factors}
+    missing = [y for y in range(1, last + 1) if y not in given]
+    if missing:
+        raise InputError([Problem(str(path), DISCOUNT_FACTORS.name, None, "year", (
+            f"no factor for year(s) {', '.join(map(str, missing))}; the outcomes and inputs run to year {last}, so "
+            f"every year from 1 to {last} needs one"))])
 
 
 def read_investment(path: Path, partner: str | None = None) -> "Investment":

@@ -406,6 +406,20 @@ INPUTS = Table(
 )
 
 
+DISCOUNT_FACTORS = Table(
+    name="DiscountFactors",
+    key=("year",),
+    help=("A discount factor for each analysis year, replacing rate and schedule: a published (rounded) table, or "
+          "an evaluative study's factors above 1 that bring past years' value forward to the reporting year."),
+    columns=(
+        Column("year", "whole", minimum=1, maximum=MAX_YEARS, help="The analysis year (1 = the first)."),
+        Column("factor", "number", minimum=0.0,
+               help="What a pound of that year is worth now (above 0; above 1 brings a past year forward)."),
+    ),
+    example={"year": 1, "factor": 0.9662},
+)
+
+
 def investment_total(values: Iterable[Any]) -> float:
     """Total inputs in GBP: the Inputs table's ``value_gbp`` added up (money and in kind),
     blank cells left out.

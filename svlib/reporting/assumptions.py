@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from svlib import paths
-from svlib.reference.discounting import green_book_bands
+from svlib.reference.discounting import GREEN_BOOK_OPTIONS, GREEN_BOOK_SCHEDULES, green_book_bands
 from svlib.reference.proxies import load_gaps, load_library, load_price_index
 from svlib.uncertainty.estimates import RULE_TEXT
 from svlib.valuation.sroi import Conventions
@@ -88,11 +88,16 @@ def assumptions_markdown() -> str:
         "",
         f"Default conventions object: `{defaults}`.",
         "",
-        "## Green Book discount schedule (standard STPR)",
+        "## Green Book discount schedules",
+        "",
+        "`--green-book standard` (the default schedule), `health` (health and life values) and `reduced` "
+        "(pure time preference set to 0), HM Treasury Green Book Annex A6; each rate applies to the years of "
+        "its band, compounded year by year.",
         "",
         _table(pd.DataFrame(
-            [(a, "" if b == float("inf") else int(b), f"{r:.1%}") for a, b, r in green_book_bands("standard_STPR")],
-            columns=["from year", "to year", "rate"])),
+            [(option, a, "" if b == float("inf") else int(b), f"{r:.2%}")
+             for option, name in GREEN_BOOK_OPTIONS.items() for a, b, r in green_book_bands(GREEN_BOOK_SCHEDULES[name])],
+            columns=["schedule", "from year", "to year", "rate"])),
         "",
         "## Price indices",
         "",

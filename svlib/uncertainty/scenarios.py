@@ -30,6 +30,7 @@ from svlib.core.problems import InputError, Problem
 from svlib.uncertainty.estimates import central_valuation
 from svlib.uncertainty.montecarlo import simulate
 from svlib.uncertainty.sensitivity import switching_values
+from svlib.reference.discounting import DISCOUNT_FROM, SCHEDULES
 from svlib.valuation.sroi import Conventions, Investment
 
 OUTCOME_PARAMETERS = FRACTION_PARAMETERS + ("quantity", "proxy_value")
@@ -47,7 +48,7 @@ class Scenario:
     outcomes: dict[str, dict[str, float]] = field(default_factory=dict)
     discount_rate: float | None = None
     discount_schedule: str | None = None
-    discount_from: int | None = None
+    discount_from: float | None = None
     dropoff_from: int | None = None
 
     def __post_init__(self) -> None:
@@ -143,10 +144,11 @@ def validate(data: dict[str, Any]) -> list[str]:
     rate = data.get("discount_rate")
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1):
         problems.append(f"discount_rate: expected a fraction such as 0.035, got {rate!r}")
-    if data.get("discount_schedule") not in (None, "constant", "green_book"):
-        problems.append("discount_schedule: expected 'constant' or 'green_book'")
-    if data.get("discount_from") not in (None, 0, 1):
-        problems.append("discount_from: expected 1 (year 1 discounted once) or 0 (year 1 undiscounted)")
+    schedules = [s for s in SCHEDULES if s != "factors"]  # a table of factors is a run's option, not a scenario's
+    if data.get("discount_schedule") not in (None, *schedules):
+        problems.append(f"discount_schedule: expected one of {', '.join(repr(s) for s in schedules)}")
+    if data.get("discount_from") not in (None, *DISCOUNT_FROM) or isinstance(data.get("discount_from"), bool):
+        problems.append("discount_from: expected 1 (year 1 discounted once), 0.5 (mid-year) or 0 (year 1 undiscounted)")
     if data.get("dropoff_from") not in (None, 1, 2):
         problems.append("dropoff_from: expected 2 (drop-off from year 2) or 1")
     return problems

@@ -47,7 +47,7 @@ import pandas as pd
 
 from svlib.contract.tables import PARAMETERS, THEMES
 from svlib.core.frames import records
-from svlib.reference.discounting import discount_factors
+from svlib.reference.discounting import DISCOUNT_FROM, SCHEDULES, discount_factors
 
 
 @dataclass(frozen=True)
@@ -59,46 +59,73 @@ class Conventions:
     discount_rate : float
         Constant annual rate as a fraction (default 0.035, the Green Book STPR).
     discount_schedule : str
-        ``"constant"`` or ``"green_book"`` (declining schedule, 3.5% to year 30, then 3.0%...).
-    discount_from : {1, 0}
-        1: year 1 is discounted once (SROI guide); 0: year 1 is undiscounted.
+        ``"constant"``; a Green Book declining schedule, ``"green_book"`` (standard: 3.5% to
+        year 30, then 3.0% ...), ``"green_book_health"`` or ``"green_book_reduced"``; or
+        ``"factors"``, the table ``discount_factors`` (:mod:`svlib.reference.discounting`).
+    discount_from : {1, 0.5, 0}
+        The exponent of year ``t``: ``t`` (year 1 discounted once, the SROI guide),
+        ``t − 0.5`` (mid-year) or ``t − 1`` (year 1 undiscounted).
     dropoff_from : {2, 1}
         2: drop-off first applies in year 2 (SROI guide); 1: already in year 1.
     price_year : int or None
         Analysis price year; proxies are rebased to it (None: not yet chosen).
     price_index : str
         ``"cpi"`` (default) or ``"gdp_deflator"``.
+    discount_factors : tuple of (int, float), optional
+        ``(year, factor)`` for each analysis year, with ``discount_schedule == "factors"``:
+        replaces rate, schedule and ``discount_from``.
     """
 
     discount_rate: float = 0.035
     discount_schedule: str = "constant"
-    discount_from: int = 1
+    discount_from: float = 1
     dropoff_from: int = 2
     price_year: int | None = None
     price_index: str = "cpi"
+    discount_factors: tuple[tuple[int, float], ...] | None = None
 
     def __post_init__(self) -> None:
-        if self.discount_from not in (0, 1):
-            raise ValueError("discount_from must be 1 (year 1 discounted once) or 0 (year 1 undiscounted)")
+        if self.discount_from not in DISCOUNT_FROM:
+            raise ValueError("discount_from must be 1 (year 1 discounted once), 0.5 (mid-year) or 0 (year 1 "
+                             "undiscounted)")
         if self.dropoff_from not in (1, 2):
             raise ValueError("dropoff_from must be 2 (drop-off from year 2) or 1 (from year 1)")
-        if self.discount_schedule not in ("constant", "green_book"):
-            raise ValueError("discount_schedule must be 'constant' or 'green_book'")
+        if self.discount_schedule not in SCHEDULES:
+            raise ValueError(f"discount_schedule must be one of: {', '.join(SCHEDULES)}")
+        if (self.discount_schedule == "factors") != (self.discount_factors is not None):
+            raise ValueError("discount factors go with discount_schedule 'factors', and that schedule needs them")
         if self.price_index not in ("cpi", "gdp_deflator"):
             raise ValueError("price_index must be 'cpi' or 'gdp_deflator'")
 
+    def factors(self, horizon: int) -> np.ndarray:
+        """The discount factor of each analysis year 1..``horizon``
+        (:func:`svlib.reference.discounting.discount_factors`)."""
+        return discount_factors(horizon, self.discount_rate, self.discount_schedule, self.discount_from,
+                                self.discount_factors)
+
     def describe(self) -> dict[str, Any]:
         """The conventions with the formulas they imply, for results and reports."""
-        rate = (
-            f"constant {self.discount_rate:.2%}"
-            if self.discount_schedule == "constant"
-            else "HM Treasury Green Book declining schedule (3.5% years 0-30, 3.0% years 31-75, ...)"
-        )
+        exponent = {1: "t", 0.5: "(t − 0.5), mid-year", 0: "(t − 1)"}[self.discount_from]
+        if self.discount_schedule == "constant":
+            discounting = f"constant {self.discount_rate:.2%}; year t divided by (1 + r)^{exponent}"
+        elif self.discount_schedule == "factors":
+            shown = ", ".join(f"year {y}: {f:g}" for y, f in self.discount_factors or ())
+            discounting = f"a table of discount factors given with the run ({shown}), used as they are"
+        else:
+            name = {"green_book": "standard (3.5% years 0-30, 3.0% years 31-75, ...)",
+                    "green_book_health": "health and life values (1.5% years 0-30, 1.29% years 31-75, ...)",
+                    "green_book_reduced": "reduced, pure time preference 0 (3.0% years 0-30, 2.57% years 31-75, ...)",
+                    }[self.discount_schedule]
+            discounting = f"HM Treasury Green Book declining schedule, {name}; exponent {exponent}"
+        described = asdict(self)
+        described["discount_factors"] = ([{"year": y, "factor": f} for y, f in self.discount_factors]
+                                         if self.discount_factors else None)
         return {
-            **asdict(self),
+            **described,
             "impact_formula": "quantity × proxy × (1 − deadweight)(1 − displacement)(1 − attribution)(1 − leakage)",
             "drop_off_formula": "I × (1 − drop_off)^(k − 1)" if self.dropoff_from == 2 else "I × (1 − drop_off)^k",
-            "discounting": f"{rate}; year t divided by (1 + r)^{'t' if self.discount_from == 1 else '(t − 1)'}",
+            "discounting": discounting,
+            "investment_formula": "inputs with a year discounted as a benefit in that year; others at face value",
             "payback_formula": "investment / (year-1 total impact / 12), in months",
             "source": "Cabinet Office (2012) A guide to Social Return on Investment; HM Treasury Green Book",
         }
@@ -449,11 +476,7 @@ class ValueModel:
         self.duration = duration[:, None]
         self.start_year = start[:, None]
         self.horizon = horizon_of(duration, start)
-        self.factors = discount_factors(
-            max(self.horizon, inputs.last_year), conventions.discount_rate,
-            "constant" if conventions.discount_schedule == "constant" else "green_book",
-            conventions.discount_from,
-        )
+        self.factors = conventions.factors(max(self.horizon, inputs.last_year))
         self.investment = inputs.present_value(self.factors)
         if not self.investment > 0:
             raise ValueError("the investment's present value must be positive")
