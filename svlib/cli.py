@@ -289,6 +289,23 @@ def _command_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_conventions(args: argparse.Namespace) -> dict:
+    """The timing options a ``svlib reports`` run gives every partner (none given: each
+    partner's own, from its Partner sheet)."""
+    given: dict = {}
+    if args.discount_rate is not None:
+        given["discount_rate"] = args.discount_rate
+    if args.green_book:
+        given["discount_schedule"] = GREEN_BOOK_OPTIONS[args.green_book]
+    if args.discount_factors:
+        given["discount_factors"] = [list(pair) for pair in read_discount_factors(args.discount_factors)]
+    if args.discount_from is not None:
+        given["discount_from"] = args.discount_from
+    if args.dropoff_from is not None:
+        given["dropoff_from"] = args.dropoff_from
+    return given
+
+
 def _command_reports(args: argparse.Namespace) -> int:
     from svlib.reporting.reports import run_reports
 
@@ -297,8 +314,10 @@ def _command_reports(args: argparse.Namespace) -> int:
         from svlib.uncertainty.scenarios import load
 
         load(args.scenario)  # refuse a bad scenario before any work starts
+    conventions = run_conventions(args)
     result = run_reports(args.data or paths.raw_collection(), args.out, partners, args.jobs, args.scheduler, args.draws,
-                         args.seed, timeout=args.timeout, scenario=args.scenario, processed=args.processed)
+                         args.seed, timeout=args.timeout, scenario=args.scenario, processed=args.processed,
+                         conventions=conventions)
     for failure in result.failures:
         print(printable(f"failed: {failure['key']}: {failure['error']}"), file=sys.stderr)
         for problem in result.problems.get(failure["key"], []):
@@ -354,6 +373,16 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_argument("--timeout", type=int, default=900,
                          help="seconds one report may run in all; a report still running then fails alone (default 900)")
     reports.add_argument("--scenario", type=Path, help="a saved scenario (JSON) applied to every partner")
+    timing = reports.add_mutually_exclusive_group()
+    timing.add_argument("--discount-rate", type=_rate, help="a constant rate for every partner, such as 3.5%%")
+    timing.add_argument("--green-book", nargs="?", const="standard", choices=tuple(GREEN_BOOK_OPTIONS),
+                        help="a Green Book declining schedule for every partner: standard (default), health or reduced")
+    timing.add_argument("--discount-factors", type=Path, metavar="FILE",
+                        help="a CSV year,factor for every analysis year, for every partner")
+    reports.add_argument("--discount-from", type=_discount_from, choices=(1, 0.5, 0),
+                         help="the exponent of year t for every partner: 1: t; 0.5: t - 0.5; 0: t - 1")
+    reports.add_argument("--dropoff-from", type=int, choices=(2, 1),
+                         help="drop-off from year 2 or 1, for every partner")
     reports.set_defaults(handler=_command_reports)
 
     template = commands.add_parser("template", help="write a blank partner workbook to fill in")

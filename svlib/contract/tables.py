@@ -66,6 +66,10 @@ DISTRIBUTIONS: tuple[str, ...] = ("pert", "triangular", "uniform", "fixed")
 """Distribution shapes accepted in ``<p>_dist`` (blank means PERT when a range is given)."""
 
 PURPOSES = ("evaluative", "forecast")
+DISCOUNT_SCHEDULE_CHOICES = ("constant", "green_book", "green_book_health", "green_book_reduced")
+"""A partner's own discount schedule (a table of factors is a run's option: ``--discount-factors``)."""
+DISCOUNT_FROM_CHOICES = (1.0, 0.5, 0.0)
+"""A partner's own discounting convention for year 1 (the Partner sheet's ``discount_from``)."""
 FREQUENCIES = ("one-off", "monthly", "quarterly", "annual")
 ENGAGEMENT = ("none", "occasional", "regular")
 CARBON_POLICY = ("none", "in development", "in place")
@@ -445,6 +449,17 @@ PARTNER = Table(
         Column("period_start", "date", help="First day of the period the figures cover (such as 01/04/2024)."),
         Column("period_end", "date", help="Last day of the period the figures cover (such as 31/03/2025)."),
         Column("price_year", "year", help="The year whose prices all values are stated in."),
+        Column("discount_schedule", "choice", choices=DISCOUNT_SCHEDULE_CHOICES, required=False, blank_ok=True,
+               default="", help=(
+                   "How future years are discounted, if your study has its own rule (blank: a constant rate, the SROI "
+                   "guide's): constant, green_book (HM Treasury's declining schedule), green_book_health (health and "
+                   "life values) or green_book_reduced. A run's --discount-rate, --green-book or --discount-factors "
+                   "applies to every partner instead.")),
+        Column("discount_rate", "fraction", required=False, blank_ok=True, default=np.nan,
+               help="The constant rate, with discount_schedule constant or blank (blank: 3.5%, the Green Book's)."),
+        Column("discount_from", "number", required=False, blank_ok=True, default=np.nan, maximum=1.0,
+               help=("The exponent of year t: 1 for t (year 1 discounted once, the SROI guide's; blank), 0.5 for t - 0.5 "
+                     "(mid-year) or 0 for t - 1 (year 1 undiscounted).")),
     ),
     example={
         "partner_id": "food-network",
@@ -455,6 +470,9 @@ PARTNER = Table(
         "period_start": _dt.date(2024, 4, 1),
         "period_end": _dt.date(2025, 3, 31),
         "price_year": 2024,
+        "discount_schedule": "constant",
+        "discount_rate": 0.035,
+        "discount_from": 1,
     },
 )
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,37 @@ def shared_tables(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Pa
     and people's names removed from every piece of partner text, and without the Names sheet
     (:func:`svlib.analysis.evidence.redact_tables`)."""
     return redact_tables(load_processed(processed_folder(collection, data_dir)))
+
+
+def _given(value: Any) -> Any:
+    """A run's parameter, or ``None`` when it was left blank (``None``, ``""`` or NaN)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+def partner_conventions(partner: Mapping[str, Any], discount_rate: Any = None, discount_schedule: Any = None,
+                        discount_from: Any = None, dropoff_from: int = 2, price_year: int | None = None,
+                        discount_factors: Any = None) -> Conventions:
+    """The conventions of one partner's report: each one the run gives, else the partner's
+    own (its Partner sheet's ``discount_schedule``, ``discount_rate``, ``discount_from``),
+    else the SROI guide's. A run's table of factors replaces rate, schedule and convention."""
+    table = _given(discount_factors)
+    if table is not None:
+        pairs = json.loads(table) if isinstance(table, str) else table
+        factors = tuple(sorted((int(y), float(f)) for y, f in pairs))
+        return Conventions(discount_schedule="factors", discount_factors=factors, dropoff_from=int(dropoff_from),
+                           price_year=price_year)
+    schedule = _given(discount_schedule) or _given(partner.get("discount_schedule")) or "constant"
+    rate = _given(discount_rate)
+    rate = float(rate) if rate is not None else _given(partner.get("discount_rate"))
+    convention = _given(discount_from)
+    convention = float(convention) if convention is not None else _given(partner.get("discount_from"))
+    convention = 1 if convention is None else (int(convention) if float(convention) in (0, 1) else float(convention))
+    return Conventions(discount_rate=0.035 if rate is None else float(rate), discount_schedule=str(schedule),
+                       discount_from=convention, dropoff_from=int(dropoff_from), price_year=price_year)
 
 
 def _partner_rows(tables: dict[str, pd.DataFrame], name: str, partner_id: str) -> pd.DataFrame:
@@ -271,11 +302,12 @@ def prepare(
     draws: int = 10_000,
     seed: int = 0,
     price_year: int | None = None,
-    discount_rate: float = 0.035,
-    discount_schedule: str = "constant",
-    discount_from: int = 1,
+    discount_rate: float | str | None = None,
+    discount_schedule: str | None = None,
+    discount_from: float | str | None = None,
     dropoff_from: int = 2,
     scenario: str | Path | Mapping[str, Any] | None = None,
+    discount_factors: str | Sequence[Sequence[float]] | None = None,
 ) -> PartnerReport:
     """Load one partner from the processed tables and set up its analysis.
 
@@ -291,7 +323,12 @@ def prepare(
     price_year : int, optional
         Analysis price year (default: the partner's own).
     discount_rate, discount_schedule, discount_from, dropoff_from
-        Valuation conventions (see :class:`svlib.valuation.sroi.Conventions`).
+        Valuation conventions (see :class:`svlib.valuation.sroi.Conventions`). Blank (``None``
+        or ``""``): the partner's own, from its Partner sheet, else the SROI guide's (3.5%,
+        constant, year 1 discounted once); given, they apply whatever the partner wrote.
+    discount_factors : JSON text or sequence of (year, factor), optional
+        A table of discount factors for every analysis year, replacing rate, schedule and
+        ``discount_from`` (``svlib reports --discount-factors``).
     scenario : path or dict, optional
         A saved scenario (:mod:`svlib.uncertainty.scenarios`), or its content, applied to the impact
         map and conventions.
@@ -303,8 +340,8 @@ def prepare(
         raise KeyError(f"partner '{partner_id}' is not in {folder}; partners: {', '.join(partners['partner_id'])}")
     partner = partners[partners["partner_id"] == partner_id].iloc[0].to_dict()
     year = int(price_year or partner["price_year"])
-    conventions = Conventions(discount_rate=discount_rate, discount_schedule=discount_schedule,
-                              discount_from=discount_from, dropoff_from=dropoff_from, price_year=year)
+    conventions = partner_conventions(partner, discount_rate, discount_schedule, discount_from, dropoff_from, year,
+                                      discount_factors)
     raw_map = _partner_rows(tables, "ImpactMap", partner_id)
     resolved, problems = resolve_proxies(raw_map, load_library(), year, conventions.price_index)
     errors = [p for p in problems if p.severity == "error"]

@@ -17,7 +17,7 @@ from concurrent.futures import Executor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from svlib import __version__, paths
 from svlib.analysis.evidence import NameRules, collection_name_rules, label_words, name_rules, redact
@@ -54,9 +54,10 @@ PARTNER_NOTEBOOK = "05_partner_report.ipynb"
 RESEARCH_NOTEBOOKS = (("scoping", "01_baseline_scoping.ipynb", "Baseline scoping of partners"),
                       ("proxies", "02_proxy_research.ipynb", "Proxy research"))
 THEME_NOTEBOOK = "04_theme_modelling.ipynb"
-PARTNER_DEFAULTS = ("price_year", "discount_rate", "discount_schedule", "discount_from", "dropoff_from", "scenario")
-"""Partner-report parameters left at the notebook's own values (the SROI guide's conventions,
-the partner's own price year, no scenario) unless a scenario is given."""
+PARTNER_DEFAULTS = ("price_year", "discount_rate", "discount_schedule", "discount_from", "dropoff_from", "scenario",
+                    "discount_factors")
+"""Partner-report parameters left at the notebook's own values (the partner's own conventions
+and price year, no scenario) unless a scenario or the run's conventions give them."""
 RESEARCH_DEFAULTS: dict[str, tuple[str, ...]] = {
     "scoping": ("as_of", "horizon_months", "readiness_weights", "shortlist_size"),
     "proxies": ("theme", "keyword", "alternatives_for", "price_year"),
@@ -218,6 +219,7 @@ def run_reports(
     progress: bool = True,
     scenario: str | Path | None = None,
     research: bool = True,
+    conventions: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Run every report for a raw collection folder.
 
@@ -250,6 +252,11 @@ def run_reports(
     research : bool
         Also run baseline scoping and proxy research (once) and theme modelling (once per
         theme) on the partners reported.
+    conventions : mapping, optional
+        Timing conventions for every partner's report, overriding each partner's own
+        (its Partner sheet's): any of ``discount_rate``, ``discount_schedule``,
+        ``discount_from``, ``dropoff_from`` and ``discount_factors`` (``[[year, factor],
+        ...]``), as :func:`svlib.reporting.partner_report.prepare` takes them.
 
     Returns
     -------
@@ -307,7 +314,7 @@ def run_reports(
                     messages[key] = [str(p) for p in problems]
                 valid = []
         # the scenario's content, not its path: a shared notebook never names the researcher's folders
-        extra = {"scenario": load_scenario(scenario).to_dict()} if scenario else None
+        extra = ({"scenario": load_scenario(scenario).to_dict()} if scenario else {}) | dict(conventions or {})
         job_list = partner_jobs(valid, collection, processed_dir, staging.path, draws, seed, extra)
         if valid and research:
             job_list += research_jobs(collection, processed_dir, staging.path, draws, seed)

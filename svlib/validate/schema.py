@@ -23,6 +23,7 @@ from svlib.contract.tables import (
     BASELINE,
     CASE_STUDIES,
     DEFLATOR_SURVEY,
+    DISCOUNT_FROM_CHOICES,
     DISTRIBUTIONS,
     FIELD_ROWS,
     FRACTION_PARAMETERS,
@@ -231,6 +232,12 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
             investment_total(inputs["value_gbp"]) > 0):
         problems.append(Problem(file, sheet, 2, "value_gbp",
                                 "the inputs add up to nothing; an SROI needs the money and in-kind inputs invested"))
+    convention = partner.get("discount_from")
+    if isinstance(convention, float) and not pd.isna(convention) and convention not in DISCOUNT_FROM_CHOICES:
+        file, sheet = where(PARTNER.name)
+        problems.append(Problem(file, sheet, partner.get(FIELD_ROWS, {}).get("discount_from"), "value", (
+            f"discount_from {echo(convention, 'g')} is not a convention: expected 1 (year 1 discounted once), 0.5 "
+            "(mid-year) or 0 (year 1 undiscounted)")))
     start, end = partner.get("period_start"), partner.get("period_end")
     if start is not None and end is not None and not pd.isna(start) and not pd.isna(end) and end < start:
         file, sheet = where(PARTNER.name)
