@@ -219,6 +219,19 @@ def _command_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_compare(args: argparse.Namespace) -> int:
+    from svlib.reporting.comparison_report import comparison
+    from svlib.reporting.report_text import comparison_text
+
+    result = comparison(args.forecast, args.evaluation, args.forecast_partner, args.evaluation_partner,
+                        args.price_year, run_conventions(args), draws=args.draws, seed=args.seed)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(comparison_text(result))
+    return 0
+
+
 def _command_proxies(args: argparse.Namespace) -> int:
     from svlib.reference.proxies import load_gaps, load_library
 
@@ -352,6 +365,25 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--draws", type=int, default=10_000, help="number of Monte Carlo draws (default 10,000)")
     simulate.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same numbers")
     simulate.set_defaults(handler=_command_simulate)
+
+    compared = commands.add_parser("compare", help="a forecast SROI beside its evaluation, outcome by outcome")
+    compared.add_argument("forecast", type=Path, help="the forecast: a workbook, CSV folder or processed folder")
+    compared.add_argument("evaluation", type=Path, help="the evaluation: a workbook, CSV folder or processed folder")
+    compared.add_argument("--forecast-partner", help="which partner of a processed folder is the forecast")
+    compared.add_argument("--evaluation-partner", help="which partner of a processed folder is the evaluation")
+    compared.add_argument("--price-year", type=int, help="price year of both (default: the evaluation's)")
+    timing = compared.add_mutually_exclusive_group()
+    timing.add_argument("--discount-rate", type=_rate, help="a constant rate (default: the evaluation's own, else 3.5%%)")
+    timing.add_argument("--green-book", nargs="?", const="standard", choices=tuple(GREEN_BOOK_OPTIONS),
+                        help="a Green Book declining schedule: standard (default), health or reduced")
+    timing.add_argument("--discount-factors", type=Path, metavar="FILE", help="a CSV year,factor for every year")
+    compared.add_argument("--discount-from", type=_discount_from, choices=(1, 0.5, 0),
+                          help="the exponent of year t: 1: t; 0.5: t - 0.5; 0: t - 1")
+    compared.add_argument("--dropoff-from", type=int, choices=(2, 1), help="drop-off from year 2 or 1")
+    compared.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws for each side's range")
+    compared.add_argument("--seed", type=int, default=0, help="random seed")
+    compared.add_argument("--json", action="store_true", help="print JSON for machines")
+    compared.set_defaults(handler=_command_compare)
 
     proxies = commands.add_parser("proxies", help="list or search the proxy library")
     proxies.add_argument("--theme", help="Jobs, Growth, Social, Environment, Innovation or Cross-cutting")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
@@ -160,3 +160,29 @@ def simulation_text(simulation, conventions) -> str:
         f"Present value       median {money(pv['p50'])}, 90% range {money(pv['p5'])} to {money(pv['p95'])} "
         f"({conventions.price_year} prices)",
     ])
+
+
+def comparison_text(result: Any) -> str:
+    """A forecast beside its evaluation (:class:`svlib.analysis.comparison.Comparison`), for
+    the terminal: both headlines, what explains the change, and outcomes on one side only."""
+    f, e = result.forecast_value, result.evaluation_value
+    ranges = result.ranges
+    lines = [
+        f"Forecast    {result.forecast.partner_id} ({result.forecast.period}): {ratio(f.sroi_ratio)}, likely "
+        f"{ratio(ranges[result.forecast.partner_id]['p5'])} to {ratio(ranges[result.forecast.partner_id]['p95'])}; "
+        f"present value {money(f.present_value)}, investment {money(f.investment)}",
+        f"Evaluation  {result.evaluation.partner_id} ({result.evaluation.period}): {ratio(e.sroi_ratio)}, likely "
+        f"{ratio(ranges[result.evaluation.partner_id]['p5'])} to {ratio(ranges[result.evaluation.partner_id]['p95'])}; "
+        f"present value {money(e.present_value)}, investment {money(e.investment)}",
+        f"Change in present value: {money(result.change_in_present_value)} "
+        f"({result.conventions.price_year} prices)",
+        "",
+        "What explains the change (Shapley shares, adding up to the change)",
+    ]
+    for row in result.by_parameter().itertuples(index=False):
+        lines.append(f"  {row.parameter:<24} {money(row.contribution):>14}")
+    if result.only_in_forecast:
+        lines.append(f"Forecast but not evidenced: {', '.join(result.only_in_forecast)}")
+    if result.only_in_evaluation:
+        lines.append(f"Evidenced but not forecast: {', '.join(result.only_in_evaluation)}")
+    return "\n".join(lines)

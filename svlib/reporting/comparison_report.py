@@ -1,0 +1,106 @@
+"""Loading the two sides of a forecast/evaluation comparison, from workbooks or processed tables.
+
+A side is a partner's workbook (or CSV folder), validated as ``svlib validate`` does, or one
+partner of a collection's processed tables (a folder ``svlib build`` wrote). From processed
+tables the partner text is redacted as on every shared page
+(:func:`svlib.reporting.partner_report.shared_tables`). Both sides' proxies are rebased to one
+price year (default the evaluation's own), and valued under the evaluation partner's own
+timing conventions unless the caller gives others
+(:func:`svlib.reporting.partner_report.partner_conventions`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from svlib.analysis.comparison import Comparison, Side, compare
+from svlib.core.problems import InputError, Problem
+from svlib.pipeline.build import load_processed
+from svlib.reference.proxies import load_library
+from svlib.reporting.partner_report import partner_conventions, shared_tables
+from svlib.validate.impact_map import resolve_proxies
+from svlib.validate.partner import read_partner
+from svlib.valuation.sroi import Investment
+
+
+def _partner_tables(source: Path, partner_id: str | None) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The partner fields and its tables (without ``partner_id``) from a workbook, a CSV
+    folder or a processed folder."""
+    if source.is_dir() and (source / "manifest.json").is_file():
+        tables = shared_tables(data_dir=source)
+        partners = tables["Partner"]
+        ids = [str(p) for p in partners["partner_id"]]
+        if partner_id is None and len(ids) == 1:
+            partner_id = ids[0]
+        if partner_id not in ids:
+            raise InputError([Problem(str(source), "Partner", None, "partner_id", (
+                f"say which partner to compare: one of {', '.join(ids)}" if partner_id is None
+                else f"no partner '{partner_id}' here; expected one of {', '.join(ids)}"))])
+
+        def rows(name: str) -> pd.DataFrame:
+            frame = tables[name]
+            return frame[frame["partner_id"].astype(str) == partner_id].drop(columns="partner_id").reset_index(drop=True)
+
+        return partners[partners["partner_id"] == partner_id].iloc[0].to_dict(), {
+            name: rows(name) for name in ("ImpactMap", "Inputs", "DeflatorSurvey")}
+    data, problems = read_partner(source)
+    if data is None:
+        raise InputError([p for p in problems if p.severity == "error"])
+    return data.partner, {name: data.tables[name] for name in ("ImpactMap", "Inputs", "DeflatorSurvey")
+                          if name in data.tables}
+
+
+def load_side(source: str | Path, price_year: int, partner_id: str | None = None) -> Side:
+    """One side of a comparison, its proxies in ``price_year`` prices.
+
+    Raises
+    ------
+    InputError
+        The source is not valid, or its proxies cannot be rebased, each problem named.
+    """
+    source = Path(source)
+    partner, tables = _partner_tables(source, partner_id)
+    resolved, problems = resolve_proxies(tables["ImpactMap"], load_library(), int(price_year), "cpi", str(source))
+    if any(p.severity == "error" for p in problems):
+        raise InputError([p for p in problems if p.severity == "error"])
+    survey = tables.get("DeflatorSurvey")
+    start, end = pd.Timestamp(partner["period_start"]), pd.Timestamp(partner["period_end"])
+    return Side(partner_id=str(partner["partner_id"]), name=str(partner["name"]), purpose=str(partner["purpose"]),
+                impact_map=resolved, investment=Investment.from_inputs(tables["Inputs"]),
+                survey=survey if survey is not None and len(survey) else None,
+                period=f"{start:%d %B %Y} to {end:%d %B %Y}")
+
+
+def comparison(forecast: str | Path, evaluation: str | Path, forecast_partner: str | None = None,
+               evaluation_partner: str | None = None, price_year: int | None = None,
+               conventions: Mapping[str, Any] | None = None, draws: int = 2000, seed: int = 0) -> Comparison:
+    """The forecast and the evaluation, loaded (:func:`load_side`) and set side by side
+    (:func:`svlib.analysis.comparison.compare`).
+
+    Parameters
+    ----------
+    forecast, evaluation : path
+        A workbook, a CSV folder or a processed folder each (the same processed folder for
+        both, with the two partner ids, when a collection holds both).
+    forecast_partner, evaluation_partner : str, optional
+        Which partner of a processed folder.
+    price_year : int, optional
+        Default: the evaluation's own.
+    conventions : mapping, optional
+        Timing options as :func:`svlib.reporting.partner_report.partner_conventions` takes them
+        (default: the evaluation partner's own, else the SROI guide's).
+    draws, seed : int
+        For each side's likely range.
+    """
+    evaluation_fields, _ = _partner_tables(Path(evaluation), evaluation_partner)
+    year = int(price_year or evaluation_fields["price_year"])
+    used = partner_conventions(evaluation_fields, price_year=year, **dict(conventions or {}))
+    sides = [load_side(forecast, year, forecast_partner), load_side(evaluation, year, evaluation_partner)]
+    for side, wanted in zip(sides, ("forecast", "evaluative")):
+        if side.purpose != wanted:
+            raise InputError([Problem(str(forecast if wanted == "forecast" else evaluation), "Partner", None, "value", (
+                f"purpose is {side.purpose}: a comparison sets a forecast beside an evaluative SROI, in that order"))])
+    return compare(sides[0], sides[1], used, draws=draws, seed=seed)
