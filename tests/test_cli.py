@@ -150,7 +150,7 @@ def test_a_collections_processed_map_is_refused_without_a_partner(processed_tabl
     # valuing six partners' outcomes as one map gave a figure for nobody, silently
     done = run("sroi", str(processed_tables / "impact_map.csv"), "--investment", "1000")
     assert done.returncode == 1
-    assert "impact_map.csv:ImpactMap:1:partner_id: the table holds the rows of 6 partners" in done.stderr
+    assert "impact_map.csv:ImpactMap:1:partner_id: the table holds the rows of 7 partners" in done.stderr
     assert "choose one with --partner" in done.stderr
     done = run("sroi", str(processed_tables / "impact_map.csv"), "--investment", "1000", "--partner", "nobody")
     assert done.returncode == 1 and "no rows for partner 'nobody'" in done.stderr

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from svlib.analysis.disclosure import small_outcomes
 from svlib.contract.tables import PARAMETERS
 from svlib.uncertainty.estimates import central_valuation, estimates
 from svlib.uncertainty.montecarlo import simulate
@@ -55,6 +56,7 @@ FIGURES: tuple[str, ...] = (*PARAMETERS, "duration", "start_year")
 
 FORECAST_ONLY = "outcome forecast only"
 EVALUATION_ONLY = "outcome evaluated only"
+SMALL_PARTS = "all its figures (withheld: fewer than 5 people)"
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,39 @@ class Comparison:
     def only_in_evaluation(self) -> list[str]:
         return self.outcomes.loc[~self.outcomes["in_forecast"], "outcome_id"].tolist()
 
-    def by_parameter(self) -> pd.DataFrame:
-        """The decomposition added up by figure, largest change first."""
-        table = self.decomposition.groupby("parameter", sort=False)["contribution"].apply(math.fsum).reset_index()
+    @property
+    def small_outcomes(self) -> set[str]:
+        """Outcomes of fewer than 5 people on either side
+        (:func:`svlib.analysis.disclosure.small_outcomes`)."""
+        return {o for side in (self.forecast, self.evaluation) for _, o in small_outcomes(side.impact_map)}
+
+    def shared_decomposition(self) -> pd.DataFrame:
+        """The decomposition as a shared page may show it: each outcome of fewer than 5 people
+        as one row, ``SMALL_PARTS``, its whole change (public anyway: the difference of two
+        present values a page shows). Its per-figure shares, with its two present values, would
+        be four equations for its count and value per person."""
+        parts = self.decomposition
+        whole = parts["parameter"].isin((FORECAST_ONLY, EVALUATION_ONLY))  # a present value alone: public
+        hidden = parts["outcome_id"].isin(self.small_outcomes) & ~whole
+        kept = parts[~hidden]
+        merged = [{"outcome_id": o, "parameter": SMALL_PARTS,
+                   "contribution": math.fsum(parts.loc[hidden & (parts["outcome_id"] == o), "contribution"])}
+                  for o in dict.fromkeys(parts.loc[hidden, "outcome_id"])]
+        return pd.concat([kept, pd.DataFrame(merged, columns=parts.columns)], ignore_index=True)
+
+    def by_parameter(self, shared: bool = False) -> pd.DataFrame:
+        """The decomposition added up by figure, largest change first (``shared``: from
+        :meth:`shared_decomposition`)."""
+        parts = self.shared_decomposition() if shared else self.decomposition
+        table = parts.groupby("parameter", sort=False)["contribution"].apply(math.fsum).reset_index()
         return table.reindex(table["contribution"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+    def headline_text(self) -> str:
+        """Both ratios and the change, rounded, as one line (checked by nbval)."""
+        f, e = self.forecast_value, self.evaluation_value
+        change = self.change_in_present_value
+        return (f"forecast {f.sroi_ratio:.2f} : 1, evaluation {e.sroi_ratio:.2f} : 1; change in present value "
+                f"{'-' if change < 0 else ''}£{abs(change):,.0f}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (the ``svlib compare --json`` contract)."""

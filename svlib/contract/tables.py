@@ -460,6 +460,10 @@ PARTNER = Table(
         Column("discount_from", "number", required=False, blank_ok=True, default=np.nan, maximum=1.0,
                help=("The exponent of year t: 1 for t (year 1 discounted once, the SROI guide's; blank), 0.5 for t - 0.5 "
                      "(mid-year) or 0 for t - 1 (year 1 undiscounted).")),
+        Column("forecast", "slug", required=False, blank_ok=True, default="", help=(
+            "For an evaluative SROI of a programme you forecast before: the partner_id of the forecast's own "
+            "workbook, in the same collection (such as food-network-forecast). The reports then set the two side "
+            "by side, outcome by outcome.")),
     ),
     example={
         "partner_id": "food-network",

@@ -20,7 +20,8 @@ from svlib.analysis.comparison import Comparison, Side, compare
 from svlib.core.problems import InputError, Problem
 from svlib.pipeline.build import load_processed
 from svlib.reference.proxies import load_library
-from svlib.reporting.partner_report import partner_conventions, shared_tables
+from svlib import paths
+from svlib.reporting.partner_report import partner_conventions, processed_folder, shared_tables
 from svlib.validate.impact_map import resolve_proxies
 from svlib.validate.partner import read_partner
 from svlib.valuation.sroi import Investment
@@ -104,3 +105,20 @@ def comparison(forecast: str | Path, evaluation: str | Path, forecast_partner: s
             raise InputError([Problem(str(forecast if wanted == "forecast" else evaluation), "Partner", None, "value", (
                 f"purpose is {side.purpose}: a comparison sets a forecast beside an evaluative SROI, in that order"))])
     return compare(sides[0], sides[1], used, draws=draws, seed=seed)
+
+
+def collection_comparison(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None,
+                          forecast_partner: str = "", evaluation_partner: str = "", draws: int = 2000,
+                          seed: int = 0) -> Comparison:
+    """A collection's forecast and evaluation of one programme, from its processed tables
+    (:func:`svlib.reporting.partner_report.processed_folder`), as the comparison page shows it.
+    With ``forecast_partner`` blank, the forecast the evaluation names in its Partner sheet."""
+    folder = processed_folder(collection, data_dir or None)
+    if not forecast_partner:
+        fields, _ = _partner_tables(folder, evaluation_partner)
+        forecast_partner = str(fields.get("forecast") or "")
+        if not forecast_partner:
+            raise InputError([Problem(str(folder), "Partner", None, "forecast", (
+                f"{evaluation_partner} names no forecast; give its Partner sheet's forecast field the forecast's "
+                "partner_id"))])
+    return comparison(folder, folder, forecast_partner, evaluation_partner, draws=draws, seed=seed)

@@ -25,6 +25,14 @@ from svlib.reporting.report_text import ratio
 from svlib.uncertainty.scenarios import OUTCOME_PARAMETERS, Scenario, ScenarioResult, evaluate
 
 
+SCHEDULE_CHOICES = (("a constant rate", "constant"), ("Green Book, standard", "green_book"),
+                    ("Green Book, health", "green_book_health"), ("Green Book, reduced", "green_book_reduced"))
+"""The discounting dropdown: label, schedule (:data:`svlib.reference.discounting.SCHEDULES`)."""
+
+YEAR_ONE_CHOICES = (("its end (t)", 1), ("its middle (t − 0.5)", 0.5), ("its start (t − 1)", 0))
+"""The convention dropdown: where in year t its flows are discounted from."""
+
+
 class ScenarioExplorer:
     """Sliders for the deflators across all outcomes and the discount rate, per-outcome
     overrides, live results, and a button that saves the scenario.
@@ -54,6 +62,8 @@ class ScenarioExplorer:
                         for f in SURVEY_FACTORS}
         self.rate = widgets.FloatSlider(min=0, max=0.1, step=0.005, value=0.035, description="discount rate",
                                         readout_format=".1%", continuous_update=False)
+        self.schedule = widgets.Dropdown(options=SCHEDULE_CHOICES, value="constant", description="discounting")
+        self.year_one = widgets.Dropdown(options=YEAR_ONE_CHOICES, value=1, description="year t at")
         self.outcome = widgets.Dropdown(description="Outcome")
         self.parameter = widgets.Dropdown(options=OUTCOME_PARAMETERS, description="Parameter")
         self.value = widgets.FloatText(description="Value")
@@ -75,13 +85,15 @@ class ScenarioExplorer:
         for factor, slider in self.sliders.items():
             slider.observe(lambda change, f=factor: self._slider_moved(f, change["new"]), names="value")
         self.rate.observe(lambda change: self.update(), names="value")
+        self.schedule.observe(lambda change: self.update(), names="value")
+        self.year_one.observe(lambda change: self.update(), names="value")
         self.add_override.on_click(lambda button: self._override())
         self.reset.on_click(lambda button: self.load_partner())
         self.save.on_click(lambda button: self.save_scenario())
         self.panel = widgets.VBox([
             self.partner,
             widgets.HTML("<b>Across all outcomes</b> (a slider applies once moved)"),
-            *self.sliders.values(), self.rate,
+            *self.sliders.values(), self.rate, widgets.HBox([self.schedule, self.year_one]),
             widgets.HTML("<b>One outcome</b>"),
             widgets.HBox([self.outcome, self.parameter, self.value, self.add_override]),
             widgets.HBox([self.reset, self.name, self.save]), self.status,
@@ -97,15 +109,22 @@ class ScenarioExplorer:
         for factor, slider in self.sliders.items():
             slider.value = float(np.round(self.report.impact_map[factor].mean() / 0.05) * 0.05)
         self.rate.value = self.report.conventions.discount_rate
+        conventions = self.report.conventions
+        self.schedule.value = conventions.discount_schedule if conventions.discount_schedule != "factors" else "constant"
+        self.year_one.value = conventions.discount_from
         self.outcome.options = list(self.report.impact_map["outcome_id"])
         self._quiet = False
         self.update()
 
     def scenario(self) -> Scenario:
         """The scenario the widgets describe now."""
-        rate = None if abs(self.rate.value - self.report.conventions.discount_rate) < 1e-12 else self.rate.value
+        conventions = self.report.conventions
+        rate = None if abs(self.rate.value - conventions.discount_rate) < 1e-12 else self.rate.value
+        schedule = None if self.schedule.value == conventions.discount_schedule else self.schedule.value
+        year_one = None if self.year_one.value == conventions.discount_from else self.year_one.value
         return Scenario(self.name.value or "scenario", dict(self.factors),
-                        {k: dict(v) for k, v in self.outcome_overrides.items()}, discount_rate=rate)
+                        {k: dict(v) for k, v in self.outcome_overrides.items()}, discount_rate=rate,
+                        discount_schedule=schedule, discount_from=year_one)
 
     def update(self) -> ScenarioResult:
         """Re-value and re-simulate under the current scenario and redraw the results."""

@@ -185,3 +185,29 @@ def value_distribution(draws: np.ndarray, title: str, price_year: int | None = N
     ax.set_title(as_text(title))
     ax.legend(frameon=False, fontsize="small")
     return fig
+
+
+FIGURE_LABELS = {"quantity": "quantity", "proxy_value": "proxy", "deadweight": "deadweight",
+                 "displacement": "displacement", "attribution": "attribution", "leakage": "leakage",
+                 "drop_off": "drop-off", "duration": "years", "start_year": "start year"}
+
+
+def change_by_figure(by_figure: pd.DataFrame, price_year: int | None = None) -> Figure:
+    """Bars of each figure's share of the change in present value from forecast to
+    evaluation (:meth:`svlib.analysis.comparison.Comparison.by_parameter`): a rise to the
+    right in blue, a fall to the left in orange, each labelled with its value so colour is
+    not the only carrier of the sign."""
+    labels = [as_text(FIGURE_LABELS.get(p, p)) for p in by_figure["parameter"]][::-1]
+    values = by_figure["contribution"].to_numpy(float)[::-1] / 1000.0
+    fig = Figure(figsize=(7, 0.5 * len(values) + 1.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(labels, values, color=["#1f4e79" if v >= 0 else "#d9822b" for v in values])
+    ax.axvline(0, color="black", linewidth=0.8)
+    for y, v in enumerate(values):
+        ax.annotate(f"{'+' if v >= 0 else '−'}£{abs(v):,.1f}k", (v, y), xytext=(4 if v >= 0 else -4, 0),
+                    textcoords="offset points", ha="left" if v >= 0 else "right", va="center", fontsize="small")
+    span = max(1e-9, float(np.max(np.abs(values)))) if len(values) else 1.0
+    ax.set_xlim(-1.35 * span if (values < 0).any() else -0.05 * span, 1.35 * span if (values > 0).any() else 0.05 * span)
+    ax.set_xlabel(f"share of the change in present value, £ thousands{f' ({price_year} prices)' if price_year else ''}")
+    ax.set_title("What explains the difference between forecast and evaluation")
+    return fig

@@ -453,3 +453,90 @@ def theme_outcomes(mapped: pd.DataFrame, theme: str, impact_map: pd.DataFrame) -
     report (``impact_map``: the processed ImpactMap, which says which outcomes are small)."""
     shown = withhold_small(outcomes_in_theme(mapped, theme), small_outcomes(impact_map), ["proxy_id"])
     return table(shown)
+
+
+# ----------------------------------------------------------------------------------------
+# Forecast against evaluation (notebooks/06_forecast_evaluation.ipynb)
+# ----------------------------------------------------------------------------------------
+
+FIGURE_NAMES: dict[str, str] = {**PARAMETER_NAMES, "duration": "Years", "start_year": "Start year"}
+
+
+def comparison_title(result: Any) -> HTML:
+    """Title block: the programme, the two periods, the price year."""
+    return HTML(
+        f"<h1>Forecast and evaluation: {esc(result.evaluation.name)}</h1>"
+        f"<p>The forecast <code>{esc(result.forecast.partner_id)}</code> ({esc(result.forecast.period)}) beside "
+        f"the evaluation <code>{esc(result.evaluation.partner_id)}</code> ({esc(result.evaluation.period)}), "
+        f"both valued at their evidence's central values, in {esc(result.conventions.price_year)} prices and "
+        f"under the same conventions.</p>")
+
+
+def comparison_headlines(result: Any) -> HTML:
+    """Each side's ratio with its likely range, present value and investment."""
+    rows = []
+    for label, side, value in (("Forecast", result.forecast, result.forecast_value),
+                               ("Evaluation", result.evaluation, result.evaluation_value)):
+        band = result.ranges[side.partner_id]
+        rows.append({"side": label, "period": side.period, "ratio": ratio(value.sroi_ratio),
+                     "range": f"{ratio(band['p5'])} to {ratio(band['p95'])}", "present_value": money(value.present_value),
+                     "investment": money(value.investment)})
+    return table(pd.DataFrame(rows), {}, "The two ratios, each with its likely range (90% of simulations)",
+                 {"side": "", "period": "Period", "ratio": "SROI ratio", "range": "Likely range",
+                  "present_value": "Present value", "investment": "Investment"})
+
+
+def comparison_outcomes(result: Any) -> HTML:
+    """Outcome by outcome: each figure forecast and achieved, and the present values. An
+    outcome of fewer than 5 people on either side shows its present values only."""
+    small = result.small_outcomes
+    rows = []
+    for row in result.outcomes.to_dict("records"):
+        hidden = row["outcome_id"] in small
+        item = {"outcome_id": row["outcome_id"], "outcome": row["outcome"]}
+        for f in ("quantity", "proxy_value", "deadweight", "attribution", "drop_off"):
+            shown = []
+            for side in ("forecast", "evaluation"):
+                value = row[f"{f}_{side}"]
+                shown.append("—" if pd.isna(value) else ("<5" if f == "quantity" else WITHHELD) if hidden
+                             else figure(f, value))
+            item[f] = f"{shown[0]} → {shown[1]}"
+        item["present_value_forecast"] = money(row["present_value_forecast"]) if row["in_forecast"] else "not forecast"
+        item["present_value_evaluation"] = (money(row["present_value_evaluation"]) if row["in_evaluation"]
+                                            else "not evidenced")
+        item["change"] = money(row["change"])
+        rows.append(item)
+    return table(pd.DataFrame(rows), {}, "Each outcome, forecast → achieved (— where a side has no such outcome)",
+                 {"outcome_id": "Id", "outcome": "Outcome", "quantity": "Quantity", "proxy_value": "Proxy",
+                  "deadweight": "Deadweight", "attribution": "Attribution", "drop_off": "Drop-off",
+                  "present_value_forecast": "Present value forecast",
+                  "present_value_evaluation": "Present value achieved", "change": "Change"})
+
+
+def comparison_explained(result: Any) -> list[HTML]:
+    """What explains the change: by figure, and by outcome and figure (Shapley shares that add
+    up to the change; an outcome of fewer than 5 people as one row)."""
+    names = {**FIGURE_NAMES, **{k: k for k in ("outcome forecast only", "outcome evaluated only")}}
+    by_figure = result.by_parameter(shared=True)
+    by_figure["parameter"] = [names.get(p, p) for p in by_figure["parameter"]]
+    detail = result.shared_decomposition()
+    detail["parameter"] = [names.get(p, p) for p in detail["parameter"]]
+    return [
+        paragraph("The change in present value, {change}, shared among the figures that moved. Each figure's share is "
+                  "its Shapley value: its effect averaged over every order in which the figures could have moved from "
+                  "forecast to achieved, so the shares add up to the change and do not depend on an order. An outcome "
+                  "forecast but not evidenced counts its whole forecast value, and one evidenced but not forecast its "
+                  "whole value.", change=money(result.change_in_present_value)),
+        table(by_figure, {"contribution": "money"}, "What explains the change, by figure",
+              {"parameter": "Figure", "contribution": "Share of the change"}),
+        table(detail, {"contribution": "money"}, "By outcome and figure",
+              {"outcome_id": "Outcome", "parameter": "Figure", "contribution": "Share of the change"}),
+    ]
+
+
+def comparison_gaps(result: Any) -> HTML:
+    """Outcomes forecast but not evidenced, and evidenced but not forecast."""
+    def listed(ids: list[str]) -> str:
+        return ", ".join(ids) if ids else "none"
+    return paragraph("Forecast but not evidenced: {missing}. Evidenced but not forecast: {new}.",
+                     missing=listed(result.only_in_forecast), new=listed(result.only_in_evaluation))

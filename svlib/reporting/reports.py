@@ -54,6 +54,7 @@ PARTNER_NOTEBOOK = "05_partner_report.ipynb"
 RESEARCH_NOTEBOOKS = (("scoping", "01_baseline_scoping.ipynb", "Baseline scoping of partners"),
                       ("proxies", "02_proxy_research.ipynb", "Proxy research"))
 THEME_NOTEBOOK = "04_theme_modelling.ipynb"
+COMPARISON_NOTEBOOK = "06_forecast_evaluation.ipynb"
 PARTNER_DEFAULTS = ("price_year", "discount_rate", "discount_schedule", "discount_from", "dropoff_from", "scenario",
                     "discount_factors")
 """Partner-report parameters left at the notebook's own values (the partner's own conventions
@@ -172,6 +173,32 @@ def partner_jobs(partners: list[PartnerRows], collection: str, processed: Path, 
         )
         for p in sorted(partners, key=lambda p: p.partner_id)
     ]
+
+
+def comparison_jobs(partners: list[PartnerRows], collection: str, processed: Path, out_dir: Path, draws: int,
+                    seed: int) -> tuple[list[NotebookJob], list[str]]:
+    """One forecast-against-evaluation job per evaluative partner whose Partner sheet names a
+    forecast (``forecast``) that is reported in the same run, and a note for each forecast
+    named but not there."""
+    by_id = {p.partner_id: p for p in partners}
+    inputs = tuple(str(p) for p in sorted(processed.glob("*.csv")))
+    jobs, notes = [], []
+    for p in sorted(partners, key=lambda p: p.partner_id):
+        forecast = str(p.partner.get("forecast") or "")
+        if not forecast:
+            continue
+        if forecast not in by_id:
+            notes.append(f"{p.partner_id} names the forecast {forecast}, which is not in this run: no comparison")
+            continue
+        jobs.append(NotebookJob(
+            key=f"comparison/{p.partner_id}", kind="comparison",
+            title=redact(f"{p.partner['name']}: forecast and evaluation"),
+            notebook=str(paths.NOTEBOOKS_DIR / COMPARISON_NOTEBOOK),
+            parameters={"evaluation_partner": p.partner_id, "forecast_partner": forecast, "collection": collection,
+                        "data_dir": paths.for_kernel(processed), "n_draws": int(draws), "seed": int(seed)},
+            output_stem=str(out_dir / "comparisons" / p.partner_id),
+            inputs=tuple(str(f) for s in (p, by_id[forecast]) for f in source_files(Path(s.source))) + inputs))
+    return jobs, notes
 
 
 def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, seed: int) -> list[NotebookJob]:
@@ -316,6 +343,9 @@ def run_reports(
         # the scenario's content, not its path: a shared notebook never names the researcher's folders
         extra = ({"scenario": load_scenario(scenario).to_dict()} if scenario else {}) | dict(conventions or {})
         job_list = partner_jobs(valid, collection, processed_dir, staging.path, draws, seed, extra)
+        compared, unpaired = comparison_jobs(valid, collection, processed_dir, staging.path, draws, seed)
+        job_list += compared
+        notes += [Problem(paths.shown(raw_dir), "Partner", None, "forecast", n, "note") for n in unpaired]
         if valid and research:
             job_list += research_jobs(collection, processed_dir, staging.path, draws, seed)
         job_list = [replace(job, run_id=run_id) for job in job_list]

@@ -23,7 +23,7 @@ table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border-bottom:1px s
 th{background:#eef4fa}.failed{color:#a00000}.note{color:#555;font-size:.9em}ul.problems{margin:.2em 0;padding-left:1.2em;font-size:.85em}
 """
 
-REPORT_FOLDERS = ("partners", "research", "themes")
+REPORT_FOLDERS = ("partners", "comparisons", "research", "themes")
 """The sub-folders of a run's output folder, each holding pages (.html) and notebooks (.ipynb)."""
 
 PROBLEMS_SHOWN = 50

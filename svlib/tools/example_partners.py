@@ -97,7 +97,8 @@ def load_partners(path: Path = DEFINITIONS) -> tuple[dict[str, Any], ...]:
 
 
 PARTNERS: tuple[dict[str, Any], ...] = load_partners()
-"""The six partners (:data:`DEFINITIONS`)."""
+"""The seven example workbooks (:data:`DEFINITIONS`): six partners, the food network's forecast last
+(so the others' seeded draws are those they had before it was added)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -239,13 +240,18 @@ def example_collection(seed: int = DEFAULT_SEED) -> dict[str, tuple[dict[str, An
 
 README = """# Example collection (illustrative, fictional)
 
-These six partner workbooks describe **fictional** County Durham VCSE organisations. The
+These seven partner workbooks describe six **fictional** County Durham VCSE organisations. The
 organisations, people, quantities, deflators, survey answers, star readings, quality marks and
 case studies are **illustrative and made up**: plausible and internally consistent, chosen to
 exercise every sheet of the partner workbook, every County Durham Pound theme (Jobs, Growth,
 Social, Environment, Innovation) and both purposes (evaluative and forecast). They are not
 evidence about any real organisation, and the names of funders and places are used only to make
 the examples realistic. The proxies are real, cited rows of the svlib proxy library.
+
+The food network appears twice: `food-network-forecast` is its forecast for the year, made before
+it began, and `food-network` the evaluation of the same year, which names the forecast in its
+Partner sheet (`forecast`). The reports set the two side by side, outcome by outcome
+(`comparisons/food-network.html`).
 
 | partner_id | organisation | area | purpose |
 |---|---|---|---|

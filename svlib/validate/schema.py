@@ -73,14 +73,15 @@ def processed_columns(table: Table) -> list[str]:
     return names
 
 
-def _slug_check() -> pa.Check:
-    """Each value matches :data:`SLUG_PATTERN`: ``pandera.Check.str_matches``, testing
-    each distinct value once (a processed table repeats one partner_id on every row)."""
+def _slug_check(blank_ok: bool = False) -> pa.Check:
+    """Each value matches :data:`SLUG_PATTERN` (or is blank, with ``blank_ok``):
+    ``pandera.Check.str_matches``, testing each distinct value once (a processed table
+    repeats one partner_id on every row)."""
     pattern = re.compile(SLUG_PATTERN)
 
     def matches(values: pd.Series) -> pd.Series:
-        good = [v for v in values.unique() if isinstance(v, str) and pattern.match(v)]
-        return values.isin(good)
+        good = [v for v in values.unique() if isinstance(v, str) and (pattern.match(v) or (blank_ok and not v))]
+        return values.isin(good) | (values.isna() if blank_ok else False)
 
     return pa.Check(matches, name="str_matches", error=f"str_matches('{SLUG_PATTERN}')")
 
@@ -107,7 +108,7 @@ def _pandera_column(column: Column) -> pa.Column:
     if kind == "date":
         return pa.Column("datetime64[ns]", nullable=nullable, coerce=True)
     if kind == "slug":
-        return pa.Column(str, _slug_check(), nullable=False, coerce=True)
+        return pa.Column(str, _slug_check(column.blank_ok), nullable=column.blank_ok, coerce=True)
     return pa.Column(str, nullable=nullable, coerce=True)
 
 

@@ -18,8 +18,8 @@ from svlib.reporting.reports import run_reports
 
 pytestmark = pytest.mark.slow
 
-PARTNERS = ("befriending-service", "digital-inclusion", "employability-cic", "food-network", "green-spaces-trust",
-            "youth-hub")
+PARTNERS = ("befriending-service", "digital-inclusion", "employability-cic", "food-network", "food-network-forecast",
+            "green-spaces-trust", "youth-hub")
 DRAWS, SEED = 2000, 7
 
 
@@ -72,3 +72,26 @@ def test_index_page_run_json_and_the_command_line_agree(example_run, capsys, par
     assert ratio(sroi["sroi_ratio"]) == ratio(headline)
     assert [ratio(simulated["sroi_ratio"][k]) for k in ("p5", "p95")] == [ratio(p5), ratio(p95)]
     assert percent(simulated["prob_ratio_below_1"], 1) == percent(below, 1)
+
+
+def test_the_forecast_and_its_evaluation_are_compared_and_linked_from_the_index(example_run, capsys):
+    # the food network's evaluation names its forecast: the run sets them side by side, the index links
+    # the page, and the page's figures are those of svlib compare on the same processed tables
+    result, root = example_run
+    record = next(r for r in result.run["notebooks"] if r["key"] == "comparison/food-network")
+    assert record["status"] == "ok" and record["html"] == "comparisons/food-network.html"
+    index = (root / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'href="comparisons/food-network.html"' in index
+    tables = root / "processed"
+    assert main(["compare", str(tables), str(tables), "--forecast-partner", "food-network-forecast",
+                 "--evaluation-partner", "food-network", "--json", "--draws", str(DRAWS), "--seed", str(SEED)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    page = (root / "out" / "comparisons" / "food-network.html").read_text(encoding="utf-8")
+    for side in ("forecast", "evaluation"):
+        assert esc(ratio(out[side]["sroi_ratio"])) in page
+    assert out["only_in_forecast"] == ["FN6"] and out["only_in_evaluation"] == ["FN5"]
+    assert sum(d["contribution"] for d in out["decomposition"]) == pytest.approx(out["change_in_present_value"])
+    # FN5 counts 3 people: its figures are withheld on the page, its present value shown
+    row = page[page.index("<td>FN5</td>"):]
+    row = row[:row.index("</tr>")]
+    assert "&lt;5" in row and "withheld" in row

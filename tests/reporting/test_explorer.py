@@ -67,3 +67,19 @@ def test_back_to_the_partners_figures(explorer):
     explorer.reset.click()
     assert explorer.factors == {} and explorer.outcome_overrides == {}
     assert explorer.result.valuation.sroi_ratio == pytest.approx(explorer.report.valuation.sroi_ratio)
+
+
+def test_the_discounting_rule_and_the_year_convention_are_part_of_the_scenario(explorer):
+    explorer.reset.click()
+    before = explorer.result.valuation.present_value
+    explorer.year_one.value = 0.5  # mid-year: every year discounted half a year less, so more present value
+    assert explorer.scenario().discount_from == 0.5
+    assert explorer.result.valuation.present_value > before
+    mid_year = explorer.result.valuation.present_value
+    explorer.schedule.value = "green_book_health"  # 1.5%: less discounting still
+    scenario = explorer.scenario()
+    assert (scenario.discount_schedule, scenario.discount_from) == ("green_book_health", 0.5)
+    assert explorer.result.valuation.present_value > mid_year
+    assert explorer.result.valuation.conventions.discount_schedule == "green_book_health"
+    explorer.reset.click()
+    assert explorer.scenario().discount_schedule is None and explorer.result.valuation.present_value == before
