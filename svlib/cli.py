@@ -56,22 +56,31 @@ def _discount_from(text: str) -> float:
     return int(value) if value in (0, 1) else value
 
 
+def _add_timing_options(parser: argparse.ArgumentParser, own: bool) -> None:
+    """The timing options. With ``own`` (``svlib reports`` and ``compare``, which read partners'
+    workbooks) an option left out means each partner's own convention (its Partner sheet),
+    else the SROI guide's; without, the SROI guide's defaults."""
+    default = " (default: each partner's own, else %s)" if own else " (default %s)"
+    rate = parser.add_mutually_exclusive_group()
+    rate.add_argument("--discount-rate", type=_rate, default=None if own else 0.035,
+                      help="a constant rate, such as 3.5%%" + default % "3.5%%")
+    rate.add_argument("--green-book", nargs="?", const="standard", choices=tuple(GREEN_BOOK_OPTIONS),
+                      help="an HM Treasury Green Book declining schedule: standard (with no value), health or reduced")
+    rate.add_argument("--discount-factors", type=Path, metavar="FILE",
+                      help="a CSV with columns year,factor giving every analysis year's factor (replaces rate, "
+                           "schedule and --discount-from)")
+    parser.add_argument("--discount-from", type=_discount_from, choices=(1, 0.5, 0), default=None if own else 1,
+                        help="the exponent of year t: 1: t; 0.5: t - 0.5 (mid-year); 0: t - 1" + default % "1")
+    parser.add_argument("--dropoff-from", type=int, choices=(2, 1), default=None if own else 2,
+                        help="2: drop-off from year 2 (default); 1: from year 1")
+
+
 def _add_valuation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("map", type=Path, help="impact map CSV")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--investment", type=_money, help="total investment in GBP")
     source.add_argument("--inputs", type=Path, help="inputs CSV (investment = sum of value_gbp)")
-    rate = parser.add_mutually_exclusive_group()
-    rate.add_argument("--discount-rate", type=_rate, default=0.035, help="constant rate, such as 3.5%% or 0.035")
-    rate.add_argument("--green-book", nargs="?", const="standard", choices=tuple(GREEN_BOOK_OPTIONS),
-                      help="an HM Treasury Green Book declining schedule: standard (the default), health or reduced")
-    rate.add_argument("--discount-factors", type=Path, metavar="FILE",
-                      help="a CSV with columns year,factor giving every analysis year's factor (replaces rate, "
-                           "schedule and --discount-from)")
-    parser.add_argument("--discount-from", type=_discount_from, choices=(1, 0.5, 0), default=1,
-                        help="the exponent of year t: 1: t (default); 0.5: t - 0.5 (mid-year); 0: t - 1")
-    parser.add_argument("--dropoff-from", type=int, choices=(2, 1), default=2,
-                        help="2: drop-off from year 2 (default); 1: from year 1")
+    _add_timing_options(parser, own=False)
     parser.add_argument("--price-year", type=int, help="analysis price year (default: latest year of the index)")
     parser.add_argument("--gdp-deflator", action="store_true", help="rebase with the GDP deflator instead of CPI")
     parser.add_argument("--proxies", type=Path, help="your own proxy table (CSV), extending the shipped one")
@@ -372,14 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     compared.add_argument("--forecast-partner", help="which partner of a processed folder is the forecast")
     compared.add_argument("--evaluation-partner", help="which partner of a processed folder is the evaluation")
     compared.add_argument("--price-year", type=int, help="price year of both (default: the evaluation's)")
-    timing = compared.add_mutually_exclusive_group()
-    timing.add_argument("--discount-rate", type=_rate, help="a constant rate (default: the evaluation's own, else 3.5%%)")
-    timing.add_argument("--green-book", nargs="?", const="standard", choices=tuple(GREEN_BOOK_OPTIONS),
-                        help="a Green Book declining schedule: standard (default), health or reduced")
-    timing.add_argument("--discount-factors", type=Path, metavar="FILE", help="a CSV year,factor for every year")
-    compared.add_argument("--discount-from", type=_discount_from, choices=(1, 0.5, 0),
-                          help="the exponent of year t: 1: t; 0.5: t - 0.5; 0: t - 1")
-    compared.add_argument("--dropoff-from", type=int, choices=(2, 1), help="drop-off from year 2 or 1")
+    _add_timing_options(compared, own=True)
     compared.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws for each side's range")
     compared.add_argument("--seed", type=int, default=0, help="random seed")
     compared.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -405,16 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_argument("--timeout", type=int, default=900,
                          help="seconds one report may run in all; a report still running then fails alone (default 900)")
     reports.add_argument("--scenario", type=Path, help="a saved scenario (JSON) applied to every partner")
-    timing = reports.add_mutually_exclusive_group()
-    timing.add_argument("--discount-rate", type=_rate, help="a constant rate for every partner, such as 3.5%%")
-    timing.add_argument("--green-book", nargs="?", const="standard", choices=tuple(GREEN_BOOK_OPTIONS),
-                        help="a Green Book declining schedule for every partner: standard (default), health or reduced")
-    timing.add_argument("--discount-factors", type=Path, metavar="FILE",
-                        help="a CSV year,factor for every analysis year, for every partner")
-    reports.add_argument("--discount-from", type=_discount_from, choices=(1, 0.5, 0),
-                         help="the exponent of year t for every partner: 1: t; 0.5: t - 0.5; 0: t - 1")
-    reports.add_argument("--dropoff-from", type=int, choices=(2, 1),
-                         help="drop-off from year 2 or 1, for every partner")
+    _add_timing_options(reports, own=True)
     reports.set_defaults(handler=_command_reports)
 
     template = commands.add_parser("template", help="write a blank partner workbook to fill in")

@@ -274,3 +274,18 @@ def _figure(row: dict[str, Any] | None, figure: str) -> float:
     if value is None or pd.isna(value):
         return {"leakage": 0.0, "start_year": 1.0}.get(figure, math.nan)
     return float(value)
+
+
+def without_superseded_forecasts(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """A collection's processed tables without the partners that are forecasts another partner
+    evaluates (named in its Partner sheet's ``forecast``): the forecast and its evaluation
+    describe one programme in one period, so a page that adds up or lists partners (a theme's
+    value, the baseline scoping) counts the evaluation alone. The tables given are not changed."""
+    partners = tables.get("Partner")
+    if partners is None or "forecast" not in partners:
+        return dict(tables)
+    superseded = {str(f) for f in partners["forecast"] if isinstance(f, str) and f.strip()}
+    if not superseded:
+        return dict(tables)
+    return {name: frame[~frame["partner_id"].astype(str).isin(superseded)].reset_index(drop=True)
+            if "partner_id" in frame else frame for name, frame in tables.items()}

@@ -78,7 +78,7 @@ def read_csv_table(path: str | Path, table: Table, sheet: str | None = None,
         return pd.DataFrame(columns=table.names), [
             Problem(file, sheet, 1, None, f"the file is empty; expected a header row with: {', '.join(c.name for c in table.columns if c.required)}")
         ]
-    records, problem = _one_partner(header, records, partner, file, sheet)
+    records, problem = _one_partner(header, records, partner, file, sheet, table.optional)
     if problem:
         return pd.DataFrame(columns=table.names), [problem]
     header, records = _without_processed_columns(header, records)
@@ -95,8 +95,10 @@ def _without_processed_columns(header: list[Any], records: list[Record]) -> tupl
 
 
 def _one_partner(header: list[Any], records: list[Record], partner: str | None, file: str,
-                 sheet: str) -> tuple[list[Record], Problem | None]:
-    """The rows of one partner of a table with a ``partner_id`` column (see :func:`read_csv_table`)."""
+                 sheet: str, optional: bool = False) -> tuple[list[Record], Problem | None]:
+    """The rows of one partner of a table with a ``partner_id`` column (see :func:`read_csv_table`);
+    for an ``optional`` table (a deflator survey) a partner with no rows has none, as its
+    workbook had no such sheet."""
     names = [str(h).strip() for h in header]
     if "partner_id" not in names:
         if partner is not None:
@@ -113,7 +115,7 @@ def _one_partner(header: list[Any], records: list[Record], partner: str | None, 
                                     f"({', '.join(found)}); choose one with --partner")
         return records, None
     chosen = [record for record, pid in zip(records, ids) if pid == partner]
-    if not chosen:
+    if not chosen and not optional:
         return records, Problem(file, sheet, 1, "partner_id", f"no rows for partner '{partner}'; the table holds: "
                                 f"{', '.join(found) or 'no rows'}")
     return chosen, None

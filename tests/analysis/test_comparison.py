@@ -105,3 +105,16 @@ def test_svlib_compare_sets_two_workbooks_side_by_side(tmp_path, capsys):
     # the wrong way round is refused, naming the file
     assert main(["compare", str(evaluation), str(forecast), "--draws", "300"]) == 1
     assert "purpose is evaluative" in capsys.readouterr().err
+
+
+def test_a_forecast_an_evaluation_follows_is_counted_once_in_collection_pages(processed_example):
+    from svlib.analysis.comparison import without_superseded_forecasts
+
+    assert "food-network-forecast" in set(processed_example["ImpactMap"]["partner_id"])
+    current = without_superseded_forecasts(processed_example)
+    for name, frame in current.items():
+        if "partner_id" in frame:
+            assert "food-network-forecast" not in set(frame["partner_id"]), name
+    assert set(current["Partner"]["partner_id"]) == set(processed_example["Partner"]["partner_id"]) - {
+        "food-network-forecast"}
+    assert len(processed_example["ImpactMap"]) > len(current["ImpactMap"])  # the tables given are not changed
