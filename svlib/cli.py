@@ -106,7 +106,8 @@ def _prepare(args: argparse.Namespace):
         discount_schedule=("factors" if args.discount_factors else GREEN_BOOK_OPTIONS[args.green_book]
                            if args.green_book else "constant"),
         discount_from=args.discount_from,
-        discount_factors=read_discount_factors(args.discount_factors) if args.discount_factors else None,
+        discount_factors=(_factors_alone(args), read_discount_factors(args.discount_factors))[1]
+        if args.discount_factors else None,
         dropoff_from=args.dropoff_from,
         price_year=price_year,
         price_index=index_name,
@@ -311,6 +312,15 @@ def _command_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _factors_alone(args: argparse.Namespace) -> None:
+    """Refuse ``--discount-from`` beside ``--discount-factors``: a table gives each year's factor
+    as it is, so a convention for year 1 would be silently ignored."""
+    if args.discount_from not in (None, 1):  # 1 is the default: it changes nothing
+        raise InputError([Problem(str(args.discount_factors), "DiscountFactors", None, None, (
+            "--discount-from does not apply to a table of factors: each year's factor is used as it is; give one or "
+            "the other"))])
+
+
 def run_conventions(args: argparse.Namespace) -> dict:
     """The timing options a ``svlib reports`` run gives every partner (none given: each
     partner's own, from its Partner sheet)."""
@@ -320,6 +330,7 @@ def run_conventions(args: argparse.Namespace) -> dict:
     if args.green_book:
         given["discount_schedule"] = GREEN_BOOK_OPTIONS[args.green_book]
     if args.discount_factors:
+        _factors_alone(args)
         given["discount_factors"] = [list(pair) for pair in read_discount_factors(args.discount_factors)]
     if args.discount_from is not None:
         given["discount_from"] = args.discount_from

@@ -135,14 +135,14 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (the ``svlib compare --json`` contract)."""
 
-        def side(s: Side, v: Valuation) -> dict[str, Any]:
+        def side(name: str, s: Side, v: Valuation) -> dict[str, Any]:
             return {"partner_id": s.partner_id, "purpose": s.purpose, "period": s.period,
                     "present_value": v.present_value, "investment": v.investment, "investment_pv": v.investment_pv,
-                    "sroi_ratio": v.sroi_ratio, **{k: self.ranges[s.partner_id][k] for k in ("p5", "p95")}}
+                    "sroi_ratio": v.sroi_ratio, **{k: self.ranges[name][k] for k in ("p5", "p95")}}
 
         return {
-            "forecast": side(self.forecast, self.forecast_value),
-            "evaluation": side(self.evaluation, self.evaluation_value),
+            "forecast": side("forecast", self.forecast, self.forecast_value),
+            "evaluation": side("evaluation", self.evaluation, self.evaluation_value),
             "change_in_present_value": self.change_in_present_value,
             "decomposition": [{"outcome_id": str(o), "parameter": str(p), "contribution": float(c)}
                               for o, p, c in self.decomposition[["outcome_id", "parameter", "contribution"]]
@@ -230,16 +230,17 @@ def compare(forecast: Side, evaluation: Side, conventions: Conventions, draws: i
     central = [estimates(s.impact_map, s.survey).central_map() for s in sides]
     values = [central_valuation(s.impact_map, s.investment, conventions, s.survey) for s in sides]
     ranges = {}
-    for s in sides:
+    for name, s in zip(("forecast", "evaluation"), sides):  # by side: the two may share a partner_id
         summary = simulate(s.impact_map, s.investment, conventions, draws=draws, seed=seed, survey=s.survey).summary()
-        ranges[s.partner_id] = {"p5": summary["sroi_ratio"]["p5"], "p95": summary["sroi_ratio"]["p95"]}
+        ranges[name] = {"p5": summary["sroi_ratio"]["p5"], "p95": summary["sroi_ratio"]["p95"]}
     rows = [{c: r for c, r in row.items()} for row in central[0].to_dict("records")]
     before = {str(r["outcome_id"]): r for r in rows}
     after = {str(r["outcome_id"]): r for r in central[1].to_dict("records")}
     pv_before = dict(zip(map(str, values[0].impact_map["outcome_id"]), values[0].outcome_present_value))
     pv_after = dict(zip(map(str, values[1].impact_map["outcome_id"]), values[1].outcome_present_value))
-    horizon = max(int((m["start_year"].fillna(1) if "start_year" in m else 1).max() + m["duration"].max() - 1)
-                  for m in central)
+    # a Shapley scenario may pair one side's start with the other's duration: years for both at their latest
+    horizon = int(max((m["start_year"].fillna(1) if "start_year" in m else pd.Series([1])).max() for m in central)
+                  + max(m["duration"].max() for m in central) - 1)
     factors = conventions.factors(horizon)
     order = list(before) + [o for o in after if o not in before]
     table, parts = [], []
@@ -276,15 +277,64 @@ def _figure(row: dict[str, Any] | None, figure: str) -> float:
     return float(value)
 
 
+def forecast_pairs(partners: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(evaluation, forecast)`` partner ids of a collection's Partner table: each evaluative
+    partner whose ``forecast`` names another partner of the table whose purpose is forecast.
+    Any other ``forecast`` (itself, a missing or evaluative partner) pairs nothing
+    (:func:`unpaired_forecasts` says why)."""
+    if "forecast" not in partners:
+        return []
+    purpose = dict(zip(partners["partner_id"].astype(str), partners["purpose"].astype(str)))
+    return [(str(e), str(f)) for e, f, p in zip(partners["partner_id"], partners["forecast"], partners["purpose"])
+            if isinstance(f, str) and f.strip() and str(p) == "evaluative" and str(f) != str(e)
+            and purpose.get(str(f)) == "forecast"]
+
+
+def unpaired_forecasts(partners: pd.DataFrame) -> list[str]:
+    """A sentence for each ``forecast`` of the Partner table that pairs nothing, and why."""
+    if "forecast" not in partners:
+        return []
+    purpose = dict(zip(partners["partner_id"].astype(str), partners["purpose"].astype(str)))
+    notes = []
+    for e, f, p in zip(partners["partner_id"].astype(str), partners["forecast"], partners["purpose"].astype(str)):
+        if not isinstance(f, str) or not f.strip():
+            continue
+        if f not in purpose:
+            notes.append(f"{e} names the forecast {f}, which is not in this run: no comparison")
+        elif p != "evaluative" or f == e or purpose[f] != "forecast":
+            notes.append(f"{e} names {f} as its forecast, but a comparison sets a forecast beside a later evaluative "
+                         f"SROI ({e} is {p}, {f} is {purpose[f]}): no comparison")
+    return notes
+
+
+def paired_small_outcomes(tables: dict[str, pd.DataFrame]) -> set[tuple[str, str]]:
+    """``(partner_id, outcome_id)`` of every small outcome of a collection
+    (:func:`svlib.analysis.disclosure.small_outcomes`), and of the same outcome in the other
+    workbook of a forecast/evaluation pair: with a count below 5 on one side, the value of one
+    person on the other side's page (the same proxy and deflators, often) and this side's
+    present value would give the count."""
+    impact = tables["ImpactMap"]
+    small = small_outcomes(impact)
+    partners = tables.get("Partner")
+    if partners is None:
+        return small
+    present = set(zip(impact["partner_id"].astype(str), impact["outcome_id"].astype(str)))
+    for evaluation, forecast in forecast_pairs(partners):
+        for pid, oid in list(small):
+            if pid in (evaluation, forecast):
+                small |= {(other, oid) for other in (evaluation, forecast) if (other, oid) in present}
+    return small
+
+
 def without_superseded_forecasts(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """A collection's processed tables without the partners that are forecasts another partner
-    evaluates (named in its Partner sheet's ``forecast``): the forecast and its evaluation
+    evaluates (:func:`forecast_pairs`; a ``forecast`` that pairs nothing removes nothing): the forecast and its evaluation
     describe one programme in one period, so a page that adds up or lists partners (a theme's
     value, the baseline scoping) counts the evaluation alone. The tables given are not changed."""
     partners = tables.get("Partner")
-    if partners is None or "forecast" not in partners:
+    if partners is None:
         return dict(tables)
-    superseded = {str(f) for f in partners["forecast"] if isinstance(f, str) and f.strip()}
+    superseded = {f for _, f in forecast_pairs(partners)}
     if not superseded:
         return dict(tables)
     return {name: frame[~frame["partner_id"].astype(str).isin(superseded)].reset_index(drop=True)

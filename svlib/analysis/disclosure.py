@@ -293,7 +293,7 @@ def small_outcomes(impact_map: pd.DataFrame, threshold: int = 5) -> set[tuple[st
 
 
 def withhold_small(frame: pd.DataFrame, small: set[tuple[str, str]], columns: Sequence[str] | None = None,
-                   mark: str = WITHHELD) -> pd.DataFrame:
+                   mark: str = WITHHELD, count_mark: str = "<5") -> pd.DataFrame:
     """A copy of ``frame`` with the per-person figures of small outcomes withheld.
 
     Parameters
@@ -306,7 +306,10 @@ def withhold_small(frame: pd.DataFrame, small: set[tuple[str, str]], columns: Se
     columns : sequence of str, optional
         The columns to withhold (default :func:`per_person_columns` of the frame).
     mark : str
-        What a withheld cell shows; a count column shows ``"<5"`` instead.
+        What a withheld cell shows; a count column shows ``count_mark`` instead.
+    count_mark : str
+        What a withheld count shows: ``"<5"``, or ``mark`` for an outcome withheld because the
+        other workbook of its forecast/evaluation pair counts fewer than 5 (its own count is not).
 
     Returns
     -------
@@ -318,7 +321,7 @@ def withhold_small(frame: pd.DataFrame, small: set[tuple[str, str]], columns: Se
         return out
     rows = small_rows(out, small)
     for column in (per_person_columns(out.columns) if columns is None else [c for c in columns if c in out]):
-        shown = "<5" if column == "quantity" else mark
+        shown = count_mark if column == "quantity" else mark
         out[column] = out[column].astype(object)
         out.loc[rows, column] = shown
     return out

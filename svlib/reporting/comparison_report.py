@@ -109,10 +109,11 @@ def comparison(forecast: str | Path, evaluation: str | Path, forecast_partner: s
 
 def collection_comparison(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None,
                           forecast_partner: str = "", evaluation_partner: str = "", draws: int = 2000,
-                          seed: int = 0) -> Comparison:
+                          seed: int = 0, conventions: Mapping[str, Any] | None = None) -> Comparison:
     """A collection's forecast and evaluation of one programme, from its processed tables
     (:func:`svlib.reporting.partner_report.processed_folder`), as the comparison page shows it.
-    With ``forecast_partner`` blank, the forecast the evaluation names in its Partner sheet."""
+    With ``forecast_partner`` blank, the forecast the evaluation names in its Partner sheet;
+    ``conventions`` as for :func:`comparison` (blank values: the evaluation's own)."""
     folder = processed_folder(collection, data_dir or None)
     if not forecast_partner:
         fields, _ = _partner_tables(folder, evaluation_partner)
@@ -121,4 +122,5 @@ def collection_comparison(collection: str = paths.EXAMPLE_COLLECTION, data_dir: 
             raise InputError([Problem(str(folder), "Partner", None, "forecast", (
                 f"{evaluation_partner} names no forecast; give its Partner sheet's forecast field the forecast's "
                 "partner_id"))])
-    return comparison(folder, folder, forecast_partner, evaluation_partner, draws=draws, seed=seed)
+    return comparison(folder, folder, forecast_partner, evaluation_partner, conventions=conventions, draws=draws,
+                      seed=seed)

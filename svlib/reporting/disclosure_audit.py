@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from svlib import paths
-from svlib.analysis.disclosure import small_outcomes
+from svlib.analysis.comparison import paired_small_outcomes
 from svlib.analysis.evidence import NameRules, redact
 from svlib.contract.tables import SURVEY_FACTORS
 from svlib.reference.proxies import ProxyLibrary, load_library
@@ -116,7 +116,7 @@ def small_outcome_facts(tables: Mapping[str, pd.DataFrame], library: ProxyLibrar
         The proxy library (default the shipped one).
     """
     impact = tables["ImpactMap"]
-    small = small_outcomes(impact)
+    small = paired_small_outcomes(tables)  # a forecast/evaluation pair shares its small outcomes
     if not small:
         return []
     library = library or load_library()

@@ -19,7 +19,8 @@ import pandas as pd
 
 from svlib import paths
 from svlib.analysis.assurance import checklist
-from svlib.analysis.disclosure import small_outcomes, suppress_value
+from svlib.analysis.comparison import paired_small_outcomes
+from svlib.analysis.disclosure import WITHHELD, small_outcomes, suppress_value
 from svlib.analysis.evidence import quotes_for_sharing, redact, redact_tables
 from svlib.contract.cells import is_blank
 from svlib.contract.tables import SURVEY_FACTORS
@@ -80,7 +81,8 @@ def partner_conventions(partner: Mapping[str, Any], discount_rate: Any = None, d
         factors = tuple(sorted((int(y), float(f)) for y, f in pairs))
         return Conventions(discount_schedule="factors", discount_factors=factors, dropoff_from=int(dropoff_from),
                            price_year=price_year)
-    schedule = _given(discount_schedule) or _given(partner.get("discount_schedule")) or "constant"
+    schedule = _given(discount_schedule) or ("constant" if _given(discount_rate) is not None else None) or _given(
+        partner.get("discount_schedule")) or "constant"  # a run's rate is a constant rate, over the partner's schedule
     rate = _given(discount_rate)
     rate = float(rate) if rate is not None else _given(partner.get("discount_rate"))
     convention = _given(discount_from)
@@ -112,6 +114,7 @@ class PartnerReport:
     raw_source: dict[str, Any] = field(default_factory=dict)
     scenario: dict[str, Any] | None = None
     star_readings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    paired_small: tuple[str, ...] = ()
 
     @cached_property
     def investment(self) -> Investment:
@@ -182,10 +185,18 @@ class PartnerReport:
 
     @property
     def withheld_outcomes(self) -> set[str]:
-        """Outcomes of fewer than 5 people (:func:`svlib.analysis.disclosure.is_small_outcome`):
-        no figure of one person (quantity, proxy, deflators, years, evidence text) and no
-        per-outcome sensitivity is shared for them, so the count cannot be worked out."""
-        return {o for _, o in small_outcomes(self.impact_map)}
+        """Outcomes of fewer than 5 people (:func:`svlib.analysis.disclosure.is_small_outcome`),
+        here or in the other workbook of a forecast/evaluation pair
+        (:func:`svlib.analysis.comparison.paired_small_outcomes`): no figure of one person
+        (quantity, proxy, deflators, years, evidence text) and no per-outcome sensitivity is
+        shared for them, so the count cannot be worked out."""
+        return {o for _, o in small_outcomes(self.impact_map)} | set(self.paired_small)
+
+    def count_mark(self, outcome_id: str) -> str:
+        """What a withheld outcome's quantity shows: "<5" when its own count is below 5,
+        "withheld" when only its pair's is (:attr:`withheld_outcomes`)."""
+        own = {o for _, o in small_outcomes(self.impact_map)}
+        return "<5" if str(outcome_id) in own else WITHHELD
 
     def tornado_for_sharing(self) -> pd.DataFrame:
         """The tornado without the bars of :attr:`withheld_outcomes` (a bar's change in the
@@ -358,6 +369,7 @@ def prepare(
     manifest = pd.read_json(folder / "manifest.json", typ="series")
     raw_source = next((s for s in manifest["sources"] if s["partner_id"] == partner_id), {})
     return PartnerReport(
+        paired_small=tuple(sorted(o for p, o in paired_small_outcomes(tables) if p == partner_id)),
         partner=partner,
         impact_map=resolved,
         inputs=_partner_rows(tables, "Inputs", partner_id),

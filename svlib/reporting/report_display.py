@@ -136,7 +136,7 @@ def evidence_section(report: Any) -> list[HTML]:
     for row in moved.to_dict("records"):
         p = row["parameter"]
         small = str(row["outcome_id"]) in report.withheld_outcomes
-        hidden = "<5" if p == "quantity" else WITHHELD
+        hidden = report.count_mark(row["outcome_id"]) if p == "quantity" else WITHHELD
         rows.append({
             "outcome_id": row["outcome_id"], "parameter": PARAMETER_NAMES[p],
             "written": hidden if small else figure(p, row["written"]),
@@ -242,12 +242,21 @@ def _small(report: Any) -> set[tuple[str, str]]:
     return {("", o) for o in report.withheld_outcomes}
 
 
+def _withhold(report: Any, frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """:func:`svlib.analysis.disclosure.withhold_small` for the report's withheld outcomes, a
+    count shown as "<5" only where the outcome's own count is below 5
+    (:meth:`svlib.reporting.partner_report.PartnerReport.count_mark`)."""
+    own = {("", o) for o in report.withheld_outcomes if report.count_mark(o) == "<5"}
+    paired = _small(report) - own
+    return withhold_small(withhold_small(frame, own, columns), paired, columns, count_mark=WITHHELD)
+
+
 def impact_map_table(report: Any) -> HTML:
     """The impact map with each deflator's evidence. For an outcome of fewer than 5 people
     the quantity is "<5" and every figure of one person (proxy, years, deflators, the
     partner's evidence text) is withheld; the exact figures stay in the partner's own
     workbook."""
-    frame = withhold_small(shareable_counts(report.deflator_evidence(), ["quantity"]), _small(report))
+    frame = _withhold(report, shareable_counts(report.deflator_evidence(), ["quantity"]))
     formats = {"proxy_value": "money", "deadweight": "percent", "displacement": "percent",
                "attribution": "percent", "drop_off": "percent"}
     labels = {"outcome_id": "Id", "stakeholder": "Stakeholder", "outcome": "Outcome", "theme": "Theme",
@@ -293,7 +302,7 @@ def arithmetic_table(report: Any) -> HTML:
             "factor": f"{factor[i]:.4f}",
             "present_value": money(v.outcome_present_value[i], 2),
         })
-    shown = withhold_small(pd.DataFrame(rows), _small(report),
+    shown = _withhold(report, pd.DataFrame(rows),
                            ["quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage",
                             "drop_off", "duration", "factor"])
     labels = {"outcome_id": "Id", "quantity": "Quantity", "proxy_value": "Proxy", "deadweight": "Deadweight",
@@ -356,7 +365,7 @@ def switching_table(report: Any) -> HTML:
     shown = pd.concat([uncertain.sort_values("order", kind="mergesort"), everywhere])
     shown = shown[["parameter", "outcome_id", "level", "current_value", "result", "explanation"]].copy()
     small = shown["outcome_id"].astype(str).isin(report.withheld_outcomes).to_list()
-    shown["current_value"] = [("<5" if p == "quantity" else WITHHELD) if hidden else
+    shown["current_value"] = [(report.count_mark(o) if p == "quantity" else WITHHELD) if hidden else
                               (figure(p, value) if o != ALL_OUTCOMES or p not in ("quantity", "proxy_value") else "× 1")
                               for hidden, p, o, value in
                               zip(small, shown["parameter"], shown["outcome_id"], shown["current_value"])]
@@ -370,7 +379,7 @@ def switching_table(report: Any) -> HTML:
 
 
 def survey_tables(report: Any) -> list[HTML]:
-    summary = withhold_small(shareable_counts(report.survey_summary, ["n_answers"]), _small(report),
+    summary = _withhold(report, shareable_counts(report.survey_summary, ["n_answers"]),
                              ["mean", "sd", "se"])
     out = [table(summary, {"mean": "percent", "sd": "percent", "se": "percent"},
                  "Deflator survey answers",
@@ -429,7 +438,7 @@ def quotes_table(report: Any) -> HTML:
 def proxies_table(report: Any) -> HTML:
     """Each outcome's proxy and where it comes from; withheld for an outcome of fewer than
     5 people (its library id would give the value of one person)."""
-    return table(withhold_small(report.proxies_used(), _small(report)), {"proxy_value": "money", "proxy_value_as_published": "money",
+    return table(_withhold(report, report.proxies_used()), {"proxy_value": "money", "proxy_value_as_published": "money",
                                          "rebase_factor": "ratio"}, "Financial proxies",
                  {"outcome_id": "Outcome", "proxy_id": "Library id", "proxy_value": "Value used",
                   "proxy_value_as_published": "As published", "proxy_price_year": "Price year",
@@ -477,19 +486,23 @@ def comparison_headlines(result: Any) -> HTML:
     rows = []
     for label, side, value in (("Forecast", result.forecast, result.forecast_value),
                                ("Evaluation", result.evaluation, result.evaluation_value)):
-        band = result.ranges[side.partner_id]
+        band = result.ranges[label.lower()]
         rows.append({"side": label, "period": side.period, "ratio": ratio(value.sroi_ratio),
                      "range": f"{ratio(band['p5'])} to {ratio(band['p95'])}", "present_value": money(value.present_value),
-                     "investment": money(value.investment)})
-    return table(pd.DataFrame(rows), {}, "The two ratios, each with its likely range (90% of simulations)",
+                     "investment": money(value.investment), "investment_pv": money(value.investment_pv)})
+    return table(pd.DataFrame(rows), {}, "The two ratios (present value ÷ the investment's present value), each "
+                 "with its likely range (90% of simulations)",
                  {"side": "", "period": "Period", "ratio": "SROI ratio", "range": "Likely range",
-                  "present_value": "Present value", "investment": "Investment"})
+                  "present_value": "Present value", "investment": "Investment",
+                  "investment_pv": "Investment, present value"})
 
 
 def comparison_outcomes(result: Any) -> HTML:
     """Outcome by outcome: each figure forecast and achieved, and the present values. An
     outcome of fewer than 5 people on either side shows its present values only."""
     small = result.small_outcomes
+    own = {"forecast": {o for _, o in small_outcomes(result.forecast.impact_map)},
+           "evaluation": {o for _, o in small_outcomes(result.evaluation.impact_map)}}
     rows = []
     for row in result.outcomes.to_dict("records"):
         hidden = row["outcome_id"] in small
@@ -498,7 +511,8 @@ def comparison_outcomes(result: Any) -> HTML:
             shown = []
             for side in ("forecast", "evaluation"):
                 value = row[f"{f}_{side}"]
-                shown.append("—" if pd.isna(value) else ("<5" if f == "quantity" else WITHHELD) if hidden
+                count = "<5" if row["outcome_id"] in own[side] else WITHHELD  # "<5" only where it is true
+                shown.append("—" if pd.isna(value) else (count if f == "quantity" else WITHHELD) if hidden
                              else figure(f, value))
             item[f] = f"{shown[0]} → {shown[1]}"
         item["present_value_forecast"] = money(row["present_value_forecast"]) if row["in_forecast"] else "not forecast"

@@ -44,7 +44,7 @@ def figure(parameter: str, value: float) -> str:
 
 def ratio(value: float) -> str:
     """An SROI ratio as practitioners write it (``£3.21 : £1``)."""
-    return f"£{value:,.2f} : £1" if np.isfinite(value) else "n/a"
+    return f"{'-' if value < 0 else ''}£{abs(value):,.2f} : £1" if np.isfinite(value) else "n/a"
 
 
 def valuation_text(result: Valuation, impact_map: pd.DataFrame | None = None) -> str:
@@ -165,15 +165,15 @@ def simulation_text(simulation, conventions) -> str:
 def comparison_text(result: Any) -> str:
     """A forecast beside its evaluation (:class:`svlib.analysis.comparison.Comparison`), for
     the terminal: both headlines, what explains the change, and outcomes on one side only."""
-    f, e = result.forecast_value, result.evaluation_value
-    ranges = result.ranges
-    lines = [
-        f"Forecast    {result.forecast.partner_id} ({result.forecast.period}): {ratio(f.sroi_ratio)}, likely "
-        f"{ratio(ranges[result.forecast.partner_id]['p5'])} to {ratio(ranges[result.forecast.partner_id]['p95'])}; "
-        f"present value {money(f.present_value)}, investment {money(f.investment)}",
-        f"Evaluation  {result.evaluation.partner_id} ({result.evaluation.period}): {ratio(e.sroi_ratio)}, likely "
-        f"{ratio(ranges[result.evaluation.partner_id]['p5'])} to {ratio(ranges[result.evaluation.partner_id]['p95'])}; "
-        f"present value {money(e.present_value)}, investment {money(e.investment)}",
+    lines = []
+    for label, side, v in (("Forecast", result.forecast, result.forecast_value),
+                           ("Evaluation", result.evaluation, result.evaluation_value)):
+        band = result.ranges[label.lower()]
+        spent = f" (present value {money(v.investment_pv)})" if abs(v.investment_pv - v.investment) > 0.5 else ""
+        lines.append(f"{label:<11} {side.partner_id} ({side.period}): {ratio(v.sroi_ratio)}, likely "
+                     f"{ratio(band['p5'])} to {ratio(band['p95'])}; present value {money(v.present_value)}, "
+                     f"investment {money(v.investment)}{spent}")
+    lines += [
         f"Change in present value: {money(result.change_in_present_value)} "
         f"({result.conventions.price_year} prices)",
         "",

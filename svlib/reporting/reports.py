@@ -19,7 +19,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import pandas as pd
+
 from svlib import __version__, paths
+from svlib.analysis.comparison import forecast_pairs, unpaired_forecasts
 from svlib.analysis.evidence import NameRules, collection_name_rules, label_words, name_rules, redact
 from svlib.contract.cells import CellError, parse_slug
 from svlib.contract.tables import THEMES
@@ -176,34 +179,41 @@ def partner_jobs(partners: list[PartnerRows], collection: str, processed: Path, 
 
 
 def comparison_jobs(partners: list[PartnerRows], collection: str, processed: Path, out_dir: Path, draws: int,
-                    seed: int) -> tuple[list[NotebookJob], list[str]]:
-    """One forecast-against-evaluation job per evaluative partner whose Partner sheet names a
-    forecast (``forecast``) that is reported in the same run, and a note for each forecast
-    named but not there."""
+                    seed: int, conventions: Mapping[str, Any] | None = None) -> tuple[list[NotebookJob], list[str]]:
+    """One forecast-against-evaluation job per pair of the run
+    (:func:`svlib.analysis.comparison.forecast_pairs`), and a note for each ``forecast`` that
+    pairs nothing (:func:`svlib.analysis.comparison.unpaired_forecasts`)."""
     by_id = {p.partner_id: p for p in partners}
     inputs = tuple(str(p) for p in sorted(processed.glob("*.csv")))
-    jobs, notes = [], []
-    for p in sorted(partners, key=lambda p: p.partner_id):
-        forecast = str(p.partner.get("forecast") or "")
-        if not forecast:
-            continue
-        if forecast not in by_id:
-            notes.append(f"{p.partner_id} names the forecast {forecast}, which is not in this run: no comparison")
-            continue
+    table = pd.DataFrame([{"partner_id": p.partner_id, "purpose": str(p.partner.get("purpose") or ""),
+                           "forecast": str(p.partner.get("forecast") or "")} for p in partners],
+                         columns=["partner_id", "purpose", "forecast"])
+    jobs = []
+    for evaluation, forecast in sorted(forecast_pairs(table)):
+        p = by_id[evaluation]
         jobs.append(NotebookJob(
             key=f"comparison/{p.partner_id}", kind="comparison",
             title=redact(f"{p.partner['name']}: forecast and evaluation"),
             notebook=str(paths.NOTEBOOKS_DIR / COMPARISON_NOTEBOOK),
             parameters={"evaluation_partner": p.partner_id, "forecast_partner": forecast, "collection": collection,
-                        "data_dir": paths.for_kernel(processed), "n_draws": int(draws), "seed": int(seed)},
+                        "data_dir": paths.for_kernel(processed), "n_draws": int(draws), "seed": int(seed),
+                        **{k: v for k, v in (conventions or {}).items() if k in THEME_CONVENTIONS}},
             output_stem=str(out_dir / "comparisons" / p.partner_id),
+            defaults=tuple(name for name in THEME_CONVENTIONS if name not in (conventions or {})),
             inputs=tuple(str(f) for s in (p, by_id[forecast]) for f in source_files(Path(s.source))) + inputs))
-    return jobs, notes
+    return jobs, unpaired_forecasts(table)
 
 
-def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, seed: int) -> list[NotebookJob]:
+THEME_CONVENTIONS = ("discount_rate", "discount_schedule", "discount_from", "dropoff_from", "discount_factors")
+"""Theme-page parameters: the run's timing conventions, for every partner alike."""
+
+
+def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, seed: int,
+                  conventions: Mapping[str, Any] | None = None) -> list[NotebookJob]:
     """Baseline scoping and proxy research once per collection, theme modelling once per
-    County Durham Pound theme."""
+    County Durham Pound theme (valued under the run's ``conventions``, the SROI guide's
+    where none are given: a theme adds partners up on one basis)."""
+    given = {k: v for k, v in (conventions or {}).items() if k in THEME_CONVENTIONS}
     inputs = tuple(str(p) for p in sorted(processed.glob("*.csv")))
     jobs = [
         NotebookJob(key=f"research/{kind}", kind=kind, title=title, notebook=str(paths.NOTEBOOKS_DIR / notebook),
@@ -217,8 +227,9 @@ def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, s
         NotebookJob(key=f"theme/{theme.lower()}", kind="theme", title=f"Theme modelling: {theme}",
                     notebook=str(paths.NOTEBOOKS_DIR / THEME_NOTEBOOK),
                     parameters={"theme": theme, "collection": collection, "data_dir": paths.for_kernel(processed),
-                                "n_draws": int(draws), "seed": int(seed)},
-                    output_stem=str(out_dir / "themes" / theme.lower()), inputs=inputs)
+                                "n_draws": int(draws), "seed": int(seed), **given},
+                    output_stem=str(out_dir / "themes" / theme.lower()), inputs=inputs,
+                    defaults=tuple(name for name in THEME_CONVENTIONS if name not in given))
         for theme in THEMES
     ]
     return jobs
@@ -343,11 +354,11 @@ def run_reports(
         # the scenario's content, not its path: a shared notebook never names the researcher's folders
         extra = ({"scenario": load_scenario(scenario).to_dict()} if scenario else {}) | dict(conventions or {})
         job_list = partner_jobs(valid, collection, processed_dir, staging.path, draws, seed, extra)
-        compared, unpaired = comparison_jobs(valid, collection, processed_dir, staging.path, draws, seed)
+        compared, unpaired = comparison_jobs(valid, collection, processed_dir, staging.path, draws, seed, conventions)
         job_list += compared
         notes += [Problem(paths.shown(raw_dir), "Partner", None, "forecast", n, "note") for n in unpaired]
         if valid and research:
-            job_list += research_jobs(collection, processed_dir, staging.path, draws, seed)
+            job_list += research_jobs(collection, processed_dir, staging.path, draws, seed, conventions)
         job_list = [replace(job, run_id=run_id) for job in job_list]
         executor, client = _executor(scheduler)
         try:

@@ -239,6 +239,18 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
         problems.append(Problem(file, sheet, partner.get(FIELD_ROWS, {}).get("discount_from"), "value", (
             f"discount_from {echo(convention, 'g')} is not a convention: expected 1 (year 1 discounted once), 0.5 "
             "(mid-year) or 0 (year 1 undiscounted)")))
+    forecast = partner.get("forecast")
+    if isinstance(forecast, str) and forecast.strip():
+        file, sheet = where(PARTNER.name)
+        row = partner.get(FIELD_ROWS, {}).get("forecast")
+        if forecast == partner.get("partner_id"):
+            problems.append(Problem(file, sheet, row, "value", (
+                "forecast names this partner itself; it is for an evaluation, naming the partner_id of the forecast's "
+                "own workbook")))
+        elif partner.get("purpose") != "evaluative":
+            problems.append(Problem(file, sheet, row, "value", (
+                f"forecast is given but purpose is {echo(partner.get('purpose'))}; only an evaluative SROI names the "
+                "forecast it follows (leave forecast blank in a forecast's own workbook)")))
     start, end = partner.get("period_start"), partner.get("period_end")
     if start is not None and end is not None and not pd.isna(start) and not pd.isna(end) and end < start:
         file, sheet = where(PARTNER.name)

@@ -28,7 +28,7 @@ from tests.conftest import single_outcome
 
 def side(purpose: str, rows: list[dict], invested: float = 10_000.0) -> Side:
     frame = pd.concat([single_outcome(**r) for r in rows], ignore_index=True)
-    return Side(partner_id=f"p-{purpose}", name="Pantry", purpose=purpose, impact_map=frame,
+    return Side(partner_id="pantry", name="Pantry", purpose=purpose, impact_map=frame,  # one id on both sides
                 investment=Investment.of(invested))
 
 
@@ -88,7 +88,8 @@ def test_svlib_compare_sets_two_workbooks_side_by_side(tmp_path, capsys):
     partner, tables = example_collection()["food-network"]
     forecast_map = tables["ImpactMap"].copy()
     forecast_map.loc[forecast_map["outcome_id"] == "FN1", "quantity"] = 60
-    forecast = write_workbook(tmp_path / "forecast.xlsx", {**partner, "partner_id": "pantry-plan", "purpose": "forecast"},
+    forecast = write_workbook(tmp_path / "forecast.xlsx", {**partner, "partner_id": "pantry-plan", "purpose": "forecast",
+                                                           "forecast": ""},
                               {**tables, "ImpactMap": forecast_map})
     evaluation = write_workbook(tmp_path / "evaluation.xlsx", partner, tables)
     assert main(["compare", str(forecast), str(evaluation), "--json", "--draws", "300"]) == 0
@@ -118,3 +119,66 @@ def test_a_forecast_an_evaluation_follows_is_counted_once_in_collection_pages(pr
     assert set(current["Partner"]["partner_id"]) == set(processed_example["Partner"]["partner_id"]) - {
         "food-network-forecast"}
     assert len(processed_example["ImpactMap"]) > len(current["ImpactMap"])  # the tables given are not changed
+
+
+def test_a_forecast_field_that_pairs_nothing_removes_nobody_and_says_why():
+    from svlib.analysis.comparison import forecast_pairs, unpaired_forecasts, without_superseded_forecasts
+
+    partners = pd.DataFrame({"partner_id": ["a", "b", "c", "d"], "purpose": ["evaluative", "evaluative", "forecast",
+                                                                              "evaluative"],
+                             "forecast": ["b", "c", "", "zz"]})
+    assert forecast_pairs(partners) == [("b", "c")]  # a names an evaluative partner; d one not in the run
+    notes = unpaired_forecasts(partners)
+    assert len(notes) == 2 and "a is evaluative, b is evaluative" in notes[0] and "not in this run" in notes[1]
+    tables = {"Partner": partners, "ImpactMap": pd.DataFrame({"partner_id": ["a", "b", "c"], "outcome_id": ["X"] * 3})}
+    assert without_superseded_forecasts(tables)["ImpactMap"]["partner_id"].tolist() == ["a", "b"]
+
+
+def test_a_count_below_5_on_one_side_withholds_the_outcome_on_both(tmp_path):
+    # the forecast counts 8 for FN5, the evaluation 3: the forecast's page showing FN5's value of one person
+    # would give the evaluation's count from its present value, so both pages withhold FN5's figures
+    from svlib.io.template import write_workbook
+    from svlib.pipeline.build import build
+    from svlib.reporting import report_display as show
+    from svlib.reporting.partner_report import prepare
+    from svlib.tools.example_partners import example_collection
+
+    collection = example_collection()
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for pid in ("food-network", "food-network-forecast"):
+        partner, tables = collection[pid]
+        if pid == "food-network-forecast":
+            evaluation_map = collection["food-network"][1]["ImpactMap"]
+            tables = {**tables, "ImpactMap": pd.concat([tables["ImpactMap"], evaluation_map[
+                evaluation_map["outcome_id"] == "FN5"].assign(quantity=8)], ignore_index=True)}
+        write_workbook(raw / f"{pid}.xlsx", partner, tables)
+    assert build(raw, tmp_path / "processed").ok
+    forecast = prepare("food-network-forecast", data_dir=tmp_path / "processed", draws=200)
+    assert "FN5" in forecast.withheld_outcomes and forecast.count_mark("FN5") == "withheld"  # 8 is no count below 5
+    page = show.arithmetic_table(forecast).data
+    row = page[page.index("<td>FN5</td>"):]
+    row = row[:row.index("</tr>")]
+    assert "withheld" in row and "&lt;5" not in row and "<td>8</td>" not in row
+
+
+def test_the_same_partner_id_on_both_sides_keeps_each_sides_range():
+    result = compare(side("forecast", [dict(PLAIN, quantity=40.0, proxy_value=1000.0, proxy_value_low=500.0,
+                                            proxy_value_high=1500.0)]),
+                     side("evaluative", [dict(PLAIN, quantity=10.0, proxy_value=1000.0)]),
+                     Conventions(price_year=2024), draws=500)
+    out = result.to_dict()
+    assert out["forecast"]["p5"] < out["forecast"]["sroi_ratio"] < out["forecast"]["p95"]
+    assert out["evaluation"]["p5"] == pytest.approx(out["evaluation"]["sroi_ratio"])  # nothing uncertain
+
+
+def test_a_change_of_years_is_shared_with_factors_for_every_year_either_side_reaches():
+    before = dict(PLAIN, quantity=10.0, proxy_value=1000.0, duration=5, start_year=1)
+    after = dict(PLAIN, quantity=10.0, proxy_value=1000.0, duration=1, start_year=3)
+    result = compare(side("forecast", [before]), side("evaluative", [after]), Conventions(price_year=2024), draws=50)
+    shares = dict(zip(result.decomposition["parameter"], result.decomposition["contribution"]))
+    figures = {"deadweight": 0.0, "displacement": 0.0, "attribution": 0.0, "leakage": 0.0, "drop_off": 0.0,
+               "quantity": 10.0, "proxy_value": 1000.0}
+    expected = shapley({**figures, "duration": 5.0, "start_year": 1.0}, {**figures, "duration": 1.0, "start_year": 3.0},
+                       Conventions().factors(20))
+    assert shares == pytest.approx(expected)

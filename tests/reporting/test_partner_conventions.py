@@ -57,3 +57,10 @@ def test_a_runs_conventions_override_the_partners_own(processed):
     table = prepare("own-rules", data_dir=processed, draws=200, discount_factors="[[1, 1.1], [2, 1.0], [3, 0.9]]")
     assert table.conventions.discount_schedule == "factors"
     assert table.valuation.present_value == pytest.approx(_pv_by_hand(table, [1.1, 1.0, 0.9]))
+
+
+def test_a_runs_rate_replaces_the_partners_own_schedule(processed):
+    # the partner names the reduced Green Book schedule; a run's --discount-rate is a constant rate for everyone
+    report = prepare("own-rules", data_dir=processed, draws=200, discount_rate=0.1)
+    assert (report.conventions.discount_schedule, report.conventions.discount_rate) == ("constant", 0.1)
+    assert report.conventions.discount_from == 0  # the partner's own convention for year 1 still holds

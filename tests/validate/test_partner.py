@@ -863,3 +863,13 @@ def test_a_names_row_without_a_name_is_ignored_with_a_warning_not_a_refusal(tmp_
     assert [(p.sheet, p.row, p.column, p.severity) for p in problems if p.sheet == "Names"] == [
         ("Names", 2, "name", "warning"), ("Names", 4, "name", "warning")]
     assert _name_warnings(problems) == []  # Harold is listed
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"forecast": "food-network"}, "forecast names this partner itself"),
+    ({"forecast": "other-plan", "purpose": "forecast"}, "forecast is given but purpose is forecast"),
+])
+def test_a_forecast_field_that_cannot_pair_is_refused_at_its_cell(tmp_path, fields, expected):
+    workbook = write_partner(tmp_path / "p.xlsx", **fields)
+    data, problems = read_partner(workbook)
+    assert data is None and any(expected in str(p) and ":Partner:" in str(p) for p in problems)
