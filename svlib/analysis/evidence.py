@@ -276,7 +276,7 @@ def name_rules(tables: Mapping[str, pd.DataFrame]) -> dict[str, NameRules]:
         frame = shareable(frame) if table is CASE_STUDIES else frame
         owners = frame["partner_id"].astype(str) if "partner_id" in frame else pd.Series([""] * len(frame))
         for column in columns:
-            for owner, text in zip(owners, frame[column.name]):
+            for owner, text in set(zip(owners, frame[column.name])):  # a label repeats on many rows: read once
                 if not isinstance(text, str):
                     continue
                 for name in find_names(comparable(text), keep.get(owner, ()), narrative=column.narrative):

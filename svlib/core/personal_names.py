@@ -48,7 +48,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from svlib import paths
 
@@ -157,9 +157,15 @@ def whole_words(phrases: Iterable[str], ignore_case: bool = True, exact: Iterabl
     return re.compile(r"(?<!\w)(?:" + "|".join(escaped(p, c) for p, c in wanted) + r")(?!\w|-\d)")
 
 
+@lru_cache(maxsize=256)
+def _keep_pattern(keep: tuple[str, ...]) -> re.Pattern[str] | None:
+    return whole_words(keep)
+
+
 def _kept_spans(text: str, keep: Iterable[str]) -> list[tuple[int, int]]:
-    """Where each phrase of ``keep`` stands in ``text`` as whole words, in any case."""
-    pattern = whole_words(keep)
+    """Where each phrase of ``keep`` stands in ``text`` as whole words, in any case (the
+    pattern built once for each set of phrases)."""
+    pattern = _keep_pattern(tuple(keep))
     return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
 
 

@@ -394,9 +394,13 @@ def personal_name_problems(partner: dict[str, Any], tables: dict[str, Columns], 
             if column.kind != "text" or column.name in CODE_COLUMNS or column.name not in columns \
                     or column.name == "answer":  # survey answers are validated against the anchored choices
                 continue
+            seen: dict[str, list] = {}  # a label repeats on many rows (a star's area): each text read once
             for text, row, is_shared in zip(columns[column.name], columns["source_row"], shared):
-                found = (find_names(comparable(text), keep, narrative=column.narrative)
-                         if is_shared and isinstance(text, str) else [])
+                if not (is_shared and isinstance(text, str)):
+                    continue
+                if text not in seen:
+                    seen[text] = find_names(comparable(text), keep, narrative=column.narrative)
+                found = seen[text]
                 if found:
                     what = ", ".join(f"{quote(n.text)} ({n.reason})" for n in found)
                     problems.append(Problem(file, sheet, int(row), column.name, (
