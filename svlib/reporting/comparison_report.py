@@ -18,7 +18,6 @@ import pandas as pd
 
 from svlib.analysis.comparison import Comparison, Side, compare
 from svlib.core.problems import InputError, Problem
-from svlib.pipeline.build import load_processed
 from svlib.reference.proxies import load_library
 from svlib import paths
 from svlib.reporting.partner_report import partner_conventions, processed_folder, shared_tables
