@@ -319,7 +319,8 @@ def redact_frame(case_studies: pd.DataFrame, names: Iterable[str] = ()) -> pd.Da
     return out
 
 
-def redact_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def redact_tables(tables: dict[str, pd.DataFrame], rules: Mapping[str, NameRules] | None = None
+                  ) -> dict[str, pd.DataFrame]:
     """The processed tables as shared pages may show them: every partner-written text
     column of every table (:class:`svlib.contract.tables.Column` of kind ``text``) through
     :func:`redact` with its partner's :func:`name_rules`, so that an email address, phone
@@ -327,9 +328,10 @@ def redact_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     stakeholder, a case study or any other text never reaches a page, a notebook or
     ``run.json``. Codes (:data:`svlib.validate.schema.CODE_COLUMNS`) are left as they are:
     validation refuses contact details in them. The Names sheet itself is left out: it is
-    the list of what must not be shown. The tables given are not changed.
+    the list of what must not be shown. The tables given are not changed. ``rules``: the
+    tables' :func:`name_rules`, when the caller has them already.
     """
-    rules = name_rules(tables)
+    rules = name_rules(tables) if rules is None else rules
     out = {name: frame for name, frame in tables.items() if name != NAMES.name}
     for table in WORKBOOK_TABLES:
         frame = out.get(table.name)

@@ -22,39 +22,49 @@ from svlib.reference.proxies import load_library
 from svlib import paths
 from svlib.reporting.partner_report import partner_conventions, processed_folder, shared_tables
 from svlib.validate.impact_map import resolve_proxies
-from svlib.validate.partner import read_partner
+from svlib.validate.partner import PartnerData, read_partner
 from svlib.valuation.sroi import Investment
 
 
-def _partner_tables(source: Path, partner_id: str | None) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    """The partner fields and its tables (without ``partner_id``) from a workbook, a CSV
-    folder or a processed folder."""
+def read_source(source: str | Path) -> dict[str, pd.DataFrame] | PartnerData:
+    """A processed folder's tables as shared pages read them, or a workbook (or CSV folder)
+    validated; raises :class:`InputError` naming each problem of an invalid workbook."""
+    source = Path(source)
     if source.is_dir() and (source / "manifest.json").is_file():
-        tables = shared_tables(data_dir=source)
-        partners = tables["Partner"]
-        ids = [str(p) for p in partners["partner_id"]]
-        if partner_id is None and len(ids) == 1:
-            partner_id = ids[0]
-        if partner_id not in ids:
-            raise InputError([Problem(str(source), "Partner", None, "partner_id", (
-                f"say which partner to compare: one of {', '.join(ids)}" if partner_id is None
-                else f"no partner '{partner_id}' here; expected one of {', '.join(ids)}"))])
-
-        def rows(name: str) -> pd.DataFrame:
-            frame = tables[name]
-            return frame[frame["partner_id"].astype(str) == partner_id].drop(columns="partner_id").reset_index(drop=True)
-
-        return partners[partners["partner_id"] == partner_id].iloc[0].to_dict(), {
-            name: rows(name) for name in ("ImpactMap", "Inputs", "DeflatorSurvey")}
+        return shared_tables(data_dir=source)
     data, problems = read_partner(source)
     if data is None:
         raise InputError([p for p in problems if p.severity == "error"])
-    return data.partner, {name: data.tables[name] for name in ("ImpactMap", "Inputs", "DeflatorSurvey")
-                          if name in data.tables}
+    return data
 
 
-def load_side(source: str | Path, price_year: int, partner_id: str | None = None) -> Side:
-    """One side of a comparison, its proxies in ``price_year`` prices.
+def _partner_tables(read: dict[str, pd.DataFrame] | PartnerData, source: Path, partner_id: str | None
+                    ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The partner fields and its tables (without ``partner_id``) from a source as read."""
+    if isinstance(read, PartnerData):
+        return read.partner, {name: read.tables[name] for name in ("ImpactMap", "Inputs", "DeflatorSurvey")
+                              if name in read.tables}
+    partners = read["Partner"]
+    ids = [str(p) for p in partners["partner_id"]]
+    if partner_id is None and len(ids) == 1:
+        partner_id = ids[0]
+    if partner_id not in ids:
+        raise InputError([Problem(str(source), "Partner", None, "partner_id", (
+            f"say which partner to compare: one of {', '.join(ids)}" if partner_id is None
+            else f"no partner '{partner_id}' here; expected one of {', '.join(ids)}"))])
+
+    def rows(name: str) -> pd.DataFrame:
+        frame = read[name]
+        return frame[frame["partner_id"].astype(str) == partner_id].drop(columns="partner_id").reset_index(drop=True)
+
+    return partners[partners["partner_id"] == partner_id].iloc[0].to_dict(), {
+        name: rows(name) for name in ("ImpactMap", "Inputs", "DeflatorSurvey")}
+
+
+def load_side(source: str | Path, price_year: int, partner_id: str | None = None,
+              read: dict[str, pd.DataFrame] | PartnerData | None = None) -> Side:
+    """One side of a comparison, its proxies in ``price_year`` prices (``read``: the source
+    as :func:`read_source` gave it, when the caller has it already).
 
     Raises
     ------
@@ -62,7 +72,7 @@ def load_side(source: str | Path, price_year: int, partner_id: str | None = None
         The source is not valid, or its proxies cannot be rebased, each problem named.
     """
     source = Path(source)
-    partner, tables = _partner_tables(source, partner_id)
+    partner, tables = _partner_tables(read_source(source) if read is None else read, source, partner_id)
     resolved, problems = resolve_proxies(tables["ImpactMap"], load_library(), int(price_year), "cpi", str(source))
     if any(p.severity == "error" for p in problems):
         raise InputError([p for p in problems if p.severity == "error"])
@@ -86,7 +96,8 @@ def comparison(forecast: str | Path, evaluation: str | Path, forecast_partner: s
         A workbook, a CSV folder or a processed folder each (the same processed folder for
         both, with the two partner ids, when a collection holds both).
     forecast_partner, evaluation_partner : str, optional
-        Which partner of a processed folder.
+        Which partner of a processed folder. With both sides one processed folder and no
+        ``forecast_partner``, the forecast the evaluation names in its Partner sheet.
     price_year : int, optional
         Default: the evaluation's own.
     conventions : mapping, optional
@@ -95,10 +106,25 @@ def comparison(forecast: str | Path, evaluation: str | Path, forecast_partner: s
     draws, seed : int
         For each side's likely range.
     """
-    evaluation_fields, _ = _partner_tables(Path(evaluation), evaluation_partner)
+    reads: dict[Path, Any] = {}  # each source read once (a collection's folder serves both sides)
+
+    def read(source: str | Path) -> Any:
+        key = Path(source).resolve()
+        if key not in reads:
+            reads[key] = read_source(source)
+        return reads[key]
+
+    evaluation_fields, _ = _partner_tables(read(evaluation), Path(evaluation), evaluation_partner)
+    if not forecast_partner and Path(forecast).resolve() == Path(evaluation).resolve():
+        forecast_partner = str(evaluation_fields.get("forecast") or "")  # the forecast the evaluation names
+        if not forecast_partner:
+            raise InputError([Problem(str(evaluation), "Partner", None, "forecast", (
+                f"{evaluation_fields['partner_id']} names no forecast; give its Partner sheet's forecast field the "
+                "forecast's partner_id, or name the forecast partner"))])
     year = int(price_year or evaluation_fields["price_year"])
     used = partner_conventions(evaluation_fields, price_year=year, **dict(conventions or {}))
-    sides = [load_side(forecast, year, forecast_partner), load_side(evaluation, year, evaluation_partner)]
+    sides = [load_side(forecast, year, forecast_partner, read(forecast)),
+             load_side(evaluation, year, evaluation_partner, read(evaluation))]
     for side, wanted in zip(sides, ("forecast", "evaluative")):
         if side.purpose != wanted:
             raise InputError([Problem(str(forecast if wanted == "forecast" else evaluation), "Partner", None, "value", (
@@ -114,12 +140,5 @@ def collection_comparison(collection: str = paths.EXAMPLE_COLLECTION, data_dir: 
     With ``forecast_partner`` blank, the forecast the evaluation names in its Partner sheet;
     ``conventions`` as for :func:`comparison` (blank values: the evaluation's own)."""
     folder = processed_folder(collection, data_dir or None)
-    if not forecast_partner:
-        fields, _ = _partner_tables(folder, evaluation_partner)
-        forecast_partner = str(fields.get("forecast") or "")
-        if not forecast_partner:
-            raise InputError([Problem(str(folder), "Partner", None, "forecast", (
-                f"{evaluation_partner} names no forecast; give its Partner sheet's forecast field the forecast's "
-                "partner_id"))])
-    return comparison(folder, folder, forecast_partner, evaluation_partner, conventions=conventions, draws=draws,
-                      seed=seed)
+    return comparison(folder, folder, forecast_partner or None, evaluation_partner, conventions=conventions,
+                      draws=draws, seed=seed)

@@ -23,7 +23,14 @@ import pandas as pd
 
 from svlib import __version__, paths
 from svlib.analysis.comparison import forecast_pairs, unpaired_forecasts
-from svlib.analysis.evidence import NameRules, collection_name_rules, label_words, name_rules, redact
+from svlib.analysis.evidence import (
+    NameRules,
+    collection_name_rules,
+    label_words,
+    name_rules,
+    redact,
+    redact_tables,
+)
 from svlib.contract.cells import CellError, parse_slug
 from svlib.contract.tables import THEMES
 from svlib.core.files import write_atomic, write_json
@@ -48,7 +55,6 @@ from svlib.reporting.disclosure_audit import (
     small_outcome_facts,
     svlib_words,
 )
-from svlib.reporting.partner_report import shared_tables
 from svlib.reporting.runner import NotebookJob, failure_record, run_jobs
 from svlib.reporting.site import REPORT_FOLDERS, render_index
 from svlib.uncertainty.scenarios import load as load_scenario
@@ -375,10 +381,11 @@ def run_reports(
                     record[suffix] = Path(record[suffix]).relative_to(staging.path).as_posix()
             if record["status"] != "ok":
                 messages[record["key"]] = [printable(record["detail"])] if record.get("detail") else []
-        shared = shared_tables(data_dir=processed_dir) if valid else {}
+        raw_tables = load_processed(processed_dir) if valid else {}
+        rules = name_rules(raw_tables) if valid else {}
+        shared = redact_tables(raw_tables, rules) if valid else {}  # as every shared page reads them
         facts = small_outcome_facts(shared) if valid else []
-        names = collection_name_rules(name_rules(load_processed(processed_dir)),
-                                      ordinary=svlib_words() | label_words(shared)) if valid else None
+        names = collection_name_rules(rules, ordinary=svlib_words() | label_words(shared)) if valid else None
         for record in records:
             withhold_if_disclosive(record, staging.path, facts, messages, names)
         run = {

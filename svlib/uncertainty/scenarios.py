@@ -86,8 +86,7 @@ class Scenario:
     def conventions(self, base: Conventions = Conventions()) -> Conventions:
         """``base`` with this scenario's discount options."""
         changes = {k: getattr(self, k) for k in CONVENTION_FIELDS if getattr(self, k) is not None}
-        if changes.get("discount_schedule", "factors") != "factors" or (
-                "discount_from" in changes and base.discount_schedule == "factors"):
+        if base.discount_schedule == "factors" and {"discount_schedule", "discount_from"} & set(changes):
             changes.setdefault("discount_schedule", "constant")  # a scenario's rule replaces a run's table
             changes["discount_factors"] = None
         return replace(base, **changes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -88,3 +89,12 @@ def test_reports_apply_a_scenario(report_run, tmp_path):
     assert again.ok and cautious["sroi_ratio"] < base["sroi_ratio"]
     assert cautious["parameters"]["scenario"] == json.loads(path.read_text())  # its content: no folders of this machine
     assert str(path) not in (tmp_path / "out" / cautious["ipynb"]).read_text(encoding="utf-8")
+
+
+def test_a_scenarios_discounting_rule_replaces_a_runs_table_of_factors():
+    table = Conventions(discount_schedule="factors", discount_factors=((1, 1.1), (2, 1.0)))
+    assert Scenario("s", discount_rate=0.05).conventions(table) == replace(table, discount_rate=0.05)  # no rule: kept
+    mid_year = Scenario("s", discount_from=0.5).conventions(table)
+    assert (mid_year.discount_schedule, mid_year.discount_factors, mid_year.discount_from) == ("constant", None, 0.5)
+    health = Scenario("s", discount_schedule="green_book_health").conventions(table)
+    assert (health.discount_schedule, health.discount_factors) == ("green_book_health", None)
