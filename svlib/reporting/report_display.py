@@ -7,6 +7,7 @@ Notebooks display these objects; they hold no formatting logic of their own.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from typing import Any, Callable, Mapping
 
@@ -51,15 +52,29 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "ratio": lambda v: f"{float(v):,.2f}" if pd.notna(v) else "",
     "number": lambda v: f"{float(v):,.6g}" if pd.notna(v) else "",
     "int": lambda v: f"{int(v):,}" if pd.notna(v) else "",
+    "date": lambda v: f"{pd.Timestamp(v).day} {pd.Timestamp(v):%B %Y}" if pd.notna(v) else "",
 }
+
+
+def _is_dates(values: pd.Series) -> bool:
+    """A column of dates (a datetime column, or every value a date or timestamp)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    present = [v for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    return bool(present) and all(isinstance(v, (dt.date, pd.Timestamp)) for v in present)
 
 
 def table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None, caption: str | None = None,
           labels: Mapping[str, str] | None = None) -> HTML:
     """A table with readable headers and formatted numbers; every cell escaped. A cell
-    that is already text (``"withheld"``, ``"<5"``) is shown as it is."""
+    that is already text (``"withheld"``, ``"<5"``) is shown as it is; a column of dates is
+    written "1 October 2024" unless ``formats`` says otherwise."""
     shown = frame.copy()
-    for column, kind in (formats or {}).items():
+    formats = dict(formats or {})
+    for column in shown.columns:  # dates read as a reader writes them ("1 October 2024"), never ISO timestamps
+        if column not in formats and _is_dates(shown[column]):
+            formats[column] = "date"
+    for column, kind in formats.items():
         if column in shown:
             shown[column] = [v if isinstance(v, str) else FORMATS[kind](v) for v in shown[column]]
     shown = shown.astype(object).where(shown.notna(), "")  # blanks, not "<NA>" or "NaN"

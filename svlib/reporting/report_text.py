@@ -186,3 +186,24 @@ def comparison_text(result: Any) -> str:
     if result.only_in_evaluation:
         lines.append(f"Evidenced but not forecast: {', '.join(result.only_in_evaluation)}")
     return "\n".join(lines)
+
+
+def theme_value_text(summary: dict[str, float], price_year: int | None = None) -> str:
+    """A theme's combined present value in words, to the nearest £100 (the figures the page's
+    chart shows; rounded so a reader is not offered false precision)."""
+    r = {k: round(float(v), -2) for k, v in summary.items()}
+    prices = f", in {price_year} prices" if price_year else ""
+    return (f"Combined present value: {money(r['mean'])} on average, {money(r['p50'])} in the middle; 90% of "
+            f"simulations lie between {money(r['p5'])} and {money(r['p95'])}{prices}.")
+
+
+def proxy_range_text(monte_carlo: dict[str, Any]) -> str:
+    """The range that alternative proxies suggest for a Monte Carlo, in words
+    (:func:`svlib.analysis.proxy_research.monte_carlo_range`)."""
+    text = (f"Suggested range: {money(monte_carlo['proxy_value_low'], 2)} to "
+            f"{money(monte_carlo['proxy_value_high'], 2)} {monte_carlo['unit']}, a {monte_carlo['dist']} "
+            f"distribution, in {monte_carlo['price_year']} prices, from {', '.join(monte_carlo['proxy_ids'])}.")
+    excluded = monte_carlo.get("excluded") or {}
+    if excluded:
+        text += " Left out: " + "; ".join(f"{k}, {why}" for k, why in excluded.items()) + "."
+    return text

@@ -153,3 +153,18 @@ def test_each_outcomes_years_add_up_to_its_present_value(example_folder, youth_h
         assert total == pytest.approx(_number(arithmetic[outcome][11]), abs=0.005 * 10)
     if report.withheld_outcomes:
         assert "fewer than 5 people left out" in show.discounting_table(report).data
+
+
+def test_the_theme_and_proxy_figures_read_as_sentences_not_raw_structures():
+    from svlib.reporting.report_text import proxy_range_text, theme_value_text
+
+    summary = {"mean": 654_649.0, "p5": 562_251.0, "p50": 651_700.0, "p95": 757_349.9}
+    assert theme_value_text(summary, 2024) == (
+        "Combined present value: £654,600 on average, £651,700 in the middle; 90% of simulations lie between "
+        "£562,300 and £757,300, in 2024 prices.")
+    text = proxy_range_text({"proxy_value_low": 12421.154, "proxy_value_high": 19873.84, "unit": "GBP per WELLBY",
+                             "dist": "uniform", "price_year": 2024, "proxy_ids": ["XC-02", "XC-01"],
+                             "excluded": {"SOC-03": "not rebased"}})
+    assert text == ("Suggested range: £12,421.15 to £19,873.84 GBP per WELLBY, a uniform distribution, in 2024 prices, "
+                    "from XC-02, XC-01. Left out: SOC-03, not rebased.")
+    assert "{" not in text
