@@ -243,13 +243,21 @@ def _command_compare(args: argparse.Namespace) -> int:
 
 
 def _command_proxies(args: argparse.Namespace) -> int:
-    from svlib.reference.proxies import load_gaps, load_library
+    from svlib.reference.proxies import load_gaps, load_library, load_price_index, with_age
 
     library = load_library(args.proxies)
-    found = library.search(args.theme, args.keyword)
-    columns = ["proxy_id", "theme", "value_gbp", "price_year", "unit", "outcome", "licence"]
-    with pd.option_context("display.max_colwidth", 60, "display.width", 200, "display.max_rows", 500):
-        print(found[columns].to_string(index=False))
+    price_year = args.price_year or load_price_index("cpi").years[1]
+    try:
+        found = library.search(args.theme, args.keyword, value_type=args.value_type, level=args.level,
+                               confidence=args.confidence, families=not args.matches_only)
+    except ValueError as exc:
+        print(f"svlib proxies: {exc}", file=sys.stderr)
+        return 2
+    found = with_age(found, price_year)
+    if args.csv:
+        found.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    print(proxy_listing(found, price_year))
     if args.gaps:
         gaps = load_gaps()
         if args.theme:
@@ -257,6 +265,43 @@ def _command_proxies(args: argparse.Namespace) -> int:
         print("\nKnown gaps (no verified proxy shipped):")
         print(gaps[["proxy_id", "theme", "outcome"]].to_string(index=False))
     return 0
+
+
+def proxy_listing(found: pd.DataFrame, price_year: int) -> str:
+    """Proxies as a reader scans them: one line each (family by family, its headline first,
+    a constituent indented beneath it), then each source with its URL and licence once."""
+    if found.empty:
+        return "No proxy matches. Try fewer or shorter words, or leave out a filter (svlib proxies --help)."
+    sources: dict[tuple[str, str, str], list[str]] = {}
+    lines = [f"{len(found):,} proxies ({int(found['matched'].sum()):,} matching; the rest shown with their family). "
+             f"Age: years a value is rebased across to {price_year} prices; OLD: more than 10. "
+             "A row marked · is shown for its family, not because it matches.", ""]
+    family = None
+    for row in found.to_dict("records"):
+        if row["family"] != family and len(found) > 1:
+            if family is not None:
+                lines.append("")
+            family = row["family"]
+        key = (str(row["source"]), str(row.get("url") or ""), str(row["licence"]))
+        number = list(sources).index(key) + 1 if key in sources else len(sources) + 1
+        sources.setdefault(key, []).append(str(row["proxy_id"]))
+        indent = {"subsidiary": "  ", "constituent": "    "}.get(str(row.get("level") or ""), "")
+        kind = str(row.get("value_type") or "type not stated")
+        if kind == "fiscal":
+            kind = "fiscal (saving to the public purse)"
+        year = "no price year" if pd.isna(row["price_year"]) else f"{int(row['price_year'])} prices"
+        age = "" if pd.isna(row["age_years"]) else f", age {int(row['age_years'])}" + (" OLD" if row["old"] else "")
+        tags = ", ".join(t for t in (str(row.get("level") or ""), kind,
+                                     f"confidence {row['confidence']}" if row.get("confidence") else "") if t)
+        mark = " " if row["matched"] else "·"
+        lines.append(f"{mark} {indent}{row['proxy_id']}  £{float(row['value_gbp']):,.2f} {row['unit']} "
+                     f"({year}{age}; {row['theme']}; {tags})")
+        lines.append(f"  {indent}    {row['outcome']}  [source {number}]")
+    lines += ["", "Sources:"]
+    for number, ((source, url, licence), ids) in enumerate(sources.items(), start=1):
+        lines.append(f"  [{number}] {source}" + (f" <{url}>" if url else ""))
+        lines.append(f"      Licence: {licence}")
+    return "\n".join(lines)
 
 
 def _command_assumptions(args: argparse.Namespace) -> int:
@@ -400,7 +445,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     proxies = commands.add_parser("proxies", help="list or search the proxy library")
     proxies.add_argument("--theme", help="Jobs, Growth, Social, Environment, Innovation or Cross-cutting")
-    proxies.add_argument("--keyword", help="word to look for in the outcome, unit, source or notes")
+    proxies.add_argument("--keyword", help="words that must all appear in the id, outcome, unit, source, notes or "
+                                           "the source's comment (such as 'homeless' or 'NEET')")
+    proxies.add_argument("--value-type", help="fiscal (a cost to the public purse), economic or social")
+    proxies.add_argument("--level", help="headline, subsidiary or constituent (GMCA's tree of costs)")
+    proxies.add_argument("--confidence", help="the source's RAG rating: G, A or R")
+    proxies.add_argument("--price-year", type=int, help="the year ages are counted to (default: latest CPI year)")
+    proxies.add_argument("--matches-only", action="store_true",
+                         help="list only the rows that match, not the rest of their family")
+    proxies.add_argument("--csv", action="store_true", help="print every column as CSV")
     proxies.add_argument("--proxies", type=Path, help="your own proxy table (CSV), extending the shipped one")
     proxies.add_argument("--gaps", action="store_true", help="also list outcomes with no verified proxy yet")
     proxies.set_defaults(handler=_command_proxies)

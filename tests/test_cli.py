@@ -110,7 +110,25 @@ def test_out_never_replaces_a_file_it_did_not_write(tmp_path):
 def test_proxies_command_lists_and_shows_gaps():
     done = run("proxies", "--theme", "Jobs", "--gaps")
     assert done.returncode == 0
-    assert "JOB-01" in done.stdout and "Known gaps" in done.stdout and "JOB-05" in done.stdout
+    assert "JOB-01" in done.stdout and "Known gaps" in done.stdout and "JOB-06" in done.stdout
+
+
+def test_proxies_homeless_lists_the_gmca_families_with_sources_and_licence():
+    done = run("proxies", "--keyword", "homeless", "--price-year", "2024")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    listed = [line.split()[0] for line in lines if line.startswith(("  GMCA14-", "· GMCA14-"))]
+    assert "GMCA14-HO3.0-F" in listed  # the statutory homelessness headline line
+    first = next(line for line in lines if "GMCA14-HO3" in line)
+    assert "GMCA14-HO3.0-F  £2,501.00 GBP per application (2011 prices, age 13 OLD; Social; headline, fiscal (saving " \
+           "to the public purse), confidence" in first
+    assert "Sources:" in done.stdout and "Unit Cost Database v1.4" in done.stdout
+    assert "Licence: CC BY 4.0" in done.stdout
+
+
+def test_proxies_refuses_an_unknown_filter_clearly():
+    done = run("proxies", "--value-type", "monetary")
+    assert done.returncode == 2 and "unknown value type 'monetary'; expected one of: fiscal, economic, social" in done.stderr
 
 
 SIMULATE_KEYS = {"draws", "seed", "sroi_ratio", "present_value", "prob_ratio_below_1", "monte_carlo_se"}

@@ -41,9 +41,12 @@ import pandas as pd
 from svlib.analysis.themes import canonical_theme, load_indicators
 from svlib.contract.tables import THEMES
 from svlib.reference.proxies import (
+    PROXY_THEMES,
+    VALUE_TYPES,
     PriceIndex,
     PriceIndexError,
     ProxyLibrary,
+    age_years,
     load_gaps,
     load_library,
     load_price_index,
@@ -288,3 +291,68 @@ def gaps_for_theme(theme: str, library: ProxyLibrary | None = None) -> pd.DataFr
                      "unit": ind["unit"], "related_ids": ind["gap_ids"],
                      "source": "svlib County Durham Pound indicator list (cdp_themes.csv)", "notes": ind["notes"]})
     return pd.DataFrame(rows, columns=GAP_COLUMNS)
+
+
+YOUR_TABLE = "your own table"
+"""The dataset of a row a licence holder added (``--proxies``), which names none."""
+KIND_NOT_STATED = "not stated"
+"""The kind of a value whose source does not class it as fiscal, economic or social."""
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (("up to 5 years", 0, 5), ("6 to 10 years", 6, 10),
+                                               ("more than 10 years (old)", 11, 10_000))
+"""Bands of a value's age: the years it is rebased across (the last is what is flagged old)."""
+
+
+def _kinds(table: pd.DataFrame) -> pd.Series:
+    kinds = table["value_type"].fillna("").astype(str) if "value_type" in table else pd.Series("", index=table.index)
+    return kinds.replace("", KIND_NOT_STATED)
+
+
+def library_counts(library: ProxyLibrary | None = None, by: str = "dataset") -> pd.DataFrame:
+    """How many proxies the library holds, by ``by`` (``dataset`` or ``theme``) and kind.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dataset (or theme) in library order, a column per kind (fiscal,
+        economic, social, not stated) and ``total``; a last row ``all``.
+    """
+    table = (library or load_library()).table
+    keys = table[by].fillna("").astype(str).replace("", YOUR_TABLE) if by in table else pd.Series(
+        YOUR_TABLE, index=table.index)
+    counts = pd.crosstab(keys, _kinds(table))
+    counts = counts.reindex(index=list(dict.fromkeys(keys)),
+                            columns=[k for k in (*VALUE_TYPES, KIND_NOT_STATED) if k in counts.columns])
+    counts["total"] = counts.sum(axis=1)
+    counts.loc["all"] = counts.sum()
+    counts.index.name = by
+    return counts.astype(int)
+
+
+def theme_ages(price_year: int, library: ProxyLibrary | None = None) -> pd.DataFrame:
+    """How old each theme's values are in ``price_year`` prices: a row per theme, a column
+    per band of :data:`AGE_BANDS` and ``price year not stated`` (counts of proxies)."""
+    table = (library or load_library()).table
+    ages = [age_years(y, price_year) for y in table["price_year"]]
+    bands = [next(name for name, low, high in AGE_BANDS if low <= a <= high) if a is not None
+             else "price year not stated" for a in ages]
+    columns = [name for name, _, _ in AGE_BANDS] + ["price year not stated"]
+    counts = pd.crosstab(table["theme"], pd.Series(bands, index=table.index, name="age")).reindex(
+        columns=columns, fill_value=0)
+    counts = counts.reindex([t for t in PROXY_THEMES if t in counts.index])
+    counts.index.name = "theme"
+    return counts.astype(int)
+
+
+def library_summary(library: ProxyLibrary | None = None) -> str:
+    """One sentence of the library's counts by dataset and kind, computed from the data
+    (the README, the assumptions list and the proxy research page state it)."""
+    counts = library_counts(library)
+    parts = []
+    for dataset, row in counts.drop(index="all").iterrows():
+        kinds = [k for k in counts.columns if k != "total" and row[k]]
+        if len(kinds) > 1:
+            detail = ", ".join(f"{int(row[k]):,} {k}" for k in kinds)
+        else:
+            detail = "not classed by kind" if kinds == [KIND_NOT_STATED] else f"all {kinds[0]}" if kinds else "none"
+        parts.append(f"{int(row['total']):,} from {dataset} ({detail})")
+    return f"{int(counts.loc['all', 'total']):,} proxies: " + "; ".join(parts) + "."

@@ -19,6 +19,8 @@ ONS series D7BT (CPI index, 2015 = 100) and YBGB (GDP implied deflator, 2022 = 1
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -37,6 +39,37 @@ PRICE_INDICES: dict[str, str] = {"cpi": "cpi_index.csv", "gdp_deflator": "gdp_de
 """Price indices shipped with svlib, by name."""
 
 PROXY_THEMES: tuple[str, ...] = ("Jobs", "Growth", "Social", "Environment", "Innovation", "Cross-cutting")
+
+DATASETS: dict[str, str] = {"verified": "svlib's verified proxies", "gmca": "GMCA Unit Cost Database v1.4",
+                            "carbon": "DESNZ carbon values (2023)"}
+"""The name each shipped row gives the dataset it came from (column ``dataset``)."""
+
+CARBON_SERIES = "DESNZ23-CV"
+"""The series id of the DESNZ carbon values (2020-2050, low / central / high, 2022 prices): a
+map row naming it as its ``proxy_id`` takes the value of each year in which the emission is
+saved."""
+
+VALUE_TYPES: tuple[str, ...] = ("fiscal", "economic", "social")
+"""What a value measures, as GMCA's Unit Cost Database classes it: ``fiscal`` a cost to the
+public purse (in SROI it stands only for public spending avoided: a saving to the public
+purse, not social value), ``economic`` a gain in output or earnings, ``social`` a wider
+value to people. Blank where the source does not class it."""
+
+LEVELS: tuple[str, ...] = ("headline", "subsidiary", "constituent")
+"""Where a GMCA line sits in its family: a headline is the sum or average of its
+constituents (never count both); a subsidiary is a variant of its headline."""
+
+CONFIDENCE: dict[str, str] = {"G": "green", "A": "amber", "R": "red"}
+"""GMCA's RAG rating of a value's evidence, from G (robust) to R (weak or old)."""
+
+OLD_AFTER_YEARS = 10
+"""A value rebased across more than this many years is flagged as old wherever it is shown:
+prices are not all that change in a decade (services, practice and costs do too). A
+threshold chosen for svlib, not taken from a published standard."""
+
+TRANSFER_MARK = re.compile(r"cell comment:[^;]*\btransfer payment", re.IGNORECASE)
+"""GMCA's cell comment that a value is a transfer payment, not a resource saved, as the
+reference file quotes it in ``notes`` (``cell comment: ... it is a transfer payment``)."""
 
 PROXY_TABLE = Table(
     name="Proxies",
@@ -58,6 +91,26 @@ PROXY_TABLE = Table(
         Column("verified", "choice", choices=("yes", "no", "recall"), required=False, blank_ok=True,
                default="no", help="yes when the figure was checked in the source text."),
         Column("notes", required=False, blank_ok=True, default=""),
+        Column("value_type", "choice", choices=VALUE_TYPES, required=False, blank_ok=True, default="",
+               help="fiscal (a cost to the public purse), economic or social; blank when the source does not say."),
+        Column("cost_code", required=False, blank_ok=True, default="",
+               help="The source's code in its tree of costs (GMCA: CR2.0 a headline, CR2.0.1 a constituent)."),
+        Column("level", "choice", choices=LEVELS, required=False, blank_ok=True, default="",
+               help="headline, subsidiary or constituent (GMCA)."),
+        Column("agency", required=False, blank_ok=True, default="", help="Who bears a fiscal cost."),
+        Column("confidence", "choice", choices=tuple(CONFIDENCE), required=False, blank_ok=True, default="",
+               help="The source's RAG rating of its evidence: G, A or R."),
+        Column("original_source", required=False, blank_ok=True, default="",
+               help="The study the source took the value from."),
+        Column("source_comment", required=False, blank_ok=True, default="", help="The source's own comment."),
+        Column("series", required=False, blank_ok=True, default="",
+               help="A yearly series this value belongs to (such as DESNZ23-CV, the carbon values)."),
+        Column("series_year", "year", required=False, blank_ok=True, default=pd.NA,
+               help="The year of the series this value is for (the year an emission is saved)."),
+        Column("scenario", "choice", choices=("low", "central", "high"), required=False, blank_ok=True, default="",
+               help="The series' low, central or high path."),
+        Column("dataset", required=False, blank_ok=True, default="",
+               help="The dataset the row comes from (blank in a user's own table)."),
     ),
 )
 
@@ -83,6 +136,12 @@ class PriceIndex:
     name: str
     levels: pd.Series
     source: str
+    notes: tuple[tuple[int, str], ...] = ()
+
+    def caveat(self, year: int | None) -> str:
+        """What the source says of a year's level beyond its figure (CPI 1988-1996 are ONS
+        modelled estimates), or ``""``."""
+        return dict(self.notes).get(int(year), "") if year is not None and not pd.isna(year) else ""
 
     @property
     def years(self) -> tuple[int, int]:
@@ -133,9 +192,10 @@ def load_price_index(name: str = "cpi") -> PriceIndex:
     or ``gdp_deflator`` (ONS YBGB, 2022 = 100, calendar year)."""
     if name not in PRICE_INDICES:
         raise PriceIndexError(f"unknown price index '{name}'; expected one of: {', '.join(PRICE_INDICES)}")
-    table = pd.read_csv(paths.package_data(PRICE_INDICES[name]))
+    table = pd.read_csv(paths.package_data(PRICE_INDICES[name]), keep_default_na=False)
     levels = pd.Series(table["index"].to_numpy(float), index=table["year"].astype(int), name=name)
-    return PriceIndex(name, levels, str(table["source"].iloc[0]))
+    notes = tuple((int(y), str(n)) for y, n in zip(table["year"], table.get("note", [""] * len(table))) if n)
+    return PriceIndex(name, levels, str(table["source"].iloc[-1]), notes)
 
 
 @dataclass(frozen=True)
@@ -163,19 +223,84 @@ class ProxyLibrary:
             raise KeyError(f"unknown proxy_id '{proxy_id}'{did_you_mean(proxy_id, self.ids)}")
         return self.table.loc[proxy_id]
 
-    def search(self, theme: str | None = None, keyword: str | None = None) -> pd.DataFrame:
-        """Proxies for a theme (any case) whose outcome, unit, source or notes mention
-        ``keyword`` (case-insensitive)."""
-        mask = pd.Series(True, index=self.table.index)
+    @cached_property
+    def families(self) -> pd.Series:
+        """Each proxy's family, by ``proxy_id``: the source's id prefix and the root of its
+        cost code for a line in a tree (``GMCA14-HO3`` for HO3.0 and HO3.0.2), the series for
+        a yearly series (``DESNZ23-CV``), else the proxy itself."""
+        return pd.Series([family_of(pid, row) for pid, row in self.rows_by_id.items()], index=self.table.index,
+                         dtype=object)
+
+    @cached_property
+    def _search_text(self) -> pd.Series:
+        text = self.table.index.to_series().astype(str)
+        for column in ("outcome", "unit", "source", "notes", "cost_code", "agency", "original_source",
+                       "source_comment"):
+            if column in self.table:
+                text = text + " " + self.table[column].fillna("").astype(str)
+        return text.str.lower()
+
+    def search(self, theme: str | None = None, keyword: str | None = None, value_type: str | None = None,
+               level: str | None = None, confidence: str | None = None, families: bool = False) -> pd.DataFrame:
+        """Proxies matching every filter given, in library order.
+
+        Parameters
+        ----------
+        theme : str, optional
+            A theme, any case.
+        keyword : str, optional
+            Words that must all appear (any case) in the id, outcome, unit, source, notes,
+            cost code, agency, original source or the source's comment; a word matches
+            the start of a word (``homeless`` finds *homelessness*; ``NEET`` finds NEET).
+        value_type, level, confidence : str, optional
+            ``fiscal``/``economic``/``social``; ``headline``/``subsidiary``/``constituent``;
+            ``G``/``A``/``R`` (or ``green``/``amber``/``red``). Any case.
+        families : bool
+            Show each match with the whole of its family (:attr:`families`), the headline
+            first, so a value is read beside the lines it sums or varies.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows, ``proxy_id`` as a column, plus ``family`` and ``matched`` (False for a
+            row shown only because it is in a match's family).
+        """
+        table = self.table
+        mask = pd.Series(True, index=table.index)
         if theme:
-            mask &= self.table["theme"].str.lower() == theme.strip().lower()
-        if keyword:
-            text = (
-                self.table["outcome"] + " " + self.table["unit"] + " " + self.table["source"] + " "
-                + self.table["notes"]
-            ).str.lower()
-            mask &= text.str.contains(keyword.strip().lower(), regex=False)
-        return self.table.loc[mask].reset_index()
+            mask &= table["theme"].str.lower() == theme.strip().lower()
+        for column, wanted, choices in (("value_type", value_type, VALUE_TYPES), ("level", level, LEVELS)):
+            if wanted:
+                if wanted.strip().lower() not in choices:
+                    raise ValueError(f"unknown {column.replace('_', ' ')} {wanted!r}; expected one of: "
+                                     f"{', '.join(choices)}")
+                mask &= self._column(column).str.lower() == wanted.strip().lower()
+        if confidence:
+            code = {v: k for k, v in CONFIDENCE.items()}.get(confidence.strip().lower(), confidence.strip().upper())
+            if code not in CONFIDENCE:
+                raise ValueError(f"unknown confidence {confidence!r}; expected one of: G, A, R (green, amber, red)")
+            mask &= self._column("confidence").str.upper() == code
+        for word in (keyword or "").lower().split():
+            mask &= self._search_text.str.contains(r"(?<![a-z0-9])" + re.escape(word), regex=True)
+        found = table.loc[mask].copy()
+        found["family"] = self.families[mask]
+        found["matched"] = True
+        if families and len(found):
+            wanted_families = set(found["family"])
+            whole = table.loc[self.families.isin(wanted_families)].copy()
+            whole["family"] = self.families[whole.index]
+            whole["matched"] = whole.index.isin(found.index)
+            order = {f: i for i, f in enumerate(dict.fromkeys(found["family"]))}
+            whole["_order"] = whole["family"].map(order)
+            whole["_position"] = range(len(whole))
+            found = whole.sort_values(["_order", "_position"], kind="stable").drop(columns=["_order", "_position"])
+        found.index.name = "proxy_id"
+        return found.reset_index()
+
+    def _column(self, name: str) -> pd.Series:
+        if name in self.table:
+            return self.table[name].fillna("").astype(str)
+        return pd.Series("", index=self.table.index)
 
     def extended(self, path: str | Path) -> "ProxyLibrary":
         """This library with a user's proxy table added; the user's rows override rows
@@ -183,6 +308,71 @@ class ProxyLibrary:
         user = read_proxy_table(path)
         combined = pd.concat([self.table.drop(index=user.index, errors="ignore"), user])
         return ProxyLibrary(combined)
+
+
+def family_of(proxy_id: str, row: Mapping[str, Any]) -> str:
+    """A proxy's family: ``<id prefix>-<cost code root>`` for a line in a source's tree of
+    costs (``GMCA14-HO3`` for ``GMCA14-HO3.0.2-F``), its ``series`` for a yearly series,
+    else its own id."""
+    series = str(row.get("series") or "")
+    if series:
+        return series
+    code = str(row.get("cost_code") or "")
+    if code and code in proxy_id:
+        return proxy_id[:proxy_id.index(code)] + code.split(".")[0]
+    return proxy_id
+
+
+def cost_code_ancestors(code: str) -> list[str]:
+    """The lines a cost code sits beneath, nearest first: a constituent ``HO3.0.2`` under
+    ``HO3.0``; a subsidiary ``HO4.1`` under its headline ``HO4.0``; a headline under none.
+
+    Notes
+    -----
+    GMCA's Unit Cost Database numbers each line ``<area><n>.<m>[.<k>]``: ``.0`` is the
+    headline, ``.m`` (m > 0) a subsidiary variant of it, and a third part a constituent of
+    the line it extends (README of the reference folder).
+    """
+    parts = str(code).split(".")
+    out = []
+    while len(parts) > 1:
+        if len(parts) >= 3:
+            parts = parts[:-1]
+        elif parts[1] != "0":
+            parts = [parts[0], "0"]
+        else:
+            break
+        out.append(".".join(parts))
+    return out
+
+
+def age_years(proxy_price_year: int | None, price_year: int) -> int | None:
+    """Years a value is rebased across: ``|price_year − proxy_price_year|`` (None when unknown)."""
+    if proxy_price_year is None or pd.isna(proxy_price_year):
+        return None
+    return abs(int(price_year) - int(proxy_price_year))
+
+
+def is_old(proxy_price_year: int | None, price_year: int) -> bool:
+    """Whether a value is rebased across more than :data:`OLD_AFTER_YEARS` years."""
+    age = age_years(proxy_price_year, price_year)
+    return age is not None and age > OLD_AFTER_YEARS
+
+
+def with_age(rows: pd.DataFrame, price_year: int) -> pd.DataFrame:
+    """``rows`` with ``age_years`` (:func:`age_years` to ``price_year``) and ``old``
+    (:func:`is_old`) added."""
+    out = rows.copy()
+    ages = [age_years(y, price_year) for y in out["price_year"]]
+    out["age_years"] = pd.array(ages, dtype="Int64")
+    out["old"] = [a is not None and a > OLD_AFTER_YEARS for a in ages]
+    return out
+
+
+def is_transfer(row: Mapping[str, Any]) -> bool:
+    """Whether the source marks the value as a transfer payment (GMCA's comment on its cell,
+    :data:`TRANSFER_MARK`; twelve fiscal values in the Unit Cost Database v1.4)."""
+    return TRANSFER_MARK.search(str(row.get("notes") or "")) is not None
 
 
 def read_proxy_table(path: str | Path) -> pd.DataFrame:
@@ -204,8 +394,8 @@ def load_library(user_table: str | Path | None = None) -> ProxyLibrary:
 
 @lru_cache(maxsize=1)
 def _shipped_library() -> ProxyLibrary:
-    shipped = pd.read_csv(paths.package_data("proxies.csv"), dtype={"price_year": "Int64"}, keep_default_na=False,
-                          na_values={"price_year": [""], "value_gbp": [""]})
+    shipped = pd.read_csv(paths.package_data("proxies.csv"), dtype={"price_year": "Int64", "series_year": "Int64"},
+                          keep_default_na=False, na_values={"price_year": [""], "value_gbp": [""], "series_year": [""]})
     shipped["value_gbp"] = shipped["value_gbp"].astype(float)
     return ProxyLibrary(shipped.set_index("proxy_id"))
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from svlib import paths
+from svlib.analysis.proxy_research import library_counts, library_summary
 from svlib.reference.discounting import GREEN_BOOK_OPTIONS, GREEN_BOOK_SCHEDULES, green_book_bands
-from svlib.reference.proxies import load_gaps, load_library, load_price_index
+from svlib.reference.proxies import CARBON_SERIES, DATASETS, OLD_AFTER_YEARS, load_gaps, load_library, load_price_index
 from svlib.uncertainty.estimates import RULE_TEXT
 from svlib.valuation.sroi import Conventions
 
@@ -30,8 +31,17 @@ DEFAULTS: tuple[tuple[str, str, str], ...] = (
     ("Price year", "the analysis price year given; else the latest year of the index", "svlib convention"),
     ("Proxy price year", "library proxies rebased from their source's price year; a blank one must be supplied (proxy_year); "
      "a proxy_value without proxy_year is taken as already in the analysis price year and flagged", "svlib convention"),
-    ("Shipped proxies", "only rows checked in the source text (verified = yes); HACT and National TOMs values are never shipped",
+    ("Shipped proxies", "only rows checked in the source text (verified = yes), built from the cited reference files "
+     "by svlib.tools.reference_data; HACT and National TOMs values are never shipped",
      "licence terms of HACT (CC BY-NC-ND, no bundling) and Social Value Portal"),
+    ("Old values", f"a value rebased across more than {OLD_AFTER_YEARS} years is flagged old wherever it is shown",
+     "svlib convention"),
+    ("Fiscal values", "a fiscal value is a saving to the public purse, shown and totalled apart from economic and "
+     "social value; a value its source marks as a transfer payment is warned against",
+     "GMCA Unit Cost Database v1.4; HM Treasury Green Book (transfers)"),
+    ("Carbon", f"an outcome valued with {CARBON_SERIES} takes the central DESNZ carbon value of each calendar year "
+     "its outcome years fall in (the year holding the middle of each), the low and high series as its range",
+     "DESNZ (2023) Valuation of greenhouse gas emissions for appraisal, Table 3"),
     ("Deflator survey answers", "five anchored answers map to 0%, 25%, 50%, 75%, 100%; fewer than 5 answers for an "
      "outcome's deflator are shown as indicative and not used",
      "svlib question bank (svlib/data/deflator_questions.csv)"),
@@ -107,11 +117,28 @@ def assumptions_markdown() -> str:
         first, last = index.years
         parts += [f"- `{name}`: {first}-{last}. Source: {index.source}"]
     library = load_library().table.reset_index()
+    verified = library[library["dataset"] == DATASETS["verified"]]
+    carbon = library[library["series"] == CARBON_SERIES].pivot(index="series_year", columns="scenario",
+                                                               values="value_gbp")
     parts += [
         "",
-        "## Proxy library (shipped, verified rows)",
+        "## Proxy library",
         "",
-        _table(library[["proxy_id", "theme", "value_gbp", "price_year", "unit", "outcome", "source", "licence"]]),
+        f"svlib ships {library_summary()}",
+        "",
+        _table(library_counts().reset_index()),
+        "",
+        _table(library_counts(by="theme").reset_index()),
+        "",
+        "Every row is listed with its source and licence by `svlib proxies` (`--csv` for every column).",
+        "",
+        "### Verified proxies",
+        "",
+        _table(verified[["proxy_id", "theme", "value_gbp", "price_year", "unit", "outcome", "source", "licence"]]),
+        "",
+        f"### DESNZ carbon values ({CARBON_SERIES}, GBP per tCO2e, 2022 prices)",
+        "",
+        _table(carbon[["low", "central", "high"]].reset_index().rename(columns={"series_year": "year"})),
         "",
         "## Known gaps (no verified proxy shipped; made visible, never filled)",
         "",

@@ -30,6 +30,8 @@ from svlib.reference.proxies import (
     PriceIndexError,
     ProxyLibrary,
     load_library,
+    cost_code_ancestors,
+    is_transfer,
     load_price_index,
     problem_for_unknown_proxy,
 )
@@ -112,6 +114,69 @@ def check_rows(
                 problems.append(Problem(file, sheet, number, f"{p}_low",
                                         f"the range {echo(low, 'g')} to {echo(high, 'g')} does not include {p} = {echo(central, 'g')}; "
                                         f"expected {p}_low <= {p} <= {p}_high"))
+    if library is not None:
+        problems += combination_problems(frame, library, file, sheet)
+    return problems
+
+
+def combination_problems(frame: pd.DataFrame | Columns, library: ProxyLibrary, file: str,
+                         sheet: str = "ImpactMap") -> list[Problem]:
+    """Warnings a practitioner expects about the library values a map uses together.
+
+    * A headline line and a line beneath it (a constituent or a subsidiary,
+      :func:`~svlib.reference.proxies.cost_code_ancestors`): the headline is the sum or
+      average of its constituents, so using both for the same people counts a cost twice.
+    * The fiscal and the economic value of one cost line: different things (a cost to the
+      public purse; a gain in output), added only where the source directs it.
+    * A value its source marks as a transfer payment
+      (:func:`~svlib.reference.proxies.is_transfer`): money moved between people frees no
+      resource, so it is not a social benefit.
+
+    Each warning is at the row of the later proxy and names both. Rows whose
+    ``proxy_value`` is given do not use their ``proxy_id``'s value and are left out.
+
+    References
+    ----------
+    GMCA Research Team (2015) Unit Cost Database v1.4, Introduction and cell comments;
+    HM Treasury (2022) The Green Book, on transfers.
+    """
+    problems: list[Problem] = []
+    used: list[tuple[int, str, dict[str, Any]]] = []
+    for row in records(frame):
+        proxy_id = str(row.get("proxy_id") or "")
+        if proxy_id and pd.isna(row.get("proxy_value")) and proxy_id in library:
+            used.append((int(row["source_row"]), proxy_id, library.rows_by_id[proxy_id]))
+    by_line: dict[tuple[str, str], list[tuple[int, str, dict[str, Any]]]] = {}
+    for number, proxy_id, proxy in used:
+        code = str(proxy.get("cost_code") or "")
+        if code:
+            by_line.setdefault((library.families[proxy_id], code), []).append((number, proxy_id, proxy))
+    for number, proxy_id, proxy in used:
+        code = str(proxy.get("cost_code") or "")
+        family = library.families[proxy_id]
+        kind = str(proxy.get("value_type") or "")
+        for ancestor in cost_code_ancestors(code) if code else []:
+            for other_row, other_id, other in by_line.get((family, ancestor), []):
+                if str(other.get("value_type") or "") != kind:
+                    continue
+                problems.append(Problem(file, sheet, max(number, other_row), "proxy_id", (
+                    f"{proxy_id} is a {proxy.get('level') or 'line'} of {other_id} (row {other_row}, its "
+                    f"{other.get('level') or 'line'}), which this map also uses: a headline is the sum or average of "
+                    "the lines beneath it, so using both for the same people counts the same cost twice; keep the "
+                    "headline or the lines beneath it, not both"), "warning"))
+        if kind == "economic":
+            for other_row, other_id, other in by_line.get((family, code), []):
+                if str(other.get("value_type") or "") == "fiscal":
+                    problems.append(Problem(file, sheet, max(number, other_row), "proxy_id", (
+                        f"{other_id} (row {other_row}) and {proxy_id} are the fiscal and the economic value of the "
+                        f"same cost line {code}: a fiscal value is a cost to the public purse and an economic value a "
+                        "gain in output, so adding them is right only where the source says so (read its comment: "
+                        f"svlib proxies --keyword {code}); the report shows fiscal value apart"), "warning"))
+        if is_transfer(proxy):
+            problems.append(Problem(file, sheet, number, "proxy_id", (
+                f"{proxy_id} is a transfer payment by its source's own comment (a benefit paid or a tax collected "
+                "moves money between people and frees no resource), so it is not a social benefit: leave it out, "
+                "or value the same change with a value that is not a transfer"), "warning"))
     return problems
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from svlib import paths
 from svlib.analysis import proxy_research as research
 from svlib.reference.proxies import ProxyLibrary, load_price_index
 
@@ -118,21 +119,23 @@ class TestGaps:
     def test_library_and_indicator_gaps_listed(self):
         gaps = research.gaps_for_theme("jobs")
         ids = set(gaps["id"])
-        assert {"JOB-05", "JOB-06", "JOB-07", "JOB-15"} <= ids            # the library's own gap list
-        assert {"CDP-J02", "CDP-J03", "CDP-J05"} <= ids                   # indicators no shipped proxy values
+        assert {"JOB-06", "JOB-07", "JOB-15"} <= ids                      # the library's own gap list
+        assert {"CDP-J03", "CDP-J05"} <= ids                              # indicators no shipped proxy values
         assert "CDP-J01" not in ids                                       # valued by JOB-01
+        assert not {"JOB-05", "CDP-J02"} & ids  # NEET and claimants into work: GMCA's unit costs value them
         kinds = gaps.set_index("id")["kind"]
-        assert kinds["JOB-05"] == research.LIBRARY_GAP
-        assert kinds["CDP-J02"] == research.INDICATOR_GAP
-        assert "JOB-05" in gaps.set_index("id").loc["CDP-J02", "related_ids"]
+        assert kinds["JOB-06"] == research.LIBRARY_GAP
+        assert kinds["CDP-J05"] == research.INDICATOR_GAP
+        assert "JOB-15" in gaps.set_index("id").loc["CDP-J05", "related_ids"]
 
     def test_a_library_without_the_proxy_opens_a_gap(self, library):
         gaps = research.gaps_for_theme("Jobs", library=library)
         assert "CDP-J01" in set(gaps["id"])
 
-    def test_social_crime_gap(self):
-        gaps = research.gaps_for_theme("Social")
-        assert {"SOC-11", "CDP-S04"} <= set(gaps["id"])
+    def test_crime_and_homelessness_are_no_longer_gaps(self):
+        gaps = set(research.gaps_for_theme("Social")["id"])
+        assert not {"SOC-10", "SOC-11", "CDP-S04", "CDP-S05"} & gaps  # GMCA's CR8 and HO3/HO5 lines
+        assert {"SOC-12", "CDP-S06"} <= gaps  # digital inclusion: still no open value
 
     def test_unknown_theme(self):
         with pytest.raises(ValueError, match="unknown theme"):
@@ -145,3 +148,32 @@ class TestGaps:
             assert list(research.gaps_for_theme(theme).columns) == research.GAP_COLUMNS
             table = research.proxies_for_theme(theme, price_year=2024)
             assert list(table.columns) == research.PROXY_COLUMNS
+
+
+class TestCounts:
+    def test_counts_add_up_to_the_library(self):
+        counts = research.library_counts()
+        table = research.load_library().table
+        assert counts.loc["all", "total"] == len(table)
+        assert counts.drop(index="all")["total"].sum() == len(table)
+        assert counts.loc["GMCA Unit Cost Database v1.4", "fiscal"] == (
+            (table["dataset"] == "GMCA Unit Cost Database v1.4") & (table["value_type"] == "fiscal")).sum()
+        by_theme = research.library_counts(by="theme")
+        assert by_theme.loc["all", "total"] == len(table)
+
+    def test_the_readme_states_the_counts_computed_from_the_data(self):
+        readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+        assert f"svlib ships {research.library_summary()}" in readme
+
+    def test_ages_by_theme_cover_every_proxy(self):
+        ages = research.theme_ages(2024)
+        assert ages.to_numpy().sum() == len(research.load_library().table)
+        table = research.load_library().table
+        social = table[table["theme"] == "Social"]
+        # old in 2024 prices: a price year before 2014 (GMCA's 2011 homelessness values are 13 years old)
+        assert ages.loc["Social", "more than 10 years (old)"] == (social["price_year"] < 2014).sum() > 0
+        assert ages.loc["Social", "6 to 10 years"] == social["price_year"].between(2014, 2018).sum()
+
+    def test_a_users_table_counts_as_its_own_dataset(self, library):
+        counts = research.library_counts(library)
+        assert research.YOUR_TABLE in counts.index

@@ -28,8 +28,12 @@ def test_gdp_deflator_rebasing():
 
 
 def test_year_outside_the_index_is_refused_clearly():
-    with pytest.raises(PriceIndexError, match=r"the year 2031 is outside the years of the CPI price index \(2005-2025\)"):
+    with pytest.raises(PriceIndexError, match=r"the year 2031 is outside the years of the CPI price index \(1988-2025\)"):
         load_price_index().factor(2020, 2031)
+    with pytest.raises(PriceIndexError, match=r"the year 1987 is outside the years of the CPI price index \(1988-2025\)"):
+        load_price_index().factor(1987, 2024)
+    with pytest.raises(PriceIndexError, match=r"the year 1994 is outside the years of the GDP_DEFLATOR price index"):
+        load_price_index("gdp_deflator").factor(1994, 2024)
     with pytest.raises(PriceIndexError, match="price year is blank"):
         load_price_index().factor(None, 2023)
 
@@ -56,8 +60,9 @@ def test_no_licensed_values_are_shipped():
 
 def test_gaps_are_visible_not_filled():
     gaps = load_gaps()
-    assert "JOB-05" in set(gaps["proxy_id"])  # NEET into employment: no verified value
-    assert "JOB-05" not in load_library()
+    assert "JOB-06" in set(gaps["proxy_id"])  # ex-offender into employment: no open value
+    assert "JOB-06" not in load_library()
+    assert "JOB-05" not in set(gaps["proxy_id"])  # NEET: GMCA's unit costs fill it now
 
 
 def test_search_by_theme_and_keyword():
@@ -66,7 +71,9 @@ def test_search_by_theme_and_keyword():
     assert set(social["theme"]) == {"Social"} and "SOC-06" in set(social["proxy_id"])
     lonely = library.search(keyword="LONELINESS")
     assert set(lonely["proxy_id"]) >= {"SOC-01", "SOC-03"}
-    assert library.search(theme="Jobs", keyword="apprentice")["proxy_id"].tolist() == ["JOB-08", "JOB-09"]
+    apprentices = library.search(theme="Jobs", keyword="apprentice")["proxy_id"].tolist()
+    assert apprentices[:2] == ["JOB-08", "JOB-09"]  # the hand-verified rows first, then GMCA's
+    assert all(p.startswith("GMCA14-") for p in apprentices[2:]) and len(apprentices) > 2
 
 
 def test_a_library_proxy_is_rebased_from_its_own_price_year():
@@ -111,3 +118,84 @@ def test_user_table_errors_name_row_and_column(tmp_path):
     found = [str(p) for p in caught.value.problems]
     assert any(p.startswith(f"{path}:Proxies:2:value_gbp: expected a number") for p in found)
     assert any(p.startswith(f"{path}:Proxies:3:theme: expected one of") for p in found)
+
+
+def test_homeless_finds_the_gmca_families_each_headline_first():
+    found = load_library().search(keyword="homeless", families=True)
+    assert found["matched"].any() and (~found["matched"]).any()
+    for family, rows in found.groupby("family", sort=False):
+        if family.startswith("GMCA14-"):
+            assert rows["level"].iloc[0] == "headline", family  # the family starts at its headline
+            assert rows["licence"].str.startswith("CC BY 4.0").all()
+    assert {"GMCA14-HO3", "GMCA14-HO5", "GMCA14-HO6"} <= set(found["family"])
+    statutory = found.set_index("proxy_id").loc["GMCA14-HO3.0-F"]
+    assert (statutory["value_gbp"], statutory["price_year"], statutory["value_type"]) == (2501, 2011, "fiscal")
+
+
+def test_words_must_all_match_at_the_start_of_a_word():
+    library = load_library()
+    neet = library.search(keyword="NEET")
+    assert len(neet) and (neet["outcome"] + neet["source_comment"]).str.contains("NEET").all()
+    assert len(library.search(keyword="homeless rough")) < len(library.search(keyword="homeless"))
+    assert library.search(keyword="omeless").empty  # not inside a word
+
+
+def test_filters_by_value_type_level_and_confidence():
+    library = load_library()
+    fiscal_headlines = library.search(value_type="Fiscal", level="headline", confidence="green")
+    assert len(fiscal_headlines) > 10
+    assert set(fiscal_headlines["value_type"]) == {"fiscal"} and set(fiscal_headlines["level"]) == {"headline"}
+    assert set(fiscal_headlines["confidence"]) == {"G"}
+    with pytest.raises(ValueError, match="unknown value type 'monetary'; expected one of: fiscal, economic, social"):
+        library.search(value_type="monetary")
+    with pytest.raises(ValueError, match="unknown confidence 'X'"):
+        library.search(confidence="X")
+
+
+def test_the_library_counts_match_the_reference_readme():
+    # ../shared/refdata/README.md: 674 fiscal, 80 economic, 25 social; 121 headline, 373 subsidiary,
+    # 285 constituent; RAG 572 G, 204 A, 3 R; 31 carbon years x 3 scenarios.
+    table = load_library().table
+    gmca = table[table.index.str.startswith("GMCA14-")]
+    assert gmca["value_type"].value_counts().to_dict() == {"fiscal": 674, "economic": 80, "social": 25}
+    assert gmca["level"].value_counts().to_dict() == {"subsidiary": 373, "constituent": 285, "headline": 121}
+    assert gmca["confidence"].value_counts().to_dict() == {"G": 572, "A": 204, "R": 3}
+    carbon = table[table["series"] == "DESNZ23-CV"]
+    assert len(carbon) == 93 and sorted(set(carbon["series_year"])) == list(range(2020, 2051))
+
+
+def test_cost_code_ancestors_follow_gmca_numbering():
+    from svlib.reference.proxies import cost_code_ancestors
+
+    assert cost_code_ancestors("HO3.0.2") == ["HO3.0"]       # a constituent under its headline
+    assert cost_code_ancestors("HO4.1") == ["HO4.0"]         # a subsidiary under its headline
+    assert cost_code_ancestors("CR2.1.3") == ["CR2.1", "CR2.0"]
+    assert cost_code_ancestors("HO4.0") == []
+
+
+def test_twelve_values_are_marked_as_transfer_payments():
+    from svlib.reference.proxies import is_transfer
+
+    library = load_library()
+    marked = [pid for pid, row in library.rows_by_id.items() if is_transfer(row)]
+    assert "GMCA14-E&S5.0-F" in marked  # NVQ level 2: 'the fiscal benefit to HMT ... is a transfer payment'
+    # ../shared/refdata/README.md: "Twelve fiscal cells carry a comment that they are transfer payments"
+    assert len(marked) == 12 and all(p.endswith("-F") for p in marked)
+    assert "GMCA14-E&E1.0-E" not in marked  # the economic value beside JSA's fiscal one is no transfer
+
+
+def test_age_and_old_flag():
+    from svlib.reference.proxies import age_years, is_old
+
+    assert age_years(2011, 2024) == 13 and is_old(2011, 2024)
+    assert age_years(2014, 2024) == 10 and not is_old(2014, 2024)  # ten years is not more than ten
+    assert age_years(None, 2024) is None and not is_old(None, 2024)
+
+
+def test_cpi_reaches_back_to_1988_with_the_modelled_years_noted():
+    cpi = load_price_index("cpi")
+    # ONS D7BT annual averages (2015 = 100): 1990 = 55.9 (modelled), 2024 = 133.9
+    assert cpi.years == (1988, 2025)
+    assert cpi.factor(1990, 2024) == pytest.approx(133.9 / 55.9)
+    assert "modelled estimate" in cpi.caveat(1990) and cpi.caveat(2011) == ""
+    assert load_price_index("gdp_deflator").years == (1995, 2024)

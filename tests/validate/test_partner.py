@@ -203,12 +203,12 @@ def test_a_title_row_above_the_headers_is_named_as_such(workbook):
 
 @pytest.mark.parametrize("year", [2026, 1950])
 def test_a_price_year_the_index_does_not_reach_is_reported_at_the_partner_sheet(tmp_path, year):
-    # The shipped CPI runs 2005-2025 (svlib/data/cpi_index.csv); outside it no value can be rebased.
+    # The shipped CPI runs 1988-2025 (svlib/data/cpi_index.csv); outside it no value can be rebased.
     workbook = write_partner(tmp_path / "partner.xlsx", price_year=year)
     row = field_row(workbook, "Partner", "price_year")
     assert messages(workbook) == [
         f"{workbook}:Partner:{row}:value: price_year {year} is outside the years of the consumer price index (CPI) "
-        f"svlib holds (2005-2025), so no value can be restated in {year} prices; write a year from 2005 to 2025, "
+        f"svlib holds (1988-2025), so no value can be restated in {year} prices; write a year from 1988 to 2025, "
         "such as the year of the accounts your figures come from"]
 
 
