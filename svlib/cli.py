@@ -83,6 +83,8 @@ def _add_valuation_options(parser: argparse.ArgumentParser) -> None:
     _add_timing_options(parser, own=False)
     parser.add_argument("--price-year", type=int, help="analysis price year (default: latest year of the index)")
     parser.add_argument("--gdp-deflator", action="store_true", help="rebase with the GDP deflator instead of CPI")
+    parser.add_argument("--first-year", type=int, help="the calendar year of the first year, for an outcome valued "
+                                                       "with a yearly series (DESNZ23-CV, the carbon values)")
     parser.add_argument("--proxies", type=Path, help="your own proxy table (CSV), extending the shipped one")
     parser.add_argument("--survey", type=Path,
                         help="deflator survey answers (CSV: respondent_ref, outcome_id, factor, answer)")
@@ -112,7 +114,8 @@ def _prepare(args: argparse.Namespace):
         price_year=price_year,
         price_index=index_name,
     )
-    impact_map = load_impact_map(args.map, library, price_year, index_name, partner=args.partner)
+    impact_map = load_impact_map(args.map, library, price_year, index_name, partner=args.partner,
+                                 first_year=args.first_year)
     investment = args.investment if args.investment is not None else read_investment(args.inputs, args.partner)
     if args.discount_factors:
         check_factor_years(args.discount_factors, conventions, impact_map, investment)

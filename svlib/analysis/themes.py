@@ -60,7 +60,7 @@ from svlib.core.problems import InputError
 from svlib.reference.proxies import ProxyLibrary, load_library, load_price_index
 from svlib.uncertainty.estimates import central_valuation
 from svlib.uncertainty.montecarlo import simulate
-from svlib.validate.impact_map import resolve_proxies
+from svlib.validate.impact_map import first_calendar_year, resolve_proxies
 from svlib.valuation.sroi import Conventions
 
 UNMATCHED = "unmatched"
@@ -314,7 +314,9 @@ def _prefixed(frame: pd.DataFrame, partner_id: str) -> pd.DataFrame:
 def _resolved_map(tables: Mapping[str, pd.DataFrame], partner_id: str, price_year: int,
                   library: ProxyLibrary, price_index: str) -> pd.DataFrame:
     raw = _prefixed(_rows(tables, "ImpactMap", partner_id), partner_id)
-    resolved, problems = resolve_proxies(raw, library, price_year, price_index)
+    partner = tables["Partner"][tables["Partner"]["partner_id"].astype(str) == partner_id]
+    first_year = first_calendar_year(partner["period_start"].iloc[0]) if len(partner) else None
+    resolved, problems = resolve_proxies(raw, library, price_year, price_index, first_year=first_year)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(errors)

@@ -208,6 +208,35 @@ class ProxyLibrary:
         return proxy_id in self.rows_by_id
 
     @cached_property
+    def series_ids(self) -> frozenset[str]:
+        """The yearly series a map row may name as its ``proxy_id`` (such as
+        :data:`CARBON_SERIES`)."""
+        return frozenset(s for s in self._column("series") if s)
+
+    def series(self, name: str) -> pd.DataFrame:
+        """A yearly series: one row per year, a column per scenario (``low``, ``central``,
+        ``high``), GBP in ``attrs["price_year"]`` prices; ``attrs["ids"]`` its central rows'
+        ids by year and ``attrs["source"]``, ``attrs["licence"]``, ``attrs["url"]``."""
+        rows = self.table[self._column("series") == name]
+        if rows.empty:
+            raise KeyError(f"no yearly series '{name}'{did_you_mean(name, sorted(self.series_ids))}")
+        years = rows["price_year"].dropna().unique()
+        if len(years) != 1:
+            raise ValueError(f"the series {name} mixes price years ({', '.join(map(str, years))})")
+        table = rows.pivot(index="series_year", columns="scenario", values="value_gbp").astype(float)
+        table.index = table.index.astype(int)
+        central = rows[rows["scenario"] == "central"]
+        table.attrs.update({
+            "price_year": int(years[0]),
+            "ids": dict(zip(central["series_year"].astype(int), central.index)),
+            "source": str(rows["source"].iloc[0]), "licence": str(rows["licence"].iloc[0]),
+            "url": str(rows["url"].iloc[0]) if "url" in rows else "",
+            "value_type": str(rows["value_type"].iloc[0]) if "value_type" in rows else "",
+            "unit": str(rows["unit"].iloc[0]),
+        })
+        return table
+
+    @cached_property
     def rows_by_id(self) -> dict[str, dict[str, Any]]:
         """Each proxy's row as a plain dict, by ``proxy_id`` (fast look-ups)."""
         return {str(k): {"proxy_id": str(k), **row} for k, row in zip(self.table.index,

@@ -21,7 +21,7 @@ from svlib.core.problems import InputError, Problem
 from svlib.reference.proxies import load_library
 from svlib import paths
 from svlib.reporting.partner_report import partner_conventions, processed_folder, shared_tables
-from svlib.validate.impact_map import resolve_proxies
+from svlib.validate.impact_map import first_calendar_year, resolve_proxies
 from svlib.validate.partner import PartnerData, read_partner
 from svlib.valuation.sroi import Investment
 
@@ -73,7 +73,8 @@ def load_side(source: str | Path, price_year: int, partner_id: str | None = None
     """
     source = Path(source)
     partner, tables = _partner_tables(read_source(source) if read is None else read, source, partner_id)
-    resolved, problems = resolve_proxies(tables["ImpactMap"], load_library(), int(price_year), "cpi", str(source))
+    resolved, problems = resolve_proxies(tables["ImpactMap"], load_library(), int(price_year), "cpi", str(source),
+                                         first_year=first_calendar_year(partner["period_start"]))
     if any(p.severity == "error" for p in problems):
         raise InputError([p for p in problems if p.severity == "error"])
     survey = tables.get("DeflatorSurvey")

@@ -50,7 +50,7 @@ from svlib.analysis.evidence import NameRules, redact
 from svlib.contract.tables import SURVEY_FACTORS
 from svlib.reference.proxies import ProxyLibrary, load_library
 from svlib.uncertainty.estimates import estimates
-from svlib.validate.impact_map import resolve_proxies
+from svlib.validate.impact_map import first_calendar_year, resolve_proxies
 from svlib.valuation.sroi import Conventions
 
 SHARED_SUFFIXES = (".html", ".ipynb", ".json", ".xlsx")
@@ -125,7 +125,8 @@ def small_outcome_facts(tables: Mapping[str, pd.DataFrame], library: ProxyLibrar
     for pid in sorted({p for p, _ in small}):
         rows = impact[impact["partner_id"].astype(str) == pid].drop(columns="partner_id").reset_index(drop=True)
         year = int(partners.loc[pid, "price_year"])
-        resolved, _ = resolve_proxies(rows, library, year, Conventions(price_year=year).price_index)
+        resolved, _ = resolve_proxies(rows, library, year, Conventions(price_year=year).price_index,
+                                      first_year=first_calendar_year(partners.loc[pid, "period_start"]))
         survey = tables["DeflatorSurvey"]
         survey = survey[survey["partner_id"].astype(str) == pid].drop(columns="partner_id")
         try:

@@ -34,7 +34,7 @@ from svlib.uncertainty.estimates import Estimates, estimates
 from svlib.uncertainty.montecarlo import Simulation, simulate
 from svlib.uncertainty.scenarios import from_dict, load
 from svlib.uncertainty.sensitivity import sobol_indices, survey_effort, switching_values, tornado
-from svlib.validate.impact_map import resolve_proxies
+from svlib.validate.impact_map import first_calendar_year, resolve_proxies
 from svlib.valuation.sroi import Conventions, Investment, Valuation, value_map
 
 
@@ -354,7 +354,8 @@ def prepare(
     conventions = partner_conventions(partner, discount_rate, discount_schedule, discount_from, dropoff_from, year,
                                       discount_factors)
     raw_map = _partner_rows(tables, "ImpactMap", partner_id)
-    resolved, problems = resolve_proxies(raw_map, load_library(), year, conventions.price_index)
+    resolved, problems = resolve_proxies(raw_map, load_library(), year, conventions.price_index,
+                                         first_year=first_calendar_year(partner["period_start"]))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(errors)

@@ -302,7 +302,7 @@ def arithmetic_table(report: Any) -> HTML:
     used = report.estimates.central_map()
     model = ValueModel(used, report.investment, conventions)
     factor = present_value_factor(model.central["drop_off"], model.duration[:, 0], model.start_year[:, 0],
-                                  model.factors, conventions.dropoff_from)
+                                  model.outcome_factors, conventions.dropoff_from)
     rows = []
     for i, row in enumerate(used.to_dict("records")):
         rows.append({
@@ -349,18 +349,26 @@ def discounting_table(report: Any) -> HTML:
             year = start + k - 1
             left = keep ** (k - 1 + shift)
             factor = float(model.factors[min(year - 1, len(model.factors) - 1)])
-            value = float(v.outcome_impact_year1[i]) * left
+            yearly = float(model.profile[i, min(year - 1, model.profile.shape[1] - 1)])
+            value = float(v.outcome_impact_year1[i]) * left * yearly
             rows.append({"outcome_id": oid, "k": k, "year": year, "left": fraction(left),
-                         "value": money(value, 2), "factor": f"{factor:.6f}", "present_value": money(value * factor, 2)})
+                         "yearly": f"{yearly:.4f}", "value": money(value, 2), "factor": f"{factor:.6f}",
+                         "present_value": money(value * factor, 2)})
     caption = "Each outcome, year by year: drop-off and discounting"
     if not rows:
         return paragraph("No outcome can be shown year by year: every quantity is a count below 5.")
     note = (f" ({len(withheld)} outcome{'s' if len(withheld) != 1 else ''} with fewer than 5 people left out)"
             if withheld else "")
-    return table(pd.DataFrame(rows), {}, caption + note,
+    shown = pd.DataFrame(rows)
+    if (model.profile == 1.0).all():
+        shown = shown.drop(columns="yearly")  # every proxy is one value for all years
+    else:
+        note += ("; a proxy valued year by year (the carbon value of each year) is its first year's value times "
+                 "the year's ratio")
+    return table(shown, {}, caption + note,
                  {"outcome_id": "Outcome", "k": "Year of the outcome", "year": "Analysis year",
-                  "left": "Left after drop-off", "value": "Value in the year", "factor": "Discount factor",
-                  "present_value": "Present value"})
+                  "left": "Left after drop-off", "yearly": "Proxy, as a ratio to its first year",
+                  "value": "Value in the year", "factor": "Discount factor", "present_value": "Present value"})
 
 
 SMALL_QUANTITY_WITHHELD = ("This outcome counts fewer than 5 people, so its figures and switching values are not "

@@ -161,7 +161,8 @@ def _multipliers(model: ValueModel, parameter: str, values: np.ndarray, rows: np
     duration, start = (model.duration, model.start_year) if rows is None else (model.duration[rows],
                                                                                  model.start_year[rows])
     dropoff_from = model.conventions.dropoff_from
-    return [present_value_factor(values, duration, start, model.factors, dropoff_from),
+    factors = model.outcome_factors if rows is None else model.outcome_factors[rows]
+    return [present_value_factor(values, duration, start, factors, dropoff_from),
             first_year_share(values, start, dropoff_from)]
 
 

@@ -312,7 +312,7 @@ def switching_values(
             impact = year_one_impact(c["quantity"], c["proxy_value"], c["deadweight"], c["displacement"],
                                      c["attribution"], c["leakage"])
             polynomials = impact * present_value_factor_coefficients(
-                model.duration, model.start_year, model.factors, model.conventions.dropoff_from)
+                model.duration, model.start_year, model.outcome_factors, model.conventions.dropoff_from)
             for i in range(size):
                 gap = polynomials[i].copy()
                 gap[0] += rest[i] - goal

@@ -30,7 +30,9 @@ from svlib.reference.proxies import (
     PriceIndexError,
     ProxyLibrary,
     load_library,
+    age_years,
     cost_code_ancestors,
+    is_old,
     is_transfer,
     load_price_index,
     problem_for_unknown_proxy,
@@ -74,7 +76,7 @@ def check_rows(
             problems.append(Problem(file, sheet, number, "proxy_value",
                                     "neither proxy_value nor proxy_id is given; give a value in GBP per unit per year "
                                     "or the id of a proxy from the library"))
-        if proxy_id and library is not None and proxy_id not in library:
+        if proxy_id and library is not None and proxy_id not in library and proxy_id not in library.series_ids:
             problems.append(problem_for_unknown_proxy(proxy_id, library, file, sheet, number))
         if has_value and proxy_id:
             problems.append(Problem(file, sheet, number, "proxy_id",
@@ -187,15 +189,22 @@ def resolve_proxies(
     price_index: str = "cpi",
     file: str = "",
     sheet: str = "ImpactMap",
+    first_year: int | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Every row's proxy in ``price_year`` prices, with its provenance.
 
     Adds ``proxy_value`` (rebased, GBP), ``proxy_value_as_published``, ``proxy_price_year``,
     ``rebase_factor``, ``price_year_stated`` (yes/no), ``price_year_from`` (the library, the
-    partner, or not stated), ``proxy_source``, ``proxy_licence`` and ``proxy_url``;
-    ``proxy_value_low`` and ``proxy_value_high`` are rebased with the same factor.
+    partner, or not stated), ``proxy_source``, ``proxy_licence``, ``proxy_url``,
+    ``proxy_value_type`` (fiscal, economic, social or blank), ``proxy_age_years`` (years
+    rebased across) and ``proxy_old`` (yes when more than
+    :data:`~svlib.reference.proxies.OLD_AFTER_YEARS`), ``proxy_series`` and
+    ``proxy_series_year`` (for a yearly series: the calendar year of the outcome's first
+    year); ``proxy_value_low`` and ``proxy_value_high`` are rebased with the same factor.
+    ``first_year`` is the calendar year of analysis year 1 (:func:`first_calendar_year`),
+    needed only by a row that names a yearly series.
     """
-    resolved, problems = resolve_columns(frame, library, price_year, price_index, file, sheet)
+    resolved, problems = resolve_columns(frame, library, price_year, price_index, file, sheet, first_year)
     resolved["proxy_price_year"] = pd.array(resolved["proxy_price_year"], dtype="Int64")
     out = frame.drop(columns=[c for c in resolved if c in frame]).reset_index(drop=True)
     out = pd.concat([out, pd.DataFrame(resolved)], axis=1)
@@ -209,6 +218,7 @@ def resolve_columns(
     price_index: str = "cpi",
     file: str = "",
     sheet: str = "ImpactMap",
+    first_year: int | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """The columns :func:`resolve_proxies` adds (as lists and arrays), and every problem;
     the map may be a DataFrame or :data:`~svlib.core.frames.Columns`."""
@@ -216,12 +226,16 @@ def resolve_columns(
     problems: list[Problem] = []
     published, years, factors, stated, sources, licences, urls, values = [], [], [], [], [], [], [], []
     origins: list[str] = []
-    for row in records(frame):
+    kinds: list[str] = []
+    series_names: list[str] = []
+    series_years: list[Any] = []
+    series_bounds: dict[int, tuple[float, float]] = {}
+    for position, row in enumerate(records(frame)):
         number = int(row["source_row"])
         proxy_id = str(row.get("proxy_id") or "")
         given_year = row.get("proxy_year")
         given_year = None if pd.isna(given_year) else int(given_year)
-        source, licence, url = str(row.get("proxy_source") or ""), "", ""
+        source, licence, url, kind, series_name, series_year = str(row.get("proxy_source") or ""), "", "", "", "", None
         try:
             if pd.notna(row.get("proxy_value")):
                 value = float(row["proxy_value"])
@@ -235,6 +249,22 @@ def resolve_columns(
                 licence = "supplied by the partner"
                 is_stated = "yes" if given_year is not None else "no"
                 origin = YEAR_FROM_PARTNER if given_year is not None else YEAR_NOT_STATED
+            elif proxy_id and proxy_id in library.series_ids:
+                series = library.series(proxy_id)
+                series_year = _series_first_year(row, proxy_id, series, first_year)
+                year = series.attrs["price_year"]
+                value = float(series.loc[series_year, "central"])
+                factor = index.factor(year, price_year)
+                if pd.isna(row.get("proxy_value_low")) and pd.isna(row.get("proxy_value_high")):
+                    series_bounds[position] = (float(series.loc[series_year, "low"]),
+                                               float(series.loc[series_year, "high"]))
+                last = series_year + int(row.get("duration") or 1) - 1
+                source = (f"{series.attrs['source']}; the central value of each year the emission is saved "
+                          f"({series_year}" + (f" to {last}" if last > series_year else "") + "), the low and high "
+                          "series as its range")
+                licence, url, kind, series_name = series.attrs["licence"], series.attrs["url"], \
+                    series.attrs["value_type"], proxy_id
+                is_stated, origin = "yes", YEAR_FROM_LIBRARY
             elif proxy_id and proxy_id in library:
                 proxy = library.rows_by_id[proxy_id]
                 value = float(proxy["value_gbp"])
@@ -252,6 +282,7 @@ def resolve_columns(
                 factor = index.factor(year, price_year)
                 source = str(proxy["source"])
                 licence, url = str(proxy["licence"]), str(proxy.get("url", ""))
+                kind = str(proxy.get("value_type") or "")
                 is_stated = "yes" if pd.notna(library_year) else "no"
                 origin = YEAR_FROM_LIBRARY if pd.notna(library_year) else YEAR_FROM_PARTNER_FOR_LIBRARY
             else:  # already reported by check_rows
@@ -259,6 +290,16 @@ def resolve_columns(
         except PriceIndexError as exc:
             problems.append(Problem(file, sheet, number, "proxy_year", str(exc)))
             value, year, factor, is_stated, origin = np.nan, None, np.nan, "no", ""
+        except SeriesYearError as exc:
+            problems.append(Problem(file, sheet, number, exc.column, str(exc)))
+            value, year, factor, is_stated, origin, series_year = np.nan, None, np.nan, "no", "", None
+        caveat = index.caveat(year)
+        if caveat:
+            problems.append(Problem(file, sheet, number, "proxy_year", (
+                f"the {price_index.upper()} level for {year} is an {caveat}: the rebased value leans on it"), "warning"))
+        kinds.append(kind)
+        series_names.append(series_name)
+        series_years.append(series_year if series_year is not None else pd.NA)
         published.append(value)
         years.append(year if year is not None else pd.NA)
         factors.append(factor)
@@ -279,10 +320,19 @@ def resolve_columns(
         "proxy_source": sources,
         "proxy_licence": licences,
         "proxy_url": urls,
+        "proxy_value_type": kinds,
+        "proxy_age_years": pd.array([age_years(y, price_year) for y in years], dtype="Int64"),
+        "proxy_old": ["yes" if is_old(y, price_year) else "no" for y in years],
+        "proxy_series": series_names,
+        "proxy_series_year": pd.array(series_years, dtype="Int64"),
     }
-    for bound in ("proxy_value_low", "proxy_value_high"):
-        if bound in frame:
-            resolved[bound] = np.asarray(column_values(frame, bound), float) * factor_array
+    for end, bound in enumerate(("proxy_value_low", "proxy_value_high")):
+        if bound in frame or series_bounds:
+            given = (np.asarray(column_values(frame, bound), float).copy() if bound in frame
+                     else np.full(len(factor_array), np.nan))
+            for position, pair in series_bounds.items():  # a series' low and high paths, unless the row gives its own
+                given[position] = pair[end]
+            resolved[bound] = given * factor_array
     if "proxy_value_low" in resolved and "proxy_value_high" in resolved:  # one bound alone: check_rows reports it
         for low, high, central, row in zip(resolved["proxy_value_low"], resolved["proxy_value_high"], values,
                                            column_values(frame, "source_row")):
@@ -294,12 +344,59 @@ def resolve_columns(
     return resolved, problems
 
 
+class SeriesYearError(ValueError):
+    """A row names a yearly series but its years cannot be placed in the series."""
+
+    def __init__(self, message: str, column: str = "proxy_id") -> None:
+        super().__init__(message)
+        self.column = column
+
+
+def first_calendar_year(period_start: Any) -> int | None:
+    """The calendar year analysis year 1 is counted as: the one holding the middle of the
+    partner's first year (``period_start`` + 182 days), so April 2024 - March 2025 is 2024
+    and October 2024 - September 2025 is 2025. None when the start is not a date.
+
+    A yearly value such as the carbon value is for a calendar year (DESNZ 2023, Table 3),
+    while a partner's year may be a financial year: the year holding most of it is used.
+    """
+    start = pd.to_datetime(period_start, errors="coerce", dayfirst=True) if period_start is not None else pd.NaT
+    if pd.isna(start):
+        return None
+    return int((start + pd.Timedelta(days=182)).year)
+
+
+def _series_first_year(row: dict[str, Any], name: str, series: pd.DataFrame, first_year: int | None) -> int:
+    """The calendar year of a series row's first outcome year, checked against the series.
+
+    Raises
+    ------
+    SeriesYearError
+        No ``first_year`` is known, or the outcome's years run outside the series.
+    """
+    if first_year is None:
+        raise SeriesYearError(
+            f"{name} takes the value of each calendar year in which the emission is saved, so svlib needs the "
+            "calendar year of the first year: value this map in a partner workbook (its period_start says it) "
+            "or give --first-year")
+    start = int(row.get("start_year") or 1) if pd.notna(row.get("start_year")) else 1
+    duration = int(row.get("duration") or 1) if pd.notna(row.get("duration")) else 1
+    first, last = first_year + start - 1, first_year + start + duration - 2
+    years = series.index
+    if first < years.min() or last > years.max():
+        raise SeriesYearError(
+            f"{name} has values for {years.min()} to {years.max()}, but this outcome's years run from {first} to "
+            f"{last}; shorten duration or value the years outside with proxy_value", "duration")
+    return first
+
+
 def load_impact_map(
     path: str | Path,
     library: ProxyLibrary | None = None,
     price_year: int | None = None,
     price_index: str = "cpi",
     partner: str | None = None,
+    first_year: int | None = None,
 ) -> pd.DataFrame:
     """Read, check and resolve an impact map CSV; raise :class:`InputError` listing every
     problem (each with file, row and column) if anything is wrong.
@@ -316,6 +413,9 @@ def load_impact_map(
     partner : str, optional
         The partner whose rows to read from a collection's processed impact map (one with
         a ``partner_id`` column; :func:`svlib.io.csv_tables.read_csv_table`).
+    first_year : int, optional
+        The calendar year of analysis year 1, for rows that name a yearly series (the
+        carbon values); see :func:`first_calendar_year`.
 
     Returns
     -------
@@ -337,7 +437,8 @@ def load_impact_map(
     header_broken = any(p.severity == "error" and (p.row in (None, 1)) for p in problems)
     if not header_broken:
         problems += check_rows(frame, library, file, known=problems)
-        frame, resolve_problems = resolve_proxies(frame, library, price_year, price_index, file)
+        frame, resolve_problems = resolve_proxies(frame, library, price_year, price_index, file,
+                                                  first_year=first_year)
         problems += resolve_problems
     if errors(problems):
         raise InputError(sorted(errors(problems), key=lambda p: (p.row or 0, p.column or "")))

@@ -38,7 +38,7 @@ from svlib.core.problems import Problem, echo, nearest, quote
 from svlib.io.csv_tables import csv_records, read_error
 from svlib.io.xlsx import WorkbookError, column_letter, read_workbook
 from svlib.reference.proxies import load_library, load_price_index
-from svlib.validate.impact_map import check_rows, resolve_columns
+from svlib.validate.impact_map import check_rows, first_calendar_year, resolve_columns
 from svlib.validate.schema import contact_details_problems, cross_table_problems, personal_name_problems
 
 # --------------------------------------------------------------------------------------
@@ -309,7 +309,7 @@ def read_partner(path: str | Path) -> tuple[PartnerData | None, list[Problem]]:
                 problems.append(problem)
             else:
                 _, resolve_problems = resolve_columns(tables[IMPACT_MAP.name], library, price_year, "cpi", table_file,
-                                                      sheet)
+                                                      sheet, first_calendar_year(partner.get("period_start")))
                 problems += resolve_problems
     if DEFLATOR_SURVEY.name in tables and DEFLATOR_SURVEY.name not in header_broken:
         table_file, sheet = where(DEFLATOR_SURVEY.name)

@@ -170,10 +170,23 @@ def present_value_factor(
     total = np.zeros(np.broadcast_shapes(keep.shape, duration.shape))
     for k in range(1, int(duration.max(initial=0)) + 1):
         active = duration >= k
-        year_factor = np.where(active, factors[np.minimum(start + k - 2, len(factors) - 1)], 0.0)
+        year_factor = np.where(active, year_factors(factors, start + k - 1), 0.0)
         total += running * year_factor
         running = running * keep
     return total
+
+
+def year_factors(factors: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """The factor of analysis year ``years`` (1 = the first; past the last, the last):
+    ``factors[t − 1]`` for one row of factors, or outcome ``i``'s ``factors[i, t − 1]`` for
+    one row per outcome (``years`` then has the outcomes as its first axis)."""
+    factors = np.asarray(factors, float)
+    years = np.asarray(years, int)
+    index = np.minimum(years - 1, factors.shape[-1] - 1)
+    if factors.ndim == 1:
+        return factors[index]
+    rows = np.arange(factors.shape[0]).reshape((-1,) + (1,) * (index.ndim - 1))
+    return factors[rows, index]
 
 
 def present_value_factor_coefficients(
@@ -191,7 +204,7 @@ def present_value_factor_coefficients(
     coefficients = np.zeros((len(duration), int(duration.max(initial=0)) + shift))
     for k in range(1, int(duration.max(initial=0)) + 1):
         active = duration >= k
-        coefficients[active, k - 1 + shift] = factors[np.minimum(start[active] + k - 2, len(factors) - 1)]
+        coefficients[active, k - 1 + shift] = year_factors(factors, start + k - 1)[active]
     return coefficients
 
 
@@ -477,6 +490,8 @@ class ValueModel:
         self.start_year = start[:, None]
         self.horizon = horizon_of(duration, start)
         self.factors = conventions.factors(max(self.horizon, inputs.last_year))
+        self.profile = yearly_profile(impact_map, len(self.factors))
+        self.outcome_factors = self.factors[None, :] * self.profile
         self.investment = inputs.present_value(self.factors)
         if not self.investment > 0:
             raise ValueError("the investment's present value must be positive")
@@ -511,7 +526,8 @@ class ValueModel:
         impact = year_one_impact(c["quantity"], c["proxy_value"], c["deadweight"], c["displacement"],
                                  c["attribution"], c["leakage"])
         dropoff_from = self.conventions.dropoff_from
-        pv = impact * present_value_factor(c["drop_off"], self.duration, self.start_year, self.factors, dropoff_from)
+        pv = impact * present_value_factor(c["drop_off"], self.duration, self.start_year, self.outcome_factors,
+                                           dropoff_from)
         year_one = impact * first_year_share(c["drop_off"], self.start_year, dropoff_from)
         return impact, pv, year_one
 
@@ -554,6 +570,36 @@ class ValueModel:
         return payback_months(self.investment, self.total(year_one))
 
 
+def yearly_profile(impact_map: pd.DataFrame, years: int) -> np.ndarray:
+    """Each outcome's value in each analysis year relative to its first year, ``(outcomes,
+    years)``: 1 for a fixed proxy; for a row that names a yearly series (``proxy_series``,
+    its first year's calendar year in ``proxy_series_year``), the series' central value of
+    the calendar year the analysis year falls in over that of the first::
+
+        profile[i, t − 1] = central[y_i + t − s_i] / central[y_i]
+
+    for outcome ``i`` starting in analysis year ``s_i`` in calendar year ``y_i``, so that
+    the value of year ``t`` is ``proxy_value × profile`` (DESNZ 2023: use the carbon value of
+    the year in which the emission is saved). Years outside the outcome's are 1 (unused).
+    Low and high paths are 50% and 150% of central in every year (DESNZ), so one profile
+    serves every draw of the proxy value."""
+    profile = np.ones((len(impact_map), years))
+    if "proxy_series" not in impact_map or not impact_map["proxy_series"].astype(str).str.len().any():
+        return profile
+    from svlib.reference.proxies import load_library
+
+    library = load_library()
+    for i, row in enumerate(records(impact_map)):
+        name = str(row.get("proxy_series") or "")
+        if not name or pd.isna(row.get("proxy_series_year")):
+            continue
+        central = library.series(name)["central"]
+        first, start = int(row["proxy_series_year"]), int(row.get("start_year") or 1)
+        for t in range(start, min(start + int(row["duration"]), years + 1)):
+            profile[i, t - 1] = float(central[first + t - start]) / float(central[first])
+    return profile
+
+
 def value_map(impact_map: pd.DataFrame, investment: float | Investment,
               conventions: Conventions = Conventions()) -> Valuation:
     """Value an impact map whose ``proxy_value`` is already in the analysis price year.
@@ -589,7 +635,7 @@ def value_map(impact_map: pd.DataFrame, investment: float | Investment,
     total_impact = np.zeros(model.size)
     running = impact.copy() if conventions.dropoff_from == 2 else impact * keep
     for k in range(1, int(duration.max(initial=0)) + 1):
-        this_year = np.where(duration >= k, running, 0.0)
+        this_year = np.where(duration >= k, running * year_factors(model.profile, start + k - 1), 0.0)
         total_impact += this_year
         impact_by_year += np.bincount(np.minimum(start + k - 2, horizon - 1), weights=this_year, minlength=horizon)
         running = running * keep
