@@ -114,8 +114,9 @@ def _prepare(args: argparse.Namespace):
         price_year=price_year,
         price_index=index_name,
     )
+    first_year = args.first_year if args.first_year is not None else _partner_first_year(args.map, args.partner)
     impact_map = load_impact_map(args.map, library, price_year, index_name, partner=args.partner,
-                                 first_year=args.first_year)
+                                 first_year=first_year)
     investment = args.investment if args.investment is not None else read_investment(args.inputs, args.partner)
     if args.discount_factors:
         check_factor_years(args.discount_factors, conventions, impact_map, investment)
@@ -178,6 +179,19 @@ def check_factor_years(path: Path, conventions, impact_map: pd.DataFrame, invest
         raise InputError([Problem(str(path), DISCOUNT_FACTORS.name, None, "year", (
             f"no factor for year(s) {', '.join(map(str, missing))}; the outcomes and inputs run to year {last}, so "
             f"every year from 1 to {last} needs one"))])
+
+
+def _partner_first_year(impact_map: Path, partner: str | None) -> int | None:
+    """The calendar year of a partner's first year, from the ``partner.csv`` a collection's
+    processed tables keep beside their impact map (None when there is none)."""
+    from svlib.validate.impact_map import first_calendar_year
+
+    table = Path(impact_map).with_name("partner.csv")
+    if partner is None or not table.is_file():
+        return None
+    partners = pd.read_csv(table, dtype=str, keep_default_na=False)
+    rows = partners[partners.get("partner_id", pd.Series(dtype=str)) == partner]
+    return first_calendar_year(rows["period_start"].iloc[0]) if len(rows) and "period_start" in rows else None
 
 
 def read_investment(path: Path, partner: str | None = None) -> "Investment":

@@ -35,7 +35,7 @@ from svlib.uncertainty.montecarlo import Simulation, simulate
 from svlib.uncertainty.scenarios import from_dict, load
 from svlib.uncertainty.sensitivity import sobol_indices, survey_effort, switching_values, tornado
 from svlib.validate.impact_map import first_calendar_year, resolve_proxies
-from svlib.valuation.sroi import Conventions, Investment, Valuation, value_map
+from svlib.valuation.sroi import VALUE_KINDS, Conventions, Investment, Valuation, value_map
 
 
 def processed_folder(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None) -> Path:
@@ -166,6 +166,7 @@ class PartnerReport:
             "monte_carlo_se": summary["monte_carlo_se"],
             "present_value": self.valuation.present_value,
             "negative_present_value": self.valuation.negative_present_value,
+            "fiscal_present_value": self.valuation.fiscal_present_value,
             "investment": self.investment.face_value,
             "investment_pv": self.valuation.investment_pv,
         }
@@ -259,9 +260,18 @@ class PartnerReport:
     def proxies_used(self) -> pd.DataFrame:
         """Each outcome's proxy: value in the analysis price year, as published, price
         year and where that year came from, rebasing factor, source and licence."""
-        columns = ["outcome_id", "proxy_id", "proxy_value", "proxy_value_as_published", "proxy_price_year",
-                   "price_year_from", "rebase_factor", "proxy_source", "proxy_licence", "proxy_url"]
-        return self.impact_map[[c for c in columns if c in self.impact_map]].copy()
+        columns = ["outcome_id", "proxy_id", "proxy_value_type", "proxy_value", "proxy_value_as_published",
+                   "proxy_price_year", "proxy_age_years", "proxy_old", "price_year_from", "rebase_factor",
+                   "proxy_source", "proxy_licence", "proxy_url"]
+        used = self.impact_map[[c for c in columns if c in self.impact_map]].copy()
+        if "proxy_value_type" in used:
+            used["proxy_value_type"] = [VALUE_KINDS.get(str(k or ""), VALUE_KINDS[""]) for k in used["proxy_value_type"]]
+        if "proxy_age_years" in used:
+            used["proxy_age_years"] = [
+                "" if pd.isna(a) else f"{int(a)} years" + (": old" if old == "yes" else "")
+                for a, old in zip(used["proxy_age_years"], used.get("proxy_old", ["no"] * len(used)))]
+            used = used.drop(columns=[c for c in ("proxy_old",) if c in used])
+        return used
 
     def assurance(self) -> pd.DataFrame:
         return checklist(self.impact_map, self.valuation.by_outcome, self.survey_summary, self.case_studies,

@@ -23,7 +23,7 @@ from svlib.contract.tables import investment_total
 from svlib.reporting.report_text import figure, fraction, money, ratio
 from svlib.uncertainty.estimates import LEVELS, RULE_TEXT
 from svlib.uncertainty.sensitivity import ALL_OUTCOMES
-from svlib.valuation.sroi import ValueModel, present_value_factor
+from svlib.valuation.sroi import VALUE_KINDS, ValueModel, present_value_factor
 
 
 def esc(value: Any) -> str:
@@ -95,6 +95,12 @@ def headline_html(figures: Mapping[str, Any], price_year: int) -> str:
               if abs(invested_pv - figures["investment"]) > 0.5 else "")
     negative = (f"<p style='margin:6px 0 0 0'>Net of negative outcomes (harms and costs) of "
                 f"<strong>{esc(money(harms))}</strong> in present value.</p>" if harms < 0 else "")
+    fiscal = figures.get("fiscal_present_value") or 0.0
+    if fiscal:
+        negative += (f"<p style='margin:6px 0 0 0'>Of the present value, <strong>{esc(money(fiscal))}</strong> is "
+                     f"fiscal: savings to the public purse (costs public services avoid), not social value; "
+                     f"<strong>{esc(money(figures['present_value'] - fiscal))}</strong> is economic and social "
+                     "value.</p>")
     return (
         "<div class='svlib-headline' style='border:2px solid #1f5f8b;padding:12px;border-radius:6px;max-width:720px'>"
         f"<p style='font-size:1.6em;margin:0'>Social return: <strong>{esc(ratio(figures['sroi_ratio']))}</strong></p>"
@@ -235,8 +241,15 @@ def value_tables(report: Any) -> list[HTML]:
     """Value by theme, by stakeholder and by year, and the negative outcomes."""
     v = report.valuation
     share = {"present_value": "money", "share_of_value": "percent"}
+    kinds = v.by_value_type
+    kinds = kinds[kinds["present_value"] != 0]
+    classed = (kinds["value_type"] != VALUE_KINDS[""]).any()  # shown once any value's source classes it
+    by_kind = [table(kinds, share, "By kind of value (a fiscal value is a saving to the public purse, not social "
+                     "value)", {"value_type": "Kind of value", "present_value": "Present value",
+                                "share_of_value": "Share"})] if classed else []
     return [
         negative_outcomes_table(report),
+        *by_kind,
         table(v.by_theme, share, "By County Durham Pound theme",
               {"theme": "Theme", "present_value": "Present value", "share_of_value": "Share"}),
         table(v.by_stakeholder.sort_values("present_value", ascending=False), share, "By stakeholder",
@@ -463,8 +476,10 @@ def proxies_table(report: Any) -> HTML:
     5 people (its library id would give the value of one person)."""
     return table(_withhold(report, report.proxies_used()), {"proxy_value": "money", "proxy_value_as_published": "money",
                                          "rebase_factor": "ratio"}, "Financial proxies",
-                 {"outcome_id": "Outcome", "proxy_id": "Library id", "proxy_value": "Value used",
+                 {"outcome_id": "Outcome", "proxy_id": "Library id", "proxy_value_type": "Kind of value",
+                  "proxy_value": "Value used",
                   "proxy_value_as_published": "As published", "proxy_price_year": "Price year",
+                  "proxy_age_years": "Rebased across (old: more than 10 years)",
                   "price_year_from": "Price year from",
                   "rebase_factor": "Inflation factor", "proxy_source": "Source", "proxy_licence": "Licence",
                   "proxy_url": "Link"})

@@ -12,7 +12,7 @@ from svlib.core.files import spreadsheet_safe, write_atomic, write_json
 from svlib.core.folders import replaceable_folder_problems, writing
 from svlib.core.problems import InputError
 from svlib.core.provenance import provenance
-from svlib.valuation.sroi import Valuation
+from svlib.valuation.sroi import VALUE_KINDS, Valuation
 
 
 def money(value: float, places: int = 0) -> str:
@@ -60,6 +60,12 @@ def valuation_text(result: Valuation, impact_map: pd.DataFrame | None = None) ->
         f"Net present value   {money(result.npv)}",
         f"Net SROI ratio      {result.net_sroi_ratio:,.2f}",
         f"Payback             {payback}",
+    ]
+    if result.fiscal_present_value:
+        lines += [f"Of which fiscal     {money(result.fiscal_present_value)}  (savings to the public purse, not social "
+                  "value)",
+                  f"Economic and social {money(result.present_value - result.fiscal_present_value)}"]
+    lines += [
         "",
         "By outcome",
     ]
@@ -89,10 +95,13 @@ def valuation_text(result: Valuation, impact_map: pd.DataFrame | None = None) ->
     if impact_map is not None and "proxy_source" in impact_map:
         lines += ["", "Proxies"]
         for row in impact_map.itertuples():
+            kind = str(getattr(row, "proxy_value_type", "") or "")
+            old = " OLD (rebased across more than 10 years)" if getattr(row, "proxy_old", "no") == "yes" else ""
             lines.append(
                 f"  {row.outcome_id}: {money(row.proxy_value)} in {c.price_year} prices "
                 f"(published {row.proxy_value_as_published:,.2f} in {row.proxy_price_year} prices, "
-                f"×{row.rebase_factor:.4f}); {row.proxy_source}; licence: {row.proxy_licence or 'n/a'}"
+                f"×{row.rebase_factor:.4f}){old}" + (f"; {VALUE_KINDS[kind]}" if kind else "")
+                + f"; {row.proxy_source}; licence: {row.proxy_licence or 'n/a'}"
             )
     return "\n".join(lines)
 

@@ -364,6 +364,25 @@ class Valuation:
         return float(np.sum(self.negative_outcomes["present_value"].to_numpy(float)))
 
     @cached_property
+    def by_value_type(self) -> pd.DataFrame:
+        """Present value and share per kind of value (:data:`VALUE_KINDS`): a fiscal value is
+        a saving to the public purse (a cost public services avoid), which SROI counts as
+        value to the state as a stakeholder but which is not social value, so it is totalled
+        apart; a value whose source does not class it counts as not classed."""
+        kinds = (self.impact_map["proxy_value_type"].fillna("").astype(str) if "proxy_value_type" in self.impact_map
+                 else pd.Series([""] * len(self.impact_map)))
+        labels = kinds.map(lambda k: VALUE_KINDS.get(k, VALUE_KINDS[""]))
+        return _group_totals(labels, self.outcome_present_value, "value_type",
+                             order=[VALUE_KINDS[k] for k in ("fiscal", "economic", "social", "")])
+
+    @property
+    def fiscal_present_value(self) -> float:
+        """The present value of outcomes valued by a fiscal proxy: savings to the public
+        purse, GBP (the rest, :attr:`present_value` minus this, is economic and social value)."""
+        kinds = self.impact_map.get("proxy_value_type", pd.Series([""] * len(self.impact_map)))
+        return float(np.sum(self.outcome_present_value[kinds.fillna("").astype(str).to_numpy() == "fiscal"]))
+
+    @cached_property
     def by_theme(self) -> pd.DataFrame:
         """Present value and share per County Durham Pound theme (all five listed)."""
         themes = self.impact_map["theme"] if "theme" in self.impact_map else pd.Series(["(none)"] * len(self.impact_map))
@@ -392,6 +411,9 @@ class Valuation:
             "net_sroi_ratio": self.net_sroi_ratio,
             "payback_months": payback,
             "negative_present_value": self.negative_present_value,
+            "fiscal_present_value": self.fiscal_present_value,
+            "non_fiscal_present_value": self.present_value - self.fiscal_present_value,
+            "by_value_type": plain_records(self.by_value_type),
             "negative_outcomes": [{"outcome_id": _plain(o), "present_value": _plain(v)} for o, v in zip(
                 self.negative_outcomes.get("outcome_id", pd.Series(dtype=object)),
                 self.negative_outcomes["present_value"])],
@@ -402,6 +424,15 @@ class Valuation:
             "investment_by_year": plain_records(self.investment_by_year),
             "conventions": {k: _plain(v) for k, v in self.conventions.describe().items()},
         }
+
+
+VALUE_KINDS: dict[str, str] = {
+    "fiscal": "fiscal: savings to the public purse",
+    "economic": "economic",
+    "social": "social",
+    "": "not classed by its source",
+}
+"""How each kind of value (a proxy's ``value_type``) is labelled wherever it is shown."""
 
 
 def _plain(value: Any) -> Any:
