@@ -34,6 +34,7 @@ ONS series D7BT (CPI index, 2015 = 100).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,8 @@ import pandas as pd
 from svlib.analysis.themes import canonical_theme, load_indicators
 from svlib.contract.tables import THEMES
 from svlib.reference.proxies import (
+    CONFIDENCE,
+    OLD_AFTER_YEARS,
     PROXY_THEMES,
     VALUE_TYPES,
     PriceIndex,
@@ -55,8 +58,15 @@ from svlib.reference.proxies import (
 NOTE_NO_PRICE_YEAR = ("price year not stated by the source: value shown as published, not rebased; "
                       "give proxy_year in the impact map to use it")
 PROXY_COLUMNS = ["proxy_id", "theme", "outcome", "unit", "value_as_published", "proxy_price_year", "price_year",
-                 "rebase_factor", "value_in_price_year", "price_year_known", "staleness_years", "licence", "source",
-                 "url", "verified", "note"]
+                 "rebase_factor", "value_in_price_year", "price_year_known", "staleness_years", "old", "value_type",
+                 "level", "confidence", "dataset", "licence", "source", "url", "verified", "note"]
+
+
+def _text(rows: pd.DataFrame, column: str) -> np.ndarray:
+    """A text column of library rows, blank where a user's table has none."""
+    if column not in rows:
+        return np.full(len(rows), "", dtype=object)
+    return rows[column].fillna("").astype(str).to_numpy()
 
 
 def _rebased(rows: pd.DataFrame, price_year: int, index: PriceIndex,
@@ -94,6 +104,8 @@ def _rebased(rows: pd.DataFrame, price_year: int, index: PriceIndex,
         "value_in_price_year": np.asarray(values, float),
         "price_year_known": known,
         "staleness_years": pd.array(stale, dtype="Int64"),
+        "old": [s is not pd.NA and abs(int(s)) > OLD_AFTER_YEARS for s in stale],
+        **{c: _text(rows, c) for c in ("value_type", "level", "confidence", "dataset")},
         "licence": rows["licence"].to_numpy(),
         "source": rows["source"].to_numpy(),
         "url": rows["url"].to_numpy() if "url" in rows else "",
@@ -216,10 +228,11 @@ def monte_carlo_range(table: pd.DataFrame) -> dict:
     dict
         ``proxy_value_low`` and ``proxy_value_high`` (min and max of the rebased values,
         GBP in ``price_year`` prices; NaN when none qualify), ``dist`` (``"uniform"``),
-        ``unit``, ``price_year``, ``proxy_ids`` used, and ``excluded`` (id: reason) for
-        values that could not be rebased or are in another unit than the most common one.
-        Only values in one unit are compared: a value per hour and a value per year are
-        not alternatives.
+        ``unit``, ``value_type``, ``price_year``, ``proxy_ids`` used, and ``excluded`` (id:
+        reason) for values that could not be rebased, are in another unit than the most
+        common one, or are another kind of value. Only values in one unit and of one kind
+        are compared: a value per hour and a value per year are not alternatives, nor are a
+        fiscal cost and an economic gain.
     """
     excluded: dict[str, str] = {}
     usable = table[np.isfinite(table["rebase_factor"].to_numpy(float))]
@@ -233,12 +246,22 @@ def monte_carlo_range(table: pd.DataFrame) -> dict:
             if other != unit:
                 excluded[str(pid)] = f"in another unit ({other}, not {unit})"
         usable = usable[usable["unit"] == unit]
+    kind = ""
+    if len(usable) and "value_type" in usable:  # a fiscal cost and an economic gain are not alternatives
+        kinds = usable["value_type"].fillna("").astype(str)
+        counts = kinds.value_counts()
+        kind = str(min(counts[counts == counts.max()].index))
+        for pid, other in zip(usable["proxy_id"], kinds):
+            if other != kind:
+                excluded[str(pid)] = f"another kind of value ({other or 'not classed'}, not {kind or 'not classed'})"
+        usable = usable[kinds == kind]
     values = usable["value_in_price_year"].to_numpy(float)
     return {
         "proxy_value_low": float(values.min()) if len(values) else float("nan"),
         "proxy_value_high": float(values.max()) if len(values) else float("nan"),
         "dist": "uniform",
         "unit": unit,
+        "value_type": kind,
         "price_year": int(table["price_year"].iloc[0]) if len(table) else None,
         "proxy_ids": [str(p) for p in usable["proxy_id"]],
         "excluded": excluded,
@@ -325,6 +348,7 @@ def library_counts(library: ProxyLibrary | None = None, by: str = "dataset") -> 
     counts["total"] = counts.sum(axis=1)
     counts.loc["all"] = counts.sum()
     counts.index.name = by
+    counts.columns.name = None
     return counts.astype(int)
 
 
@@ -340,6 +364,7 @@ def theme_ages(price_year: int, library: ProxyLibrary | None = None) -> pd.DataF
         columns=columns, fill_value=0)
     counts = counts.reindex([t for t in PROXY_THEMES if t in counts.index])
     counts.index.name = "theme"
+    counts.columns.name = None
     return counts.astype(int)
 
 
@@ -356,3 +381,94 @@ def library_summary(library: ProxyLibrary | None = None) -> str:
             detail = "not classed by kind" if kinds == [KIND_NOT_STATED] else f"all {kinds[0]}" if kinds else "none"
         parts.append(f"{int(row['total']):,} from {dataset} ({detail})")
     return f"{int(counts.loc['all', 'total']):,} proxies: " + "; ".join(parts) + "."
+
+
+OVERVIEW_COLUMNS = ["proxy_id", "kind", "outcome", "unit", "value_in_price_year", "proxy_price_year", "age",
+                    "confidence", "dataset"]
+
+
+def theme_overview(theme: str, price_year: int, library: ProxyLibrary | None = None,
+                   price_index: str = "cpi") -> pd.DataFrame:
+    """A theme's proxies as a reader first scans them: every verified proxy and each GMCA
+    family's headline line (its subsidiaries and constituents are one search away:
+    ``svlib proxies --keyword <id>``), restated in ``price_year`` prices; yearly series are
+    left to :func:`series_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`OVERVIEW_COLUMNS`: ``kind`` labels a fiscal value as a saving to the public
+        purse; ``age`` is the years rebased across, marked "old" past
+        :data:`~svlib.reference.proxies.OLD_AFTER_YEARS`; ``attrs["beneath"]`` counts the
+        lines left out beneath the headlines shown.
+    """
+    library = library or load_library()
+    rows = library.search(theme)
+    series = rows["series"].fillna("").astype(str) != "" if "series" in rows else pd.Series(False, index=rows.index)
+    level = rows["level"].fillna("").astype(str) if "level" in rows else pd.Series("", index=rows.index)
+    shown = rows[~series & level.isin(["", "headline"])]
+    out = compact(_rebased(shown.reset_index(drop=True), price_year, load_price_index(price_index)))
+    out.attrs["beneath"] = int((~series & ~level.isin(["", "headline"])).sum())
+    out.attrs["series"] = sorted(set(rows.loc[series, "series"])) if series.any() else []
+    return out
+
+
+def compact(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows of :func:`proxies_for_theme` (or :func:`alternatives`) as a reader scans them:
+    :data:`OVERVIEW_COLUMNS`."""
+    return pd.DataFrame({
+        "proxy_id": table["proxy_id"],
+        "kind": [KIND_LABELS.get(k, KIND_LABELS[""]) for k in table["value_type"]],
+        "outcome": table["outcome"],
+        "unit": table["unit"],
+        "value_in_price_year": table["value_in_price_year"],
+        "proxy_price_year": table["proxy_price_year"],
+        "age": [age_text(a, o) for a, o in zip(table["staleness_years"], table["old"])],
+        "confidence": [CONFIDENCE.get(c, "") for c in table["confidence"]],
+        "dataset": [d or YOUR_TABLE for d in table["dataset"]],
+    }, columns=OVERVIEW_COLUMNS)
+
+
+def age_text(years: Any, old: bool) -> str:
+    """A value's age in words: ``13 years: old``, ``1 year``, ``same year``; blank when unknown."""
+    if years is None or pd.isna(years):
+        return ""
+    years = abs(int(years))
+    text = "same year" if years == 0 else f"{years} year" + ("s" if years != 1 else "")
+    return text + (": old" if old else "")
+
+
+KIND_LABELS: dict[str, str] = {"fiscal": "fiscal: saving to the public purse", "economic": "economic",
+                               "social": "social", "": "not classed"}
+"""How a value's kind is shown in the research tables (a fiscal value is never social value)."""
+
+
+def series_table(name: str, price_year: int, library: ProxyLibrary | None = None,
+                 price_index: str = "cpi") -> pd.DataFrame:
+    """A yearly series (such as the DESNZ carbon values) restated in ``price_year`` prices:
+    one row per year, ``low``, ``central`` and ``high`` (GBP), and ``attrs`` from
+    :meth:`~svlib.reference.proxies.ProxyLibrary.series` with ``factor`` the rebasing factor."""
+    series = (library or load_library()).series(name)
+    factor = load_price_index(price_index).factor(series.attrs["price_year"], price_year)
+    out = (series[["low", "central", "high"]] * factor).reset_index().rename(columns={"series_year": "year"})
+    out.attrs.update(series.attrs, factor=factor, rebased_to=price_year)
+    return out
+
+
+def dataset_sources(library: ProxyLibrary | None = None) -> pd.DataFrame:
+    """Each dataset the library draws on, once: its source, link and licence (the
+    commonest of its rows; rows with their own terms, such as GMCA values that cite PSSRU,
+    are counted in ``other_licences``)."""
+    table = (library or load_library()).table
+    datasets = table["dataset"].fillna("").astype(str).replace("", YOUR_TABLE) if "dataset" in table else pd.Series(
+        YOUR_TABLE, index=table.index)
+    rows = []
+    for name in dict.fromkeys(datasets):
+        part = table[datasets == name]
+        licences = part["licence"].value_counts()
+        sources = part["source"].value_counts()
+        rows.append({"dataset": name, "proxies": len(part),
+                     "source": str(sources.index[0]) if len(sources) == 1 else f"{len(sources)} sources, one per row",
+                     "licence": str(licences.index[0]),
+                     "other_licences": int(len(part) - licences.iloc[0])})
+    return pd.DataFrame(rows, columns=["dataset", "proxies", "source", "licence", "other_licences"])

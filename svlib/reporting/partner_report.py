@@ -22,6 +22,7 @@ from svlib.analysis.assurance import checklist
 from svlib.analysis.comparison import paired_small_outcomes
 from svlib.analysis.disclosure import WITHHELD, small_outcomes, suppress_value
 from svlib.analysis.evidence import quotes_for_sharing, redact, redact_tables
+from svlib.analysis.proxy_research import age_text
 from svlib.contract.cells import is_blank
 from svlib.contract.tables import SURVEY_FACTORS
 from svlib.core.problems import InputError
@@ -267,9 +268,8 @@ class PartnerReport:
         if "proxy_value_type" in used:
             used["proxy_value_type"] = [VALUE_KINDS.get(str(k or ""), VALUE_KINDS[""]) for k in used["proxy_value_type"]]
         if "proxy_age_years" in used:
-            used["proxy_age_years"] = [
-                "" if pd.isna(a) else f"{int(a)} years" + (": old" if old == "yes" else "")
-                for a, old in zip(used["proxy_age_years"], used.get("proxy_old", ["no"] * len(used)))]
+            used["proxy_age_years"] = [age_text(a, old == "yes") for a, old in
+                                       zip(used["proxy_age_years"], used.get("proxy_old", ["no"] * len(used)))]
             used = used.drop(columns=[c for c in ("proxy_old",) if c in used])
         return used
 

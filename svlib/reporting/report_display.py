@@ -479,7 +479,7 @@ def proxies_table(report: Any) -> HTML:
                  {"outcome_id": "Outcome", "proxy_id": "Library id", "proxy_value_type": "Kind of value",
                   "proxy_value": "Value used",
                   "proxy_value_as_published": "As published", "proxy_price_year": "Price year",
-                  "proxy_age_years": "Rebased across (old: more than 10 years)",
+                  "proxy_age_years": "Age (old: rebased across more than 10 years)",
                   "price_year_from": "Price year from",
                   "rebase_factor": "Inflation factor", "proxy_source": "Source", "proxy_licence": "Licence",
                   "proxy_url": "Link"})
@@ -592,3 +592,72 @@ def comparison_gaps(result: Any) -> HTML:
         return ", ".join(ids) if ids else "none"
     return paragraph("Forecast but not evidenced: {missing}. Evidenced but not forecast: {new}.",
                      missing=listed(result.only_in_forecast), new=listed(result.only_in_evaluation))
+
+
+# ----------------------------------------------------------------------------------------
+# The proxy research page (notebooks/02_proxy_research.ipynb)
+# ----------------------------------------------------------------------------------------
+
+def library_holdings(price_year: int) -> list[HTML]:
+    """What the proxy library holds: its counts by dataset and kind, by theme and kind, and
+    by age in ``price_year`` prices, then each dataset's source and licence, all computed
+    from the shipped data."""
+    from svlib.analysis import proxy_research as research
+
+    counts = {"fiscal": "Fiscal (saving to the public purse)", "economic": "Economic", "social": "Social",
+              "not stated": "Not classed", "total": "Total"}
+    ages = research.theme_ages(price_year).reset_index()
+    return [
+        paragraph("svlib ships {summary}", summary=research.library_summary()),
+        table(research.library_counts().reset_index(), None, "Proxies by dataset and kind",
+              {"dataset": "Dataset", **counts}),
+        table(research.library_counts(by="theme").reset_index(), None, "Proxies by theme and kind",
+              {"theme": "Theme", **counts}),
+        table(ages, None, f"How old the values are in {price_year} prices (years rebased across)",
+              {"theme": "Theme"}),
+        table(research.dataset_sources(), None, "Where each dataset comes from",
+              {"dataset": "Dataset", "proxies": "Proxies", "source": "Source", "licence": "Licence",
+               "other_licences": "Rows with their own licence note"}),
+    ]
+
+
+def theme_proxies(themes: list[str], keyword: str, price_year: int) -> list[HTML]:
+    """Each theme's proxies in ``price_year`` prices: its verified proxies and each GMCA
+    family's headline line, or, with a ``keyword``, every line that mentions it."""
+    from svlib.analysis import proxy_research as research
+
+    labels = {"proxy_id": "Id", "kind": "Kind of value", "outcome": "Outcome", "unit": "Unit",
+              "value_in_price_year": f"Value ({price_year} prices)", "proxy_price_year": "Price year",
+              "age": "Age", "confidence": "Confidence (RAG)", "dataset": "Dataset"}
+    pieces: list[HTML] = []
+    for theme in themes:
+        overview = (research.compact(research.proxies_for_theme(theme, keyword, price_year)) if keyword
+                    else research.theme_overview(theme, price_year))
+        note = (f"; the {overview.attrs.get('beneath', 0):,} subsidiary and constituent lines beneath these headlines "
+                "are listed by svlib proxies --keyword <id>" if overview.attrs.get("beneath") and not keyword else "")
+        if overview.empty:
+            pieces.append(paragraph("{theme}: no proxy" + (" mentions {keyword}" if keyword else " yet") + ".",
+                                    theme=theme, keyword=keyword))
+            continue
+        pieces.append(table(overview, {"value_in_price_year": "money"}, f"Proxies for {theme}{note}", labels))
+    return pieces
+
+
+def series_section(price_year: int) -> list[HTML]:
+    """Each yearly series (the DESNZ carbon values) by year in ``price_year`` prices."""
+    from svlib.analysis import proxy_research as research
+    from svlib.reference.proxies import load_library
+
+    pieces: list[HTML] = []
+    for name in sorted(load_library().series_ids):
+        shown = research.series_table(name, price_year)
+        pieces.append(paragraph(
+            "An outcome in tonnes of CO2e can name <code>{name}</code> as its proxy_id: each year of the outcome takes "
+            "the central value of the calendar year it falls in, and the Monte Carlo draws between low and high. "
+            "Source: {source}; licence: {licence}. Rebased from {year} prices by {factor}.",
+            name=name, source=shown.attrs["source"], licence=shown.attrs["licence"],
+            year=shown.attrs["price_year"], factor=f"{shown.attrs['factor']:.4f}"))
+        pieces.append(table(shown, {"low": "money", "central": "money", "high": "money"},
+                            f"{name}: GBP per tonne of CO2e by year of emission, {price_year} prices",
+                            {"year": "Year", "low": "Low", "central": "Central", "high": "High"}))
+    return pieces

@@ -177,3 +177,32 @@ class TestCounts:
     def test_a_users_table_counts_as_its_own_dataset(self, library):
         counts = research.library_counts(library)
         assert research.YOUR_TABLE in counts.index
+
+
+class TestResearchPage:
+    def test_theme_overview_keeps_headlines_and_labels_fiscal_and_old(self):
+        overview = research.theme_overview("Social", 2024)
+        ids = set(overview["proxy_id"])
+        assert "GMCA14-HO3.0-F" in ids and "GMCA14-HO3.0.2-F" not in ids  # a headline, not its constituent
+        assert overview.attrs["beneath"] > 0
+        row = overview.set_index("proxy_id").loc["GMCA14-HO3.0-F"]
+        assert row["kind"] == "fiscal: saving to the public purse" and row["age"] == "13 years: old"
+        assert row["value_in_price_year"] == pytest.approx(2501 * CPI_2024 / 93.4)  # ONS D7BT 2011 = 93.4
+        assert row["confidence"] in {"green", "amber", "red"}
+
+    def test_the_carbon_series_restated_by_year(self):
+        carbon = research.series_table("DESNZ23-CV", 2024).set_index("year")
+        # DESNZ 2023 Table 3: 2024 central GBP 268.97 (2022 prices), rebased 2022 -> 2024 by CPI (121.7 -> 133.9)
+        assert carbon.attrs["price_year"] == 2022 and carbon.attrs["factor"] == pytest.approx(CPI_2024 / 121.7)
+        assert carbon.loc[2024, "central"] == pytest.approx(268.97 * CPI_2024 / 121.7)
+        assert (carbon["low"] / carbon["central"]).round(2).eq(0.5).all()  # low = 50% of central (DESNZ)
+        assert list(carbon.index) == list(range(2020, 2051))
+
+    def test_fiscal_and_economic_values_are_not_alternatives(self):
+        spread = research.alternatives(["GMCA14-E&E10.0-F", "GMCA14-E&E10.0-E"], 2024).attrs["range"]
+        assert len(spread["proxy_ids"]) == 1 and len(spread["excluded"]) == 1
+        assert "another kind of value" in next(iter(spread["excluded"].values()))
+
+    def test_ages_read_as_words(self):
+        assert research.age_text(0, False) == "same year" and research.age_text(1, False) == "1 year"
+        assert research.age_text(13, True) == "13 years: old" and research.age_text(pd.NA, False) == ""
