@@ -305,7 +305,8 @@ def proxy_listing(found: pd.DataFrame, price_year: int) -> str:
         indent = {"subsidiary": "  ", "constituent": "    "}.get(str(row.get("level") or ""), "")
         kind = str(row.get("value_type") or "type not stated")
         if kind == "fiscal":
-            kind = "fiscal (saving to the public purse)"
+            agency = str(row.get("agency") or "").strip()
+            kind = "fiscal (saving to the public purse" + (f": {agency}" if agency else "") + ")"
         year = "no price year" if pd.isna(row["price_year"]) else f"{int(row['price_year'])} prices"
         age = "" if pd.isna(row["age_years"]) else f", age {int(row['age_years'])}" + (" OLD" if row["old"] else "")
         tags = ", ".join(t for t in (str(row.get("level") or ""), kind,

@@ -121,7 +121,7 @@ def test_proxies_homeless_lists_the_gmca_families_with_sources_and_licence():
     assert "GMCA14-HO3.0-F" in listed  # the statutory homelessness headline line
     first = next(line for line in lines if "GMCA14-HO3" in line)
     assert "GMCA14-HO3.0-F  £2,501.00 GBP per application (2011 prices, age 13 OLD; Social; headline, fiscal (saving " \
-           "to the public purse), confidence" in first
+           "to the public purse: Local authority / RSL), confidence A)" in first
     assert "Sources:" in done.stdout and "Unit Cost Database v1.4" in done.stdout
     assert "Licence: CC BY 4.0" in done.stdout
 

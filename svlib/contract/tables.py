@@ -340,7 +340,8 @@ IMPACT_MAP = Table(
                      "brings (an unintended outcome, such as a volunteer's travel cost or a rise in complaints): "
                      "the SROI guide asks for negative outcomes as well as positive ones.")),
         Column("proxy_id", required=False, blank_ok=True, default="",
-               help="Id of a proxy in the svlib proxy library (or give proxy_value)."),
+               help="Id of a proxy in the svlib proxy library (or give proxy_value); DESNZ23-CV takes the carbon "
+                    "value of each year for an outcome in tonnes of CO2e."),
         Column("measure", required=False, blank_ok=True, default="", help="National TOMs measure, if any."),
         Column("indicator", required=False, blank_ok=True, default="", help="County Durham Pound indicator, if any."),
         Column("proxy_year", "year", required=False, blank_ok=True, default=pd.NA,
