@@ -262,6 +262,13 @@ def _command_compare(args: argparse.Namespace) -> int:
 def _command_proxies(args: argparse.Namespace) -> int:
     from svlib.reference.proxies import load_gaps, load_library, load_price_index, with_age
 
+    from svlib.reference.proxies import PROXY_THEMES
+    from svlib.reporting.report_text import spreadsheet_csv
+
+    if args.theme and args.theme.strip().lower() not in {t.lower() for t in PROXY_THEMES}:
+        print(f"svlib proxies: unknown theme {args.theme!r}; expected one of: {', '.join(PROXY_THEMES)}",
+              file=sys.stderr)
+        return 2
     library = load_library(args.proxies)
     price_year = args.price_year or load_price_index("cpi").years[1]
     try:
@@ -271,8 +278,8 @@ def _command_proxies(args: argparse.Namespace) -> int:
         print(f"svlib proxies: {exc}", file=sys.stderr)
         return 2
     found = with_age(found, price_year)
-    if args.csv:
-        found.to_csv(sys.stdout, index=False, lineterminator="\n")
+    if args.csv:  # text that looks like a formula is neutralised, as in every file svlib writes
+        sys.stdout.write(spreadsheet_csv(found))
         return 0
     print(proxy_listing(found, price_year))
     if args.gaps:
@@ -290,9 +297,10 @@ def proxy_listing(found: pd.DataFrame, price_year: int) -> str:
     if found.empty:
         return "No proxy matches. Try fewer or shorter words, or leave out a filter (svlib proxies --help)."
     sources: dict[tuple[str, str, str], list[str]] = {}
-    lines = [f"{len(found):,} proxies ({int(found['matched'].sum()):,} matching; the rest shown with their family). "
-             f"Age: years a value is rebased across to {price_year} prices; OLD: more than 10. "
-             "A row marked · is shown for its family, not because it matches.", ""]
+    context = int((~found["matched"]).sum())
+    lines = [f"{len(found):,} proxies" + (f" ({len(found) - context:,} matching; the other {context:,} shown with their "
+                                          "family, marked ·)" if context else "")
+             + f". Age: years a value is rebased across to {price_year} prices; OLD: more than 10.", ""]
     family = None
     for row in found.to_dict("records"):
         if row["family"] != family and len(found) > 1:

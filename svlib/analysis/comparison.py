@@ -49,6 +49,7 @@ from svlib.valuation.sroi import (
     Valuation,
     present_value_factor,
     year_one_impact,
+    yearly_profile,
 )
 
 FIGURES: tuple[str, ...] = (*PARAMETERS, "duration", "start_year")
@@ -242,6 +243,13 @@ def compare(forecast: Side, evaluation: Side, conventions: Conventions, draws: i
     horizon = int(max((m["start_year"].fillna(1) if "start_year" in m else pd.Series([1])).max() for m in central)
                   + max(m["duration"].max() for m in central) - 1)
     factors = conventions.factors(horizon)
+    # an outcome valued year by year (a yearly series: the carbon values) carries its years' values in its
+    # factors, from the evaluation where it has them (the same as the forecast's when both start alike)
+    yearly: dict[str, np.ndarray] = {}
+    for m in central:
+        for oid, profile in zip(map(str, m["outcome_id"]), yearly_profile(m, len(factors))):
+            if (profile != 1.0).any():
+                yearly[oid] = factors * profile
     order = list(before) + [o for o in after if o not in before]
     table, parts = [], []
     for oid in order:
@@ -256,8 +264,8 @@ def compare(forecast: Side, evaluation: Side, conventions: Conventions, draws: i
         row["change"] = row["present_value_evaluation"] - row["present_value_forecast"]
         table.append(row)
         if b is not None and a is not None:
-            shares = shapley({f: _figure(b, f) for f in FIGURES}, {f: _figure(a, f) for f in FIGURES}, factors,
-                             conventions.dropoff_from)
+            shares = shapley({f: _figure(b, f) for f in FIGURES}, {f: _figure(a, f) for f in FIGURES},
+                             yearly.get(oid, factors), conventions.dropoff_from)
             parts += [{"outcome_id": oid, "parameter": f, "contribution": v} for f, v in shares.items()]
         elif b is not None:
             parts.append({"outcome_id": oid, "parameter": FORECAST_ONLY, "contribution": -row["present_value_forecast"]})

@@ -240,12 +240,13 @@ WITHHELD = "withheld"
 PER_PERSON_FIGURES: tuple[str, ...] = (
     "quantity", "duration", "start_year", "deadweight", "displacement", "attribution", "leakage", "drop_off",
     "proxy_value", "proxy_id", "proxy_year", "proxy_source", "proxy_value_as_published", "proxy_price_year",
-    "price_year_from", "rebase_factor", "proxy_licence", "proxy_url", "evidence",
+    "price_year_from", "rebase_factor", "proxy_licence", "proxy_url", "proxy_value_type", "proxy_age_years",
+    "proxy_old", "proxy_series", "proxy_series_year", "proxy_series_ratios", "evidence",
 )
 """The columns that, for one outcome, say what one person is worth or how many there
-are: the quantity, the proxy (its value, its library id, which gives the value, and its
-source), every deflator, drop-off and duration, and the partner's own evidence text
-(which often states the count: "letters from the two groups"). For an outcome of fewer
+are: the quantity, the proxy (its value, its library id, which gives the value, its source,
+and what narrows it down: its kind, its age, which gives its price year, its series), every
+deflator, drop-off and duration, and the partner's own evidence text (which often states the count: "letters from the two groups"). For an outcome of fewer
 than 5 people these are withheld wherever the outcome is named (their ``_low``,
 ``_high``, ``_dist`` and ``_evidence`` companions too, :func:`per_person_columns`)."""
 

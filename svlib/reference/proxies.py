@@ -335,8 +335,18 @@ class ProxyLibrary:
         """This library with a user's proxy table added; the user's rows override rows
         with the same ``proxy_id``. Raises :class:`InputError` listing every problem."""
         user = read_proxy_table(path)
-        combined = pd.concat([self.table.drop(index=user.index, errors="ignore"), user])
-        return ProxyLibrary(combined)
+        combined = ProxyLibrary(pd.concat([self.table.drop(index=user.index, errors="ignore"), user]))
+        problems = []
+        rows = dict(zip(user.index, user["source_row"])) if "source_row" in user else {}
+        for proxy_id in user.index:
+            if proxy_id in combined.series_ids:
+                problems.append(Problem(str(path), PROXY_TABLE.name, rows.get(proxy_id), "proxy_id", (
+                    f"{proxy_id} is the name of a yearly series, so a map naming it takes the series, not this row; "
+                    "give the row another id")))
+        problems += series_problems(combined.table, str(path), rows)
+        if problems:
+            raise InputError(problems)
+        return ProxyLibrary(combined.table.drop(columns="source_row", errors="ignore"))
 
 
 def family_of(proxy_id: str, row: Mapping[str, Any]) -> str:
@@ -406,12 +416,55 @@ def is_transfer(row: Mapping[str, Any]) -> bool:
 
 def read_proxy_table(path: str | Path) -> pd.DataFrame:
     """A proxy table from CSV, checked against :data:`PROXY_TABLE`, indexed by
-    ``proxy_id``. Raises :class:`InputError` with every problem."""
+    ``proxy_id`` (``source_row`` kept: the file's row of each). Raises :class:`InputError`
+    with every problem."""
     frame, problems = read_csv_table(path, PROXY_TABLE)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(errors)
-    return frame.drop(columns="source_row").set_index("proxy_id")
+    return frame.set_index("proxy_id")
+
+
+def series_problems(table: pd.DataFrame, file: str = "", rows: Mapping[str, Any] | None = None) -> list[Problem]:
+    """What keeps each yearly series of a proxy table from being used year by year: every
+    year needs exactly one low, one central and one high value, all in one stated price
+    year, the years running without a gap. Each problem names the row (from ``rows``,
+    ``proxy_id`` to the table's row number, where the row is the user's)."""
+    if "series" not in table:
+        return []
+    problems: list[Problem] = []
+    where = dict(rows or {}).get
+    named = table[table["series"].fillna("").astype(str) != ""]
+    for name, part in named.groupby("series", sort=False):
+        first = part.index[0]
+        blank_year = part[part["series_year"].isna()] if "series_year" in part else part
+        for proxy_id in blank_year.index:
+            problems.append(Problem(file, PROXY_TABLE.name, where(proxy_id), "series_year",
+                                    f"{proxy_id} is in the series {name} but has no series_year"))
+        scenarios = part["scenario"].fillna("").astype(str) if "scenario" in part else pd.Series("", index=part.index)
+        for proxy_id in part.index[scenarios == ""]:
+            problems.append(Problem(file, PROXY_TABLE.name, where(proxy_id), "scenario",
+                                    f"{proxy_id} is in the series {name} but names no scenario (low, central or high)"))
+        prices = part["price_year"].dropna().unique()
+        if part["price_year"].isna().any() or len(prices) != 1:
+            problems.append(Problem(file, PROXY_TABLE.name, where(first), "price_year", (
+                f"the series {name} needs one stated price year for all its rows; it has "
+                + (", ".join(str(int(y)) for y in sorted(prices)) or "none")
+                + (" and blanks" if part["price_year"].isna().any() and len(prices) else ""))))
+        years = part["series_year"].dropna().astype(int)
+        for year, at_year in part.loc[years.index].groupby(years):
+            kinds = scenarios[at_year.index]
+            for scenario in ("low", "central", "high"):
+                count = int((kinds == scenario).sum())
+                if count != 1:
+                    problems.append(Problem(file, PROXY_TABLE.name, where(at_year.index[0]), "scenario", (
+                        f"the series {name} has {count} {scenario} values for {year}; it needs exactly one")))
+        if len(years):
+            gaps = sorted(set(range(years.min(), years.max() + 1)) - set(years))
+            if gaps:
+                problems.append(Problem(file, PROXY_TABLE.name, where(first), "series_year", (
+                    f"the series {name} has no values for {', '.join(map(str, gaps))}; a series runs without a gap")))
+    return problems
 
 
 def load_library(user_table: str | Path | None = None) -> ProxyLibrary:

@@ -200,7 +200,8 @@ def resolve_proxies(
     rebased across) and ``proxy_old`` (yes when more than
     :data:`~svlib.reference.proxies.OLD_AFTER_YEARS`), ``proxy_series`` and
     ``proxy_series_year`` (for a yearly series: the calendar year of the outcome's first
-    year); ``proxy_value_low`` and ``proxy_value_high`` are rebased with the same factor.
+    year) and ``proxy_series_ratios`` (the series' central value of each year from that one
+    to its last over the first's, ``;``-separated); ``proxy_value_low`` and ``proxy_value_high`` are rebased with the same factor.
     ``first_year`` is the calendar year of analysis year 1 (:func:`first_calendar_year`),
     needed only by a row that names a yearly series.
     """
@@ -229,6 +230,7 @@ def resolve_columns(
     kinds: list[str] = []
     series_names: list[str] = []
     series_years: list[Any] = []
+    series_ratios: list[str] = []
     series_bounds: dict[int, tuple[float, float]] = {}
     for position, row in enumerate(records(frame)):
         number = int(row["source_row"])
@@ -236,6 +238,7 @@ def resolve_columns(
         given_year = row.get("proxy_year")
         given_year = None if pd.isna(given_year) else int(given_year)
         source, licence, url, kind, series_name, series_year = str(row.get("proxy_source") or ""), "", "", "", "", None
+        ratios = ""
         try:
             if pd.notna(row.get("proxy_value")):
                 value = float(row["proxy_value"])
@@ -264,6 +267,8 @@ def resolve_columns(
                           "series as its range")
                 licence, url, kind, series_name = series.attrs["licence"], series.attrs["url"], \
                     series.attrs["value_type"], proxy_id
+                central = series.loc[series_year:, "central"]
+                ratios = ";".join(repr(float(v) / value) for v in central)  # to the series' last year
                 is_stated, origin = "yes", YEAR_FROM_LIBRARY
             elif proxy_id and proxy_id in library:
                 proxy = library.rows_by_id[proxy_id]
@@ -300,6 +305,7 @@ def resolve_columns(
         kinds.append(kind)
         series_names.append(series_name)
         series_years.append(series_year if series_year is not None else pd.NA)
+        series_ratios.append(ratios if series_year is not None else "")
         published.append(value)
         years.append(year if year is not None else pd.NA)
         factors.append(factor)
@@ -325,6 +331,7 @@ def resolve_columns(
         "proxy_old": ["yes" if is_old(y, price_year) else "no" for y in years],
         "proxy_series": series_names,
         "proxy_series_year": pd.array(series_years, dtype="Int64"),
+        "proxy_series_ratios": series_ratios,
     }
     for end, bound in enumerate(("proxy_value_low", "proxy_value_high")):
         if bound in frame or series_bounds:
@@ -360,7 +367,12 @@ def first_calendar_year(period_start: Any) -> int | None:
     A yearly value such as the carbon value is for a calendar year (DESNZ 2023, Table 3),
     while a partner's year may be a financial year: the year holding most of it is used.
     """
-    start = pd.to_datetime(period_start, errors="coerce", dayfirst=True) if period_start is not None else pd.NaT
+    if period_start is None or (not isinstance(period_start, str) and pd.isna(period_start)):
+        return None
+    text = str(period_start).strip() if isinstance(period_start, str) else None
+    # a processed table writes 2024-10-01 (ISO, year first); a person writes 01/10/2024 (day first)
+    iso = text is not None and len(text) >= 10 and text[4] == "-"
+    start = pd.to_datetime(period_start, errors="coerce", dayfirst=not iso and text is not None)
     if pd.isna(start):
         return None
     return int((start + pd.Timedelta(days=182)).year)
@@ -383,10 +395,17 @@ def _series_first_year(row: dict[str, Any], name: str, series: pd.DataFrame, fir
     duration = int(row.get("duration") or 1) if pd.notna(row.get("duration")) else 1
     first, last = first_year + start - 1, first_year + start + duration - 2
     years = series.index
-    if first < years.min() or last > years.max():
+    if first < years.min() or first > years.max():
+        raise SeriesYearError(
+            f"{name} has values for {years.min()} to {years.max()}, but this outcome's first year is {first}; "
+            "check the period or --first-year, or value the outcome with proxy_value")
+    if last > years.max():
         raise SeriesYearError(
             f"{name} has values for {years.min()} to {years.max()}, but this outcome's years run from {first} to "
             f"{last}; shorten duration or value the years outside with proxy_value", "duration")
+    missing = sorted(set(range(first, last + 1)) - set(int(y) for y in years))
+    if missing:
+        raise SeriesYearError(f"{name} has no value for {', '.join(map(str, missing))}, a year this outcome runs in")
     return first
 
 

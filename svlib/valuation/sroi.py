@@ -603,9 +603,9 @@ class ValueModel:
 
 def yearly_profile(impact_map: pd.DataFrame, years: int) -> np.ndarray:
     """Each outcome's value in each analysis year relative to its first year, ``(outcomes,
-    years)``: 1 for a fixed proxy; for a row that names a yearly series (``proxy_series``,
-    its first year's calendar year in ``proxy_series_year``), the series' central value of
-    the calendar year the analysis year falls in over that of the first::
+    years)``: 1 for a fixed proxy; for a row that names a yearly series, the series' central
+    value of the calendar year the analysis year falls in over that of the first, as
+    resolving wrote it (``proxy_series_ratios``, one ratio per year from the first)::
 
         profile[i, t − 1] = central[y_i + t − s_i] / central[y_i]
 
@@ -613,21 +613,28 @@ def yearly_profile(impact_map: pd.DataFrame, years: int) -> np.ndarray:
     the value of year ``t`` is ``proxy_value × profile`` (DESNZ 2023: use the carbon value of
     the year in which the emission is saved). Years outside the outcome's are 1 (unused).
     Low and high paths are 50% and 150% of central in every year (DESNZ), so one profile
-    serves every draw of the proxy value."""
-    profile = np.ones((len(impact_map), years))
-    if "proxy_series" not in impact_map or not impact_map["proxy_series"].astype(str).str.len().any():
-        return profile
-    from svlib.reference.proxies import load_library
+    serves every draw of the proxy value.
 
-    library = load_library()
+    Raises
+    ------
+    ValueError
+        An outcome lasts beyond the years its series has values for (a scenario that
+        lengthens it, say).
+    """
+    profile = np.ones((len(impact_map), years))
+    if "proxy_series_ratios" not in impact_map:
+        return profile
     for i, row in enumerate(records(impact_map)):
-        name = str(row.get("proxy_series") or "")
-        if not name or pd.isna(row.get("proxy_series_year")):
+        text = str(row.get("proxy_series_ratios") or "")
+        if not text:
             continue
-        central = library.series(name)["central"]
-        first, start = int(row["proxy_series_year"]), int(row.get("start_year") or 1)
-        for t in range(start, min(start + int(row["duration"]), years + 1)):
-            profile[i, t - 1] = float(central[first + t - start]) / float(central[first])
+        ratios = [float(r) for r in text.split(";")]
+        start, duration = int(row.get("start_year") or 1), int(row["duration"])
+        if duration > len(ratios):
+            raise ValueError(f"outcome {row.get('outcome_id')}: its yearly series ({row.get('proxy_series')}) has "
+                             f"values for {len(ratios)} years from its first, but it lasts {duration}")
+        for k in range(min(duration, years - start + 1)):
+            profile[i, start + k - 1] = ratios[k]
     return profile
 
 

@@ -182,3 +182,22 @@ def test_a_change_of_years_is_shared_with_factors_for_every_year_either_side_rea
     expected = shapley({**figures, "duration": 5.0, "start_year": 1.0}, {**figures, "duration": 1.0, "start_year": 3.0},
                        Conventions().factors(20))
     assert shares == pytest.approx(expected)
+
+
+def test_an_outcome_valued_year_by_year_shares_its_change_exactly(tmp_path):
+    from svlib.validate.impact_map import load_impact_map
+
+    header = "outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,drop_off,proxy_id\n"
+    maps = []
+    for tonnes in (100, 200):
+        path = tmp_path / f"map{tonnes}.csv"
+        path.write_text(header + f"C1,Residents,Emissions saved,Environment,{tonnes},3,0,0,0,0,DESNZ23-CV\n",
+                        encoding="utf-8")
+        maps.append(load_impact_map(path, price_year=2024, first_year=2024))
+    sides = [Side(partner_id="woods", name="Woods", purpose=p, impact_map=m, investment=Investment.of(10_000.0))
+             for p, m in zip(("forecast", "evaluative"), maps)]
+    result = compare(*sides, Conventions(price_year=2024), draws=50)
+    # each year at its own carbon value: doubling the tonnes doubles the present value, all of it the quantity's
+    assert result.change_in_present_value == pytest.approx(result.to_dict()["forecast"]["present_value"])
+    shares = dict(zip(result.decomposition["parameter"], result.decomposition["contribution"]))
+    assert shares == {"quantity": pytest.approx(result.change_in_present_value, rel=1e-12)}

@@ -199,3 +199,62 @@ def test_cpi_reaches_back_to_1988_with_the_modelled_years_noted():
     assert cpi.factor(1990, 2024) == pytest.approx(133.9 / 55.9)
     assert "modelled estimate" in cpi.caveat(1990) and cpi.caveat(2011) == ""
     assert load_price_index("gdp_deflator").years == (1995, 2024)
+
+
+def _series_table(tmp_path, rows: list[dict]) -> str:
+    header = ["proxy_id", "theme", "outcome", "unit", "value_gbp", "price_year", "source", "licence", "series",
+              "series_year", "scenario"]
+    path = tmp_path / "mine.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, header)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({"theme": "Environment", "outcome": "x", "unit": "GBP per tCO2e", "value_gbp": "100",
+                             "price_year": "2022", "source": "S", "licence": "L", **row})
+    return str(path)
+
+
+def test_a_users_yearly_series_is_checked_when_it_is_loaded(tmp_path):
+    whole = [{"proxy_id": f"MY-{y}-{s}", "series": "MY-S", "series_year": str(y), "scenario": s}
+             for y in (2024, 2026) for s in ("low", "central", "high")]
+    with pytest.raises(InputError, match=r"mine.csv:Proxies:2:series_year: the series MY-S has no values for 2025"):
+        load_library(_series_table(tmp_path, whole))
+    missing_low = [r for r in whole if r["scenario"] != "low"]
+    with pytest.raises(InputError, match=r"the series MY-S has 0 low values for 2024; it needs exactly one"):
+        load_library(_series_table(tmp_path, missing_low))
+    mixed = [dict(r, price_year="2023") if r["series_year"] == "2026" else r for r in whole]
+    with pytest.raises(InputError, match=r"the series MY-S needs one stated price year for all its rows; it has "
+                                         r"2022, 2023"):
+        load_library(_series_table(tmp_path, mixed))
+    with pytest.raises(InputError, match=r"mine.csv:Proxies:2:proxy_id: DESNZ23-CV is the name of a yearly series"):
+        load_library(_series_table(tmp_path, [{"proxy_id": "DESNZ23-CV"}]))
+
+
+def test_a_users_own_series_and_an_override_of_the_shipped_one_are_used(tmp_path):
+    own = [{"proxy_id": f"MY-{y}-{s}", "series": "MY-S", "series_year": str(y), "scenario": s,
+            "value_gbp": str(v * m)} for y, v in ((2024, 100), (2025, 200))
+           for s, m in (("low", 0.5), ("central", 1.0), ("high", 1.5))]
+    library = load_library(_series_table(tmp_path, own))
+    assert "MY-S" in library.series_ids and library.series("MY-S").loc[2025, "central"] == 200
+    header = ("outcome_id,stakeholder,outcome,theme,quantity,duration,deadweight,displacement,attribution,"
+              "drop_off,proxy_id\n")
+    path = tmp_path / "map.csv"
+    path.write_text(header + "C1,Residents,Saved,Environment,10,2,0,0,0,0,MY-S\n", encoding="utf-8")
+    from svlib.valuation.sroi import Conventions, value_map
+    from svlib.validate.impact_map import load_impact_map
+
+    resolved = load_impact_map(path, library, price_year=2022, first_year=2024)
+    # by hand, in 2022 prices (no rebasing): 10 × (100 / 1.035 + 200 / 1.035²)
+    assert value_map(resolved, 1000.0, Conventions(price_year=2022)).present_value == pytest.approx(
+        10 * (100 / 1.035 + 200 / 1.035 ** 2))
+
+
+def test_svlib_proxies_csv_neutralises_formulas_and_refuses_an_unknown_theme(tmp_path):
+    from tests.test_cli import run
+
+    mine = _series_table(tmp_path, [{"proxy_id": "U-1", "outcome": '=HYPERLINK("http://x","y")', "theme": "Social"}])
+    done = run("proxies", "--proxies", mine, "--keyword", "hyperlink", "--csv")
+    assert done.returncode == 0, done.stderr
+    assert "'=HYPERLINK" in done.stdout and ',=HYPERLINK' not in done.stdout.replace('"', "")
+    refused = run("proxies", "--theme", "Weather")
+    assert refused.returncode == 2 and "unknown theme 'Weather'; expected one of: Jobs, Growth" in refused.stderr

@@ -168,3 +168,16 @@ def test_the_theme_and_proxy_figures_read_as_sentences_not_raw_structures():
     assert text == ("Suggested range: £12,421.15 to £19,873.84 GBP per WELLBY, a uniform distribution, in 2024 prices, "
                     "from XC-02, XC-01. Left out: SOC-03, not rebased.")
     assert "{" not in text
+
+
+def test_a_small_outcomes_proxy_age_and_kind_are_withheld_with_its_price_year(youth_hub):
+    # the age is the analysis price year minus the proxy's: shown, it would give the withheld price year back
+    shown = show._withhold(youth_hub, youth_hub.proxies_used()).set_index("outcome_id")
+    small = sorted(youth_hub.withheld_outcomes)
+    assert small
+    for o in small:
+        mark = str(shown.loc[o, "proxy_price_year"])
+        assert not mark[:1].isdigit()  # the price year itself is withheld...
+        assert str(shown.loc[o, "proxy_age_years"]) == mark and str(shown.loc[o, "proxy_value_type"]) == mark
+    others = [o for o in shown.index if o not in small]
+    assert any(str(shown.loc[o, "proxy_age_years"]).endswith(("year", "years", "old")) for o in others)

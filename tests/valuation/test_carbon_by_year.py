@@ -87,3 +87,29 @@ def test_years_beyond_the_series_are_refused_at_the_duration(tmp_path):
                                          r"outcome's years run from 2048 to 2052"):
         load_impact_map(path, price_year=2024, first_year=2048)
     assert np.isfinite(load_impact_map(path, price_year=2024, first_year=2046).iloc[0]["proxy_value"])
+
+
+@pytest.mark.parametrize("start, year", [("2024-10-01", 2025), ("2024-04-01", 2024), ("01/10/2024", 2025),
+                                         ("10/01/2024", 2024), ("2024-01-10", 2024)])
+def test_the_first_year_reads_iso_dates_year_first_and_typed_dates_day_first(start, year):
+    # a processed table writes 2024-10-01; a person types 01/10/2024 (1 October)
+    assert first_calendar_year(start) == year
+
+
+def test_svlib_sroi_on_processed_tables_takes_an_iso_period_start_as_written(tmp_path, capsys):
+    from svlib.cli import main
+
+    (tmp_path / "partner.csv").write_text("partner_id,period_start\nwoods,2024-10-01\n", encoding="utf-8")
+    (tmp_path / "impact_map.csv").write_text(
+        "partner_id," + HEADER.replace("\n", "") + "\nwoods,C1,Residents,Emissions saved,Environment,100,1,1,0,0,0,0,"
+        "DESNZ23-CV\n", encoding="utf-8")
+    assert main(["sroi", str(tmp_path / "impact_map.csv"), "--investment", "1000", "--partner", "woods",
+                 "--price-year", "2024", "--json"]) == 0
+    import json
+
+    payload = json.loads(capsys.readouterr().out)
+    # October 2024 to September 2025 holds more of 2025: its carbon value, rebased 2022 -> 2024. The headline
+    # takes the mean of the proxy's range (svlib.uncertainty.estimates.RULE_TEXT): PERT (low + 4 central + high) / 6
+    # with DESNZ's 2025 low 136.53 and high 409.60 (Table 3, 2022 prices)
+    mean_2025 = (136.53 + 4 * 273.06 + 409.60) / 6
+    assert payload["present_value"] == pytest.approx(100 * mean_2025 * CPI_2022_TO_2024 / 1.035, rel=1e-12)
