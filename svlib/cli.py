@@ -236,7 +236,8 @@ def _command_simulate(args: argparse.Namespace) -> int:
     from svlib.uncertainty.montecarlo import simulate
 
     impact_map, investment, conventions, survey = _prepare(args)
-    result = simulate(impact_map, investment, conventions, draws=args.draws, seed=args.seed, survey=survey)
+    result = simulate(impact_map, investment, conventions, draws=args.draws, seed=args.seed, survey=survey,
+                      streams=args.partner)  # a partner's streams, as in its report
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:

@@ -132,7 +132,7 @@ class ScenarioExplorer:
             return self.result
         r = self.report
         self.result = evaluate(self.scenario(), r.impact_map, r.investment, r.conventions, r.survey,
-                               draws=self.draws, seed=self.seed)
+                               draws=self.draws, seed=self.seed, streams=str(r.partner["partner_id"]))
         s = self.result.summary()
         below = f"{s['prob_ratio_below_1']:.1%}"
         self.headline.value = (f"<p style='font-size:1.3em'>SROI ratio <b>{esc(ratio(s['sroi_ratio']))}</b>; "

@@ -151,7 +151,7 @@ class PartnerReport:
     @cached_property
     def simulation(self) -> Simulation:
         return simulate(self.impact_map, self.investment, self.conventions, draws=self.draws, seed=self.seed,
-                        survey=self.answers)
+                        survey=self.answers, streams=str(self.partner["partner_id"]))
 
     @cached_property
     def headline(self) -> dict[str, float]:

@@ -122,6 +122,7 @@ class _Plan:
     model: ValueModel
     seed: int
     uncertain: list[tuple[str, np.ndarray, list[ParameterDistribution]]]
+    stream_ids: tuple[str, ...] = ()
 
 
 def _by_parameter(distributions: pd.DataFrame) -> dict[str, list[ParameterDistribution]]:
@@ -132,13 +133,21 @@ def _by_parameter(distributions: pd.DataFrame) -> dict[str, list[ParameterDistri
     return grouped
 
 
-def _plan(model: ValueModel, distributions: pd.DataFrame, seed: int) -> _Plan:
+def _plan(model: ValueModel, distributions: pd.DataFrame, seed: int, streams: str | None = None) -> _Plan:
     uncertain = []
     for p, dists in _by_parameter(distributions).items():
         varying = np.array([i for i, d in enumerate(dists) if d.kind != "fixed"], np.intp)
         if len(varying):
             uncertain.append((p, varying, [dists[i] for i in varying]))
-    return _Plan(model, seed, uncertain)
+    return _Plan(model, seed, uncertain, stream_ids(model.outcome_ids, streams))
+
+
+def stream_ids(outcome_ids: tuple[str, ...], streams: str | None = None) -> tuple[str, ...]:
+    """The ids the random streams are keyed on: each outcome's id, or ``"<streams>:<id>"``
+    for a partner's outcomes (``streams`` the partner id), so that two partners' outcomes
+    with one id draw apart, and a partner's draws are the same in its own report, on every
+    theme page and in the forum's totals (:mod:`svlib.analysis.themes` keys them alike)."""
+    return tuple(f"{streams}:{o}" for o in outcome_ids) if streams else tuple(outcome_ids)
 
 
 IMPACT_FACTORS: tuple[str, ...] = ("quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage")
@@ -225,7 +234,7 @@ class _Sampler:
         self.tables = [np.ascontiguousarray(t) for t in _multipliers(model, parameter, values, rows)]
         self.columns = _multipliers(model, parameter, model.central[parameter][:, None])
         self.fixed_rows = np.setdiff1d(np.arange(model.size), rows)
-        self.generators = [bit_stream(plan.seed, model.outcome_ids[r], parameter, start) for r in rows]
+        self.generators = [bit_stream(plan.seed, plan.stream_ids[r], parameter, start) for r in rows]
 
     def fill(self, n: int, outs: list[np.ndarray]) -> None:
         """The next ``n`` draws, as blocks ``(outcomes, n)`` of each table's factor (one
@@ -379,6 +388,7 @@ def simulate(
     processes: int = 1,
     keep_outcomes: bool = False,
     priors: Mapping[tuple[str, str], Prior] | None = None,
+    streams: str | None = None,
 ) -> Simulation:
     """Simulate the SROI ratio with every uncertain parameter drawn from its distribution.
 
@@ -411,6 +421,9 @@ def simulate(
         Keep every outcome's present value per draw (``draws × outcomes`` floats).
     priors : mapping of (outcome_id, factor) to Prior, optional
         Stated figures blended with survey means.
+    streams : str, optional
+        The partner whose outcomes these are: the random streams are keyed on
+        ``"<partner>:<outcome_id>"`` (:func:`stream_ids`), as on theme and forum pages.
 
     Returns
     -------
@@ -426,7 +439,7 @@ def simulate(
     found = estimates(impact_map, survey, priors)
     model = ValueModel(found.central_map(), investment, conventions)
     distributions = found.table
-    plan = _plan(model, distributions, seed)
+    plan = _plan(model, distributions, seed, streams)
     processes = min(processes, draws)
     if processes == 1:
         parts = [_run(plan, 0, draws, chunk_size, keep_outcomes)]

@@ -206,6 +206,7 @@ def evaluate(
     survey: pd.DataFrame | None = None,
     draws: int = 5_000,
     seed: int = 0,
+    streams: str | None = None,
 ) -> ScenarioResult:
     """Value, simulate and find the switching values of ``impact_map`` under ``scenario``.
 
@@ -222,6 +223,8 @@ def evaluate(
         Deflator survey answers; those for overridden parameters are set aside.
     draws, seed : int
         Monte Carlo draws and seed (a small number keeps a workshop responsive).
+    streams : str, optional
+        The partner whose map it is (its random streams, as in its report).
     """
     changed = scenario.apply(impact_map)
     used = scenario.conventions(conventions)
@@ -230,6 +233,6 @@ def evaluate(
     return ScenarioResult(
         scenario=scenario,
         valuation=central_valuation(changed, investment, used, survey=answers),
-        simulation=simulate(changed, investment, used, draws=draws, seed=seed, survey=answers),
+        simulation=simulate(changed, investment, used, draws=draws, seed=seed, survey=answers, streams=streams),
         switching=switching_values(changed, investment, used, survey=answers),
     )

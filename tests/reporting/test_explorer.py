@@ -37,7 +37,8 @@ def test_moving_sliders_and_overriding_an_outcome_updates_the_results(explorer):
     explorer.rate.value = 0.06
     # the shown result is exactly the scenario API's answer for the same scenario
     r = explorer.report
-    expected = evaluate(explorer.scenario(), r.impact_map, r.investment, r.conventions, r.survey, draws=2000, seed=3)
+    expected = evaluate(explorer.scenario(), r.impact_map, r.investment, r.conventions, r.survey, draws=2000, seed=3,
+                        streams=r.partner["partner_id"])  # the partner's own streams, as in its report
     assert explorer.result.summary() == expected.summary()
     assert f"£{expected.valuation.sroi_ratio:,.2f} : £1" in explorer.headline.value
     assert "Switching values" in explorer.switching.value
