@@ -61,7 +61,7 @@ from svlib.reference.proxies import ProxyLibrary, load_library, load_price_index
 from svlib.uncertainty.estimates import central_valuation
 from svlib.uncertainty.montecarlo import simulate
 from svlib.validate.impact_map import first_calendar_year, resolve_proxies
-from svlib.valuation.sroi import Conventions
+from svlib.valuation.sroi import Conventions, Investment
 
 UNMATCHED = "unmatched"
 """``matched_indicator`` of an outcome whose indicator is not in the County Durham Pound list."""
@@ -321,6 +321,28 @@ def _resolved_map(tables: Mapping[str, pd.DataFrame], partner_id: str, price_yea
     if errors:
         raise InputError(errors)
     return resolved
+
+
+def partner_map(tables: Mapping[str, pd.DataFrame], partner_id: str, price_year: int, library: ProxyLibrary,
+                price_index: str = "cpi") -> tuple[pd.DataFrame, pd.DataFrame | None, Investment]:
+    """One partner's resolved impact map (its own outcome ids), its deflator survey answers
+    (None when there are none) and its inputs as an :class:`Investment` (dated inputs
+    discounted as in its report), from a collection's processed tables.
+
+    Raises
+    ------
+    InputError
+        A proxy cannot be resolved; ValueError: the partner's inputs add up to nothing.
+    """
+    raw = _rows(tables, "ImpactMap", partner_id)
+    partner = tables["Partner"][tables["Partner"]["partner_id"].astype(str) == partner_id]
+    first_year = first_calendar_year(partner["period_start"].iloc[0]) if len(partner) else None
+    resolved, problems = resolve_proxies(raw, library, price_year, price_index, first_year=first_year)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    survey = _rows(tables, "DeflatorSurvey", partner_id)
+    return resolved, survey if len(survey) else None, Investment.from_inputs(_rows(tables, "Inputs", partner_id))
 
 
 def _investment(tables: Mapping[str, pd.DataFrame], partner_id: str) -> float:

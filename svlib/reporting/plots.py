@@ -211,3 +211,35 @@ def change_by_figure(by_figure: pd.DataFrame, price_year: int | None = None) -> 
     ax.set_xlabel(f"share of the change in present value, £ thousands{f' ({price_year} prices)' if price_year else ''}")
     ax.set_title("What explains the difference between forecast and evaluation")
     return fig
+
+
+def partner_ratios(partners: pd.DataFrame) -> Figure:
+    """Every partner's SROI ratio with its likely range (p5 to p95), one row each in the
+    order given (alphabetical: never a league table), forecasts marked apart from
+    evaluations, the 1:1 line drawn. The page states beside it that ratios of different
+    organisations are not comparable (:data:`svlib.analysis.forum.COMPARABILITY_WARNING`).
+
+    Parameters
+    ----------
+    partners : pandas.DataFrame
+        :func:`svlib.analysis.forum.partner_table`: ``name, purpose, sroi_ratio, p5, p95``.
+    """
+    fig = Figure(figsize=(8, 1.2 + 0.45 * max(len(partners), 1)), layout="constrained")
+    ax = fig.add_subplot()
+    rows = np.arange(len(partners))[::-1]
+    for purpose, colour, marker in (("evaluative", "#1f4e79", "o"), ("forecast", "#b06000", "s")):
+        chosen = (partners["purpose"] == purpose).to_numpy()
+        if not chosen.any():
+            continue
+        part = partners[chosen]
+        ax.errorbar(part["sroi_ratio"], rows[chosen],
+                    xerr=[part["sroi_ratio"] - part["p5"], part["p95"] - part["sroi_ratio"]],
+                    fmt=marker, color=colour, capsize=3,
+                    label=f"{purpose}: ratio and likely range (p5 to p95)")
+    ax.axvline(1.0, color="#c00000", linestyle=":", linewidth=1.5, label="£1 back for every £1")
+    ax.set_yticks(rows, [as_text(n) for n in partners["name"]])
+    ax.set_xlabel(RATIO_AXIS)
+    ax.set_xlim(left=0)
+    ax.set_title("Each partner's social return, with its likely range")
+    fig.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)
+    return fig

@@ -15,11 +15,14 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
+from svlib.analysis import forum
+from svlib.analysis import proxy_research as research
 from svlib.analysis.disclosure import WITHHELD, small_outcomes, suppress_counts, withhold_small
 from svlib.analysis.distance import chart, summarise
 from svlib.analysis.themes import outcomes_in_theme
 from svlib.contract.cells import HIDDEN_CONTROLS
 from svlib.contract.tables import investment_total
+from svlib.reference.proxies import load_library
 from svlib.reporting.report_text import figure, fraction, money, ratio
 from svlib.uncertainty.estimates import LEVELS, RULE_TEXT
 from svlib.uncertainty.sensitivity import ALL_OUTCOMES
@@ -602,8 +605,6 @@ def library_holdings(price_year: int) -> list[HTML]:
     """What the proxy library holds: its counts by dataset and kind, by theme and kind, and
     by age in ``price_year`` prices, then each dataset's source and licence, all computed
     from the shipped data."""
-    from svlib.analysis import proxy_research as research
-
     counts = {"fiscal": "Fiscal (saving to the public purse)", "economic": "Economic", "social": "Social",
               "not stated": "Not classed", "total": "Total"}
     ages = research.theme_ages(price_year).reset_index()
@@ -624,8 +625,6 @@ def library_holdings(price_year: int) -> list[HTML]:
 def theme_proxies(themes: list[str], keyword: str, price_year: int) -> list[HTML]:
     """Each theme's proxies in ``price_year`` prices: its verified proxies and each GMCA
     family's headline line, or, with a ``keyword``, every line that mentions it."""
-    from svlib.analysis import proxy_research as research
-
     labels = {"proxy_id": "Id", "kind": "Kind of value", "outcome": "Outcome", "unit": "Unit",
               "value_in_price_year": f"Value ({price_year} prices)", "proxy_price_year": "Price year",
               "age": "Age", "confidence": "Confidence (RAG)", "dataset": "Dataset"}
@@ -645,9 +644,6 @@ def theme_proxies(themes: list[str], keyword: str, price_year: int) -> list[HTML
 
 def series_section(price_year: int) -> list[HTML]:
     """Each yearly series (the DESNZ carbon values) by year in ``price_year`` prices."""
-    from svlib.analysis import proxy_research as research
-    from svlib.reference.proxies import load_library
-
     pieces: list[HTML] = []
     for name in sorted(load_library().series_ids):
         shown = research.series_table(name, price_year)
@@ -661,3 +657,79 @@ def series_section(price_year: int) -> list[HTML]:
                             f"{name}: GBP per tonne of CO2e by year of emission, {price_year} prices",
                             {"year": "Year", "low": "Low", "central": "Central", "high": "High"}))
     return pieces
+
+
+# ----------------------------------------------------------------------------------------
+# The forum summary (notebooks/00_forum_summary.ipynb)
+# ----------------------------------------------------------------------------------------
+
+GROUP_NAMES = {"evaluative": "Evaluations (what was achieved)", "forecast": "Forecasts (what is planned)"}
+
+
+def forum_totals(results: list[Any], price_year: int) -> list[HTML]:
+    """The forum's totals, evaluations and forecasts apart, each with its range."""
+    pieces: list[HTML] = []
+    for row in forum.totals(results).to_dict("records"):
+        pieces.append(HTML(
+            "<div class='svlib-headline' style='border:2px solid #1f5f8b;padding:12px;border-radius:6px;"
+            "max-width:720px;margin:8px 0'>"
+            f"<p style='font-size:1.3em;margin:0'>{esc(GROUP_NAMES[row['group']])}: {esc(row['partners'])} "
+            f"partner{'s' if row['partners'] != 1 else ''}</p>"
+            f"<p style='margin:6px 0'>Present value <strong>{esc(money(row['present_value']))}</strong> for an "
+            f"investment of <strong>{esc(money(row['investment']))}</strong>"
+            + (f" ({esc(money(row['investment_pv']))} in present value)"
+               if abs(row['investment_pv'] - row['investment']) > 0.5 else "")
+            + f", in {esc(price_year)} prices: <strong>{esc(ratio(row['sroi_ratio']))}</strong> for the forum.</p>"
+            f"<p style='margin:0'>Likely range (90% of simulations, partners' draws added draw by draw): "
+            f"{esc(money(row['pv_p5']))} to {esc(money(row['pv_p95']))}; the ratio "
+            f"{esc(ratio(row['p5']))} to {esc(ratio(row['p95']))}.</p></div>"))
+    if not pieces:
+        pieces.append(paragraph("No partner was valued."))
+    return pieces
+
+
+def forum_partners(results: list[Any]) -> HTML:
+    """Every partner's headline on the forum's basis, in alphabetical order."""
+    return table(forum.partner_table(results).drop(columns=["partner_id", "p50"]),
+                 {"investment": "money", "investment_pv": "money", "present_value": "money", "sroi_ratio": "ratio",
+                  "p5": "ratio", "p95": "ratio", "prob_ratio_below_1": "percent"},
+                 "Each partner (alphabetical; not a ranking)",
+                 {"name": "Partner", "purpose": "Kind", "investment": "Investment", "investment_pv":
+                  "Investment (present value)", "present_value": "Present value", "sroi_ratio": "SROI ratio",
+                  "p5": "Likely range from", "p95": "to", "prob_ratio_below_1": "Chance below 1:1"})
+
+
+def forum_value_tables(results: list[Any], tables: Mapping[str, pd.DataFrame]) -> list[HTML]:
+    """Value by theme and by indicator across the forum, the value outside the National
+    TOMs, and what VCSE evidence could add to the County Durham Pound's indicators."""
+    money_columns = {"present_value": "money", "p5": "money", "p95": "money", "share": "percent"}
+    group = {"group": "Kind"}
+    return [
+        table(forum.by_theme(results), money_columns, "Value by County Durham Pound theme",
+              {**group, "theme": "Theme", "partners": "Partners", "present_value": "Present value",
+               "p5": "Likely range from", "p95": "to"}),
+        table(forum.by_indicator(results), money_columns, "Value by County Durham Pound indicator",
+              {**group, "theme": "Theme", "indicator": "Indicator", "partners": "Partners", "outcomes": "Outcomes",
+               "present_value": "Present value"}),
+        table(forum.outside_toms(results).replace({"in_toms": {"yes": "counted by a TOMs measure",
+                                                               "no": "not counted by the TOMs",
+                                                               "unknown": "not known"}}),
+              money_columns, "Value the National TOMs count, and value they do not",
+              {**group, "in_toms": "National TOMs", "present_value": "Present value", "share": "Share"}),
+        table(forum.stretch(results, tables), money_columns,
+              "What VCSE evidence could add: outcomes the TOMs do not count, by indicator",
+              {**group, "theme": "Theme", "indicator": "Indicator", "on_the_list": "On the County Durham Pound list",
+               "partners": "Partners", "outcomes": "Outcomes", "evidence": "Evidence beyond the partners' figures",
+               "present_value": "Present value"}),
+    ]
+
+
+def forum_evidence(results: list[Any], tables: Mapping[str, pd.DataFrame]) -> HTML:
+    """Each partner's evidence: how its deflators were estimated and what else it holds."""
+    return table(forum.evidence_gaps(results, tables), None,
+                 "Evidence behind each partner's figures (counts of people from 1 to 4 shown as <5)",
+                 {"name": "Partner", "purpose": "Kind", "outcomes": "Outcomes",
+                  **{k: f"Deflators from {v}" for k, v in forum.EVIDENCE_KINDS.items()},
+                  "respondents": "People who answered the deflator survey",
+                  "people_with_readings": "People with distance-travelled readings",
+                  "case_studies": "Case studies cleared for sharing"})

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from svlib import __version__, paths
+from svlib.analysis import forum
 from svlib.analysis.comparison import forecast_pairs, unpaired_forecasts
 from svlib.analysis.evidence import (
     NameRules,
@@ -55,6 +56,8 @@ from svlib.reporting.disclosure_audit import (
     small_outcome_facts,
     svlib_words,
 )
+from svlib.reporting.forum_workbook import write_forum_workbook
+from svlib.reporting.partner_report import partner_conventions
 from svlib.reporting.runner import NotebookJob, failure_record, run_jobs
 from svlib.reporting.site import REPORT_FOLDERS, render_index
 from svlib.uncertainty.scenarios import load as load_scenario
@@ -63,6 +66,8 @@ PARTNER_NOTEBOOK = "05_partner_report.ipynb"
 RESEARCH_NOTEBOOKS = (("scoping", "01_baseline_scoping.ipynb", "Baseline scoping of partners"),
                       ("proxies", "02_proxy_research.ipynb", "Proxy research"))
 THEME_NOTEBOOK = "04_theme_modelling.ipynb"
+FORUM_NOTEBOOKS = (("summary", "00_forum_summary.ipynb", "Forum summary: the partners' value added up"),)
+"""The forum's own pages, run once per collection and linked first on the index."""
 COMPARISON_NOTEBOOK = "06_forecast_evaluation.ipynb"
 PARTNER_DEFAULTS = ("price_year", "discount_rate", "discount_schedule", "discount_from", "dropoff_from", "scenario",
                     "discount_factors")
@@ -216,12 +221,21 @@ THEME_CONVENTIONS = ("discount_rate", "discount_schedule", "discount_from", "dro
 
 def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, seed: int,
                   conventions: Mapping[str, Any] | None = None) -> list[NotebookJob]:
-    """Baseline scoping and proxy research once per collection, theme modelling once per
-    County Durham Pound theme (valued under the run's ``conventions``, the SROI guide's
-    where none are given: a theme adds partners up on one basis)."""
+    """The forum summary, baseline scoping and proxy research once per collection, theme
+    modelling once per County Durham Pound theme (the forum and the themes valued under the
+    run's ``conventions``, the SROI guide's where none are given: they add partners up on
+    one basis)."""
     given = {k: v for k, v in (conventions or {}).items() if k in THEME_CONVENTIONS}
     inputs = tuple(str(p) for p in sorted(processed.glob("*.csv")))
     jobs = [
+        NotebookJob(key=f"forum/{kind}", kind="forum", title=title, notebook=str(paths.NOTEBOOKS_DIR / notebook),
+                    parameters={"collection": collection, "data_dir": paths.for_kernel(processed),
+                                "n_draws": int(draws), "seed": int(seed), **given},
+                    output_stem=str(out_dir / "forum" / kind), inputs=inputs,
+                    defaults=tuple(name for name in THEME_CONVENTIONS if name not in given))
+        for kind, notebook, title in FORUM_NOTEBOOKS
+    ]
+    jobs += [
         NotebookJob(key=f"research/{kind}", kind=kind, title=title, notebook=str(paths.NOTEBOOKS_DIR / notebook),
                     parameters={"collection": collection, "data_dir": paths.for_kernel(processed)}
                     if kind == "scoping" else {},
@@ -388,6 +402,14 @@ def run_reports(
         names = collection_name_rules(rules, ordinary=svlib_words() | label_words(shared)) if valid else None
         for record in records:
             withhold_if_disclosive(record, staging.path, facts, messages, names)
+        workbook = None
+        if valid and research:
+            workbook = _forum_workbook(staging.path, shared, processed_dir, draws, seed, conventions, run_id, messages)
+            leaks = audit_file(staging.path / workbook, facts, workbook, names) if workbook else []
+            if leaks:  # as a page that fails the check: removed, the findings in the local log only
+                (staging.path / workbook).unlink()
+                messages["forum/workbook"] = [str(f) for f in leaks]
+                workbook = None
         run = {
             "run_id": run_id,
             "collection": collection,
@@ -403,6 +425,7 @@ def run_reports(
             "scenario": paths.shown(scenario) if scenario else None,
             "notes": [redact(n.shared()) for n in notes],
             "notebooks": [shared_record(r) for r in records + failures],
+            "workbook": workbook,
         }
         log = write_atomic(run_log(processed_dir), log_text(run, records + failures, messages, notes))
         write_json(staging.path / "run.json", run)
@@ -413,6 +436,29 @@ def run_reports(
             raise DisclosureError(leaks)
         staging.publish()
     return RunResult(run, out_dir / "index.html", messages, log)
+
+
+FORUM_WORKBOOK = "forum.xlsx"
+
+
+def _forum_workbook(folder: Path, shared: Mapping[str, pd.DataFrame], processed: Path, draws: int, seed: int,
+                    conventions: Mapping[str, Any] | None, run_id: str, messages: dict[str, list[str]]) -> str | None:
+    """Write the forum workbook into the staging ``folder`` from the shared tables (the
+    partners' results and draws, valued as the forum summary values them); its name, or
+    None when it could not be made (the reason goes to the local log, the run goes on)."""
+    given = {k: v for k, v in (conventions or {}).items() if k in THEME_CONVENTIONS}
+    try:
+        used = partner_conventions({}, given.get("discount_rate", ""), given.get("discount_schedule", ""),
+                                   given.get("discount_from", ""), given.get("dropoff_from", 2),
+                                   discount_factors=given.get("discount_factors", ""))
+        results, used = forum.partner_results(shared, draws, seed, conventions=used)
+        about = {"collection": processed.name, "run": run_id, "price year": used.price_year, "draws": int(draws),
+                 "seed": int(seed), **{f"convention: {k}": v for k, v in used.describe().items()}}
+        write_forum_workbook(folder / FORUM_WORKBOOK, results, shared, about, sorted(processed.glob("*.csv")))
+    except Exception as exc:  # noqa: BLE001 - the workbook is one output among many; the pages still publish
+        messages["forum/workbook"] = [f"the forum workbook was not written: {printable(str(exc))}"]
+        return None
+    return FORUM_WORKBOOK
 
 
 class DisclosureError(RuntimeError):
@@ -515,7 +561,7 @@ def _written_by_the_run_in(out_dir: Path) -> set[str]:
         records = run["notebooks"]
     except (OSError, ValueError, KeyError, TypeError):
         return set()
-    written = {"index.html", "run.json"}
+    written = {"index.html", "run.json"} | ({FORUM_WORKBOOK} if run.get("workbook") == FORUM_WORKBOOK else set())
     for record in records if isinstance(records, list) else []:
         for suffix in ("html", "ipynb"):
             value = record.get(suffix) if isinstance(record, dict) else None

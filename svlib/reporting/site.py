@@ -23,7 +23,7 @@ table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border-bottom:1px s
 th{background:#eef4fa}.failed{color:#a00000}.note{color:#555;font-size:.9em}ul.problems{margin:.2em 0;padding-left:1.2em;font-size:.85em}
 """
 
-REPORT_FOLDERS = ("partners", "comparisons", "research", "themes")
+REPORT_FOLDERS = ("forum", "partners", "comparisons", "research", "themes")
 """The sub-folders of a run's output folder, each holding pages (.html) and notebooks (.ipynb)."""
 
 PROBLEMS_SHOWN = 50
@@ -79,7 +79,9 @@ def render_index(run: dict[str, Any]) -> str:
                       key=lambda r: str(r.get("title") or r["key"]).lower())
     return _template().render(
         collection=run["collection"], run_id=run.get("run_id", ""), style=STYLE,
-        partners=[_row(r) for r in partners], others=[_row(r) for r in records if r["kind"] != "partner"],
+        partners=[_row(r) for r in partners], forum=[_row(r) for r in records if r["kind"] == "forum"],
+        others=[_row(r) for r in records if r["kind"] not in ("partner", "forum")],
+        workbook=run.get("workbook"),
         ready=sum(r["status"] == "ok" for r in partners), failed=sum(r["status"] != "ok" for r in records),
         seed=run["seed"], draws=f"{int(run['draws']):,}", version=run["svlib_version"],
         any_problems=any(r.get("problems") for r in partners), withheld=WITHHELD)

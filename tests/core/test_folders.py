@@ -220,7 +220,7 @@ def run_state(out: Path) -> str:
     """The run id of the whole run ``out`` holds, checking that every page and notebook
     run.json lists is there and from that run, and that nothing else is."""
     run = json.loads((out / "run.json").read_text())
-    expected = {"index.html", "run.json"}
+    expected = {"index.html", "run.json"} | ({run["workbook"]} if run.get("workbook") else set())
     assert page_run(out / "index.html") == run["run_id"]
     for record in run["notebooks"]:
         if record["status"] == "ok":

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import openpyxl
 import pytest
 
 from svlib import paths
@@ -309,3 +310,19 @@ def test_files_a_run_did_not_write_are_never_replaced_hidden_or_not(report_run, 
     shutil.copytree(root / "out", clean)
     (clean / ".DS_Store").write_text("")  # what the system adds by itself does not count
     assert report_folder_problems(clean, raw) == []
+
+
+def test_the_forum_summary_and_workbook_come_first_and_escape_partner_text(report_run):
+    result, raw, root = report_run
+    page = result.index.read_text(encoding="utf-8")
+    forum_at, partners_at = page.index("The forum's findings"), page.index("Partner reports")
+    assert forum_at < partners_at
+    assert 'href="forum/summary.html"' in page[forum_at:partners_at]
+    assert 'href="forum.xlsx"' in page[forum_at:partners_at] and result.run["workbook"] == "forum.xlsx"
+    summary = (result.out_dir / "forum" / "summary.html").read_text(encoding="utf-8")
+    assert XSS_NAME not in summary and "&lt;img src=x onerror=alert(1)&gt;" in summary
+    assert "not comparable" in summary
+    book = openpyxl.load_workbook(result.out_dir / "forum.xlsx")
+    names = [c.value for c in book["Partners"]["A"][1:]]
+    assert XSS_NAME in names  # text in a cell is only text to a spreadsheet
+    assert "broken" not in " ".join(map(str, names)).lower()  # a failed partner is not in the forum's figures

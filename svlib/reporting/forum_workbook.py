@@ -1,0 +1,124 @@
+"""The forum workbook: every view of the forum summary as a sheet, for a researcher who
+builds slides or a briefing from it (``outputs/<collection>/forum.xlsx``).
+
+One sheet per view (:mod:`svlib.analysis.forum`), plus every partner's headline and range,
+its present value by theme and by year, and an "About" sheet with the run's conventions,
+seed, draws, version and the SHA-256 of every table the figures come from. Values are
+written as numbers with number formats (pounds, ratios, shares), never as formulas a
+reader could break; every text cell goes through
+:func:`svlib.core.files.spreadsheet_safe`, so partner text that looks like a formula is
+shown, never run. The same suppression as the HTML pages applies: the views are the same
+tables (counts of people from 1 to 4 already "<5"; no quantities, names or testimony).
+Written with openpyxl, a maintained xlsx writer, to a temporary file and moved into place.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from svlib import __version__
+from svlib.analysis import forum
+from svlib.core.files import spreadsheet_safe, write_atomic
+from svlib.core.provenance import input_fingerprints
+
+MONEY, RATIO, SHARE = '"£"#,##0', "0.00", "0.0%"
+"""Number formats: whole pounds, a ratio to two places, a share to one place."""
+
+FORMATS: dict[str, str] = {
+    "investment": MONEY, "investment_pv": MONEY, "present_value": MONEY, "pv_p5": MONEY, "pv_p50": MONEY,
+    "pv_p95": MONEY, "sroi_ratio": RATIO, "prob_ratio_below_1": SHARE, "share": SHARE,
+}
+"""Each column's number format; ``p5, p50, p95`` are ratios on the partner and totals
+sheets and pounds on the theme sheet (:func:`_formats`)."""
+
+HEADER_FILL = PatternFill("solid", fgColor="DCE8F4")
+
+
+def _formats(sheet: str, columns: Iterable[str]) -> dict[str, str]:
+    found = {c: FORMATS[c] for c in columns if c in FORMATS}
+    spread = MONEY if sheet == "By theme" else RATIO
+    found.update({c: spread for c in ("p5", "p50", "p95") if c in columns})
+    if sheet in ("Partner value by theme",):
+        found.update({c: MONEY for c in columns if c not in ("name", "purpose")})
+    return found
+
+
+def views(results: list[forum.PartnerResult], tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Each sheet's table, by sheet name, in order."""
+    return {
+        "Totals": forum.totals(results),
+        "Partners": forum.partner_table(results).drop(columns="partner_id"),
+        "By theme": forum.by_theme(results),
+        "By indicator": forum.by_indicator(results),
+        "Outside the TOMs": forum.outside_toms(results),
+        "What VCSE could add": forum.stretch(results, tables),
+        "Evidence": forum.evidence_gaps(results, tables),
+        "Partner value by theme": forum.value_by_partner_and_theme(results),
+        "Partner value by year": forum.value_by_partner_and_year(results),
+    }
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _write_table(ws, frame: pd.DataFrame, formats: Mapping[str, str]) -> None:
+    ws.append([str(c) for c in frame.columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in frame.itertuples(index=False):
+        ws.append([_cell(v) for v in row])
+    for j, column in enumerate(frame.columns, start=1):
+        letter = get_column_letter(j)
+        if column in formats:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                cell.number_format = formats[column]
+        longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
+        ws.column_dimensions[letter].width = min(60, max(10, longest + 2))
+    ws.freeze_panes = "A2"
+
+
+def forum_workbook(results: list[forum.PartnerResult], tables: Mapping[str, pd.DataFrame], about: Mapping[str, Any],
+                   inputs: Iterable[str | Path] = ()) -> bytes:
+    """The workbook's bytes: an "About" sheet (``about`` key-value pairs, the conventions,
+    the comparability warning and each input's SHA-256), then :func:`views`."""
+    book = Workbook()
+    ws = book.active
+    ws.title = "About"
+    facts = [("What", "The forum's findings: every partner's social value added up, with its uncertainty"),
+             *((str(k), v if isinstance(v, (int, float)) else str(v)) for k, v in about.items()),
+             ("svlib version", __version__),
+             ("Comparing partners", forum.COMPARABILITY_WARNING),
+             ("Small numbers", "Counts of people from 1 to 4 are shown as <5, as on every shared page."),
+             ("Totals", "Totals across partners are summed draw by draw; percentiles are never added.")]
+    for name, fingerprint in input_fingerprints(inputs).items():
+        facts.append((f"input {Path(name).name}", f"sha256 {fingerprint.get('sha256', '')}"))
+    _write_table(ws, pd.DataFrame(facts, columns=["item", "value"]), {})
+    ws.column_dimensions["B"].width = 100
+    for (cell,) in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for name, frame in views(results, tables).items():
+        _write_table(book.create_sheet(name), frame, _formats(name, frame.columns))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_forum_workbook(path: str | Path, results: list[forum.PartnerResult], tables: Mapping[str, pd.DataFrame],
+                         about: Mapping[str, Any], inputs: Iterable[str | Path] = ()) -> Path:
+    """Write :func:`forum_workbook` to ``path`` atomically (nothing half-written)."""
+    return write_atomic(path, forum_workbook(results, tables, about, inputs))

@@ -1,0 +1,104 @@
+"""The forum's findings: totals across partners, summed draw by draw, and the workbook."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from svlib.analysis import forum
+from svlib.reporting.forum_workbook import forum_workbook
+from svlib.reporting.partner_report import prepare, shared_tables
+
+DRAWS, SEED = 600, 5
+
+
+@pytest.fixture(scope="module")
+def tables(example_folder):
+    return shared_tables("example", example_folder)
+
+
+@pytest.fixture(scope="module")
+def results(tables):
+    return forum.partner_results(tables, DRAWS, SEED)[0]
+
+
+def test_the_forum_total_is_the_sum_of_the_partners_present_values_from_their_own_reports(results, example_folder):
+    totals = forum.totals(results).set_index("group")
+    # each partner's report, prepared on its own (the notebook's path), gives its headline and draws
+    reports = {r.partner_id: prepare(r.partner_id, "example", example_folder, DRAWS, SEED) for r in results}
+    for group in ("evaluative", "forecast"):
+        members = [pid for pid, rep in reports.items() if rep.partner["purpose"] == group]
+        assert members
+        assert totals.loc[group, "present_value"] == pytest.approx(
+            sum(reports[p].valuation.present_value for p in members), rel=1e-12)
+        assert totals.loc[group, "investment_pv"] == pytest.approx(
+            sum(reports[p].valuation.investment_pv for p in members), rel=1e-12)
+        # the range: the partners' simulated present values added draw by draw by hand, then percentiles
+        by_hand = np.sum([reports[p].simulation.present_value for p in members], axis=0)
+        p5, p95 = np.percentile(by_hand, [5, 95])
+        assert (totals.loc[group, "pv_p5"], totals.loc[group, "pv_p95"]) == pytest.approx((p5, p95), rel=1e-12)
+        # never the sum of the partners' own percentiles, which is a wider, wrong range
+        added = sum(np.percentile(reports[p].simulation.present_value, 5) for p in members)
+        assert added < p5
+
+
+def test_each_partners_range_here_is_its_reports_range(results, example_folder):
+    table = forum.partner_table(results).set_index("partner_id")
+    for pid in table.index:
+        report = prepare(pid, "example", example_folder, DRAWS, SEED)
+        assert table.loc[pid, "sroi_ratio"] == pytest.approx(report.headline["sroi_ratio"], rel=1e-12)
+        assert (table.loc[pid, "p5"], table.loc[pid, "p95"]) == pytest.approx(
+            (report.headline["p5"], report.headline["p95"]), rel=1e-12)
+
+
+def test_forecasts_and_evaluations_are_kept_apart_and_a_followed_forecast_counted_once(results):
+    groups = {r.partner_id: r.purpose for r in results}
+    assert "food-network-forecast" not in groups  # the food network's evaluation follows it
+    assert set(groups.values()) == {"evaluative", "forecast"}
+    table = forum.partner_table(results)
+    assert table["name"].str.lower().is_monotonic_increasing  # alphabetical, not a league table
+
+
+def test_theme_and_indicator_values_add_up_to_the_totals(results):
+    totals = forum.totals(results).set_index("group")["present_value"]
+    themes = forum.by_theme(results).groupby("group")["present_value"].sum()
+    indicators = forum.by_indicator(results).groupby("group")["present_value"].sum()
+    toms = forum.outside_toms(results).groupby("group")["present_value"].sum()
+    for group in totals.index:
+        assert themes[group] == pytest.approx(totals[group]) and indicators[group] == pytest.approx(totals[group])
+        assert toms[group] == pytest.approx(totals[group])
+
+
+def test_evidence_counts_of_people_below_5_are_shown_as_below_5(results, tables):
+    gaps = forum.evidence_gaps(results, tables)
+    for column in ("respondents", "people_with_readings", "case_studies"):
+        for value in gaps[column]:
+            assert value == "<5" or int(str(value).replace(",", "")) == 0 or int(str(value).replace(",", "")) >= 5
+
+
+def test_the_workbook_has_every_view_with_formats_and_no_formulas(results, tables):
+    hostile = {**tables, "Partner": tables["Partner"].assign(name=lambda f: np.where(
+        f["partner_id"] == "youth-hub", '=HYPERLINK("http://x","y")', f["name"]))}
+    results = forum.partner_results(hostile, 200, SEED)[0]
+    book = openpyxl.load_workbook(io.BytesIO(forum_workbook(results, hostile, {"seed": SEED})))
+    assert book.sheetnames == ["About", "Totals", "Partners", "By theme", "By indicator", "Outside the TOMs",
+                               "What VCSE could add", "Evidence", "Partner value by theme", "Partner value by year"]
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f" and not (isinstance(cell.value, str) and cell.value.startswith("="))
+    partners = book["Partners"]
+    names = [c.value for c in partners["A"][1:]]
+    assert "'=HYPERLINK(\"http://x\",\"y\")" in names  # neutralised: shown, never run
+    header = [c.value for c in partners[1]]
+    assert partners.cell(2, header.index("present_value") + 1).number_format == '"£"#,##0'
+    assert partners.cell(2, header.index("sroi_ratio") + 1).number_format == "0.00"
+    totals = forum.totals(results)
+    sheet = pd.DataFrame(book["Totals"].values)
+    assert list(sheet.iloc[0]) == list(totals.columns)
+    assert sheet.iloc[1:, list(totals.columns).index("present_value")].tolist() == pytest.approx(
+        totals["present_value"].tolist())
