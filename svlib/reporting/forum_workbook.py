@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from svlib import __version__
 from svlib.analysis import forum
+from svlib.analysis.deflator_study import deflator_sources
 from svlib.core.files import spreadsheet_safe, write_atomic
 from svlib.core.provenance import input_fingerprints
 
@@ -61,6 +62,7 @@ def views(results: list[forum.PartnerResult], tables: Mapping[str, pd.DataFrame]
         "Outside the TOMs": forum.outside_toms(results),
         "What VCSE could add": forum.stretch(results, tables),
         "Evidence": forum.evidence_gaps(results, tables),
+        "How deflators were estimated": deflator_sources(results),
         "Partner value by theme": forum.value_by_partner_and_theme(results),
         "Partner value by year": forum.value_by_partner_and_year(results),
     }

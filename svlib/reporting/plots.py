@@ -243,3 +243,27 @@ def partner_ratios(partners: pd.DataFrame) -> Figure:
     ax.set_title("Each partner's social return, with its likely range")
     fig.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)
     return fig
+
+
+def shift_chart(study: pd.DataFrame) -> Figure:
+    """The forum's ratio as one deflator shifts: for each factor studied, a panel with each
+    group's middle estimate and its likely range (p5 to p95) against the shift in
+    percentage points (:func:`svlib.analysis.deflator_study.shift_study`)."""
+    forum_rows = study[study["scope"].str.startswith("forum: ")]
+    factors = list(dict.fromkeys(forum_rows["factor"]))
+    fig = Figure(figsize=(4 * max(len(factors), 1), 4), layout="constrained")
+    axes = fig.subplots(1, max(len(factors), 1), sharey=True, squeeze=False)[0]
+    colours = {"evaluative": "#1f4e79", "forecast": "#b06000"}
+    for ax, factor in zip(axes, factors):
+        for group, part in forum_rows[forum_rows["factor"] == factor].groupby("group", sort=False):
+            shift = 100 * part["shift"].to_numpy(float)
+            ax.fill_between(shift, part["p5"], part["p95"], color=colours.get(group, "#777777"), alpha=0.2)
+            ax.plot(shift, part["p50"], marker="o", color=colours.get(group, "#777777"),
+                    label=f"forum, {group}s: middle and likely range")
+        ax.axhline(1.0, color="#c00000", linestyle=":", linewidth=1.2)
+        ax.set_xlabel(f"{factor.replace('_', '-')} shifted by (percentage points)")
+        ax.set_title(f"If every {factor.replace('_', '-')} were higher or lower")
+    axes[0].set_ylabel(RATIO_AXIS)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize="small", frameon=False)
+    return fig

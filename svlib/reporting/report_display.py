@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from svlib.analysis import forum
+from svlib.analysis import deflator_study, forum
 from svlib.analysis import proxy_research as research
 from svlib.analysis.disclosure import WITHHELD, small_outcomes, suppress_counts, withhold_small
 from svlib.analysis.distance import chart, summarise
@@ -733,3 +733,55 @@ def forum_evidence(results: list[Any], tables: Mapping[str, pd.DataFrame]) -> HT
                   "respondents": "People who answered the deflator survey",
                   "people_with_readings": "People with distance-travelled readings",
                   "case_studies": "Case studies cleared for sharing"})
+
+
+# ----------------------------------------------------------------------------------------
+# The deflator study (notebooks/03_deflators_and_sensitivity.ipynb)
+# ----------------------------------------------------------------------------------------
+
+def deflator_sources_table(results: list[Any]) -> HTML:
+    labels = {"factor": "Deflator", **{k: f"From {v}" for k, v in forum.EVIDENCE_KINDS.items()},
+              "answers": "Survey answers behind the survey figures"}
+    return table(deflator_study.deflator_sources(results), None,
+                 "How each deflator was estimated across the forum (one figure per outcome)", labels)
+
+
+def shift_table(study: pd.DataFrame) -> list[HTML]:
+    """For each factor studied, a row per partner (alphabetical) and per forum group, a
+    column per shift: the middle ratio and its likely range."""
+    pieces = []
+    for factor, part in study.groupby("factor", sort=False):
+        cells = part.assign(
+            shown=[f"{ratio(m)} ({f'{a:.2f}'} to {f'{b:.2f}'})" for m, a, b in zip(part["p50"], part["p5"], part["p95"])],
+            column=[f"{100 * v:+.0f} points" if v else "as estimated" for v in part["shift"]])
+        order = sorted((n for n in dict.fromkeys(cells["scope"]) if not n.startswith("forum: ")), key=str.lower)
+        order += [n for n in dict.fromkeys(cells["scope"]) if n.startswith("forum: ")]
+        wide = cells.pivot(index="scope", columns="column", values="shown").reindex(order)
+        wide = wide[list(dict.fromkeys(cells["column"]))].reset_index()
+        pieces.append(table(wide, None, f"{factor.replace('_', '-').capitalize()} shifted: each partner's middle "
+                            "ratio and likely range (p5 to p95), and the forum's (Monte Carlo, the same draws each "
+                            "time)", {"scope": "Partner or forum"}))
+    return pieces
+
+
+def drivers_table(drivers: pd.DataFrame) -> HTML:
+    shares = {c: "percent" for c in drivers.columns if c not in ("group", "name")}
+    return table(drivers, shares, "Share of the forum's uncertainty (variance of the total present value), "
+                 "by partner and by what varies",
+                 {"group": "Kind", "name": "Partner", "partner_share": "Partner's share",
+                  "interactions": "interactions"})
+
+
+def priorities_table(priorities: pd.DataFrame) -> HTML:
+    return table(priorities, {"forum_share": "percent"},
+                 "Where more survey answers would narrow the forum's total most",
+                 {"group": "Kind", "name": "Partner", "outcome_id": "Outcome", "outcome": "",
+                  "forum_share": "Share of the forum's uncertainty its deflators hold",
+                  "answers": "Survey answers now"})
+
+
+def answer_spread_table(spread: pd.DataFrame) -> HTML:
+    return table(spread, {"mean": "percent", "p25": "percent", "p75": "percent"},
+                 "How partners' answers to the same question differ (shown where 5 or more people answered)",
+                 {"factor": "Question", "name": "Partner", "respondents": "People who answered",
+                  "mean": "Mean answer", "p25": "Middle half from", "p75": "to"})

@@ -66,7 +66,9 @@ PARTNER_NOTEBOOK = "05_partner_report.ipynb"
 RESEARCH_NOTEBOOKS = (("scoping", "01_baseline_scoping.ipynb", "Baseline scoping of partners"),
                       ("proxies", "02_proxy_research.ipynb", "Proxy research"))
 THEME_NOTEBOOK = "04_theme_modelling.ipynb"
-FORUM_NOTEBOOKS = (("summary", "00_forum_summary.ipynb", "Forum summary: the partners' value added up"),)
+FORUM_NOTEBOOKS = (("summary", "00_forum_summary.ipynb", "Forum summary: the partners' value added up"),
+                   ("deflators", "03_deflators_and_sensitivity.ipynb",
+                    "Deflators and sensitivity: how they were estimated and what they move"))
 """The forum's own pages, run once per collection and linked first on the index."""
 COMPARISON_NOTEBOOK = "06_forecast_evaluation.ipynb"
 PARTNER_DEFAULTS = ("price_year", "discount_rate", "discount_schedule", "discount_from", "dropoff_from", "scenario",

@@ -86,7 +86,8 @@ def test_the_workbook_has_every_view_with_formats_and_no_formulas(results, table
     results = forum.partner_results(hostile, 200, SEED)[0]
     book = openpyxl.load_workbook(io.BytesIO(forum_workbook(results, hostile, {"seed": SEED})))
     assert book.sheetnames == ["About", "Totals", "Partners", "By theme", "By indicator", "Outside the TOMs",
-                               "What VCSE could add", "Evidence", "Partner value by theme", "Partner value by year"]
+                               "What VCSE could add", "Evidence", "How deflators were estimated", "Partner value by theme",
+                               "Partner value by year"]
     for ws in book.worksheets:
         for row in ws.iter_rows():
             for cell in row:
