@@ -32,7 +32,7 @@ HM Treasury (2022) The Green Book, Annex A5 (Monte Carlo analysis).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -50,9 +50,9 @@ from svlib.analysis.themes import (
 )
 from svlib.contract.tables import THEMES
 from svlib.reference.proxies import ProxyLibrary, load_library
-from svlib.uncertainty.estimates import central_valuation, estimates
+from svlib.uncertainty.estimates import estimates
 from svlib.uncertainty.montecarlo import simulate
-from svlib.valuation.sroi import Conventions, Investment
+from svlib.valuation.sroi import Conventions, Investment, value_map
 
 GROUPS: tuple[str, ...] = ("evaluative", "forecast")
 """The forum's two kinds of partner, never added together: what was achieved, and what is planned."""
@@ -139,12 +139,14 @@ def partner_results(
     library = library or load_library()
     mapped = map_outcomes(tables["ImpactMap"]) if len(tables["ImpactMap"]) else pd.DataFrame()
     partners = tables["Partner"].set_index(tables["Partner"]["partner_id"].astype(str))
+    own_tables = by_partner(tables, ("Partner", "ImpactMap", "Inputs", "DeflatorSurvey"))
     results = []
     for pid in sorted(set(tables["ImpactMap"]["partner_id"].astype(str))):
-        resolved, survey, investment = partner_map(tables, pid, year, library, used.price_index)
-        valuation = central_valuation(resolved, investment, used, survey)
+        resolved, survey, investment = partner_map(own_tables[pid], pid, year, library, used.price_index)
+        found = estimates(resolved, survey)  # once: the headline and the simulation share it
+        valuation = value_map(found.central_map(), investment, used)
         sim = simulate(resolved, investment, used, draws=draws, seed=seed, survey=survey, keep_outcomes=True,
-                       streams=pid)
+                       streams=pid, estimated=found)
         themes = resolved["theme"].map(canonical_theme).to_numpy()
         by_theme = {t: sim.outcome_present_value[:, themes == t].sum(axis=1) for t in THEMES if (themes == t).any()}
         own = mapped[mapped["partner_id"].astype(str) == pid] if len(mapped) else mapped
@@ -163,8 +165,21 @@ def partner_results(
             partner_id=pid, name=str(partners.loc[pid, "name"]), purpose=str(partners.loc[pid, "purpose"]),
             investment=investment, valuation=valuation, present_value=sim.present_value,
             theme_present_value=by_theme, outcomes=outcomes,
-            evidence=estimates(resolved, survey).table.drop(columns="distribution")))
+            evidence=found.table.drop(columns="distribution")))
     return results, used
+
+
+def by_partner(tables: Mapping[str, pd.DataFrame], names: Iterable[str]) -> dict[str, dict[str, pd.DataFrame]]:
+    """The tables ``names`` split by partner once (``partner_id`` to each table's rows), so
+    valuing many partners reads each table once, not once per partner."""
+    out: dict[str, dict[str, pd.DataFrame]] = {}
+    for name in names:
+        frame = tables.get(name)
+        if frame is None or "partner_id" not in frame:
+            continue
+        for pid, rows in frame.groupby(frame["partner_id"].astype(str), sort=False):
+            out.setdefault(str(pid), {})[name] = rows
+    return out
 
 
 def _summary(values: np.ndarray) -> dict[str, float]:

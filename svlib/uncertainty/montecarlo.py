@@ -60,7 +60,7 @@ from svlib.contract.tables import PARAMETERS
 from svlib.core.processes import end_with_parent
 from svlib.uncertainty.deflators import Prior
 from svlib.uncertainty.distributions import DRAW_BITS, ParameterDistribution, QuantileBatch
-from svlib.uncertainty.estimates import estimates
+from svlib.uncertainty.estimates import Estimates, estimates
 from svlib.valuation.sroi import (
     Conventions,
     Investment,
@@ -389,6 +389,7 @@ def simulate(
     keep_outcomes: bool = False,
     priors: Mapping[tuple[str, str], Prior] | None = None,
     streams: str | None = None,
+    estimated: Estimates | None = None,
 ) -> Simulation:
     """Simulate the SROI ratio with every uncertain parameter drawn from its distribution.
 
@@ -424,6 +425,9 @@ def simulate(
     streams : str, optional
         The partner whose outcomes these are: the random streams are keyed on
         ``"<partner>:<outcome_id>"`` (:func:`stream_ids`), as on theme and forum pages.
+    estimated : Estimates, optional
+        :func:`svlib.uncertainty.estimates.estimates` of this map, survey and priors, when
+        the caller has it already (it is not worked out again).
 
     Returns
     -------
@@ -436,7 +440,7 @@ def simulate(
     if int(chunk_size) < 1 or int(processes) < 1:
         raise ValueError("chunk_size and processes must be at least 1")
     draws, seed, chunk_size, processes = int(draws), int(seed), int(chunk_size), int(processes)
-    found = estimates(impact_map, survey, priors)
+    found = estimated if estimated is not None else estimates(impact_map, survey, priors)
     model = ValueModel(found.central_map(), investment, conventions)
     distributions = found.table
     plan = _plan(model, distributions, seed, streams)
