@@ -35,7 +35,7 @@ displacement, attribution, drop-off) and stage 5 (sensitivity).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -49,7 +49,7 @@ from svlib.contract.questions import answer_to_fraction
 from svlib.reference.proxies import load_library
 from svlib.uncertainty.montecarlo import simulate
 from svlib.uncertainty.sensitivity import GROUP_NAMES, sobol_indices, survey_effort
-from svlib.valuation.sroi import Conventions
+from svlib.valuation.sroi import Conventions, Investment
 
 FORUM_ROW = "forum (all partners)"
 
@@ -130,6 +130,19 @@ def shift_study(tables: Mapping[str, pd.DataFrame], draws: int, seed: int, conve
     return pd.DataFrame(rows, columns=["factor", "shift", "scope", "group", "p5", "p50", "p95"])
 
 
+def _members(tables: Mapping[str, pd.DataFrame], results: list[PartnerResult], conventions: Conventions,
+             group: str) -> Iterator[tuple[PartnerResult, pd.DataFrame, pd.DataFrame | None, Investment, float]]:
+    """Each partner of ``group`` with its resolved map, survey, investment and its share of
+    the group's variance ``Var(PV_p) / Σ_q Var(PV_q)`` (module notes)."""
+    library = load_library()
+    members = [r for r in results if r.purpose == group]
+    total = float(sum(np.var(r.present_value) for r in members))
+    for r in members:
+        resolved, survey, investment = partner_map(tables, r.partner_id, conventions.price_year, library,
+                                                   conventions.price_index)
+        yield r, resolved, survey, investment, (float(np.var(r.present_value)) / total if total else 0.0)
+
+
 def variance_drivers(tables: Mapping[str, pd.DataFrame], results: list[PartnerResult],
                      conventions: Conventions) -> pd.DataFrame:
     """Which partners and which factors drive the forum's uncertainty (module notes).
@@ -142,15 +155,9 @@ def variance_drivers(tables: Mapping[str, pd.DataFrame], results: list[PartnerRe
         variance, first order) and ``interactions``; largest partner first.
     """
     tables = without_superseded_forecasts(dict(tables))
-    library = load_library()
     rows = []
     for group in GROUPS:
-        members = [r for r in results if r.purpose == group]
-        total = float(sum(np.var(r.present_value) for r in members))
-        for r in members:
-            resolved, survey, investment = partner_map(tables, r.partner_id, conventions.price_year, library,
-                                                       conventions.price_index)
-            share = float(np.var(r.present_value)) / total if total else 0.0
+        for r, resolved, survey, investment, share in _members(tables, results, conventions, group):
             sobol = sobol_indices(resolved, investment, conventions, survey=survey, method="exact")
             by_group = dict(zip(sobol["group"], sobol["S1"]))
             row = {"group": group, "name": r.name, "partner_share": share}
@@ -175,16 +182,10 @@ def survey_priorities(tables: Mapping[str, pd.DataFrame], results: list[PartnerR
         it has now, counts below 5 as "<5"); the ``top`` of each group.
     """
     tables = without_superseded_forecasts(dict(tables))
-    library = load_library()
     rows = []
     for group in GROUPS:
-        members = [r for r in results if r.purpose == group]
-        total = float(sum(np.var(r.present_value) for r in members))
         found = []
-        for r in members:
-            resolved, survey, investment = partner_map(tables, r.partner_id, conventions.price_year, library,
-                                                       conventions.price_index)
-            share = float(np.var(r.present_value)) / total if total else 0.0
+        for r, resolved, survey, investment, share in _members(tables, results, conventions, group):
             effort = survey_effort(resolved, investment, conventions, survey=survey, method="exact")
             answers = r.evidence[r.evidence["parameter"].isin(DEFLATORS)].groupby("outcome_id")["n_answers"].max()
             for row in effort.to_dict("records"):

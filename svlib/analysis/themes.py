@@ -313,7 +313,15 @@ def _prefixed(frame: pd.DataFrame, partner_id: str) -> pd.DataFrame:
 
 def _resolved_map(tables: Mapping[str, pd.DataFrame], partner_id: str, price_year: int,
                   library: ProxyLibrary, price_index: str) -> pd.DataFrame:
-    raw = _prefixed(_rows(tables, "ImpactMap", partner_id), partner_id)
+    """A partner's resolved map with its outcome ids prefixed (module notes)."""
+    return _prefixed(_resolved(tables, partner_id, price_year, library, price_index), partner_id)
+
+
+def _resolved(tables: Mapping[str, pd.DataFrame], partner_id: str, price_year: int, library: ProxyLibrary,
+              price_index: str) -> pd.DataFrame:
+    """A partner's impact map with every proxy in ``price_year`` prices (its own ids); a
+    yearly series placed by the partner's period. Raises InputError naming each problem."""
+    raw = _rows(tables, "ImpactMap", partner_id)
     partner = tables["Partner"][tables["Partner"]["partner_id"].astype(str) == partner_id]
     first_year = first_calendar_year(partner["period_start"].iloc[0]) if len(partner) else None
     resolved, problems = resolve_proxies(raw, library, price_year, price_index, first_year=first_year)
@@ -334,13 +342,7 @@ def partner_map(tables: Mapping[str, pd.DataFrame], partner_id: str, price_year:
     InputError
         A proxy cannot be resolved; ValueError: the partner's inputs add up to nothing.
     """
-    raw = _rows(tables, "ImpactMap", partner_id)
-    partner = tables["Partner"][tables["Partner"]["partner_id"].astype(str) == partner_id]
-    first_year = first_calendar_year(partner["period_start"].iloc[0]) if len(partner) else None
-    resolved, problems = resolve_proxies(raw, library, price_year, price_index, first_year=first_year)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise InputError(errors)
+    resolved = _resolved(tables, partner_id, price_year, library, price_index)
     survey = _rows(tables, "DeflatorSurvey", partner_id)
     return resolved, survey if len(survey) else None, Investment.from_inputs(_rows(tables, "Inputs", partner_id))
 

@@ -8,14 +8,13 @@ import pytest
 
 from svlib.analysis import deflator_study as study
 from svlib.analysis import forum
-from svlib.reporting.partner_report import shared_tables
 
 DRAWS, SEED = 400, 2
 
 
 @pytest.fixture(scope="module")
-def tables(example_folder):
-    return shared_tables("example", example_folder)
+def tables(example_tables):
+    return example_tables
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,14 @@ import pytest
 
 from svlib.analysis import forum
 from svlib.reporting.forum_workbook import forum_workbook
-from svlib.reporting.partner_report import prepare, shared_tables
+from svlib.reporting.partner_report import prepare
 
 DRAWS, SEED = 600, 5
 
 
 @pytest.fixture(scope="module")
-def tables(example_folder):
-    return shared_tables("example", example_folder)
+def tables(example_tables):
+    return example_tables
 
 
 @pytest.fixture(scope="module")
