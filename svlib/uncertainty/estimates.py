@@ -123,12 +123,15 @@ class Estimates:
         it again would centre a range on a mean rather than on the partner's most likely
         value.
         """
-        out = self.written.copy()
-        uncertainty = [f"{p}_{end}" for p in PARAMETERS for end in ("low", "high", "dist")]
-        out = out.drop(columns=[c for c in uncertainty if c in out])
-        for p in PARAMETERS:
-            values = self.table.loc[self.table["parameter"] == p, "central"].to_numpy(float)
-            out[p] = values
+        uncertainty = {f"{p}_{end}" for p in PARAMETERS for end in ("low", "high", "dist")}
+        kept = [c for c in self.written.columns if c not in uncertainty and c not in PARAMETERS]
+        out = self.written[kept].copy()
+        # the table holds one row per outcome and parameter, in map order then PARAMETERS order
+        central = self.table["central"].to_numpy(float).reshape(len(self.written), len(PARAMETERS))
+        for j, p in enumerate(PARAMETERS):
+            out[p] = central[:, j]
+        order = [c for c in self.written.columns if c not in uncertainty]  # the map's own column order
+        out = out[order + [p for p in PARAMETERS if p not in order]]
         out.attrs = dict(self.written.attrs)
         return out
 
