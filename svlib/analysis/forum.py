@@ -243,13 +243,15 @@ def by_theme(results: list[PartnerResult]) -> pd.DataFrame:
     """Present value by County Durham Pound theme and group: ``group, theme, partners,
     present_value`` (central) and ``p5, p95`` of the theme's draw-by-draw sum."""
     rows = []
+    outcomes = _outcomes(results)
+    central_by = outcomes.groupby(["group", "theme"])["present_value"].sum() if len(outcomes) else pd.Series()
     for group in GROUPS:
         members = [r for r in results if r.purpose == group]
         if not members:
             continue
         for theme in THEMES:
             having = [r for r in members if theme in r.theme_present_value]
-            central = sum(float(r.outcomes.loc[r.outcomes["theme"] == theme, "present_value"].sum()) for r in members)
+            central = float(central_by.get((group, theme), 0.0))
             draws = np.zeros_like(members[0].present_value)
             for r in having:
                 draws += r.theme_present_value[theme]
@@ -363,16 +365,21 @@ def evidence_gaps(results: list[PartnerResult], tables: Mapping[str, pd.DataFram
     readings = tables.get("StarReadings", pd.DataFrame(columns=["partner_id", "person_ref"]))
     cases = tables.get("CaseStudies")
     cleared = shareable(cases) if cases is not None and len(cases) else pd.DataFrame(columns=["partner_id"])
+    def per_partner(frame: pd.DataFrame, column: str | None) -> pd.Series:
+        keys = frame["partner_id"].astype(str) if len(frame) else pd.Series(dtype=str)
+        return frame.groupby(keys)[column].nunique() if column else keys.value_counts()
+
+    respondents, people, cases = (per_partner(survey, "respondent_ref"), per_partner(readings, "person_ref"),
+                                  per_partner(cleared, None))
     rows = []
     for r in sorted(results, key=lambda r: r.name.lower()):
         deflators = r.evidence[r.evidence["parameter"].isin(DEFLATORS)]
         levels = deflators["level"].value_counts()
-        people = lambda frame, column: int(frame.loc[frame["partner_id"].astype(str) == r.partner_id, column].nunique())  # noqa: E731
         rows.append({"name": r.name, "purpose": r.purpose, "outcomes": len(r.outcomes),
                      **{k: int(levels.get(k, 0)) for k in EVIDENCE_KINDS},
-                     "respondents": suppress_value(people(survey, "respondent_ref")),
-                     "people_with_readings": suppress_value(people(readings, "person_ref")),
-                     "case_studies": suppress_value(int((cleared["partner_id"].astype(str) == r.partner_id).sum()))})
+                     "respondents": suppress_value(int(respondents.get(r.partner_id, 0))),
+                     "people_with_readings": suppress_value(int(people.get(r.partner_id, 0))),
+                     "case_studies": suppress_value(int(cases.get(r.partner_id, 0)))})
     return pd.DataFrame(rows, columns=["name", "purpose", "outcomes", *EVIDENCE_KINDS, "respondents",
                                        "people_with_readings", "case_studies"])
 

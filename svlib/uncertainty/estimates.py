@@ -46,7 +46,7 @@ Vose, D. (2008) Risk Analysis, 3rd edition, Wiley, ch. 9 (PERT mean).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
@@ -110,6 +110,7 @@ class Estimates:
     written: pd.DataFrame
     table: pd.DataFrame
     warnings: tuple[str, ...] = ()
+    _central: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def uncertain(self) -> pd.DataFrame:
@@ -123,6 +124,8 @@ class Estimates:
         it again would centre a range on a mean rather than on the partner's most likely
         value.
         """
+        if "map" in self._central:  # built once: the headline and the simulation both value it
+            return self._central["map"].copy(deep=False)
         uncertainty = {f"{p}_{end}" for p in PARAMETERS for end in ("low", "high", "dist")}
         kept = [c for c in self.written.columns if c not in uncertainty and c not in PARAMETERS]
         out = self.written[kept].copy()
@@ -133,7 +136,8 @@ class Estimates:
         order = [c for c in self.written.columns if c not in uncertainty]  # the map's own column order
         out = out[order + [p for p in PARAMETERS if p not in order]]
         out.attrs = dict(self.written.attrs)
-        return out
+        self._central["map"] = out
+        return out.copy(deep=False)
 
     def differences(self) -> pd.DataFrame:
         """The parameters whose central value is not the partner's written figure:

@@ -622,7 +622,7 @@ def yearly_profile(impact_map: pd.DataFrame, years: int) -> np.ndarray:
         lengthens it, say).
     """
     profile = np.ones((len(impact_map), years))
-    if "proxy_series_ratios" not in impact_map:
+    if "proxy_series_ratios" not in impact_map or not impact_map["proxy_series_ratios"].fillna("").astype(bool).any():
         return profile
     for i, row in enumerate(records(impact_map)):
         text = str(row.get("proxy_series_ratios") or "")
