@@ -42,6 +42,20 @@ sheets and pounds on the theme sheet (:func:`_formats`)."""
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE8F4")
 
+HEADERS: dict[str, str] = {
+    "group": "Kind (evaluative: achieved; forecast: planned)", "partners": "Partners", "name": "Partner",
+    "purpose": "Kind", "investment": "Investment (£)", "investment_pv": "Investment, present value (£)",
+    "present_value": "Present value (£)", "sroi_ratio": "SROI ratio (£ per £1)", "pv_p5": "Present value, p5 (£)",
+    "pv_p50": "Present value, p50 (£)", "pv_p95": "Present value, p95 (£)", "p5": "p5", "p50": "p50", "p95": "p95",
+    "prob_ratio_below_1": "Chance below 1:1", "theme": "Theme", "indicator": "Indicator", "outcomes": "Outcomes",
+    "in_toms": "Counted by a National TOMs measure", "share": "Share", "on_the_list": "On the County Durham Pound list",
+    "evidence": "Evidence beyond the partners' figures", "respondents": "People who answered the deflator survey",
+    "people_with_readings": "People with distance-travelled readings",
+    "case_studies": "Case studies cleared for sharing", "year": "Analysis year", "factor": "Deflator",
+    "answers": "Survey answers behind the survey figures", "item": "Item", "value": "Value",
+}
+"""Each column's header as a reader sees it (a column not listed keeps its name)."""
+
 
 def _formats(sheet: str, columns: Iterable[str]) -> dict[str, str]:
     found = {c: FORMATS[c] for c in columns if c in FORMATS}
@@ -77,7 +91,7 @@ def _cell(value: Any) -> Any:
 
 
 def _write_table(ws, frame: pd.DataFrame, formats: Mapping[str, str]) -> None:
-    ws.append([str(c) for c in frame.columns])
+    ws.append([HEADERS.get(str(c), str(c)) for c in frame.columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from svlib.analysis import forum
-from svlib.reporting.forum_workbook import forum_workbook
+from svlib.reporting.forum_workbook import HEADERS, forum_workbook
 from svlib.reporting.partner_report import prepare
 
 DRAWS, SEED = 600, 5
@@ -96,10 +96,10 @@ def test_the_workbook_has_every_view_with_formats_and_no_formulas(results, table
     names = [c.value for c in partners["A"][1:]]
     assert "'=HYPERLINK(\"http://x\",\"y\")" in names  # neutralised: shown, never run
     header = [c.value for c in partners[1]]
-    assert partners.cell(2, header.index("present_value") + 1).number_format == '"£"#,##0'
-    assert partners.cell(2, header.index("sroi_ratio") + 1).number_format == "0.00"
+    assert partners.cell(2, header.index("Present value (£)") + 1).number_format == '"£"#,##0'
+    assert partners.cell(2, header.index("SROI ratio (£ per £1)") + 1).number_format == "0.00"
     totals = forum.totals(results)
     sheet = pd.DataFrame(book["Totals"].values)
-    assert list(sheet.iloc[0]) == list(totals.columns)
+    assert list(sheet.iloc[0]) == [HEADERS.get(c, c) for c in totals.columns]
     assert sheet.iloc[1:, list(totals.columns).index("present_value")].tolist() == pytest.approx(
         totals["present_value"].tolist())
