@@ -110,7 +110,7 @@ class Estimates:
     written: pd.DataFrame
     table: pd.DataFrame
     warnings: tuple[str, ...] = ()
-    _central: dict = field(default_factory=dict, repr=False, compare=False)
+    _central: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # central_map, once
 
     @property
     def uncertain(self) -> pd.DataFrame:

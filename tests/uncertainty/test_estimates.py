@@ -155,3 +155,16 @@ def test_the_headline_lies_inside_its_likely_range(case, investment):
     # exactly at the edge only when nothing varies (p5 = p95 = headline)
     assert summary["p5"] - 1e-9 * abs(headline) <= headline <= summary["p95"] + 1e-9 * abs(headline)
     assert math.isfinite(headline)
+
+
+def test_the_central_map_is_built_once_and_a_changed_copy_leaves_it_whole():
+    from dataclasses import replace
+
+    found = estimates(single_outcome(quantity=10.0, proxy_value=100.0, deadweight=0.2, deadweight_low=0.1,
+                                     deadweight_high=0.3))
+    first = found.central_map()
+    first["quantity"] = 999.0  # a caller changing its copy
+    again = found.central_map()
+    assert again["quantity"].tolist() == [10.0] and again["deadweight"].tolist() == pytest.approx([0.2])
+    other = replace(found, table=found.table.assign(central=found.table["central"] * 2))
+    assert other.central_map()["quantity"].tolist() == [20.0]  # a replaced table is not served the old map
