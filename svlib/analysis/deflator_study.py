@@ -36,20 +36,16 @@ displacement, attribution, drop-off) and stage 5 (sensitivity).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from svlib.analysis.comparison import without_superseded_forecasts
 from svlib.analysis.disclosure import WITHHELD, suppress_value
 from svlib.analysis.forum import DEFLATORS, EVIDENCE_KINDS, GROUPS, PartnerResult
-from svlib.analysis.themes import collection_price_year, partner_map
 from svlib.contract.questions import answer_to_fraction
-from svlib.reference.proxies import load_library
 from svlib.uncertainty.montecarlo import simulate
 from svlib.uncertainty.sensitivity import GROUP_NAMES, sobol_indices, survey_effort
-from svlib.valuation.sroi import Conventions, Investment
+from svlib.valuation.sroi import Conventions
 
 FORUM_ROW = "forum (all partners)"
 
@@ -86,65 +82,51 @@ def _shifted(resolved: pd.DataFrame, survey: pd.DataFrame | None, factor: str, d
     return moved, answers
 
 
-def shift_study(tables: Mapping[str, pd.DataFrame], draws: int, seed: int, conventions: Conventions | None = None,
+def shift_study(results: list[PartnerResult], draws: int, seed: int, conventions: Conventions,
                 factors: Iterable[str] = ("deadweight", "attribution"),
                 shifts: Iterable[float] = SHIFTS) -> pd.DataFrame:
     """How each partner's ratio and the forum's totals move when a deflator shifts, by
-    Monte Carlo (module notes).
+    Monte Carlo (module notes), for the partners of
+    :func:`svlib.analysis.forum.partner_results` valued under its ``conventions``.
 
     Returns
     -------
     pandas.DataFrame
         ``factor, shift`` (fraction), ``scope`` (a partner's name, or ``forum:
-        evaluative`` / ``forum: forecast``), ``group``, ``ratio`` (central), ``p5, p50, p95``
-        of the ratio.
+        evaluative`` / ``forum: forecast``), ``group``, and ``p5, p50, p95`` of the ratio.
     """
-    tables = without_superseded_forecasts(dict(tables))
-    year = collection_price_year(tables)
-    used = replace(conventions or Conventions(), price_year=year)
-    library = load_library()
-    partners = tables["Partner"].set_index(tables["Partner"]["partner_id"].astype(str))
-    maps = {pid: partner_map(tables, pid, year, library, used.price_index)
-            for pid in sorted(set(tables["ImpactMap"]["partner_id"].astype(str)))}
     rows = []
     for factor in factors:
         for delta in shifts:
-            totals = {g: None for g in GROUPS}
+            totals: dict[str, np.ndarray] = {}
             invested = {g: 0.0 for g in GROUPS}
-            for pid, (resolved, survey, investment) in maps.items():
-                moved, answers = _shifted(resolved, survey, factor, float(delta))
-                sim = simulate(moved, investment, used, draws=draws, seed=seed, survey=answers, streams=pid)
-                group = str(partners.loc[pid, "purpose"])
-                ratio = sim.ratio
-                p5, p50, p95 = np.percentile(ratio, [5, 50, 95])
-                rows.append({"factor": factor, "shift": float(delta), "scope": str(partners.loc[pid, "name"]),
-                             "group": group, "p5": p5, "p50": p50, "p95": p95})
-                totals[group] = sim.present_value.copy() if totals[group] is None else totals[group] + sim.present_value
-                invested[group] += sim.investment
-            for group in GROUPS:
-                if totals[group] is None:
-                    continue
-                p5, p50, p95 = np.percentile(totals[group] / invested[group], [5, 50, 95])
-                rows.append({"factor": factor, "shift": float(delta), "scope": f"forum: {group}", "group": group,
+            for r in results:
+                moved, answers = _shifted(r.impact_map, r.survey, factor, float(delta))
+                sim = simulate(moved, r.investment, conventions, draws=draws, seed=seed, survey=answers,
+                               streams=r.partner_id)
+                p5, p50, p95 = np.percentile(sim.ratio, [5, 50, 95])
+                rows.append({"factor": factor, "shift": float(delta), "scope": r.name, "group": r.purpose,
                              "p5": p5, "p50": p50, "p95": p95})
+                totals[r.purpose] = totals[r.purpose] + sim.present_value if r.purpose in totals else sim.present_value
+                invested[r.purpose] += sim.investment
+            for group in GROUPS:
+                if group in totals:
+                    p5, p50, p95 = np.percentile(totals[group] / invested[group], [5, 50, 95])
+                    rows.append({"factor": factor, "shift": float(delta), "scope": f"forum: {group}",
+                                 "group": group, "p5": p5, "p50": p50, "p95": p95})
     return pd.DataFrame(rows, columns=["factor", "shift", "scope", "group", "p5", "p50", "p95"])
 
 
-def _members(tables: Mapping[str, pd.DataFrame], results: list[PartnerResult], conventions: Conventions,
-             group: str) -> Iterator[tuple[PartnerResult, pd.DataFrame, pd.DataFrame | None, Investment, float]]:
-    """Each partner of ``group`` with its resolved map, survey, investment and its share of
-    the group's variance ``Var(PV_p) / Σ_q Var(PV_q)`` (module notes)."""
-    library = load_library()
+def _members(results: list[PartnerResult], group: str) -> Iterator[tuple[PartnerResult, float]]:
+    """Each partner of ``group`` with its share of the group's variance
+    ``Var(PV_p) / Σ_q Var(PV_q)`` (module notes)."""
     members = [r for r in results if r.purpose == group]
     total = float(sum(np.var(r.present_value) for r in members))
     for r in members:
-        resolved, survey, investment = partner_map(tables, r.partner_id, conventions.price_year, library,
-                                                   conventions.price_index)
-        yield r, resolved, survey, investment, (float(np.var(r.present_value)) / total if total else 0.0)
+        yield r, (float(np.var(r.present_value)) / total if total else 0.0)
 
 
-def variance_drivers(tables: Mapping[str, pd.DataFrame], results: list[PartnerResult],
-                     conventions: Conventions) -> pd.DataFrame:
+def variance_drivers(results: list[PartnerResult], conventions: Conventions) -> pd.DataFrame:
     """Which partners and which factors drive the forum's uncertainty (module notes).
 
     Returns
@@ -154,11 +136,10 @@ def variance_drivers(tables: Mapping[str, pd.DataFrame], results: list[PartnerRe
         parameter group (deadweights, attributions, ...: its share of the group's
         variance, first order) and ``interactions``; largest partner first.
     """
-    tables = without_superseded_forecasts(dict(tables))
     rows = []
     for group in GROUPS:
-        for r, resolved, survey, investment, share in _members(tables, results, conventions, group):
-            sobol = sobol_indices(resolved, investment, conventions, survey=survey, method="exact")
+        for r, share in _members(results, group):
+            sobol = sobol_indices(r.impact_map, r.investment, conventions, survey=r.survey, method="exact")
             by_group = dict(zip(sobol["group"], sobol["S1"]))
             row = {"group": group, "name": r.name, "partner_share": share}
             row.update({name: share * float(by_group.get(name, 0.0)) for name in GROUP_NAMES.values()})
@@ -169,8 +150,7 @@ def variance_drivers(tables: Mapping[str, pd.DataFrame], results: list[PartnerRe
     return table.sort_values(["group", "partner_share"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
-def survey_priorities(tables: Mapping[str, pd.DataFrame], results: list[PartnerResult],
-                      conventions: Conventions, top: int = 10) -> pd.DataFrame:
+def survey_priorities(results: list[PartnerResult], conventions: Conventions, top: int = 10) -> pd.DataFrame:
     """Where the next survey answers would narrow the forum's total most: each outcome's
     deflators' share of its group's variance (module notes), largest first.
 
@@ -181,12 +161,11 @@ def survey_priorities(tables: Mapping[str, pd.DataFrame], results: list[PartnerR
         would go if the outcome's deflators were known exactly), ``answers`` (survey answers
         it has now, counts below 5 as "<5"); the ``top`` of each group.
     """
-    tables = without_superseded_forecasts(dict(tables))
     rows = []
     for group in GROUPS:
         found = []
-        for r, resolved, survey, investment, share in _members(tables, results, conventions, group):
-            effort = survey_effort(resolved, investment, conventions, survey=survey, method="exact")
+        for r, share in _members(results, group):
+            effort = survey_effort(r.impact_map, r.investment, conventions, survey=r.survey, method="exact")
             answers = r.evidence[r.evidence["parameter"].isin(DEFLATORS)].groupby("outcome_id")["n_answers"].max()
             for row in effort.to_dict("records"):
                 found.append({"group": group, "name": r.name, "outcome_id": row["outcome_id"],

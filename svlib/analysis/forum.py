@@ -89,6 +89,10 @@ class PartnerResult:
     evidence : pandas.DataFrame
         The estimates table (:func:`svlib.uncertainty.estimates.estimates`), without its
         distribution objects.
+    impact_map : pandas.DataFrame
+        The resolved map it was valued from (proxies in the forum's price year).
+    survey : pandas.DataFrame or None
+        Its deflator survey answers.
     """
 
     partner_id: str
@@ -100,6 +104,8 @@ class PartnerResult:
     theme_present_value: dict[str, np.ndarray] = field(repr=False)
     outcomes: pd.DataFrame = field(repr=False)
     evidence: pd.DataFrame = field(repr=False)
+    impact_map: pd.DataFrame = field(repr=False)
+    survey: pd.DataFrame | None = field(repr=False)
 
     @property
     def investment_pv(self) -> float:
@@ -165,7 +171,7 @@ def partner_results(
             partner_id=pid, name=str(partners.loc[pid, "name"]), purpose=str(partners.loc[pid, "purpose"]),
             investment=investment, valuation=valuation, present_value=sim.present_value,
             theme_present_value=by_theme, outcomes=outcomes,
-            evidence=found.table.drop(columns="distribution")))
+            evidence=found.table.drop(columns="distribution"), impact_map=resolved, survey=survey))
     return results, used
 
 

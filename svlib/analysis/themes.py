@@ -20,14 +20,11 @@ and percentiles are taken of ``V_d``. Percentiles are never summed: the sum of p
 5th percentiles is not the 5th percentile of the sum. Partners' uncertainties are treated
 as independent (each outcome has its own random stream).
 
-Random streams are keyed on ``(seed, outcome_id, parameter)``
-(:func:`svlib.uncertainty.montecarlo.stream_seed`), so two partners that both use the outcome id
-``A1`` would draw identical numbers and their uncertainties would move together. Every
-outcome id (and survey row) is therefore prefixed with its partner,
-``"<partner_id>:<outcome_id>"``, before simulating, always, so one partner's draws do not
-depend on which other partners are in the collection. (A partner's theme draws therefore
-differ, draw for draw, from those in its own report, which uses unprefixed ids; their
-distribution is the same.)
+Each partner is simulated with its own random streams, keyed on ``"<partner_id>:<outcome_id>"``
+(``simulate(..., streams=partner_id)``, :func:`svlib.uncertainty.montecarlo.stream_ids`), so
+two partners that both use the outcome id ``A1`` draw apart, one partner's draws do not depend
+on which other partners are in the collection, and a partner's theme draws are, draw for
+draw, those of its own report.
 
 All partners are valued in one price year: ``price_year`` if given, otherwise the latest
 of the partners' own price years, so that pounds are added like with like.
@@ -303,20 +300,6 @@ def _rows(tables: Mapping[str, pd.DataFrame], name: str, partner_id: str) -> pd.
     return frame[frame["partner_id"].astype(str) == partner_id].drop(columns="partner_id").reset_index(drop=True)
 
 
-def _prefixed(frame: pd.DataFrame, partner_id: str) -> pd.DataFrame:
-    """``frame`` with ``outcome_id`` as ``"<partner_id>:<outcome_id>"`` (see module notes)."""
-    out = frame.copy()
-    if len(out):
-        out["outcome_id"] = [f"{partner_id}:{o}" for o in out["outcome_id"]]
-    return out
-
-
-def _resolved_map(tables: Mapping[str, pd.DataFrame], partner_id: str, price_year: int,
-                  library: ProxyLibrary, price_index: str) -> pd.DataFrame:
-    """A partner's resolved map with its outcome ids prefixed (module notes)."""
-    return _prefixed(_resolved(tables, partner_id, price_year, library, price_index), partner_id)
-
-
 def _resolved(tables: Mapping[str, pd.DataFrame], partner_id: str, price_year: int, library: ProxyLibrary,
               price_index: str) -> pd.DataFrame:
     """A partner's impact map with every proxy in ``price_year`` prices (its own ids); a
@@ -411,16 +394,16 @@ def theme_value(
     per_partner: dict[str, np.ndarray] = {}
     summaries, outcome_rows = [], []
     for pid in partner_ids:
-        resolved = _resolved_map(tables, pid, year, library, used.price_index)
-        survey = _prefixed(_rows(tables, "DeflatorSurvey", pid), pid)
-        sim = simulate(resolved, _investment(tables, pid), used, draws=draws, seed=seed,
+        resolved = _resolved(tables, pid, year, library, used.price_index)
+        survey = _rows(tables, "DeflatorSurvey", pid)
+        sim = simulate(resolved, _investment(tables, pid), used, draws=draws, seed=seed, streams=pid,
                        survey=survey if len(survey) else None, keep_outcomes=True)
         columns = np.flatnonzero(resolved["theme"].map(canonical_theme).to_numpy() == theme_name)
         outcome_pv = sim.outcome_present_value[:, columns]
         per_partner[pid] = outcome_pv.sum(axis=1)
         summaries.append({"partner_id": pid, "outcomes": len(columns), **_summary(per_partner[pid])})
         for j, c in enumerate(columns):
-            outcome_rows.append({"partner_id": pid, "outcome_id": str(resolved["outcome_id"].iloc[c]).split(":", 1)[1],
+            outcome_rows.append({"partner_id": pid, "outcome_id": str(resolved["outcome_id"].iloc[c]),
                                  "mean_present_value": float(outcome_pv[:, j].mean())})
     combined = combined_draws(per_partner) if per_partner else np.zeros(int(draws))
     return {
@@ -458,12 +441,12 @@ def deterministic_values(
     library = library or load_library()
     frames = []
     for pid in sorted(set(tables["ImpactMap"]["partner_id"].astype(str))):
-        resolved = _resolved_map(tables, pid, year, library, used.price_index)
-        survey = _prefixed(_rows(tables, "DeflatorSurvey", pid), pid)
+        resolved = _resolved(tables, pid, year, library, used.price_index)
+        survey = _rows(tables, "DeflatorSurvey", pid)
         valuation = central_valuation(resolved, _investment(tables, pid), used, survey if len(survey) else None)
         frames.append(pd.DataFrame({
             "partner_id": pid,
-            "outcome_id": [str(o).split(":", 1)[1] for o in resolved["outcome_id"]],
+            "outcome_id": resolved["outcome_id"].astype(str).to_numpy(),
             "theme": resolved["theme"].map(canonical_theme).to_numpy(),
             "present_value": valuation.outcome_present_value,
         }))

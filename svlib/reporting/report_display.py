@@ -88,6 +88,10 @@ def table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None, caption
     return HTML(title + body)
 
 
+HEADLINE_BOX = "border:2px solid #1f5f8b;padding:12px;border-radius:6px;max-width:720px"
+"""The style of a headline box (a partner's, or one of the forum's totals)."""
+
+
 def headline_html(figures: Mapping[str, Any], price_year: int) -> str:
     """The headline box: the ratio with its uncertainty band and the chance it is below 1:1,
     and, where the map values harms or costs, the present value they take off (the ratio is
@@ -105,7 +109,7 @@ def headline_html(figures: Mapping[str, Any], price_year: int) -> str:
                      f"<strong>{esc(money(figures['present_value'] - fiscal))}</strong> is economic and social "
                      "value.</p>")
     return (
-        "<div class='svlib-headline' style='border:2px solid #1f5f8b;padding:12px;border-radius:6px;max-width:720px'>"
+        f"<div class='svlib-headline' style='{HEADLINE_BOX}'>"
         f"<p style='font-size:1.6em;margin:0'>Social return: <strong>{esc(ratio(figures['sroi_ratio']))}</strong></p>"
         f"<p style='margin:6px 0'>Taking uncertainty into account, the ratio is likely (90% of simulations) to lie "
         f"between <strong>{esc(ratio(figures['p5']))}</strong> and <strong>{esc(ratio(figures['p95']))}</strong>. "
@@ -671,8 +675,7 @@ def forum_totals(results: list[Any], price_year: int) -> list[HTML]:
     pieces: list[HTML] = []
     for row in forum.totals(results).to_dict("records"):
         pieces.append(HTML(
-            "<div class='svlib-headline' style='border:2px solid #1f5f8b;padding:12px;border-radius:6px;"
-            "max-width:720px;margin:8px 0'>"
+            f"<div class='svlib-headline' style='{HEADLINE_BOX};margin:8px 0'>"
             f"<p style='font-size:1.3em;margin:0'>{esc(GROUP_NAMES[row['group']])}: {esc(row['partners'])} "
             f"partner{'s' if row['partners'] != 1 else ''}</p>"
             f"<p style='margin:6px 0'>Present value <strong>{esc(money(row['present_value']))}</strong> for an "

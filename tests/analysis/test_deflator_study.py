@@ -23,8 +23,8 @@ def forum_run(tables):
 
 
 @pytest.fixture(scope="module")
-def shifts(tables, forum_run):
-    return study.shift_study(tables, DRAWS, SEED, forum_run[1], factors=("deadweight",), shifts=(0.0, 0.1))
+def shifts(forum_run):
+    return study.shift_study(forum_run[0], DRAWS, SEED, forum_run[1], factors=("deadweight",), shifts=(0.0, 0.1))
 
 
 def test_no_shift_gives_the_forum_summarys_ranges(shifts, forum_run):
@@ -51,9 +51,9 @@ def test_a_shift_moves_figures_ranges_and_survey_answers_within_0_to_1():
     assert answers["answer"].tolist() == ["60%", "25%"]  # only the factor shifted moves
 
 
-def test_drivers_share_the_groups_variance(tables, forum_run):
+def test_drivers_share_the_groups_variance(forum_run):
     results, used = forum_run
-    drivers = study.variance_drivers(tables, results, used)
+    drivers = study.variance_drivers(results, used)
     for group, part in drivers.groupby("group"):
         assert part["partner_share"].sum() == pytest.approx(1.0)
         members = [r for r in results if r.purpose == group]
