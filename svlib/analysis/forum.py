@@ -32,6 +32,7 @@ HM Treasury (2022) The Green Book, Annex A5 (Monte Carlo analysis).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -146,16 +147,17 @@ def partner_results(
     mapped = map_outcomes(tables["ImpactMap"]) if len(tables["ImpactMap"]) else pd.DataFrame()
     partners = tables["Partner"].set_index(tables["Partner"]["partner_id"].astype(str))
     own_tables = by_partner(tables, ("Partner", "ImpactMap", "Inputs", "DeflatorSurvey"))
+    own_mapped = by_partner({"mapped": mapped}, ("mapped",))
     results = []
     for pid in sorted(set(tables["ImpactMap"]["partner_id"].astype(str))):
         resolved, survey, investment = partner_map(own_tables[pid], pid, year, library, used.price_index)
         found = estimates(resolved, survey)  # once: the headline and the simulation share it
         valuation = value_map(found.central_map(), investment, used)
-        sim = simulate(resolved, investment, used, draws=draws, seed=seed, survey=survey, keep_outcomes=True,
-                       streams=pid, estimated=found)
         themes = resolved["theme"].map(canonical_theme).to_numpy()
-        by_theme = {t: sim.outcome_present_value[:, themes == t].sum(axis=1) for t in THEMES if (themes == t).any()}
-        own = mapped[mapped["partner_id"].astype(str) == pid] if len(mapped) else mapped
+        sim = simulate(resolved, investment, used, draws=draws, seed=seed, survey=survey, streams=pid,
+                       estimated=found, groups=themes)
+        by_theme = {t: sim.group_present_value[t] for t in THEMES if t in sim.group_present_value}
+        own = own_mapped.get(pid, {}).get("mapped", pd.DataFrame())
         indicators = dict(zip(own["outcome_id"].astype(str), own["matched_indicator"])) if len(own) else {}
         in_toms = dict(zip(own["outcome_id"].astype(str), own["in_toms"])) if len(own) else {}
         outcomes = pd.DataFrame({
@@ -171,7 +173,7 @@ def partner_results(
             partner_id=pid, name=str(partners.loc[pid, "name"]), purpose=str(partners.loc[pid, "purpose"]),
             investment=investment, valuation=valuation, present_value=sim.present_value,
             theme_present_value=by_theme, outcomes=outcomes,
-            evidence=found.table.drop(columns="distribution"), impact_map=resolved, survey=survey))
+            evidence=sim.parameters, impact_map=resolved, survey=survey))
     return results, used
 
 
@@ -267,11 +269,21 @@ def by_theme(results: list[PartnerResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "theme", "partners", "present_value", "p5", "p95"])
 
 
+OUTCOME_COLUMNS = ("outcome_id", "theme", "indicator", "written_indicator", "in_toms", "present_value")
+"""The columns of :attr:`PartnerResult.outcomes`."""
+
+
 def _outcomes(results: list[PartnerResult]) -> pd.DataFrame:
-    frames = [r.outcomes.assign(partner_id=r.partner_id, name=r.name, group=r.purpose) for r in results]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["outcome_id", "theme", "indicator", "written_indicator", "in_toms", "present_value", "partner_id",
-                 "name", "group"])
+    """Every partner's outcomes in one table, with ``partner_id, name, group`` (column by
+    column: one frame, not one per partner)."""
+    sizes = [len(r.outcomes) for r in results]
+    columns = {c: (np.concatenate([r.outcomes[c].to_numpy() for r in results]) if results else np.array([]))
+               for c in OUTCOME_COLUMNS}
+    for column, attribute in (("partner_id", "partner_id"), ("name", "name"), ("group", "purpose")):
+        columns[column] = np.repeat(np.array([getattr(r, attribute) for r in results], dtype=object), sizes)
+    frame = pd.DataFrame(columns)
+    frame["present_value"] = frame["present_value"].astype(float)
+    return frame
 
 
 def by_indicator(results: list[PartnerResult]) -> pd.DataFrame:
@@ -353,7 +365,8 @@ def _evidence_kinds(results: list[PartnerResult], tables: Mapping[str, pd.DataFr
             evidenced |= {(pid, o.strip()) for o in ids.split(",") if o.strip()}
     out = {}
     for r in results:
-        surveyed = set(r.evidence.loc[r.evidence["level"] == "survey", "outcome_id"].astype(str))
+        levels = r.evidence["level"].to_numpy()
+        surveyed = {str(o) for o in r.evidence["outcome_id"].to_numpy()[levels == "survey"]}
         for oid in r.outcomes["outcome_id"]:
             kinds = (["deflator survey"] if oid in surveyed else []) + (
                 ["case studies"] if (r.partner_id, oid) in evidenced else [])
@@ -379,8 +392,7 @@ def evidence_gaps(results: list[PartnerResult], tables: Mapping[str, pd.DataFram
                                   per_partner(cleared, None))
     rows = []
     for r in sorted(results, key=lambda r: r.name.lower()):
-        deflators = r.evidence[r.evidence["parameter"].isin(DEFLATORS)]
-        levels = deflators["level"].value_counts()
+        levels = Counter(r.evidence["level"].to_numpy()[np.isin(r.evidence["parameter"].to_numpy(), DEFLATORS)])
         rows.append({"name": r.name, "purpose": r.purpose, "outcomes": len(r.outcomes),
                      **{k: int(levels.get(k, 0)) for k in EVIDENCE_KINDS},
                      "respondents": suppress_value(int(respondents.get(r.partner_id, 0))),

@@ -11,12 +11,13 @@ adds up a theme's value across partners, and flags possible double counting.
 Notes
 -----
 Theme value across partners (:func:`theme_value`). Each partner's map is simulated on its
-own (:func:`svlib.uncertainty.montecarlo.simulate` with ``keep_outcomes=True``); for draw ``d``::
+own (:func:`svlib.uncertainty.montecarlo.simulate` with its outcomes grouped by theme); for draw ``d``::
 
     V_{p,d} = Σ_{i in theme, partner p} PV_{i,d}        (one partner)
     V_d     = Σ_p V_{p,d}                              (the theme, draw by draw)
 
-and percentiles are taken of ``V_d``. Percentiles are never summed: the sum of partners'
+the first sum outcome by outcome in map order (``simulate(..., groups=)``, as the forum's
+theme totals sum it, so both show the same draws), and percentiles are taken of ``V_d``. Percentiles are never summed: the sum of partners'
 5th percentiles is not the 5th percentile of the sum. Partners' uncertainties are treated
 as independent (each outcome has its own random stream).
 
@@ -396,11 +397,12 @@ def theme_value(
     for pid in partner_ids:
         resolved = _resolved(tables, pid, year, library, used.price_index)
         survey = _rows(tables, "DeflatorSurvey", pid)
+        themes = resolved["theme"].map(canonical_theme).to_numpy()
         sim = simulate(resolved, _investment(tables, pid), used, draws=draws, seed=seed, streams=pid,
-                       survey=survey if len(survey) else None, keep_outcomes=True)
-        columns = np.flatnonzero(resolved["theme"].map(canonical_theme).to_numpy() == theme_name)
+                       survey=survey if len(survey) else None, keep_outcomes=True, groups=themes)
+        columns = np.flatnonzero(themes == theme_name)
         outcome_pv = sim.outcome_present_value[:, columns]
-        per_partner[pid] = outcome_pv.sum(axis=1)
+        per_partner[pid] = sim.group_present_value[theme_name]  # summed as the forum sums a theme
         summaries.append({"partner_id": pid, "outcomes": len(columns), **_summary(per_partner[pid])})
         for j, c in enumerate(columns):
             outcome_rows.append({"partner_id": pid, "outcome_id": str(resolved["outcome_id"].iloc[c]),

@@ -51,7 +51,7 @@ import hashlib
 import math
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -123,6 +123,7 @@ class _Plan:
     seed: int
     uncertain: list[tuple[str, np.ndarray, list[ParameterDistribution]]]
     stream_ids: tuple[str, ...] = ()
+    groups: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _by_parameter(distributions: pd.DataFrame) -> dict[str, list[ParameterDistribution]]:
@@ -133,13 +134,34 @@ def _by_parameter(distributions: pd.DataFrame) -> dict[str, list[ParameterDistri
     return grouped
 
 
-def _plan(model: ValueModel, distributions: pd.DataFrame, seed: int, streams: str | None = None) -> _Plan:
+def _plan(model: ValueModel, distributions: pd.DataFrame, seed: int, streams: str | None = None,
+          groups: Sequence[str] | None = None) -> _Plan:
     uncertain = []
     for p, dists in _by_parameter(distributions).items():
         varying = np.array([i for i, d in enumerate(dists) if d.kind != "fixed"], np.intp)
         if len(varying):
             uncertain.append((p, varying, [dists[i] for i in varying]))
-    return _Plan(model, seed, uncertain, stream_ids(model.outcome_ids, streams))
+    return _Plan(model, seed, uncertain, stream_ids(model.outcome_ids, streams), group_rows(groups, model.size))
+
+
+def group_rows(groups: Sequence[str] | None, size: int) -> dict[str, np.ndarray]:
+    """Each group's rows of the map, groups in order of first appearance (``groups`` names
+    one group per outcome, in map order).
+
+    Raises
+    ------
+    ValueError
+        ``groups`` does not name one group per outcome.
+    """
+    if groups is None:
+        return {}
+    labels = [str(g) for g in groups]
+    if len(labels) != size:
+        raise ValueError(f"groups names {len(labels)} groups for {size} outcomes; give one per outcome")
+    rows: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        rows.setdefault(label, []).append(i)
+    return {label: np.asarray(r, np.intp) for label, r in rows.items()}
 
 
 def stream_ids(outcome_ids: tuple[str, ...], streams: str | None = None) -> tuple[str, ...]:
@@ -275,6 +297,8 @@ def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: boo
     }
     if keep_outcomes:
         out["outcome_present_value"] = np.empty((count, size))
+    for label in plan.groups:
+        out[GROUP_KEY + label] = np.empty(count)
     for a in range(0, count, width):
         n = min(width, count - a)
         impact, factor, extra = (s[: size * n].reshape(size, n) for s in scratch)
@@ -300,7 +324,13 @@ def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: boo
         out["payback_months"][a:a + n] = model.paybacks(year_one)
         if keep_outcomes:
             out["outcome_present_value"][a:a + n] = pv.T
+        for label, rows in plan.groups.items():  # each group's outcomes summed as the total sums all
+            out[GROUP_KEY + label][a:a + n] = model.total(pv[rows])
     return out
+
+
+GROUP_KEY = "group:"
+"""Prefix of a group's present values among a run's results (one key per group)."""
 
 
 def _summary(values: np.ndarray) -> dict[str, float]:
@@ -336,6 +366,9 @@ class Simulation:
     outcome_present_value : numpy.ndarray or None
         Present value per draw and outcome, ``(draws, outcomes)``, if kept.
     warnings : tuple of str
+    group_present_value : dict of str to numpy.ndarray
+        Each group's present value per draw (its outcomes summed in map order, as the
+        total is), when ``groups`` were given.
     """
 
     ratio: np.ndarray
@@ -349,6 +382,7 @@ class Simulation:
     parameters: pd.DataFrame
     outcome_present_value: np.ndarray | None = None
     warnings: tuple[str, ...] = field(default=())
+    group_present_value: dict[str, np.ndarray] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """``draws``, ``seed``, ``sroi_ratio`` and ``present_value`` (each ``mean, sd, p5,
@@ -390,6 +424,7 @@ def simulate(
     priors: Mapping[tuple[str, str], Prior] | None = None,
     streams: str | None = None,
     estimated: Estimates | None = None,
+    groups: Sequence[str] | None = None,
 ) -> Simulation:
     """Simulate the SROI ratio with every uncertain parameter drawn from its distribution.
 
@@ -428,6 +463,9 @@ def simulate(
     estimated : Estimates, optional
         :func:`svlib.uncertainty.estimates.estimates` of this map, survey and priors, when
         the caller has it already (it is not worked out again).
+    groups : sequence of str, optional
+        A group (a theme, say) for each outcome, in map order: each group's present value
+        per draw is kept (``draws`` floats a group), without keeping every outcome's.
 
     Returns
     -------
@@ -443,7 +481,7 @@ def simulate(
     found = estimated if estimated is not None else estimates(impact_map, survey, priors)
     model = ValueModel(found.central_map(), investment, conventions)
     distributions = found.table
-    plan = _plan(model, distributions, seed, streams)
+    plan = _plan(model, distributions, seed, streams, groups)
     processes = min(processes, draws)
     if processes == 1:
         parts = [_run(plan, 0, draws, chunk_size, keep_outcomes)]
@@ -469,4 +507,5 @@ def simulate(
         parameters=distributions.drop(columns="distribution"),
         outcome_present_value=joined.get("outcome_present_value"),
         warnings=found.warnings,
+        group_present_value={label: joined[GROUP_KEY + label] for label in plan.groups},
     )

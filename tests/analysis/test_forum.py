@@ -55,6 +55,16 @@ def test_each_partners_range_here_is_its_reports_range(results, example_folder):
             (report.headline["p5"], report.headline["p95"]), rel=1e-12)
 
 
+def test_a_partners_theme_draws_here_are_its_draws_on_the_theme_page(results, tables):
+    from svlib.analysis.themes import theme_value
+
+    page = theme_value(tables, "Social", draws=DRAWS, seed=SEED)["per_partner"]
+    having = [r for r in results if "Social" in r.theme_present_value]
+    assert having
+    for r in having:  # the same draws to the last bit, so the two pages never disagree
+        assert np.array_equal(r.theme_present_value["Social"], page[r.partner_id])
+
+
 def test_forecasts_and_evaluations_are_kept_apart_and_a_followed_forecast_counted_once(results):
     groups = {r.partner_id: r.purpose for r in results}
     assert "food-network-forecast" not in groups  # the food network's evaluation follows it

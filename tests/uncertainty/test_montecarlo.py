@@ -328,3 +328,27 @@ class TestSummary:
     def test_investment_must_be_positive(self, example):
         with pytest.raises(ValueError, match="investment"):
             simulate(example, 0.0)
+
+
+class TestGroups:
+    def test_a_groups_draws_are_its_outcomes_added_in_map_order(self, example, reference):
+        labels = ["a" if i % 2 else "b" for i in range(len(example))]
+        sim = simulate(example, INVESTMENT, draws=TestReproducible.DRAWS, seed=42, groups=labels, chunk_size=700,
+                       processes=2)
+        assert list(sim.group_present_value) == ["b", "a"]  # in order of first appearance
+        for label in ("a", "b"):
+            # by hand: the kept outcomes' columns added one at a time, in map order
+            by_hand = np.zeros(TestReproducible.DRAWS)
+            for j, chosen in enumerate(labels):
+                if chosen == label:
+                    by_hand += reference.outcome_present_value[:, j]
+            assert np.array_equal(sim.group_present_value[label], by_hand)
+        assert np.array_equal(sim.present_value, reference.present_value)  # grouping changes no draw
+
+    def test_one_group_is_the_total(self, example, reference):
+        sim = simulate(example, INVESTMENT, draws=TestReproducible.DRAWS, seed=42, groups=["all"] * len(example))
+        assert np.array_equal(sim.group_present_value["all"], reference.present_value)
+
+    def test_a_group_for_each_outcome_is_needed(self, example):
+        with pytest.raises(ValueError, match="one per outcome"):
+            simulate(example, INVESTMENT, draws=10, groups=["a"])
