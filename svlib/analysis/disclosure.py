@@ -76,7 +76,8 @@ def suppress_value(n: float | None, threshold: int = 5, suppress_zeros: bool = F
         raise ValueError(f"a count of people cannot be negative ({n})")
     if _is_small(float(n), threshold, suppress_zeros):
         return f"<{threshold}"
-    return str(int(n)) if float(n).is_integer() else str(n)
+    # a figure that is not whole (the mean of a range) to at most 2 decimals, as a reader reads it
+    return str(int(n)) if float(n).is_integer() else f"{float(n):.2f}".rstrip("0").rstrip(".")
 
 
 def is_withheld(n: float | None, threshold: int = 5) -> bool:

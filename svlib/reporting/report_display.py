@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
+from bs4 import BeautifulSoup
 from IPython.display import HTML
 
 from svlib.analysis import deflator_study, forum
 from svlib.analysis import proxy_research as research
 from svlib.analysis.disclosure import WITHHELD, small_outcomes, suppress_counts, withhold_small
-from svlib.analysis.distance import chart, summarise
 from svlib.analysis.themes import outcomes_in_theme
 from svlib.contract.cells import HIDDEN_CONTROLS
 from svlib.contract.tables import investment_total
 from svlib.reference.proxies import load_library
-from svlib.reporting.report_text import figure, fraction, money, ratio
+from svlib.reporting.report_text import figure, fraction, money, pounds, ratio
 from svlib.uncertainty.estimates import LEVELS, RULE_TEXT
 from svlib.uncertainty.sensitivity import ALL_OUTCOMES
 from svlib.valuation.sroi import VALUE_KINDS, ValueModel, present_value_factor
@@ -33,6 +34,26 @@ def esc(value: Any) -> str:
     """Any value as escaped HTML text, without hidden control characters
     (:data:`svlib.contract.cells.HIDDEN_CONTROLS`, already removed from partner data on input)."""
     return html.escape(HIDDEN_CONTROLS.sub("", "" if value is None else str(value)), quote=True)
+
+
+class Sentence:
+    """Lines of svlib's own wording for the reader: a paragraph each on the page, the plain
+    text for nbval to compare (a cell tagged to check its output)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = str(text)
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return "".join(f"<p>{esc(line)}</p>" for line in self.text.splitlines() if line.strip())
+
+
+def page_title(title: str, introduction: str = "") -> HTML:
+    """A page's one top-level heading and the paragraph that says what the page is for
+    (svlib's own wording; both escaped)."""
+    return HTML(f"<h1>{esc(title)}</h1>" + (f"<p>{esc(introduction)}</p>" if introduction else ""))
 
 
 def heading(text: str, level: int = 2) -> HTML:
@@ -50,10 +71,11 @@ def percent(value: float, places: int = 0) -> str:
 
 
 FORMATS: dict[str, Callable[[Any], str]] = {
-    "money": lambda v: money(float(v)) if pd.notna(v) else "",
+    "money": lambda v: pounds(v) if pd.notna(v) else "",
     "percent": lambda v: percent(float(v)) if pd.notna(v) else "",
     "ratio": lambda v: f"{float(v):,.2f}" if pd.notna(v) else "",
-    "number": lambda v: f"{float(v):,.6g}" if pd.notna(v) else "",
+    "number": lambda v: _decimals(float(v), 4) if pd.notna(v) else "",
+    "quantity": lambda v: _decimals(float(v), 2) if pd.notna(v) else "",  # a range's mean is not whole
     "int": lambda v: f"{int(v):,}" if pd.notna(v) else "",
     "date": lambda v: f"{pd.Timestamp(v).day} {pd.Timestamp(v):%B %Y}" if pd.notna(v) else "",
 }
@@ -67,25 +89,102 @@ def _is_dates(values: pd.Series) -> bool:
     return bool(present) and all(isinstance(v, (dt.date, pd.Timestamp)) for v in present)
 
 
+COLUMN_LABELS: dict[str, str] = {
+    "partner_id": "Partner", "partner_ids": "Partners", "outcome_id": "Outcome id", "proxy_id": "Proxy id",
+    "indicator_id": "Indicator id", "mean": "Mean", "p5": "5th percentile", "p50": "Median",
+    "p95": "95th percentile", "sd": "Standard deviation", "sroi_ratio": "SROI ratio",
+    "prob_ratio_below_1": "Chance below 1:1", "in_toms": "In the National TOMs", "toms": "National TOMs",
+    "value_as_published": "Value as published", "rebase_factor": "Rebasing factor",
+    "staleness_years": "Years since its price year",
+}
+"""Headers in words for the columns many tables share (any other ``snake_case`` name is
+put into words by :func:`column_label`)."""
+
+
+def column_label(column: Any) -> str:
+    """A column name as a header a reader reads: :data:`COLUMN_LABELS`, or the name in
+    words (``public_contract_value_gbp`` → "Public contract value (£)", ``n_systems`` →
+    "Number of systems"); a header that is already words is kept."""
+    name = str(column)
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        return name
+    unit = ""
+    for suffix, words in (("_gbp", " (£)"), ("_pct", " (%)")):
+        if name.endswith(suffix):
+            name, unit = name[: -len(suffix)], words
+    if name.startswith("n_"):
+        name = "number of " + name[2:]
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] + unit
+
+
+def _plain(value: Any, column: str) -> Any:
+    """A value with no stated format, as a reader reads it: yes/no for a truth value,
+    a whole number for a year, numbers to at most 2 decimals with thousands separators
+    (none in a year); text as it is."""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float, np.integer, np.floating)) and np.isfinite(value):
+        if "year" in column.lower() and float(value).is_integer():
+            return str(int(value))
+        return _decimals(float(value), 2)
+    return value
+
+
 def table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None, caption: str | None = None,
-          labels: Mapping[str, str] | None = None) -> HTML:
-    """A table with readable headers and formatted numbers; every cell escaped. A cell
-    that is already text (``"withheld"``, ``"<5"``) is shown as it is; a column of dates is
-    written "1 October 2024" unless ``formats`` says otherwise."""
+          labels: Mapping[str, str] | None = None, empty: str | None = None) -> HTML:
+    """A table with readable headers and formatted numbers; every cell escaped.
+
+    A cell that is already text (``"withheld"``, ``"<5"``) is shown as it is; a column of
+    dates is written "1 October 2024" and any other column without a format in ``formats``
+    as :func:`_plain` writes it (yes/no, at most 2 decimals); a header without a label in
+    ``labels`` as :func:`column_label` writes it. A table without rows is a sentence saying
+    so (``empty``, or "Nothing to show: no partner's data falls here.").
+    """
+    title = f"<p><strong>{esc(caption)}</strong></p>" if caption else ""
+    if frame.empty:
+        return HTML(title + f"<p class='svlib-empty'>{esc(empty or EMPTY_TABLE)}</p>")
     shown = frame.copy()
     formats = dict(formats or {})
     for column in shown.columns:  # dates read as a reader writes them ("1 October 2024"), never ISO timestamps
         if column not in formats and _is_dates(shown[column]):
             formats[column] = "date"
-    for column, kind in formats.items():
-        if column in shown:
+    for column in shown.columns:
+        kind = formats.get(column)
+        if kind is None:
+            shown[column] = [_plain(v, str(column)) for v in shown[column]]
+        else:
             shown[column] = [v if isinstance(v, str) else FORMATS[kind](v) for v in shown[column]]
     shown = shown.astype(object).where(shown.notna(), "")  # blanks, not "<NA>" or "NaN"
-    if labels:
-        shown = shown.rename(columns=dict(labels))
+    names = dict(labels or {})
+    numeric = [all(NUMERIC_CELL.match(str(v)) for v in shown[c] if str(v) not in ("", WITHHELD, "<5", "n/a"))
+               for c in shown.columns]
+    shown.columns = [names.get(c, column_label(c)) for c in shown.columns]
     body = shown.to_html(index=False, escape=True, na_rep="", border=0, classes="svlib-table")
-    title = f"<p><strong>{esc(caption)}</strong></p>" if caption else ""
-    return HTML(title + body)
+    return HTML(title + _align(body, numeric))
+
+
+NUMERIC_CELL = re.compile(r"^[-+−]?£?[-+]?[\d,]+(?:\.\d+)?(?:%| : £1|k)?$")
+"""A formatted number (``£1,234``, ``-£5.20``, ``12.5%``, ``£3.21 : £1``, ``2024``)."""
+
+
+def _align(body: str, numeric: list[bool]) -> str:
+    """Mark the cells of numeric columns (class ``num``: right-aligned, so digits line up);
+    text columns stay left-aligned, as a reader reads them."""
+    if not any(numeric):
+        return body
+    soup = BeautifulSoup(body, "html.parser")
+    for row in soup.find_all("tr"):
+        for cell, is_number in zip(row.find_all(["th", "td"], recursive=False), numeric):
+            if is_number:
+                cell["class"] = cell.get("class", []) + ["num"]
+    return str(soup)
+
+
+EMPTY_TABLE = "Nothing to show: no partner's data falls here."
+"""What an empty table says when its caller gives no reason."""
 
 
 HEADLINE_BOX = "border:2px solid #1f5f8b;padding:12px;border-radius:6px;max-width:720px"
@@ -131,7 +230,7 @@ def partner_title(report: Any) -> HTML:
     return HTML(
         f"<h1>Social value report: {esc(p['name'])}</h1>"
         f"<p>{esc(p['organisation_type'])} in {esc(p['area'])} &middot; {esc(p['purpose'])} analysis of "
-        f"{esc(start.strftime('%d %B %Y'))} to {esc(end.strftime('%d %B %Y'))} &middot; "
+        f"{esc(FORMATS['date'](start))} to {esc(FORMATS['date'](end))} &middot; "
         f"all money in {esc(report.conventions.price_year)} prices &middot; partner id <code>{esc(p['partner_id'])}</code></p>"
     )
 
@@ -292,7 +391,7 @@ def impact_map_table(report: Any) -> HTML:
     partner's evidence text) is withheld; the exact figures stay in the partner's own
     workbook."""
     frame = _withhold(report, shareable_counts(report.deflator_evidence(), ["quantity"]))
-    formats = {"proxy_value": "money", "deadweight": "percent", "displacement": "percent",
+    formats = {"quantity": "quantity", "proxy_value": "money", "deadweight": "percent", "displacement": "percent",
                "attribution": "percent", "drop_off": "percent"}
     labels = {"outcome_id": "Id", "stakeholder": "Stakeholder", "outcome": "Outcome", "theme": "Theme",
               "quantity": "Quantity", "proxy_value": "Proxy £ a year", "duration": "Years",
@@ -327,8 +426,8 @@ def arithmetic_table(report: Any) -> HTML:
     for i, row in enumerate(used.to_dict("records")):
         rows.append({
             "outcome_id": row["outcome_id"],
-            "quantity": _decimals(row["quantity"], 4),  # a range's mean is not whole
-            "proxy_value": money(row['proxy_value'], 4),  # rebased proxies fall between pennies
+            "quantity": _decimals(row["quantity"], 2),  # a range's mean is not whole
+            "proxy_value": money(row['proxy_value'], 2),
             **{name: fraction(row.get(name, 0.0)) for name in ("deadweight", "displacement", "attribution",
                                                                 "leakage")},
             "impact": money(v.outcome_impact_year1[i], 2),
@@ -344,7 +443,8 @@ def arithmetic_table(report: Any) -> HTML:
               "displacement": "Displacement", "attribution": "Attribution", "leakage": "Leakage",
               "impact": "Year-1 value", "drop_off": "Drop-off", "duration": "Years", "factor": "Present value factor",
               "present_value": "Present value"}
-    return table(shown, {}, "Each outcome's arithmetic", labels)
+    return table(shown, {}, "Each outcome's arithmetic (rounded for reading: the partner's workbook beside this "
+                 "page has every figure in full)", labels)
 
 
 def discounting_table(report: Any) -> HTML:
@@ -372,7 +472,7 @@ def discounting_table(report: Any) -> HTML:
             yearly = float(model.profile[i, min(year - 1, model.profile.shape[1] - 1)])
             value = float(v.outcome_impact_year1[i]) * left * yearly
             rows.append({"outcome_id": oid, "k": k, "year": year, "left": fraction(left),
-                         "yearly": f"{yearly:.4f}", "value": money(value, 2), "factor": f"{factor:.6f}",
+                         "yearly": f"{yearly:.4f}", "value": money(value, 2), "factor": f"{factor:.4f}",
                          "present_value": money(value * factor, 2)})
     caption = "Each outcome, year by year: drop-off and discounting"
     if not rows:
@@ -446,29 +546,6 @@ def shareable_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return suppress_counts(frame, present) if present and len(frame) else frame
 
 
-def distance_tables(report: Any) -> list[Any]:
-    """Distance travelled for one partner report (see :func:`distance_pieces`)."""
-    return distance_pieces(report.star_readings)
-
-
-def distance_pieces(readings: pd.DataFrame) -> list[Any]:
-    """Distance travelled: a summary per area with small counts suppressed, and the chart;
-    or a note when there are no readings."""
-    if readings is None or readings.empty:
-        return [paragraph("No Outcomes-Star-style readings were supplied.")]
-    summary = summarise(readings)
-    shown = shareable_counts(summary, ["n_people", "n_single", "n_improving"])
-    columns = ["star", "area", "n_people", "n_single", "share_improving", "mean_change", "ci_low", "ci_high", "p_value",
-               "summary"]
-    return [table(shown[[c for c in columns if c in shown]],
-                  {"share_improving": "percent", "mean_change": "ratio", "ci_low": "ratio", "ci_high": "ratio",
-                   "p_value": "ratio"}, "Distance travelled, first to latest reading",
-                  {"star": "Star", "area": "Area", "n_people": "People", "n_single": "Only one reading",
-                   "share_improving": "Improved", "mean_change": "Average change", "ci_low": "95% CI from",
-                   "ci_high": "to", "p_value": "p (Wilcoxon)", "summary": "In words"}),
-            chart(summary)]
-
-
 def quotes_table(report: Any) -> HTML:
     """Consented, anonymised, redacted case studies beside the outcomes they evidence."""
     quotes = report.quotes()
@@ -506,7 +583,12 @@ def theme_outcomes(mapped: pd.DataFrame, theme: str, impact_map: pd.DataFrame) -
     the proxy id of an outcome of fewer than 5 people is withheld, as in its partner's
     report (``impact_map``: the processed ImpactMap, which says which outcomes are small)."""
     shown = withhold_small(outcomes_in_theme(mapped, theme), small_outcomes(impact_map), ["proxy_id"])
-    return table(shown)
+    columns = ["partner_id", "outcome_id", "stakeholder", "outcome", "matched_indicator", "needs", "toms_area",
+               "in_toms", "proxy_id"]
+    return table(shown[[c for c in columns if c in shown]], None, None,
+                 {"matched_indicator": "County Durham Pound indicator", "needs": "Local needs it serves",
+                  "toms_area": "National TOMs area", "proxy_id": "Proxy id"},
+                 empty="No partner has an outcome in this theme yet.")
 
 
 # ----------------------------------------------------------------------------------------

@@ -24,10 +24,22 @@ def money(value: float, places: int = 0) -> str:
     return f"{sign}£{abs(value):,.{places}f}"
 
 
+PENCE_BELOW = 100.0
+"""Below this many pounds a figure is written to the penny (the National Living Wage is £12.21
+an hour, not £12); from it on, to the pound."""
+
+
+def pounds(value: float) -> str:
+    """GBP as the figure warrants: to the penny below :data:`PENCE_BELOW` pounds unless
+    whole, to the pound from it on (``£12.21``, ``£8,311``)."""
+    value = float(value)
+    return money(value, 2 if abs(value) < PENCE_BELOW and not value.is_integer() else 0)
+
+
 def fraction(value: float) -> str:
-    """A fraction as a percentage with as many decimals as it has, up to 4 (``25%``, ``12.5%``);
-    blank for a blank value."""
-    return "" if pd.isna(value) else f"{round(float(value) * 100, 4):g}%"
+    """A fraction as a percentage to at most 1 decimal, as many as it has (``25%``,
+    ``12.5%``, ``34.1%`` for 0.340909); blank for a blank value."""
+    return "" if pd.isna(value) else f"{round(float(value) * 100, 1):g}%"
 
 
 def figure(parameter: str, value: float) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import nbformat
+from bs4 import BeautifulSoup
 
 from svlib import paths
 from svlib.analysis.evidence import redact
@@ -124,17 +125,55 @@ def headline_of(notebook: nbformat.NotebookNode) -> dict[str, Any]:
 def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     """The executed notebook as a self-contained HTML page without code or prompts.
 
-    Warnings printed to stderr are left out of the page (they stay in the .ipynb for
-    researchers); images are embedded.
+    What a cell printed (stdout: the checked headline lines nbval compares; stderr:
+    warnings) is left out of the page and stays in the .ipynb for researchers: a page shows
+    only what was displayed for its reader (tables, charts, sentences). Images are embedded.
     """
     clean = nbformat.from_dict(notebook)
     for cell in clean.cells:
         if cell.get("cell_type") == "code":
-            cell["outputs"] = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream"
-                                                                          and o.get("name") == "stderr")]
+            cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("output_type") != "stream"]
     clean.metadata["title"] = title  # the template escapes it
     body, _ = _html_exporter().from_notebook_node(clean)
-    return body
+    return finish_page(body)
+
+
+BACK_LINK = "All the forum's reports"
+"""The words of the link at the top of every page back to its run's index (``../index.html``)."""
+
+
+def finish_page(page: str) -> str:
+    """A converted page made ready for a reader: a link back to the run's index at the top,
+    and after the page's heading a list of its sections ("On this page"), each ``h2``
+    linked by its id (one is given where a heading has none)."""
+    soup = BeautifulSoup(page, "html.parser")
+    body = soup.body
+    if body is None:
+        return page
+    back = soup.new_tag("nav", attrs={"class": "svlib-back", "aria-label": "Back to the index"})
+    link = soup.new_tag("a", href="../index.html")
+    link.string = f"← {BACK_LINK}"
+    back.append(link)
+    body.insert(0, back)
+    sections = []
+    for number, heading in enumerate(body.find_all("h2"), start=1):
+        heading["id"] = heading.get("id") or f"section-{number}"
+        sections.append((heading["id"], heading.get_text(" ", strip=True).rstrip("¶").strip()))
+    top = body.find("h1")
+    if top is not None and len(sections) > 1:
+        contents = soup.new_tag("nav", attrs={"class": "svlib-contents", "aria-label": "On this page"})
+        label = soup.new_tag("p")
+        label.string = "On this page:"
+        contents.append(label)
+        items = soup.new_tag("ul")
+        for anchor, text in sections:
+            item, link = soup.new_tag("li"), soup.new_tag("a", href=f"#{anchor}")
+            link.string = text
+            item.append(link)
+            items.append(item)
+        contents.append(items)
+        top.insert_after(contents)
+    return str(soup)
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,7 @@ from svlib.tools.example_partners import (
     TESTIMONY_PHONE,
     UNLISTED_NAME,
 )
+from tests.workbooks import plain_cells
 
 
 def pages(root: Path) -> list[Path]:
@@ -53,7 +54,7 @@ def test_small_counts_are_suppressed_in_the_pages(report_run):
     survey = pd.read_csv(root / "processed" / "deflator_survey.csv")
     counts = survey[survey["partner_id"] == "food-network"].groupby(["outcome_id", "factor"]).size()
     assert (counts < 5).any()  # the food network has a question with fewer than five answers
-    html = (root / "out" / "partners" / "food-network.html").read_text(encoding="utf-8")
+    html = plain_cells((root / "out" / "partners" / "food-network.html").read_text(encoding="utf-8"))
     start = html.index("Deflator survey answers")
     survey_table = html[start: html.index("</table>", start)]
     assert "&lt;5" in survey_table
@@ -76,7 +77,7 @@ def test_small_quantities_in_the_impact_map_are_suppressed(report_run):
     result, raw, root = report_run
     impact = pd.read_csv(root / "processed" / "impact_map.csv")
     assert impact.loc[(impact["partner_id"] == "food-network") & (impact["outcome_id"] == "FN5"), "quantity"].item() == 3
-    html = (root / "out" / "partners" / "food-network.html").read_text(encoding="utf-8")
+    html = plain_cells((root / "out" / "partners" / "food-network.html").read_text(encoding="utf-8"))
     start = html.index("<strong>Impact map</strong>")
     impact_table = html[start: html.index("</table>", start)]
     row = impact_table[impact_table.index("<td>FN5</td>"): impact_table.index("</tr>", impact_table.index("<td>FN5</td>"))]
@@ -90,7 +91,7 @@ def test_a_small_quantity_is_not_given_away_by_the_switching_values(report_run):
     # deflator that brings the ratio to 1:1 fixes FN5's present value), so every FN5 row is withheld
     result, raw, root = report_run
     for shared in (root / "out" / "partners" / "food-network.html", root / "out" / "partners" / "food-network.ipynb"):
-        text = shared.read_text(encoding="utf-8")
+        text = plain_cells(shared.read_text(encoding="utf-8"))
         start = text.index("Switching values: what would bring the ratio down to 1:1")
         table = text[start: text.index("</table>", start)]
         rows = [row for row in re.findall(r"<tr>(.*?)</tr>", table, re.S) if "<td>FN5</td>" in row]
