@@ -442,6 +442,18 @@ def prepare(
     )
 
 
+def from_parameters(partner_id: str, collection: str = paths.EXAMPLE_COLLECTION, data_dir: str = "",
+                    n_draws: int = 2000, seed: int = 20251125, price_year: int = 0, discount_rate: Any = "",
+                    discount_schedule: Any = "", discount_from: Any = "", dropoff_from: int = 2, scenario: Any = "",
+                    discount_factors: Any = "") -> PartnerReport:
+    """The report the partner report notebook prepares from its parameters (the names and
+    defaults of its ``parameters`` cell; blank means the partner's own, 0 the partner's own
+    price year): the notebook and a run that needs the same report (its workbook) call this
+    one function with the same parameters, so both have the same figures."""
+    return prepare(partner_id, collection, data_dir, n_draws, seed, price_year or None, discount_rate,
+                   discount_schedule, discount_from, dropoff_from, scenario or None, discount_factors)
+
+
 def headline_metadata(report: PartnerReport) -> dict[str, dict[str, Any]]:
     """Output metadata a notebook attaches to its headline, read back by the runner."""
     return {"svlib": {k: float(v) for k, v in report.headline.items() if np.isfinite(v)} | {
