@@ -32,6 +32,18 @@ SCHEDULE_CHOICES = (("a constant rate", "constant"), ("Green Book, standard", "g
 YEAR_ONE_CHOICES = (("its end (t)", 1), ("its middle (t − 0.5)", 0.5), ("its start (t − 1)", 0))
 """The convention dropdown: where in year t its flows are discounted from."""
 
+LABELS = {"style": {"description_width": "initial"}}
+"""Every described widget's label as wide as its words (ipywidgets' default cuts a long
+description such as "discount rate" short)."""
+
+BUTTON = {"layout": widgets.Layout(width="auto")}
+"""A button as wide as its words ("Back to the partner's figures" would be cut at the default width)."""
+
+
+def _problem(text: str) -> str:
+    """A message for the explorer's status line, escaped."""
+    return f"<span style='color:#a00'>{esc(text)}</span>"
+
 
 class ScenarioExplorer:
     """Sliders for the deflators across all outcomes and the discount rate, per-outcome
@@ -56,21 +68,21 @@ class ScenarioExplorer:
         self.data_dir = processed_folder(collection, data_dir)
         self.save_dir = Path(save_dir) if save_dir else paths.outputs_collection(collection) / "scenarios"
         ids = list(load_processed(self.data_dir)["Partner"]["partner_id"])
-        self.partner = widgets.Dropdown(options=ids, value=partner_id or ids[0], description="Partner")
+        self.partner = widgets.Dropdown(options=ids, value=partner_id or ids[0], description="Partner", **LABELS)
         self.sliders = {f: widgets.FloatSlider(min=0, max=1, step=0.05, description=f.replace("_", "-"),
-                                               readout_format=".0%", continuous_update=False)
+                                               readout_format=".0%", continuous_update=False, **LABELS)
                         for f in SURVEY_FACTORS}
         self.rate = widgets.FloatSlider(min=0, max=0.1, step=0.005, value=0.035, description="discount rate",
-                                        readout_format=".1%", continuous_update=False)
-        self.schedule = widgets.Dropdown(options=SCHEDULE_CHOICES, value="constant", description="discounting")
-        self.year_one = widgets.Dropdown(options=YEAR_ONE_CHOICES, value=1, description="year t at")
-        self.outcome = widgets.Dropdown(description="Outcome")
-        self.parameter = widgets.Dropdown(options=OUTCOME_PARAMETERS, description="Parameter")
-        self.value = widgets.FloatText(description="Value")
-        self.add_override = widgets.Button(description="Override outcome")
-        self.reset = widgets.Button(description="Back to the partner's figures")
-        self.name = widgets.Text(value="my scenario", description="Name")
-        self.save = widgets.Button(description="Save scenario", button_style="primary")
+                                        readout_format=".1%", continuous_update=False, **LABELS)
+        self.schedule = widgets.Dropdown(options=SCHEDULE_CHOICES, value="constant", description="discounting", **LABELS)
+        self.year_one = widgets.Dropdown(options=YEAR_ONE_CHOICES, value=1, description="year t at", **LABELS)
+        self.outcome = widgets.Dropdown(description="Outcome", **LABELS)
+        self.parameter = widgets.Dropdown(options=OUTCOME_PARAMETERS, description="Parameter", **LABELS)
+        self.value = widgets.FloatText(description="Value", **LABELS)
+        self.add_override = widgets.Button(description="Override outcome", **BUTTON)
+        self.reset = widgets.Button(description="Back to the partner's figures", **BUTTON)
+        self.name = widgets.Text(value="my scenario", description="Name", **LABELS)
+        self.save = widgets.Button(description="Save scenario", button_style="primary", **BUTTON)
         self.headline = widgets.HTML()
         self.figure = widgets.Output()
         self.switching = widgets.HTML()
@@ -166,13 +178,26 @@ class ScenarioExplorer:
         self.update()
 
     def _override(self) -> None:
-        parameter, value = self.parameter.value, float(self.value.value)
-        if parameter in FRACTION_PARAMETERS and not 0 <= value <= 1:
-            self.status.value = f"<span style='color:#a00'>{esc(parameter)} must be between 0 and 1</span>"
+        """Set the chosen parameter of the chosen outcome. Nothing chosen, a fraction
+        outside 0-1, or a value the scenario refuses: a message on the status line, and
+        the overrides and results stay as they were."""
+        outcome, parameter = self.outcome.value, self.parameter.value
+        if outcome is None or parameter is None:
+            self.status.value = _problem("Choose an outcome and a parameter first, then press Override outcome.")
             return
-        self.outcome_overrides.setdefault(self.outcome.value, {})[parameter] = value
+        value = float(self.value.value)
+        if parameter in FRACTION_PARAMETERS and not 0 <= value <= 1:
+            self.status.value = _problem(f"{parameter} must be between 0 and 1")
+            return
+        before = {k: dict(v) for k, v in self.outcome_overrides.items()}
+        self.outcome_overrides.setdefault(outcome, {})[parameter] = value
+        try:
+            self.update()
+        except ValueError as exc:  # the scenario's own check (a negative quantity, say): said, and undone
+            self.outcome_overrides = before
+            self.status.value = _problem(f"Not applied: {exc}")
+            return
         self.status.value = ""
-        self.update()
 
 
 def _png(figure: Figure):

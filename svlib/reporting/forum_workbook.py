@@ -7,31 +7,25 @@ seed, draws, version and the SHA-256 of every table the figures come from. Value
 written as numbers with number formats (pounds, ratios, shares), never as formulas a
 reader could break; every text cell goes through
 :func:`svlib.core.files.spreadsheet_safe`, so partner text that looks like a formula is
-shown, never run. The same suppression as the HTML pages applies: the views are the same
-tables (counts of people from 1 to 4 already "<5"; no quantities, names or testimony).
-Written with openpyxl, a maintained xlsx writer, to a temporary file and moved into place.
+shown, never run (:mod:`svlib.reporting.sheets`, the writing every svlib workbook
+shares). The same suppression as the HTML pages applies: the views are the same tables (counts of people from 1 to 4 already "<5"; no quantities, names or testimony).
+Written to a temporary file and moved into place.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from svlib import __version__
 from svlib.analysis import forum
 from svlib.analysis.deflator_study import deflator_sources
-from svlib.core.files import spreadsheet_safe, write_atomic
+from svlib.core.files import write_atomic
 from svlib.core.provenance import input_fingerprints
-
-MONEY, RATIO, SHARE = '"£"#,##0', "0.00", "0.0%"
-"""Number formats: whole pounds, a ratio to two places, a share to one place."""
+from svlib.reporting.sheets import MONEY, RATIO, SHARE, new_workbook, workbook_bytes, write_facts, write_table
 
 FORMATS: dict[str, str] = {
     "investment": MONEY, "investment_pv": MONEY, "present_value": MONEY, "pv_p5": MONEY, "pv_p50": MONEY,
@@ -39,8 +33,6 @@ FORMATS: dict[str, str] = {
 }
 """Each column's number format; ``p5, p50, p95`` are ratios on the partner and totals
 sheets and pounds on the theme sheet (:func:`_formats`)."""
-
-HEADER_FILL = PatternFill("solid", fgColor="DCE8F4")
 
 HEADERS: dict[str, str] = {
     "group": "Kind (evaluative: achieved; forecast: planned)", "partners": "Partners", "name": "Partner",
@@ -82,56 +74,23 @@ def views(results: list[forum.PartnerResult], tables: Mapping[str, pd.DataFrame]
     }
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        return spreadsheet_safe(value)
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
-def _write_table(ws, frame: pd.DataFrame, formats: Mapping[str, str]) -> None:
-    ws.append([HEADERS.get(str(c), str(c)) for c in frame.columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in frame.itertuples(index=False):
-        ws.append([_cell(v) for v in row])
-    for j, column in enumerate(frame.columns, start=1):
-        letter = get_column_letter(j)
-        if column in formats:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                cell.number_format = formats[column]
-        longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
-        ws.column_dimensions[letter].width = min(60, max(10, longest + 2))
-    ws.freeze_panes = "A2"
-
-
 def forum_workbook(results: list[forum.PartnerResult], tables: Mapping[str, pd.DataFrame], about: Mapping[str, Any],
                    inputs: Iterable[str | Path] = ()) -> bytes:
     """The workbook's bytes: an "About" sheet (``about`` key-value pairs, the conventions,
     the comparability warning and each input's SHA-256), then :func:`views`."""
-    book = Workbook()
-    ws = book.active
-    ws.title = "About"
+    book, ws = new_workbook("About")
     facts = [("What", "The forum's findings: every partner's social value added up, with its uncertainty"),
-             *((str(k), v if isinstance(v, (int, float)) else str(v)) for k, v in about.items()),
+             *about.items(),
              ("svlib version", __version__),
              ("Comparing partners", forum.COMPARABILITY_WARNING),
              ("Small numbers", "Counts of people from 1 to 4 are shown as <5, as on every shared page."),
              ("Totals", "Totals across partners are summed draw by draw; percentiles are never added.")]
     for name, fingerprint in input_fingerprints(inputs).items():
         facts.append((f"input {Path(name).name}", f"sha256 {fingerprint.get('sha256', '')}"))
-    _write_table(ws, pd.DataFrame(facts, columns=["item", "value"]), {})
-    ws.column_dimensions["B"].width = 100
-    for (cell,) in ws.iter_rows(min_row=2, min_col=2, max_col=2):
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    write_facts(ws, facts, HEADERS)
     for name, frame in views(results, tables).items():
-        _write_table(book.create_sheet(name), frame, _formats(name, frame.columns))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        write_table(book.create_sheet(name), frame, _formats(name, frame.columns), HEADERS)
+    return workbook_bytes(book)
 
 
 def write_forum_workbook(path: str | Path, results: list[forum.PartnerResult], tables: Mapping[str, pd.DataFrame],

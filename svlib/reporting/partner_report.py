@@ -20,7 +20,7 @@ import pandas as pd
 from svlib import paths
 from svlib.analysis.assurance import checklist
 from svlib.analysis.comparison import paired_small_outcomes
-from svlib.analysis.disclosure import WITHHELD, small_outcomes, suppress_value
+from svlib.analysis.disclosure import WITHHELD, small_outcomes, suppress_value, withhold_small
 from svlib.analysis.evidence import quotes_for_sharing, redact, redact_tables
 from svlib.analysis.proxy_research import age_text
 from svlib.contract.cells import is_blank
@@ -36,7 +36,15 @@ from svlib.uncertainty.montecarlo import Simulation, simulate
 from svlib.uncertainty.scenarios import from_dict, load
 from svlib.uncertainty.sensitivity import sobol_indices, survey_effort, switching_values, tornado
 from svlib.validate.impact_map import first_calendar_year, resolve_proxies
-from svlib.valuation.sroi import VALUE_KINDS, Conventions, Investment, Valuation, value_map
+from svlib.valuation.sroi import (
+    VALUE_KINDS,
+    Conventions,
+    Investment,
+    Valuation,
+    ValueModel,
+    present_value_factor,
+    value_map,
+)
 
 
 def processed_folder(collection: str = paths.EXAMPLE_COLLECTION, data_dir: str | Path | None = None) -> Path:
@@ -199,6 +207,43 @@ class PartnerReport:
         "withheld" when only its pair's is (:attr:`withheld_outcomes`)."""
         own = {o for _, o in small_outcomes(self.impact_map)}
         return "<5" if str(outcome_id) in own else WITHHELD
+
+    def withhold(self, frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """``frame`` with the figures of one person of :attr:`withheld_outcomes` withheld
+        (:func:`svlib.analysis.disclosure.withhold_small`, on rows named by ``outcome_id``):
+        a quantity shows :meth:`count_mark`, every other figure of ``columns`` (default:
+        the per-person columns) "withheld"."""
+        own = {("", o) for o in self.withheld_outcomes if self.count_mark(o) == "<5"}
+        paired = {("", o) for o in self.withheld_outcomes} - own
+        return withhold_small(withhold_small(frame, own, columns), paired, columns, count_mark=WITHHELD)
+
+    @cached_property
+    def arithmetic(self) -> pd.DataFrame:
+        """Each outcome's arithmetic at the values used (the headline's), as numbers, in
+        map order: :attr:`Valuation.by_outcome` (its inputs, ``impact_year1``,
+        ``total_impact``, ``present_value``, ``share_of_value``) with each outcome's
+        ``present_value_factor``.
+
+        Notes
+        -----
+        For outcome ``i`` starting in analysis year ``s`` and lasting ``d`` years (SROI
+        guide, stages 4-5; :mod:`svlib.valuation.sroi`)::
+
+            impact_year1  = quantity × proxy_value × (1 − deadweight)(1 − displacement)
+                            × (1 − attribution)(1 − leakage)                     GBP
+            factor        = Σ_{k=1..d} (1 − drop_off)^(k − 1) × DF(s + k − 1)   (^k with drop-off from year 1)
+            present_value = impact_year1 × factor                                GBP
+
+        ``DF`` is the discount factor of the conventions (times the proxy's yearly ratio
+        for a proxy valued year by year). The present values add up to the headline's.
+        """
+        v = self.valuation
+        model = ValueModel(v.impact_map, self.investment, self.conventions)
+        factor = present_value_factor(model.central["drop_off"], model.duration[:, 0], model.start_year[:, 0],
+                                      model.outcome_factors, self.conventions.dropoff_from)
+        frame = v.by_outcome.copy()
+        frame.insert(frame.columns.get_loc("present_value"), "present_value_factor", factor)
+        return frame
 
     def tornado_for_sharing(self) -> pd.DataFrame:
         """The tornado without the bars of :attr:`withheld_outcomes` (a bar's change in the
@@ -395,6 +440,18 @@ def prepare(
         scenario=scenario_used.to_dict() if scenario_used else None,
         star_readings=_partner_rows(tables, "StarReadings", partner_id),
     )
+
+
+def from_parameters(partner_id: str, collection: str = paths.EXAMPLE_COLLECTION, data_dir: str = "",
+                    n_draws: int = 2000, seed: int = 20251125, price_year: int = 0, discount_rate: Any = "",
+                    discount_schedule: Any = "", discount_from: Any = "", dropoff_from: int = 2, scenario: Any = "",
+                    discount_factors: Any = "") -> PartnerReport:
+    """The report the partner report notebook prepares from its parameters (the names and
+    defaults of its ``parameters`` cell; blank means the partner's own, 0 the partner's own
+    price year): the notebook and a run that needs the same report (its workbook) call this
+    one function with the same parameters, so both have the same figures."""
+    return prepare(partner_id, collection, data_dir, n_draws, seed, price_year or None, discount_rate,
+                   discount_schedule, discount_from, dropoff_from, scenario or None, discount_factors)
 
 
 def headline_metadata(report: PartnerReport) -> dict[str, dict[str, Any]]:

@@ -27,7 +27,7 @@ from svlib.reference.proxies import load_library
 from svlib.reporting.report_text import figure, fraction, money, pounds, ratio
 from svlib.uncertainty.estimates import LEVELS, RULE_TEXT
 from svlib.uncertainty.sensitivity import ALL_OUTCOMES
-from svlib.valuation.sroi import VALUE_KINDS, ValueModel, present_value_factor
+from svlib.valuation.sroi import VALUE_KINDS, ValueModel
 
 
 def esc(value: Any) -> str:
@@ -371,18 +371,10 @@ SMALL_OUTCOME = "withheld: fewer than 5 people"
 """Why a small outcome's figures are not shown (:func:`svlib.analysis.disclosure.is_small_outcome`)."""
 
 
-def _small(report: Any) -> set[tuple[str, str]]:
-    """The report's small outcomes as :func:`svlib.analysis.disclosure.withhold_small` takes them."""
-    return {("", o) for o in report.withheld_outcomes}
-
-
 def _withhold(report: Any, frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """:func:`svlib.analysis.disclosure.withhold_small` for the report's withheld outcomes, a
-    count shown as "<5" only where the outcome's own count is below 5
-    (:meth:`svlib.reporting.partner_report.PartnerReport.count_mark`)."""
-    own = {("", o) for o in report.withheld_outcomes if report.count_mark(o) == "<5"}
-    paired = _small(report) - own
-    return withhold_small(withhold_small(frame, own, columns), paired, columns, count_mark=WITHHELD)
+    """The report's withheld outcomes' figures of one person withheld
+    (:meth:`svlib.reporting.partner_report.PartnerReport.withhold`)."""
+    return report.withhold(frame, columns)
 
 
 def impact_map_table(report: Any) -> HTML:
@@ -417,24 +409,18 @@ def arithmetic_table(report: Any) -> HTML:
     figures of one person (proxy, deflators, drop-off, years, factor) are withheld; its
     year-1 and present values are shown, so the rows add up to the headline (without the
     figures of one person they do not give the count away)."""
-    v, conventions = report.valuation, report.conventions
-    used = report.estimates.central_map()
-    model = ValueModel(used, report.investment, conventions)
-    factor = present_value_factor(model.central["drop_off"], model.duration[:, 0], model.start_year[:, 0],
-                                  model.outcome_factors, conventions.dropoff_from)
     rows = []
-    for i, row in enumerate(used.to_dict("records")):
+    for row in report.arithmetic.to_dict("records"):
         rows.append({
             "outcome_id": row["outcome_id"],
             "quantity": _decimals(row["quantity"], 2),  # a range's mean is not whole
             "proxy_value": money(row['proxy_value'], 2),
-            **{name: fraction(row.get(name, 0.0)) for name in ("deadweight", "displacement", "attribution",
-                                                                "leakage")},
-            "impact": money(v.outcome_impact_year1[i], 2),
+            **{name: fraction(row[name]) for name in ("deadweight", "displacement", "attribution", "leakage")},
+            "impact": money(row["impact_year1"], 2),
             "drop_off": fraction(row["drop_off"]),
-            "duration": f"{int(row['duration'])} from year {int(row.get('start_year', 1) or 1)}",
-            "factor": f"{factor[i]:.4f}",
-            "present_value": money(v.outcome_present_value[i], 2),
+            "duration": f"{int(row['duration'])} from year {int(row['start_year'])}",
+            "factor": f"{row['present_value_factor']:.4f}",
+            "present_value": money(row["present_value"], 2),
         })
     shown = _withhold(report, pd.DataFrame(rows),
                            ["quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage",

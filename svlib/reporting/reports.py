@@ -57,7 +57,8 @@ from svlib.reporting.disclosure_audit import (
     svlib_words,
 )
 from svlib.reporting.forum_workbook import write_forum_workbook
-from svlib.reporting.partner_report import partner_conventions
+from svlib.reporting.partner_report import from_parameters, partner_conventions
+from svlib.reporting.partner_workbook import write_partner_workbook
 from svlib.reporting.runner import NotebookJob, failure_record, run_jobs
 from svlib.reporting.site import REPORT_FOLDERS, render_index
 from svlib.uncertainty.scenarios import load as load_scenario
@@ -404,6 +405,7 @@ def run_reports(
         names = collection_name_rules(rules, ordinary=svlib_words() | label_words(shared)) if valid else None
         for record in records:
             withhold_if_disclosive(record, staging.path, facts, messages, names)
+            partner_workbook(record, staging.path, facts, messages, names, run_id)
         workbook = None
         if valid and research:
             workbook = _forum_workbook(staging.path, shared, processed_dir, draws, seed, conventions, run_id, messages)
@@ -463,6 +465,52 @@ def _forum_workbook(folder: Path, shared: Mapping[str, pd.DataFrame], processed:
     return FORUM_WORKBOOK
 
 
+WORKBOOK_TOLERANCE = 1e-9
+"""How far (relative) a partner workbook's present value and ratio may be from its report's
+headline: they come from the same function with the same parameters, so only a change
+between the two (a table rewritten mid-run) can part them."""
+
+
+def partner_workbook(record: dict[str, Any], folder: Path, facts: list[SmallOutcome], messages: dict[str, list[str]],
+                     names: NameRules | None = None, run_id: str = "") -> None:
+    """Write a published partner report's workbook beside its page in the staging
+    ``folder`` (``partners/<partner_id>.xlsx``, :mod:`svlib.reporting.partner_workbook`)
+    and name it in the record (``workbook``).
+
+    The report is prepared again from the notebook's own parameters
+    (:func:`svlib.reporting.partner_report.from_parameters`, the function the notebook
+    calls), and the workbook is kept only if its headline is the page's (present value and
+    ratio within :data:`WORKBOOK_TOLERANCE`) and it passes the disclosure check, as a page
+    must. Otherwise, or if it cannot be written, the record says so (``workbook_error``),
+    the reason goes to the local log, and the run goes on: the report is published without
+    its workbook."""
+    if record["status"] != "ok" or record["kind"] != "partner" or not record.get("html"):
+        return
+    relative = Path(record["html"]).with_suffix(".xlsx")
+    path = folder / relative
+    key = f"{record['key']}/workbook"
+    try:
+        report = from_parameters(**record["parameters"])
+        page = record.get("headline") or {}
+        for figure in ("present_value", "sroi_ratio"):
+            if not abs(report.headline[figure] - float(page[figure])) <= WORKBOOK_TOLERANCE * abs(float(page[figure])):
+                raise ValueError(f"its {figure} ({report.headline[figure]!r}) is not the report's ({page[figure]!r})")
+        hashes = {redact(paths.shown(k)): v for k, v in record.get("input_hashes", {}).items()}
+        write_partner_workbook(path, report, hashes, {"Run": run_id} if run_id else None)
+    except Exception as exc:  # noqa: BLE001 - one partner's workbook is one output among many
+        path.unlink(missing_ok=True)
+        record.update(workbook=None, workbook_error="the workbook was not written")
+        messages[key] = [f"the workbook was not written: {printable(str(exc))}"]
+        return
+    leaks = audit_file(path, facts, relative.as_posix(), names)
+    if leaks:  # as a page that fails the check: removed, the findings in the local log only
+        path.unlink()
+        record.update(workbook=None, workbook_error="not published: the disclosure check found a problem")
+        messages[key] = [str(f) for f in leaks]
+        return
+    record.update(workbook=relative.as_posix(), workbook_error=None)
+
+
 class DisclosureError(RuntimeError):
     """The run's index or ``run.json`` would let a reader work out a count below 5 or
     would show a person's name; the run is not published (the output folder keeps the
@@ -495,8 +543,8 @@ def withhold_if_disclosive(record: dict[str, Any], folder: Path, facts: list[Sma
     messages[record["key"]] = [str(f) for f in findings]
 
 
-SHARED_RECORD_KEYS = ("key", "kind", "title", "status", "error", *HEADLINE_KEYS, "html", "ipynb", "duration_seconds",
-                      "parameters", "notebook", "input_hashes", "problems")
+SHARED_RECORD_KEYS = ("key", "kind", "title", "status", "error", *HEADLINE_KEYS, "html", "ipynb", "workbook",
+                      "workbook_error", "duration_seconds", "parameters", "notebook", "input_hashes", "problems")
 """What ``run.json`` keeps of each notebook's record (``detail``, the kernel's output and
 traces go only to the local log: they may quote partner data)."""
 
@@ -531,6 +579,9 @@ def log_text(run: dict[str, Any], records: list[dict[str, Any]], messages: dict[
     lines = [f"svlib {run['svlib_version']} report run {run['run_id']} of {run['collection']}, "
              f"started {run['started']}, finished {run['finished']}", ""]
     for record in records:
+        if record.get("workbook_error"):
+            lines.append(f"not published: {printable(record['key'])}'s workbook: {record['workbook_error']}")
+            lines += [f"  {m}" for m in messages.get(f"{record['key']}/workbook", [])]
         if record["status"] == "ok":
             continue
         lines.append(f"failed: {printable(record['key'])}: {printable(str(record.get('error')))}")
@@ -545,8 +596,8 @@ def log_text(run: dict[str, Any], records: list[dict[str, Any]], messages: dict[
 def report_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Problem]:
     """Why ``out_dir`` must not receive a report run of ``raw_dir``, if it must not: a
     run replaces its output folder whole, so the folder must be new, empty, or an earlier
-    run holding only what that run wrote (``index.html``, ``run.json`` and the pages and
-    notebooks its ``run.json`` lists; a hand-made page or a hidden file such as
+    run holding only what that run wrote (``index.html``, ``run.json`` and the pages,
+    notebooks and workbooks its ``run.json`` lists; a hand-made page or a hidden file such as
     ``.htaccess`` is the user's, and is never replaced); and raw data is never written
     to (see :func:`svlib.core.folders.replaceable_folder_problems`)."""
     suggestion = paths.OUTPUTS_DIR.relative_to(paths.ROOT) / Path(raw_dir).resolve().name
@@ -556,8 +607,8 @@ def report_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Pro
 
 def _written_by_the_run_in(out_dir: Path) -> set[str]:
     """The files the run now in ``out_dir`` wrote, by their path inside it, as its
-    ``run.json`` lists them (pages and notebooks; an earlier version's absolute paths
-    are read by their last two parts)."""
+    ``run.json`` lists them (pages, notebooks and partner workbooks; an earlier version's
+    absolute paths are read by their last two parts)."""
     try:
         run = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
         records = run["notebooks"]
@@ -565,7 +616,7 @@ def _written_by_the_run_in(out_dir: Path) -> set[str]:
         return set()
     written = {"index.html", "run.json"} | ({FORUM_WORKBOOK} if run.get("workbook") == FORUM_WORKBOOK else set())
     for record in records if isinstance(records, list) else []:
-        for suffix in ("html", "ipynb"):
+        for suffix in ("html", "ipynb", "workbook"):
             value = record.get(suffix) if isinstance(record, dict) else None
             if isinstance(value, str) and value:
                 parts = Path(value).parts

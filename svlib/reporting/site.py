@@ -51,6 +51,10 @@ _PAGE = re.compile(rf"(?:{'|'.join(REPORT_FOLDERS)})/[a-z0-9][a-z0-9-]*\.html")
 so no other address (``javascript:``, another site, a parent folder) can become a link."""
 
 
+_WORKBOOK = re.compile(r"partners/[a-z0-9][a-z0-9-]*\.xlsx")
+"""A partner workbook's link (``partners/food-network.xlsx``), beside its report."""
+
+
 def _figure(value: Any, show: Callable[[float], str]) -> str:
     """A headline figure as text; "n/a" when the report published none."""
     return "n/a" if value is None else show(value)
@@ -66,7 +70,9 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
            "error": record.get("error") or "no reason was recorded", "problems": problems[:PROBLEMS_SHOWN],
            "more": max(0, len(problems) - PROBLEMS_SHOWN)}
     if ok and record["kind"] == "partner":
-        row.update(ratio=_figure(record.get("sroi_ratio"), ratio), p5=_figure(record.get("p5"), ratio),
+        workbook = str(record.get("workbook") or "")
+        row.update(workbook=workbook if _WORKBOOK.fullmatch(workbook) else "",
+                   ratio=_figure(record.get("sroi_ratio"), ratio), p5=_figure(record.get("p5"), ratio),
                    p95=_figure(record.get("p95"), ratio),
                    below_one=_figure(record.get("prob_ratio_below_1"), lambda v: percent(v, 1)))
     return row

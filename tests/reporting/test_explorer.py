@@ -84,3 +84,40 @@ def test_the_discounting_rule_and_the_year_convention_are_part_of_the_scenario(e
     assert explorer.result.valuation.conventions.discount_schedule == "green_book_health"
     explorer.reset.click()
     assert explorer.scenario().discount_schedule is None and explorer.result.valuation.present_value == before
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    return ScenarioExplorer(partner_id="food-network", draws=200, seed=3, save_dir=tmp_path)
+
+
+def test_overriding_with_no_outcome_chosen_says_so_and_breaks_nothing(fresh):
+    # the outcome list starts with nothing chosen; the button's callback used to raise inside
+    # ipywidgets (a traceback in the log) and leave an override for outcome None behind
+    assert fresh.outcome.value is None
+    shown = fresh.result
+    fresh.parameter.value, fresh.value.value = "quantity", 10.0
+    fresh._override()  # as the button calls it, so an exception would fail the test
+    assert "Choose an outcome" in fresh.status.value
+    assert fresh.outcome_overrides == {} and fresh.result is shown
+    fresh.outcome.value = "FN1"  # the explorer still works
+    fresh.add_override.click()
+    assert fresh.outcome_overrides == {"FN1": {"quantity": 10.0}} and fresh.status.value == ""
+    assert fresh.result.valuation.sroi_ratio < shown.valuation.sroi_ratio
+
+
+def test_a_value_the_scenario_refuses_is_said_and_undone(fresh):
+    fresh.outcome.value, fresh.parameter.value, fresh.value.value = "FN1", "quantity", -5.0
+    shown = fresh.result
+    fresh._override()
+    assert "Not applied" in fresh.status.value and "expected 0 or more" in fresh.status.value
+    assert fresh.outcome_overrides == {} and fresh.result is shown
+    fresh.sliders["deadweight"].value = 0.5  # every other control still values the scenario
+    assert fresh.scenario().outcomes == {} and fresh.result.valuation.sroi_ratio < shown.valuation.sroi_ratio
+
+
+def test_labels_and_buttons_are_as_wide_as_their_words(fresh):
+    described = [fresh.partner, *fresh.sliders.values(), fresh.rate, fresh.schedule, fresh.year_one, fresh.outcome,
+                 fresh.parameter, fresh.value, fresh.name]
+    assert all(w.style.description_width == "initial" for w in described)
+    assert all(b.layout.width == "auto" for b in (fresh.add_override, fresh.reset, fresh.save))

@@ -327,3 +327,33 @@ def test_the_forum_summary_and_workbook_come_first_and_escape_partner_text(repor
     names = [c.value for c in book["Partners"]["A"][1:]]
     assert XSS_NAME in names  # text in a cell is only text to a spreadsheet
     assert "broken" not in " ".join(map(str, names)).lower()  # a failed partner is not in the forum's figures
+
+
+def test_each_published_partner_has_its_workbook_with_the_reports_figures(report_run):
+    import math
+
+    from svlib.reporting.partner_workbook import HEADERS, SHEETS
+
+    result, raw, root = report_run
+    partners = {r["key"]: r for r in result.run["notebooks"] if r["kind"] == "partner"}
+    page = result.index.read_text(encoding="utf-8")
+    for key in ("partner/food-network", "partner/youth-hub", "partner/xss-test"):
+        record = partners[key]
+        assert record["workbook"] == record["html"].replace(".html", ".xlsx") and not record["workbook_error"]
+        assert f'href="{record["workbook"]}"' in page
+        book = openpyxl.load_workbook(result.out_dir / record["workbook"])
+        assert tuple(book.sheetnames) == SHEETS
+        for ws in book.worksheets:
+            for row in ws.iter_rows(values_only=True):
+                assert not any(isinstance(v, str) and v.startswith("=") for v in row)
+        values = list(book["Impact map"].iter_rows(values_only=True))
+        column = values[0].index(HEADERS["present_value"])
+        total = math.fsum(row[column] for row in values[1:])
+        assert total == pytest.approx(record["headline"]["present_value"], rel=1e-9)  # the page's own figure
+    hostile = openpyxl.load_workbook(result.out_dir / "partners" / "xss-test.xlsx")
+    about = dict(hostile["About"].iter_rows(min_row=2, values_only=True))
+    assert about["Partner"] == XSS_NAME and about["Run"] == result.run["run_id"]  # text in a cell is only text
+    cells = " ".join(str(v) for ws in hostile.worksheets for row in ws.iter_rows(values_only=True) for v in row)
+    for planted in ("07700", "jo.lead@example.org", "DH8 5XP"):  # contact details typed in its text fields
+        assert planted not in cells
+    assert all(r.get("workbook") is None for r in result.run["notebooks"] if r["status"] != "ok")
