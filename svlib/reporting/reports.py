@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 import uuid
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +37,7 @@ from svlib.contract.tables import THEMES
 from svlib.core.files import write_atomic, write_json
 from svlib.core.folders import locked, replaceable_folder_problems, writing
 from svlib.core.problems import InputError, Problem, errors, printable
+from svlib.core.processes import end_with_parent
 from svlib.pipeline.build import (
     PartnerRows,
     discover,
@@ -405,7 +406,7 @@ def run_reports(
         names = collection_name_rules(rules, ordinary=svlib_words() | label_words(shared)) if valid else None
         for record in records:
             withhold_if_disclosive(record, staging.path, facts, messages, names)
-            partner_workbook(record, staging.path, facts, messages, names, run_id)
+        partner_workbooks(records, staging.path, facts, messages, names, run_id, jobs or os.cpu_count() or 1)
         workbook = None
         if valid and research:
             workbook = _forum_workbook(staging.path, shared, processed_dir, draws, seed, conventions, run_id, messages)
@@ -471,44 +472,58 @@ headline: they come from the same function with the same parameters, so only a c
 between the two (a table rewritten mid-run) can part them."""
 
 
-def partner_workbook(record: dict[str, Any], folder: Path, facts: list[SmallOutcome], messages: dict[str, list[str]],
-                     names: NameRules | None = None, run_id: str = "") -> None:
-    """Write a published partner report's workbook beside its page in the staging
+def partner_workbooks(records: list[dict[str, Any]], folder: Path, facts: list[SmallOutcome],
+                      messages: dict[str, list[str]], names: NameRules | None = None, run_id: str = "",
+                      workers: int = 1) -> None:
+    """Write each published partner report's workbook beside its page in the staging
     ``folder`` (``partners/<partner_id>.xlsx``, :mod:`svlib.reporting.partner_workbook`)
-    and name it in the record (``workbook``).
+    and name it in its record (``workbook``); ``workers`` processes write them at once.
 
-    The report is prepared again from the notebook's own parameters
+    Each report is prepared again from the notebook's own parameters
     (:func:`svlib.reporting.partner_report.from_parameters`, the function the notebook
-    calls), and the workbook is kept only if its headline is the page's (present value and
+    calls), and its workbook is kept only if its headline is the page's (present value and
     ratio within :data:`WORKBOOK_TOLERANCE`) and it passes the disclosure check, as a page
     must. Otherwise, or if it cannot be written, the record says so (``workbook_error``),
     the reason goes to the local log, and the run goes on: the report is published without
     its workbook."""
-    if record["status"] != "ok" or record["kind"] != "partner" or not record.get("html"):
-        return
-    relative = Path(record["html"]).with_suffix(".xlsx")
-    path = folder / relative
-    key = f"{record['key']}/workbook"
+    chosen = [r for r in records if r["status"] == "ok" and r["kind"] == "partner" and r.get("html")]
+    tasks = [(r["parameters"], r.get("headline") or {}, folder / Path(r["html"]).with_suffix(".xlsx"),
+              {redact(paths.shown(k)): v for k, v in r.get("input_hashes", {}).items()}, run_id) for r in chosen]
+    if workers > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), initializer=end_with_parent) as pool:
+            errors = list(pool.map(_write_partner_workbook, *zip(*tasks)))
+    else:
+        errors = [_write_partner_workbook(*task) for task in tasks]
+    for record, task, error in zip(chosen, tasks, errors):
+        path, key = task[2], f"{record['key']}/workbook"
+        relative = path.relative_to(folder)
+        if error is not None:
+            path.unlink(missing_ok=True)
+            record.update(workbook=None, workbook_error="the workbook was not written")
+            messages[key] = [f"the workbook was not written: {printable(error)}"]
+            continue
+        leaks = audit_file(path, facts, relative.as_posix(), names)
+        if leaks:  # as a page that fails the check: removed, the findings in the local log only
+            path.unlink()
+            record.update(workbook=None, workbook_error="not published: the disclosure check found a problem")
+            messages[key] = [str(f) for f in leaks]
+            continue
+        record.update(workbook=relative.as_posix(), workbook_error=None)
+
+
+def _write_partner_workbook(parameters: Mapping[str, Any], page: Mapping[str, Any], path: Path,
+                            hashes: Mapping[str, str], run_id: str) -> str | None:
+    """Prepare one report from its notebook's parameters and write its workbook to
+    ``path`` (in a worker process); the reason it was not written, or None."""
     try:
-        report = from_parameters(**record["parameters"])
-        page = record.get("headline") or {}
+        report = from_parameters(**parameters)
         for figure in ("present_value", "sroi_ratio"):
             if not abs(report.headline[figure] - float(page[figure])) <= WORKBOOK_TOLERANCE * abs(float(page[figure])):
                 raise ValueError(f"its {figure} ({report.headline[figure]!r}) is not the report's ({page[figure]!r})")
-        hashes = {redact(paths.shown(k)): v for k, v in record.get("input_hashes", {}).items()}
         write_partner_workbook(path, report, hashes, {"Run": run_id} if run_id else None)
     except Exception as exc:  # noqa: BLE001 - one partner's workbook is one output among many
-        path.unlink(missing_ok=True)
-        record.update(workbook=None, workbook_error="the workbook was not written")
-        messages[key] = [f"the workbook was not written: {printable(str(exc))}"]
-        return
-    leaks = audit_file(path, facts, relative.as_posix(), names)
-    if leaks:  # as a page that fails the check: removed, the findings in the local log only
-        path.unlink()
-        record.update(workbook=None, workbook_error="not published: the disclosure check found a problem")
-        messages[key] = [str(f) for f in leaks]
-        return
-    record.update(workbook=relative.as_posix(), workbook_error=None)
+        return str(exc)
+    return None
 
 
 class DisclosureError(RuntimeError):

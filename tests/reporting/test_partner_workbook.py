@@ -17,7 +17,7 @@ from svlib.pipeline.build import load_processed
 from svlib.reporting.disclosure_audit import audit_file, small_outcome_facts
 from svlib.reporting.partner_report import prepare
 from svlib.reporting.partner_workbook import HEADERS, SHEETS, partner_workbook, write_partner_workbook
-from svlib.reporting.reports import partner_workbook as run_partner_workbook
+from svlib.reporting.reports import partner_workbooks
 from svlib.reporting.site import render_index
 
 
@@ -122,7 +122,7 @@ def test_a_workbook_that_cannot_be_made_is_recorded_and_stops_nothing(example_fo
               "headline": {"present_value": 1.0, "sroi_ratio": 1.0},
               "parameters": {"partner_id": "nobody", "data_dir": str(example_folder), "n_draws": 100, "seed": 1}}
     messages: dict[str, list[str]] = {}
-    run_partner_workbook(record, tmp_path, [], messages)
+    partner_workbooks([record], tmp_path, [], messages)
     assert record["status"] == "ok" and record["workbook"] is None and record["workbook_error"]
     assert "nobody" in messages["partner/nobody/workbook"][0]
     assert not (tmp_path / "partners" / "nobody.xlsx").exists()
@@ -133,9 +133,26 @@ def test_a_workbook_whose_figures_are_not_the_pages_is_not_published(example_fol
               "headline": {"present_value": 1.0, "sroi_ratio": 1.0},
               "parameters": {"partner_id": "youth-hub", "data_dir": str(example_folder), "n_draws": 100, "seed": 1}}
     messages: dict[str, list[str]] = {}
-    run_partner_workbook(record, tmp_path, [], messages)
+    partner_workbooks([record], tmp_path, [], messages)
     assert record["workbook"] is None and "is not the report's" in messages["partner/youth-hub/workbook"][0]
     assert not (tmp_path / "partners" / "youth-hub.xlsx").exists()
+
+
+def test_workbooks_written_by_several_processes_are_those_written_by_one(report_run, tmp_path):
+    result, raw, root = report_run
+    records = [{**r, "parameters": {**r["parameters"], "data_dir": str(root / "processed")}}
+               for r in result.run["notebooks"] if r["kind"] == "partner" and r["status"] == "ok"]
+    assert len(records) > 1
+    books = {}
+    for workers in (1, 2):
+        folder = tmp_path / str(workers)
+        (folder / "partners").mkdir(parents=True)
+        chosen = [dict(r) for r in records]
+        messages: dict[str, list[str]] = {}
+        partner_workbooks(chosen, folder, [], messages, workers=workers)
+        assert all(r["workbook"] for r in chosen), messages
+        books[workers] = {r["key"]: _rows(openpyxl.load_workbook(folder / r["workbook"])["Impact map"]) for r in chosen}
+    assert books[1] == books[2]
 
 
 def test_the_index_links_the_workbook_beside_the_report_and_nothing_else():
