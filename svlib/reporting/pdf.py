@@ -85,14 +85,18 @@ class Printed:
         The PDFs written, each beside its page.
     failed : dict
         Page path to the reason its PDF was not written (a page that would not open or
-        print in time, or broke the browser).
+        print in time, or broke the browser), in words fit for a shared page.
     unavailable : str or None
         Why no PDF was written at all (no Chromium, or no Playwright), or None.
+    details : dict
+        Page path (or ``"browser"``) to the error as raised, for the researcher's log only:
+        it may name local folders.
     """
 
     written: list[Path] = field(default_factory=list)
     failed: dict[Path, str] = field(default_factory=dict)
     unavailable: str | None = None
+    details: dict[Path | str, str] = field(default_factory=dict)
 
 
 def find_chromium(chromium: str | None = None) -> tuple[str | None, str | None]:
@@ -105,8 +109,8 @@ def find_chromium(chromium: str | None = None) -> tuple[str | None, str | None]:
     named = chromium or os.environ.get(CHROMIUM_VARIABLE)
     if named:
         found = shutil.which(named)
-        return (found, None) if found else (None, f"{NOT_FOUND} ({CHROMIUM_VARIABLE} names {named}, "
-                                                  "which is not a program)")
+        # the name is left out of the reason, which shared pages show: it may be a local folder
+        return (found, None) if found else (None, f"{NOT_FOUND} ({CHROMIUM_VARIABLE} names no program)")
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     return (found, None) if found else (None, NOT_FOUND)
 
@@ -174,13 +178,15 @@ async def _print_all(pages: list[Path], executable: str, timeout: float, at_once
                         except asyncio.TimeoutError:
                             printed.failed[page] = f"the PDF was not written: printing took over {timeout:g} s"
                         except Exception as exc:  # noqa: BLE001 - one page's failure; the others still print
-                            printed.failed[page] = f"the PDF was not written: {type(exc).__name__}: {exc}"[:500]
+                            printed.failed[page] = f"the PDF was not written: the browser raised {type(exc).__name__}"
+                            printed.details[page] = f"{type(exc).__name__}: {exc}"
 
                 await asyncio.gather(*(one(page) for page in pages))
             finally:
                 await browser.close()
     except Exception as exc:  # noqa: BLE001 - a browser that would not start: the pages are still published
-        printed.unavailable = f"Chromium did not start ({type(exc).__name__}: {str(exc).splitlines()[0][:300]})"
+        printed.unavailable = f"Chromium did not start or stopped ({type(exc).__name__})"
+        printed.details["browser"] = f"{type(exc).__name__}: {exc}"
         for page in pages:
             if pdf_path(page) not in printed.written:
                 printed.failed.setdefault(page, "the PDF was not written: the browser stopped")
