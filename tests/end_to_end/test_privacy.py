@@ -101,8 +101,15 @@ def test_a_small_quantity_is_not_given_away_by_the_switching_values(report_run):
 
 
 def shared_files(root: Path) -> list[Path]:
-    """Every file of the published run: pages, executed notebooks, run.json."""
+    """Every file of the published run: pages, executed notebooks, PDFs, run.json."""
     return sorted(p for p in (root / "out").rglob("*") if p.is_file())
+
+
+def pdf_text(path: Path) -> str:
+    """A PDF's text as a reader's viewer would copy it (its bytes are compressed)."""
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(path).pages)
 
 
 def test_contact_details_in_any_text_field_are_warned_about_at_their_cell(report_run):
@@ -128,7 +135,7 @@ def test_contact_details_typed_in_any_text_field_reach_no_shared_file(report_run
     assert len(details) == len(CONTACT_DETAILS)
     for path in shared_files(root):
         text = " ".join(cell for _, cells in records(path) for _, cell in cells) if path.suffix == ".xlsx" \
-            else path.read_text(encoding="utf-8")
+            else pdf_text(path) if path.suffix == ".pdf" else path.read_text(encoding="utf-8")
         for detail in details:
             assert detail not in text and detail.replace(" ", "") not in text, (path.name, detail)
     page = (root / "out" / "partners" / "xss-test.html").read_text(encoding="utf-8")
@@ -201,7 +208,8 @@ def test_a_listed_name_and_a_name_found_by_the_check_reach_no_shared_file(report
     shared = shared_files(root)
     assert {p.suffix for p in shared} >= {".html", ".ipynb", ".json"}
     for path in shared:
-        text = path.read_text(encoding="utf-8", errors="replace") if path.suffix != ".xlsx" else ""
+        text = pdf_text(path) if path.suffix == ".pdf" else \
+            path.read_text(encoding="utf-8", errors="replace") if path.suffix != ".xlsx" else ""
         for name in (LISTED_NAME, UNLISTED_NAME):
             assert re.search(rf"\b{name}\b", text, re.IGNORECASE) is None, (path, name)
     # the testimonies are still shown, with the names removed
