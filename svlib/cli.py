@@ -430,6 +430,8 @@ def _command_reports(args: argparse.Namespace) -> int:
     if result.failures and result.log:
         print(f"svlib: these messages are also in {result.log}, which stays on this machine; the shared pages say only "
               "where each problem is", file=sys.stderr)
+    if result.run.get("pdf_unavailable"):  # the pages are published; only their PDFs are missing
+        print(f"svlib: no PDFs were written: {result.run['pdf_unavailable']}", file=sys.stderr)
     print(result.index.resolve())
     return 0 if result.ok else 1
 

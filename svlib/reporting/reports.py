@@ -60,6 +60,7 @@ from svlib.reporting.disclosure_audit import (
 from svlib.reporting.forum_workbook import write_forum_workbook
 from svlib.reporting.partner_report import from_parameters, partner_conventions
 from svlib.reporting.partner_workbook import write_partner_workbook
+from svlib.reporting.pdf import print_pages
 from svlib.reporting.runner import NotebookJob, failure_record, run_jobs
 from svlib.reporting.site import REPORT_FOLDERS, render_index
 from svlib.uncertainty.scenarios import load as load_scenario
@@ -111,7 +112,7 @@ class RunResult:
         return not self.failures
 
     def path(self, record: dict[str, Any], suffix: str = "html") -> Path:
-        """Where a record's page (``html``) or executed notebook (``ipynb``) is."""
+        """Where a record's page (``html``), executed notebook (``ipynb``) or PDF (``pdf``) is."""
         return self.out_dir / record[suffix]
 
 
@@ -282,6 +283,7 @@ def run_reports(
     scenario: str | Path | None = None,
     research: bool = True,
     conventions: Mapping[str, Any] | None = None,
+    chromium: str | None = None,
 ) -> RunResult:
     """Run every report for a raw collection folder.
 
@@ -319,6 +321,11 @@ def run_reports(
         (its Partner sheet's): any of ``discount_rate``, ``discount_schedule``,
         ``discount_from``, ``dropoff_from`` and ``discount_factors`` (``[[year, factor],
         ...]``), as :func:`svlib.reporting.partner_report.prepare` takes them.
+    chromium : str, optional
+        The browser that prints each page to PDF (default: the environment variable
+        ``SVLIB_CHROMIUM``, else ``chromium`` on the ``PATH``; :func:`svlib.reporting.pdf.find_chromium`).
+        Without one the pages are still published, and ``run.json`` and the index say why
+        there are no PDFs.
 
     Returns
     -------
@@ -335,7 +342,8 @@ def run_reports(
 
     Notes
     -----
-    Every page, notebook, ``run.json`` and ``index.html`` is written into a staging
+    Every page published gets ``<name>.pdf`` beside it (:func:`add_pdfs`).
+    Every page, notebook, PDF, ``run.json`` and ``index.html`` is written into a staging
     folder beside the output folder and swapped in at the end (:mod:`svlib.core.folders`), so
     the output folder always holds one whole run, old or new, even if the run is killed.
     """
@@ -407,6 +415,7 @@ def run_reports(
         for record in records:
             withhold_if_disclosive(record, staging.path, facts, messages, names)
         partner_workbooks(records, staging.path, facts, messages, names, run_id, jobs or os.cpu_count() or 1)
+        pdf_unavailable = add_pdfs(records, staging.path, chromium, messages)  # pages that passed the check only
         workbook = None
         if valid and research:
             workbook = _forum_workbook(staging.path, shared, processed_dir, draws, seed, conventions, run_id, messages)
@@ -431,6 +440,7 @@ def run_reports(
             "notes": [redact(n.shared()) for n in notes],
             "notebooks": [shared_record(r) for r in records + failures],
             "workbook": workbook,
+            "pdf_unavailable": pdf_unavailable,
         }
         log = write_atomic(run_log(processed_dir), log_text(run, records + failures, messages, notes))
         write_json(staging.path / "run.json", run)
@@ -536,6 +546,33 @@ class DisclosureError(RuntimeError):
         self.findings = findings
 
 
+def add_pdfs(records: list[dict[str, Any]], folder: Path, chromium: str | None,
+             messages: dict[str, list[str]]) -> str | None:
+    """Print every published page of ``records`` (in the staging ``folder``) to ``<name>.pdf``
+    beside it (:func:`svlib.reporting.pdf.print_pages`, one browser for the run); each
+    record gets ``pdf`` (its path inside the folder, or None) and, for a page that did not
+    print, ``pdf_error``. Returns why no PDF was written at all (no Chromium), or None.
+
+    A page that does not print leaves its page and the other PDFs published; the browser's
+    own words go to the local log only (``messages``, key ``<key> (pdf)``)."""
+    published = [r for r in records if r["status"] == "ok" and r.get("html")]
+    printed = print_pages([folder / r["html"] for r in published], chromium)
+    written = set(printed.written)
+    for record in records:
+        record["pdf"] = None
+    for record in published:
+        page = folder / record["html"]
+        if page.with_suffix(".pdf") in written:
+            record["pdf"] = Path(record["html"]).with_suffix(".pdf").as_posix()
+        elif not printed.unavailable:
+            record["pdf_error"] = printed.failed.get(page, "the PDF was not written")
+        if page in printed.details:
+            messages[f"{record['key']} (pdf)"] = [printable(printed.details[page])]
+    if "browser" in printed.details:
+        messages["pdf"] = [printable(printed.details["browser"])]
+    return printed.unavailable
+
+
 def withhold_if_disclosive(record: dict[str, Any], folder: Path, facts: list[SmallOutcome],
                            messages: dict[str, list[str]], names: NameRules | None = None) -> None:
     """Run the disclosure check (:mod:`svlib.reporting.disclosure_audit`) on one report's
@@ -558,8 +595,9 @@ def withhold_if_disclosive(record: dict[str, Any], folder: Path, facts: list[Sma
     messages[record["key"]] = [str(f) for f in findings]
 
 
-SHARED_RECORD_KEYS = ("key", "kind", "title", "status", "error", *HEADLINE_KEYS, "html", "ipynb", "workbook",
-                      "workbook_error", "duration_seconds", "parameters", "notebook", "input_hashes", "problems")
+SHARED_RECORD_KEYS = ("key", "kind", "title", "status", "error", *HEADLINE_KEYS, "html", "ipynb", "pdf", "pdf_error",
+                      "workbook", "workbook_error", "duration_seconds", "parameters", "notebook", "input_hashes",
+                      "problems")
 """What ``run.json`` keeps of each notebook's record (``detail``, the kernel's output and
 traces go only to the local log: they may quote partner data)."""
 
@@ -597,6 +635,9 @@ def log_text(run: dict[str, Any], records: list[dict[str, Any]], messages: dict[
         if record.get("workbook_error"):
             lines.append(f"not published: {printable(record['key'])}'s workbook: {record['workbook_error']}")
             lines += [f"  {m}" for m in messages.get(f"{record['key']}/workbook", [])]
+        if record.get("pdf_error"):
+            lines.append(f"no PDF: {printable(record['key'])}: {printable(record['pdf_error'])}")
+            lines += [f"  {m}" for m in messages.get(f"{record['key']} (pdf)", [])]
         if record["status"] == "ok":
             continue
         lines.append(f"failed: {printable(record['key'])}: {printable(str(record.get('error')))}")
@@ -604,6 +645,9 @@ def log_text(run: dict[str, Any], records: list[dict[str, Any]], messages: dict[
         for part in ("kernel_log", "trace"):
             if record.get(part):
                 lines += [f"  {part}:"] + [f"    {printable(line)}" for line in str(record[part]).splitlines()]
+    if run.get("pdf_unavailable"):
+        lines.append(f"no PDFs were written: {run['pdf_unavailable']}")
+        lines += [f"  {m}" for m in messages.get("pdf", [])]
     lines += [str(n) for n in notes]
     return "\n".join(lines) + "\n"
 
@@ -612,7 +656,7 @@ def report_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Pro
     """Why ``out_dir`` must not receive a report run of ``raw_dir``, if it must not: a
     run replaces its output folder whole, so the folder must be new, empty, or an earlier
     run holding only what that run wrote (``index.html``, ``run.json`` and the pages,
-    notebooks and workbooks its ``run.json`` lists; a hand-made page or a hidden file such as
+    notebooks, PDFs and workbooks its ``run.json`` lists; a hand-made page or a hidden file such as
     ``.htaccess`` is the user's, and is never replaced); and raw data is never written
     to (see :func:`svlib.core.folders.replaceable_folder_problems`)."""
     suggestion = paths.OUTPUTS_DIR.relative_to(paths.ROOT) / Path(raw_dir).resolve().name
@@ -622,8 +666,8 @@ def report_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Pro
 
 def _written_by_the_run_in(out_dir: Path) -> set[str]:
     """The files the run now in ``out_dir`` wrote, by their path inside it, as its
-    ``run.json`` lists them (pages, notebooks and partner workbooks; an earlier version's
-    absolute paths are read by their last two parts)."""
+    ``run.json`` lists them (pages, notebooks, PDFs and partner workbooks; an earlier
+    version's absolute paths are read by their last two parts)."""
     try:
         run = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
         records = run["notebooks"]
@@ -631,7 +675,7 @@ def _written_by_the_run_in(out_dir: Path) -> set[str]:
         return set()
     written = {"index.html", "run.json"} | ({FORUM_WORKBOOK} if run.get("workbook") == FORUM_WORKBOOK else set())
     for record in records if isinstance(records, list) else []:
-        for suffix in ("html", "ipynb", "workbook"):
+        for suffix in ("html", "ipynb", "pdf", "workbook"):
             value = record.get(suffix) if isinstance(record, dict) else None
             if isinstance(value, str) and value:
                 parts = Path(value).parts

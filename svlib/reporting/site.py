@@ -50,6 +50,9 @@ _PAGE = re.compile(rf"(?:{'|'.join(REPORT_FOLDERS)})/[a-z0-9][a-z0-9-]*\.html")
 """A link the index may carry: a page of the run's own folders (``partners/food-network.html``),
 so no other address (``javascript:``, another site, a parent folder) can become a link."""
 
+_PDF = re.compile(_PAGE.pattern.removesuffix("html") + "pdf")
+"""A page's PDF, in the same folders (``partners/food-network.pdf``)."""
+
 
 _WORKBOOK = re.compile(r"partners/[a-z0-9][a-z0-9-]*\.xlsx")
 """A partner workbook's link (``partners/food-network.xlsx``), beside its report."""
@@ -64,8 +67,9 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
     """One notebook's record as the template shows it."""
     ok = record["status"] == "ok"
     problems = list(record.get("problems") or [])
-    href = str(record.get("html") or "")
-    row = {"ok": ok, "href": href if _PAGE.fullmatch(href) else "",
+    href, pdf = str(record.get("html") or ""), str(record.get("pdf") or "")
+    row = {"ok": ok, "href": href if _PAGE.fullmatch(href) else "", "pdf": pdf if _PDF.fullmatch(pdf) else "",
+           "pdf_error": record.get("pdf_error") or "",
            "title": record.get("title") or record.get("key"), "kind": record["kind"],
            "error": record.get("error") or "no reason was recorded", "problems": problems[:PROBLEMS_SHOWN],
            "more": max(0, len(problems) - PROBLEMS_SHOWN)}
@@ -87,7 +91,7 @@ def render_index(run: dict[str, Any]) -> str:
         collection=run["collection"], run_id=run.get("run_id", ""), style=STYLE,
         partners=[_row(r) for r in partners], forum=[_row(r) for r in records if r["kind"] == "forum"],
         others=[_row(r) for r in records if r["kind"] not in ("partner", "forum")],
-        workbook=run.get("workbook"),
+        workbook=run.get("workbook"), pdf_unavailable=run.get("pdf_unavailable") or "",
         ready=sum(r["status"] == "ok" for r in partners), failed=sum(r["status"] != "ok" for r in records),
         seed=run["seed"], draws=f"{int(run['draws']):,}", version=run["svlib_version"],
         any_problems=any(r.get("problems") for r in partners), withheld=WITHHELD)

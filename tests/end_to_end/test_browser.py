@@ -64,7 +64,9 @@ def test_index_shows_headlines_and_every_link_resolves(site, browser):
     assert XSS_NAME in body  # shown as text
     assert page.locator("img").count() == 0  # and never turned into an element
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
-    assert len(hrefs) == sum(r["status"] == "ok" for r in result.run["notebooks"]) + bool(result.run.get("workbook"))
+    assert len(hrefs) == (sum(r["status"] == "ok" for r in result.run["notebooks"])
+                          + sum(bool(r.get("pdf")) for r in result.run["notebooks"])
+                          + sum(bool(r.get("workbook")) for r in result.run["notebooks"]) + bool(result.run.get("workbook")))
     for href in hrefs:
         assert page.request.get(urljoin(base, href)).status == 200, href
     assert events["errors"] == [] and events["dialogs"] == []

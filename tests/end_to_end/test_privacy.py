@@ -102,8 +102,17 @@ def test_a_small_quantity_is_not_given_away_by_the_switching_values(report_run):
 
 
 def shared_files(root: Path) -> list[Path]:
-    """Every file of the published run: pages, executed notebooks, run.json."""
+    """Every file of the published run: pages, executed notebooks, PDFs, run.json."""
     return sorted(p for p in (root / "out").rglob("*") if p.is_file())
+
+
+def pdf_text(path: Path) -> str:
+    """A PDF's text as a reader's viewer would copy it (its bytes are compressed), and its
+    document information (title, producer)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    return " ".join([*(page.extract_text() for page in reader.pages), *map(str, (reader.metadata or {}).values())])
 
 
 def test_contact_details_in_any_text_field_are_warned_about_at_their_cell(report_run):
@@ -129,7 +138,7 @@ def test_contact_details_typed_in_any_text_field_reach_no_shared_file(report_run
     assert len(details) == len(CONTACT_DETAILS)
     for path in shared_files(root):
         text = " ".join(cell for _, cells in records(path) for _, cell in cells) if path.suffix == ".xlsx" \
-            else path.read_text(encoding="utf-8")
+            else pdf_text(path) if path.suffix == ".pdf" else path.read_text(encoding="utf-8")
         for detail in details:
             assert detail not in text and detail.replace(" ", "") not in text, (path.name, detail)
     page = (root / "out" / "partners" / "xss-test.html").read_text(encoding="utf-8")
@@ -182,9 +191,9 @@ def test_a_partners_name_and_file_name_reach_no_shared_file_with_their_contact_d
     assert [r["status"] for r in result.run["notebooks"]] == ["ok", "failed"]
     assert broken.exists()
     for path in sorted((tmp_path / "out").rglob("*")):
-        if path.is_file():  # a workbook (the partner's figures) by the text of its cells
+        if path.is_file():  # a workbook (the partner's figures) by the text of its cells, a PDF by its text
             text = (" ".join(t for _, cells in records(path) for _, t in cells) if path.suffix == ".xlsx"
-                    else path.read_text(encoding="utf-8"))
+                    else pdf_text(path) if path.suffix == ".pdf" else path.read_text(encoding="utf-8"))
             for detail in ("jo.lead@example.org", "DH1 3LE", "07700 900654", "sam@example.net", "07700 900777"):
                 assert detail not in text, (path.name, detail)
     page = (tmp_path / "out" / "partners" / "food-network.html").read_text(encoding="utf-8")
@@ -205,7 +214,8 @@ def test_a_listed_name_and_a_name_found_by_the_check_reach_no_shared_file(report
     shared = shared_files(root)
     assert {p.suffix for p in shared} >= {".html", ".ipynb", ".json"}
     for path in shared:
-        text = path.read_text(encoding="utf-8", errors="replace") if path.suffix != ".xlsx" else ""
+        text = pdf_text(path) if path.suffix == ".pdf" else \
+            path.read_text(encoding="utf-8", errors="replace") if path.suffix != ".xlsx" else ""
         for name in (LISTED_NAME, UNLISTED_NAME):
             assert re.search(rf"\b{name}\b", text, re.IGNORECASE) is None, (path, name)
     # the testimonies are still shown, with the names removed

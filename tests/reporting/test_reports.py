@@ -301,7 +301,8 @@ def test_files_a_run_did_not_write_are_never_replaced_hidden_or_not(report_run, 
     from svlib.reporting.reports import report_folder_problems
 
     result, raw, root = report_run
-    for added in ("partners/food-network-annotated.html", ".htaccess", "themes/.my-notes.txt"):
+    for added in ("partners/food-network-annotated.html", "partners/food-network-annotated.pdf", ".htaccess",
+                  "themes/.my-notes.txt"):
         published = tmp_path / added.replace("/", "-")
         shutil.copytree(root / "out", published)
         (published / added).write_text("the researcher's own")
