@@ -3,7 +3,7 @@
 A page shows a chart as a :class:`Chart`: the picture (PNG, embedded), alternative text
 that says in words what it shows with its key numbers (what a screen reader reads, and
 what public-sector accessibility rules ask for), and the chart's data as a table beside it
-(under "The chart's data", open in print). The figures themselves are
+(under "The chart's data", which a reader opens). The figures themselves are
 :mod:`svlib.reporting.plots`'; this module says what each one shows.
 
 Only shareable data reaches a chart: a partner's tornado without its withheld outcomes, a

@@ -23,6 +23,8 @@ browser would hide nothing), and each leftover of the code that made it is a fin
     written for the reader, never a cell's print;
 ``empty table``
     a table with a header and no rows (an empty section says why it is empty);
+``empty header``
+    a column without a header (a screen reader announces nothing for its cells);
 ``chart without words``
     an image without alternative text (or nbconvert's placeholder for none).
 
@@ -113,6 +115,8 @@ def page_leftovers(html: str, page: str = "") -> list[Leftover]:
             text = cell.get_text(" ", strip=True)
             if cell.name == "th" and CODE_NAME.match(text):
                 add("code name", text)
+            if cell.name == "th" and not text:
+                add("empty header", table.get_text(" ")[:80])
             if text in PYTHON_CELL:
                 add("python value", text)
             if NUMBER_CELL.match(text):

@@ -538,7 +538,7 @@ def quotes_table(report: Any) -> HTML:
     if quotes.empty:
         return paragraph("No case studies are cleared for sharing (both consent and anonymisation recorded as yes).")
     return table(quotes, None, "In their own words (shared with consent, anonymised)",
-                 {"outcome_id": "Outcome", "outcome": "", "title": "Case study", "text": "What they said"})
+                 {"outcome_id": "Outcome id", "outcome": "Outcome", "title": "Case study", "text": "What they said"})
 
 
 def proxies_table(report: Any) -> HTML:
@@ -605,7 +605,7 @@ def comparison_headlines(result: Any) -> HTML:
                      "investment": money(value.investment), "investment_pv": money(value.investment_pv)})
     return table(pd.DataFrame(rows), {}, "The two ratios (present value ÷ the investment's present value), each "
                  "with its likely range (90% of simulations)",
-                 {"side": "", "period": "Period", "ratio": "SROI ratio", "range": "Likely range",
+                 {"side": "Side", "period": "Period", "ratio": "SROI ratio", "range": "Likely range",
                   "present_value": "Present value", "investment": "Investment",
                   "investment_pv": "Investment, present value"})
 
@@ -846,7 +846,7 @@ def drivers_table(drivers: pd.DataFrame) -> HTML:
 def priorities_table(priorities: pd.DataFrame) -> HTML:
     return table(priorities, {"forum_share": "percent"},
                  "Where more survey answers would narrow the forum's total most",
-                 {"group": "Kind", "name": "Partner", "outcome_id": "Outcome", "outcome": "",
+                 {"group": "Kind", "name": "Partner", "outcome_id": "Outcome id", "outcome": "Outcome",
                   "forum_share": "Share of the forum's uncertainty its deflators hold",
                   "answers": "Survey answers now"})
 

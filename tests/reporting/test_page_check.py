@@ -40,6 +40,7 @@ def test_a_finished_page_has_no_leftovers():
     ("<h2>readiness_weights</h2>", "code name"),
     ("<div data-mime-type='application/vnd.jupyter.stdout'><pre>debug</pre></div>", "print out"),
     ("<table><thead><tr><th>Proxy</th></tr></thead><tbody></tbody></table>", "empty table"),
+    ("<table><tr><th>Outcome</th><th></th></tr><tr><td>JOB1</td><td>A job</td></tr></table>", "empty header"),
     (f"<img src='x.png' alt='{PLACEHOLDER_ALT}'>", "chart without words"),
     ("<img src='x.png'>", "chart without words"),
 ])
