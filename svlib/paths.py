@@ -40,6 +40,9 @@ DATA_DIR: Path = ROOT / "data"
 RAW_DIR: Path = DATA_DIR / "raw"
 PROCESSED_DIR: Path = DATA_DIR / "processed"
 OUTPUTS_DIR: Path = ROOT / "outputs"
+SCENARIOS_DIR: Path = DATA_DIR / "scenarios"
+"""Saved "what if" scenarios (JSON), by collection: a researcher's settings, kept apart from the
+outputs a run replaces (a scenario run writes to ``outputs/<collection>/scenarios/<name>/``)."""
 NOTEBOOKS_DIR: Path = ROOT / "notebooks"
 
 #: The bundled example collection of partner workbooks.
@@ -92,3 +95,8 @@ def resolve(path: str | Path) -> Path:
     from the current folder (a notebook's kernel starts in ``notebooks/``)."""
     path = Path(path)
     return path if path.is_absolute() else ROOT / path
+
+
+def scenarios_collection(collection: str = EXAMPLE_COLLECTION) -> Path:
+    """Folder of one collection's saved scenarios."""
+    return SCENARIOS_DIR / collection

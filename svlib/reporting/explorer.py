@@ -8,7 +8,6 @@ displays :attr:`ScenarioExplorer.panel`; tests drive the same widgets from Pytho
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -58,7 +57,7 @@ class ScenarioExplorer:
     draws, seed : int
         Monte Carlo draws per update and seed.
     save_dir : path, optional
-        Where saved scenarios go (default ``outputs/<collection>/scenarios``).
+        Where saved scenarios go (default ``data/scenarios/<collection>``).
     """
 
     def __init__(self, collection: str = paths.EXAMPLE_COLLECTION, partner_id: str | None = None,
@@ -66,7 +65,7 @@ class ScenarioExplorer:
                  data_dir: str | Path | None = None):
         self.collection, self.draws, self.seed = collection, draws, seed
         self.data_dir = processed_folder(collection, data_dir)
-        self.save_dir = Path(save_dir) if save_dir else paths.outputs_collection(collection) / "scenarios"
+        self.save_dir = Path(save_dir) if save_dir else paths.scenarios_collection(collection)
         ids = list(load_processed(self.data_dir)["Partner"]["partner_id"])
         self.partner = widgets.Dropdown(options=ids, value=partner_id or ids[0], description="Partner", **LABELS)
         self.sliders = {f: widgets.FloatSlider(min=0, max=1, step=0.05, description=f.replace("_", "-"),
@@ -165,10 +164,12 @@ class ScenarioExplorer:
     def save_scenario(self) -> Path:
         """Save the current scenario as JSON under ``save_dir``."""
         scenario = self.scenario()
-        slug = re.sub(r"[^a-z0-9]+", "-", scenario.name.lower()).strip("-") or "scenario"
-        self.saved = scenario.save(self.save_dir / f"{self.partner.value}-{slug}.json")
+        self.saved = scenario.save(self.save_dir / f"{self.partner.value}-{scenario.slug()}.json")
+        written = paths.outputs_collection(self.collection) / "scenarios" / Path(self.saved).stem
         self.status.value = (f"Saved <code>{esc(self.saved)}</code>: rerun the report with "
-                             f"<code>svlib reports --partners {esc(self.partner.value)} --scenario {esc(self.saved)}</code>")
+                             f"<code>svlib reports --partners {esc(self.partner.value)} --scenario {esc(self.saved)}</code>"
+                             f"; it writes to <code>{esc(paths.shown(written))}/</code>, beside the official reports, "
+                             "which it never touches")
         return self.saved
 
     def _slider_moved(self, factor: str, value: float) -> None:

@@ -26,6 +26,7 @@ from svlib.contract.tables import investment_total
 from svlib.reference.proxies import load_library
 from svlib.reporting.report_text import figure, fraction, money, pounds, ratio
 from svlib.uncertainty.estimates import LEVELS, RULE_TEXT
+from svlib.uncertainty.scenarios import from_dict
 from svlib.uncertainty.sensitivity import ALL_OUTCOMES
 from svlib.valuation.sroi import VALUE_KINDS, ValueModel
 
@@ -233,6 +234,23 @@ def partner_title(report: Any) -> HTML:
         f"{esc(FORMATS['date'](start))} to {esc(FORMATS['date'](end))} &middot; "
         f"all money in {esc(report.conventions.price_year)} prices &middot; partner id <code>{esc(p['partner_id'])}</code></p>"
     )
+
+
+SCENARIO_BANNER = "border:3px solid #b06000;background:#fff4e5;padding:10px 14px;border-radius:6px;max-width:860px"
+"""The style of the banner on every page of a scenario run."""
+
+
+def scenario_banner(report: Any) -> HTML | None:
+    """For a report valued under a scenario, a banner that says so and names what it
+    changes; nothing (None) for the partner's own figures."""
+    if not report.scenario:
+        return None
+    scenario = from_dict(dict(report.scenario))
+    changes = "".join(f"<li>{esc(line)}</li>" for line in scenario.changes())
+    return HTML(f"<div class='svlib-scenario' role='note' style='{SCENARIO_BANNER}'><p style='margin:0'><strong>What "
+                f"if: {esc(scenario.name)}.</strong> This page is a scenario, not the partner's reported figures. "
+                f"It values the partner as if:</p><ul style='margin:6px 0'>{changes}</ul><p style='margin:0'>The "
+                "official report is unchanged, in the run's own folder.</p></div>")
 
 
 def headline(report: Any) -> HTML:

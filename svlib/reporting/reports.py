@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
+import shutil
 import uuid
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import ExitStack
@@ -34,7 +36,7 @@ from svlib.analysis.evidence import (
 )
 from svlib.contract.cells import CellError, parse_slug
 from svlib.contract.tables import THEMES
-from svlib.core.files import write_atomic, write_json
+from svlib.core.files import within, write_atomic, write_json
 from svlib.core.folders import locked, replaceable_folder_problems, writing
 from svlib.core.problems import InputError, Problem, errors, printable
 from svlib.core.processes import end_with_parent
@@ -353,13 +355,24 @@ def run_reports(
     if errors(notes):  # a missing or empty folder (a typo, an unmounted share): nothing is touched
         raise InputError(errors(notes))
     collection = raw_dir.resolve().name
-    out_dir = Path(out) if out else paths.outputs_collection(collection if wanted is None else f"{collection}.partial")
-    refused = report_folder_problems(out_dir, raw_dir)
+    official = paths.outputs_collection(collection)
+    what_if = load_scenario(scenario) if scenario else None
+    if what_if is not None:
+        out_dir = Path(out) if out else official / SCENARIOS_FOLDER / scenario_folder_name(scenario)
+        refused = scenario_folder_problems(out_dir, official, out is None)
+        research = False  # the forum's, theme and research pages are the official run's: a scenario is per partner
+    else:
+        out_dir = Path(out) if out else paths.outputs_collection(collection if wanted is None else f"{collection}.partial")
+        refused = []
+    refused = refused or report_folder_problems(out_dir, raw_dir)
     if refused:
         raise InputError(refused)
     started = dt.datetime.now(dt.timezone.utc)
     run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     with ExitStack() as held:
+        if what_if is not None and within(out_dir, official):
+            held.enter_context(locked(official))  # the official run is not replaced while a scenario writes inside it
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = held.enter_context(writing(out_dir))  # the lock, and a writable output, before any work
         valid, failures, messages = _validate(sources, wanted, jobs)
         complete = not failures and wanted is None
@@ -384,9 +397,10 @@ def run_reports(
                     messages[key] = [str(p) for p in problems]
                 valid = []
         # the scenario's content, not its path: a shared notebook never names the researcher's folders
-        extra = ({"scenario": load_scenario(scenario).to_dict()} if scenario else {}) | dict(conventions or {})
+        extra = ({"scenario": what_if.to_dict()} if what_if else {}) | dict(conventions or {})
         job_list = partner_jobs(valid, collection, processed_dir, staging.path, draws, seed, extra)
-        compared, unpaired = comparison_jobs(valid, collection, processed_dir, staging.path, draws, seed, conventions)
+        compared, unpaired = ([], []) if what_if else comparison_jobs(valid, collection, processed_dir, staging.path,
+                                                                      draws, seed, conventions)
         job_list += compared
         notes += [Problem(paths.shown(raw_dir), "Partner", None, "forecast", n, "note") for n in unpaired]
         if valid and research:
@@ -436,7 +450,9 @@ def run_reports(
             "seed": int(seed),
             "jobs": jobs or os.cpu_count(),
             "scheduler": scheduler,
-            "scenario": paths.shown(scenario) if scenario else None,
+            "scenario": ({"name": what_if.name, "changes": what_if.changes(), "file": paths.shown(scenario),
+                          "base": base_figures(official), "beside_official": within(out_dir, official)}
+                         if what_if else None),
             "notes": [redact(n.shared()) for n in notes],
             "notebooks": [shared_record(r) for r in records + failures],
             "workbook": workbook,
@@ -449,8 +465,68 @@ def run_reports(
                  for f in audit_file(staging.path / name, facts, names=names)]
         if leaks:  # svlib's own summary pages: never published with a recoverable small count or a name
             raise DisclosureError(leaks)
+        if what_if is None:
+            carry_scenarios(out_dir, staging.path)
         staging.publish()
     return RunResult(run, out_dir / "index.html", messages, log)
+
+
+SCENARIOS_FOLDER = "scenarios"
+"""The folder of an official run where each scenario run writes its own (``scenarios/<name>/``)."""
+
+
+def scenario_folder_name(scenario: str | Path) -> str:
+    """The folder a scenario file's run writes to, inside the official run's ``scenarios``:
+    the file's name as lower-case letters, digits and hyphens (``food-network-deadweight-40.json``
+    → ``food-network-deadweight-40``), one folder per scenario file."""
+    return re.sub(r"[^a-z0-9]+", "-", Path(scenario).stem.lower()).strip("-")[:80].strip("-") or "scenario"
+
+
+def scenario_folder_problems(out_dir: Path, official: Path, default: bool) -> list[Problem]:
+    """Why a scenario run must not write to ``out_dir``, if it must not: never into a
+    folder holding an official run (a scenario is written beside the real figures, never
+    over them); and at its default place (``outputs/<collection>/scenarios/<name>/``) only
+    once the official run it is shown beside exists."""
+    try:
+        earlier = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        earlier = None
+    if isinstance(earlier, dict) and not earlier.get("scenario"):
+        return [Problem(paths.shown(out_dir), "", None, None,
+                        "this folder holds an official run, which a scenario never replaces; leave out --out (a "
+                        f"scenario writes to {paths.shown(official / SCENARIOS_FOLDER)}/<its name>/) or choose a new "
+                        "folder")]
+    if default and not (official / "run.json").is_file():
+        return [Problem(paths.shown(official), "", None, None,
+                        "a scenario is shown beside the official run, and there is none yet: run `svlib reports` "
+                        "without --scenario first (or give --out for a folder of its own)")]
+    return []
+
+
+def base_figures(official: Path) -> dict[str, dict[str, Any]]:
+    """Each partner's published headline in the official run at ``official`` (``sroi_ratio,
+    p5, p95, prob_ratio_below_1``, by partner id), to show beside a scenario's; empty when
+    there is no run there."""
+    try:
+        run = json.loads((official / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    for record in run.get("notebooks", []) if isinstance(run, dict) else []:
+        if isinstance(record, dict) and record.get("kind") == "partner" and record.get("status") == "ok":
+            out[str(record.get("key", "")).removeprefix("partner/")] = {
+                **{k: record.get(k) for k in HEADLINE_KEYS if k != "p50"}, "run_id": run.get("run_id")}
+    return out
+
+
+def carry_scenarios(out_dir: Path, staging: Path) -> None:
+    """Copy the scenario runs written inside the official run at ``out_dir`` into its
+    replacement (``staging``): an official run replaces its own pages, never the scenarios
+    beside them. Copied, not moved, so that a run stopped before it publishes leaves them
+    where they were."""
+    folder = out_dir / SCENARIOS_FOLDER
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.copytree(folder, staging / SCENARIOS_FOLDER, symlinks=True)
 
 
 FORUM_WORKBOOK = "forum.xlsx"
@@ -659,8 +735,14 @@ def report_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Pro
     notebooks, PDFs and workbooks its ``run.json`` lists; a hand-made page or a hidden file such as
     ``.htaccess`` is the user's, and is never replaced); and raw data is never written
     to (see :func:`svlib.core.folders.replaceable_folder_problems`)."""
-    suggestion = paths.OUTPUTS_DIR.relative_to(paths.ROOT) / Path(raw_dir).resolve().name
+    suggestion = Path(paths.shown(paths.OUTPUTS_DIR)) / Path(raw_dir).resolve().name
     written = _written_by_the_run_in(Path(out_dir))
+    scenarios = Path(out_dir) / SCENARIOS_FOLDER
+    if scenarios.is_dir() and not scenarios.is_symlink():  # scenario runs beside the official one: theirs, kept
+        written.add(f"{SCENARIOS_FOLDER}/")
+        for folder in scenarios.iterdir():
+            if folder.is_dir() and not folder.is_symlink():
+                written |= {f"{SCENARIOS_FOLDER}/{folder.name}/{name}" for name in _written_by_the_run_in(folder)}
     return replaceable_folder_problems(out_dir, raw_dir, "run.json", written.__contains__, suggestion, "report run")
 
 

@@ -20,7 +20,8 @@ from svlib.reporting.report_text import ratio
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
-th{background:#eef4fa}.failed{color:#a00000}.note{color:#555;font-size:.9em}ul.problems{margin:.2em 0;padding-left:1.2em;font-size:.85em}
+th{background:#eef4fa}.failed{color:#a00000}
+.scenario{border:3px solid #b06000;background:#fff4e5;padding:.6em 1em;margin:1em 0}.note{color:#555;font-size:.9em}ul.problems{margin:.2em 0;padding-left:1.2em;font-size:.85em}
 """
 
 REPORT_FOLDERS = ("forum", "partners", "comparisons", "research", "themes")
@@ -63,8 +64,9 @@ def _figure(value: Any, show: Callable[[float], str]) -> str:
     return "n/a" if value is None else show(value)
 
 
-def _row(record: dict[str, Any]) -> dict[str, Any]:
-    """One notebook's record as the template shows it."""
+def _row(record: dict[str, Any], scenario: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One notebook's record as the template shows it (for a scenario run, with the
+    official run's figures for the partner, ``base``)."""
     ok = record["status"] == "ok"
     problems = list(record.get("problems") or [])
     href, pdf = str(record.get("html") or ""), str(record.get("pdf") or "")
@@ -74,6 +76,10 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
            "error": record.get("error") or "no reason was recorded", "problems": problems[:PROBLEMS_SHOWN],
            "more": max(0, len(problems) - PROBLEMS_SHOWN)}
     if ok and record["kind"] == "partner":
+        base = (scenario or {}).get("base", {}).get(str(record["key"]).removeprefix("partner/"))
+        if scenario is not None:  # what the official run published for the partner, beside the scenario's
+            row["base"] = (f"{_figure(base.get('sroi_ratio'), ratio)} (likely {_figure(base.get('p5'), ratio)} to "
+                           f"{_figure(base.get('p95'), ratio)})") if isinstance(base, dict) else "not in the official run"
         workbook = str(record.get("workbook") or "")
         row.update(workbook=workbook if _WORKBOOK.fullmatch(workbook) else "",
                    ratio=_figure(record.get("sroi_ratio"), ratio), p5=_figure(record.get("p5"), ratio),
@@ -87,9 +93,10 @@ def render_index(run: dict[str, Any]) -> str:
     records = run["notebooks"]
     partners = sorted((r for r in records if r["kind"] == "partner"),
                       key=lambda r: str(r.get("title") or r["key"]).lower())
+    scenario = run.get("scenario") if isinstance(run.get("scenario"), dict) else None
     return _template().render(
-        collection=run["collection"], run_id=run.get("run_id", ""), style=STYLE,
-        partners=[_row(r) for r in partners], forum=[_row(r) for r in records if r["kind"] == "forum"],
+        collection=run["collection"], run_id=run.get("run_id", ""), style=STYLE, scenario=scenario,
+        partners=[_row(r, scenario) for r in partners], forum=[_row(r) for r in records if r["kind"] == "forum"],
         others=[_row(r) for r in records if r["kind"] not in ("partner", "forum")],
         workbook=run.get("workbook"), pdf_unavailable=run.get("pdf_unavailable") or "",
         ready=sum(r["status"] == "ok" for r in partners), failed=sum(r["status"] != "ok" for r in records),

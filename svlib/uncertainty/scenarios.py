@@ -17,6 +17,7 @@ what the user believes. Scenarios are saved as small JSON files and accepted by
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,34 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items()}
+
+    def slug(self) -> str:
+        """The scenario's name as a file name (lower-case letters, digits and hyphens:
+        ``"Deadweight 40%"`` → ``deadweight-40``); ``scenario`` when nothing is left."""
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:60].strip("-") or "scenario"
+
+    def changes(self) -> list[str]:
+        """What the scenario changes, in words, one line each (``deadweight set to 40% for
+        every outcome``, ``JOB1: attribution set to 50%``, ``discount rate set to 1.5%``)."""
+        def shown(parameter: str, value: float) -> str:
+            words = parameter.replace("_", "-") if parameter == "drop_off" else parameter.replace("_", " ")
+            if parameter in FRACTION_PARAMETERS:
+                return f"{words} set to {round(float(value) * 100, 1):g}%"
+            return f"{words} set to {float(value):,.2f}".rstrip("0").rstrip(".")
+
+        lines = [f"{shown(p, v)} for every outcome" for p, v in self.factors.items()]
+        lines += [f"{oid}: {shown(p, v)}" for oid, values in self.outcomes.items() for p, v in values.items()]
+        if self.discount_rate is not None:
+            lines.append(f"discount rate set to {round(float(self.discount_rate) * 100, 2):g}%")
+        if self.discount_schedule is not None:
+            lines.append(f"discount schedule set to {self.discount_schedule.replace('_', ' ')}")
+        if self.discount_from is not None:
+            lines.append({1: "year 1 discounted once (end of year)", 0.5: "mid-year discounting",
+                          0: "year 1 not discounted"}.get(float(self.discount_from),
+                                                          f"discount_from set to {self.discount_from:g}"))
+        if self.dropoff_from is not None:
+            lines.append(f"drop-off counted from year {int(self.dropoff_from)}")
+        return lines or ["nothing: every figure as the partner gave it"]
 
     def save(self, path: str | Path) -> Path:
         """Write the scenario as JSON (atomically)."""
