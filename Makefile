@@ -6,9 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 KERNEL := svlib
+LAB_OPTIONS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports test bench assumptions clean
+.PHONY: help setup reports test lab bench assumptions clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -16,7 +17,8 @@ help:  ## list the targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# the build backend's note about editable installs is for packagers, not for a newcomer's terminal
+	PYTHONWARNINGS=ignore::UserWarning:setuptools.command.editable_wheel $(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (svlib)"
 	touch $(STAMP)
 
@@ -28,6 +30,9 @@ reports: setup  ## the main job: validate the example partners, build their tabl
 
 test: setup  ## run every test
 	$(BIN)/python -m pytest
+
+lab: setup  ## open JupyterLab on the notebooks, the svlib kernel as every notebook's kernel
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --MappingKernelManager.default_kernel_name=$(KERNEL) $(LAB_OPTIONS)
 
 bench: setup  ## run the benchmarks and print their figures
 	$(BIN)/python benchmarks/run.py

@@ -62,6 +62,13 @@ PROXY_COLUMNS = ["proxy_id", "theme", "outcome", "unit", "value_as_published", "
                  "level", "confidence", "dataset", "licence", "source", "url", "verified", "note"]
 
 
+def analysis_price_year(year: int | None = 0) -> int:
+    """The price year the page restates values in: ``year``, or the price index's latest
+    year when it is 0 or blank (``svlib reports`` passes the collection's price year, the
+    latest of its partners')."""
+    return int(year) if year else int(load_price_index().years[1])
+
+
 def _text(rows: pd.DataFrame, column: str) -> np.ndarray:
     """A text column of library rows, blank where a user's table has none."""
     if column not in rows:

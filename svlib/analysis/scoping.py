@@ -132,6 +132,25 @@ def partners(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame({"partner_id": ordered, "name": [names.get(p, "") for p in ordered]})
 
 
+def as_of_date(text: str | dt.date | None = "") -> dt.date:
+    """The day statuses are judged on: ``text`` as an ISO date (``2026-11-25``), or today
+    when blank (``svlib reports`` passes the run's date, which its record keeps).
+
+    Raises
+    ------
+    ValueError
+        ``text`` is not a date written as year-month-day.
+    """
+    if isinstance(text, dt.date):
+        return text
+    if text is None or not str(text).strip():
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ValueError(f"as_of must be a date written as year-month-day (2026-11-25), not {text!r}") from None
+
+
 def _timestamp(value: dt.date | str | pd.Timestamp) -> pd.Timestamp:
     """A day as a midnight ``Timestamp``."""
     return pd.Timestamp(value).normalize()

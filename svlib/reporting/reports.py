@@ -34,8 +34,9 @@ from svlib.analysis.evidence import (
     redact,
     redact_tables,
 )
+from svlib.analysis.themes import collection_price_year
 from svlib.contract.cells import CellError, parse_slug
-from svlib.contract.tables import THEMES
+from svlib.contract.tables import PARTNER, THEMES
 from svlib.core.files import within, write_atomic, write_json
 from svlib.core.folders import locked, replaceable_folder_problems, writing
 from svlib.core.problems import InputError, Problem, errors, printable
@@ -66,6 +67,7 @@ from svlib.reporting.pdf import print_pages
 from svlib.reporting.runner import NotebookJob, failure_record, run_jobs
 from svlib.reporting.site import REPORT_FOLDERS, render_index
 from svlib.uncertainty.scenarios import load as load_scenario
+from svlib.validate.schema import table_file_name
 
 PARTNER_NOTEBOOK = "05_partner_report.ipynb"
 RESEARCH_NOTEBOOKS = (("scoping", "01_baseline_scoping.ipynb", "Baseline scoping of partners"),
@@ -81,8 +83,8 @@ PARTNER_DEFAULTS = ("price_year", "discount_rate", "discount_schedule", "discoun
 """Partner-report parameters left at the notebook's own values (the partner's own conventions
 and price year, no scenario) unless a scenario or the run's conventions give them."""
 RESEARCH_DEFAULTS: dict[str, tuple[str, ...]] = {
-    "scoping": ("as_of", "horizon_months", "readiness_weights", "shortlist_size"),
-    "proxies": ("theme", "keyword", "alternatives_for", "price_year"),
+    "scoping": ("horizon_months", "readiness_weights", "shortlist_size"),
+    "proxies": ("theme", "keyword", "alternatives_for"),
 }
 """Research-notebook parameters left at the notebook's own values (its research settings);
 every other parameter is passed, and :func:`svlib.reporting.runner.parameter_mismatch`
@@ -227,13 +229,18 @@ THEME_CONVENTIONS = ("discount_rate", "discount_schedule", "discount_from", "dro
 
 
 def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, seed: int,
-                  conventions: Mapping[str, Any] | None = None) -> list[NotebookJob]:
+                  conventions: Mapping[str, Any] | None = None, as_of: dt.date | None = None) -> list[NotebookJob]:
     """The forum summary, baseline scoping and proxy research once per collection, theme
     modelling once per County Durham Pound theme (the forum and the themes valued under the
     run's ``conventions``, the SROI guide's where none are given: they add partners up on
-    one basis)."""
+    one basis). Scoping judges statuses on the run's date (``as_of``, default today) and
+    proxy research restates values in the collection's price year, never a date written in
+    a notebook."""
     given = {k: v for k, v in (conventions or {}).items() if k in THEME_CONVENTIONS}
     inputs = tuple(str(p) for p in sorted(processed.glob("*.csv")))
+    run_parameters = {"scoping": {"collection": collection, "data_dir": paths.for_kernel(processed),
+                                  "as_of": (as_of or dt.date.today()).isoformat()},
+                      "proxies": {"price_year": _collection_price_year(processed)}}
     jobs = [
         NotebookJob(key=f"forum/{kind}", kind="forum", title=title, notebook=str(paths.NOTEBOOKS_DIR / notebook),
                     parameters={"collection": collection, "data_dir": paths.for_kernel(processed),
@@ -244,8 +251,7 @@ def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, s
     ]
     jobs += [
         NotebookJob(key=f"research/{kind}", kind=kind, title=title, notebook=str(paths.NOTEBOOKS_DIR / notebook),
-                    parameters={"collection": collection, "data_dir": paths.for_kernel(processed)}
-                    if kind == "scoping" else {},
+                    parameters=run_parameters[kind],
                     output_stem=str(out_dir / "research" / kind), inputs=inputs if kind == "scoping" else (),
                     defaults=RESEARCH_DEFAULTS[kind])
         for kind, notebook, title in RESEARCH_NOTEBOOKS
@@ -260,6 +266,15 @@ def research_jobs(collection: str, processed: Path, out_dir: Path, draws: int, s
         for theme in THEMES
     ]
     return jobs
+
+
+def _collection_price_year(processed: Path) -> int:
+    """The latest of the partners' own price years in the processed Partner table (the
+    price index's latest year when none is stated), as the theme and forum pages use."""
+    path = processed / table_file_name(PARTNER)
+    if not path.is_file():
+        return collection_price_year({})
+    return collection_price_year({"Partner": pd.read_csv(path, dtype=str, keep_default_na=False)})
 
 
 def _executor(scheduler: str | None) -> tuple[Executor | None, Any]:
@@ -404,7 +419,8 @@ def run_reports(
         job_list += compared
         notes += [Problem(paths.shown(raw_dir), "Partner", None, "forecast", n, "note") for n in unpaired]
         if valid and research:
-            job_list += research_jobs(collection, processed_dir, staging.path, draws, seed, conventions)
+            job_list += research_jobs(collection, processed_dir, staging.path, draws, seed, conventions,
+                                      started.date())
         job_list = [replace(job, run_id=run_id) for job in job_list]
         executor, client = _executor(scheduler)
         try:

@@ -8,8 +8,10 @@ so nothing is half-written, even on Ctrl-C.
 
 from __future__ import annotations
 
+import html
 import math
 import os
+import re
 import tempfile
 import time
 import traceback
@@ -21,7 +23,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import nbformat
-from bs4 import BeautifulSoup
 
 from svlib import paths
 from svlib.analysis.evidence import redact
@@ -145,35 +146,34 @@ BACK_LINK = "All the forum's reports"
 def finish_page(page: str) -> str:
     """A converted page made ready for a reader: a link back to the run's index at the top,
     and after the page's heading a list of its sections ("On this page"), each ``h2``
-    linked by its id (one is given where a heading has none)."""
-    soup = BeautifulSoup(page, "html.parser")
-    body = soup.body
-    if body is None:
-        return page
-    back = soup.new_tag("nav", attrs={"class": "svlib-back", "aria-label": "Back to the index"})
-    link = soup.new_tag("a", href="../index.html")
-    link.string = f"← {BACK_LINK}"
-    back.append(link)
-    body.insert(0, back)
-    sections = []
-    for number, heading in enumerate(body.find_all("h2"), start=1):
-        heading["id"] = heading.get("id") or f"section-{number}"
-        sections.append((heading["id"], heading.get_text(" ", strip=True).rstrip("¶").strip()))
-    top = body.find("h1")
-    if top is not None and len(sections) > 1:
-        contents = soup.new_tag("nav", attrs={"class": "svlib-contents", "aria-label": "On this page"})
-        label = soup.new_tag("p")
-        label.string = "On this page:"
-        contents.append(label)
-        items = soup.new_tag("ul")
-        for anchor, text in sections:
-            item, link = soup.new_tag("li"), soup.new_tag("a", href=f"#{anchor}")
-            link.string = text
-            item.append(link)
-            items.append(item)
-        contents.append(items)
-        top.insert_after(contents)
-    return str(soup)
+    linked by its id (one is given where a heading has none).
+
+    The page is nbconvert's own output, so its tags are regular: they are found by pattern
+    rather than parsed again (a page holds its charts inline, hundreds of kilobytes that a
+    parser would walk for nothing). Heading text is taken without its tags, unescaped, and
+    escaped again where it is written."""
+    sections: list[tuple[str, str]] = []
+
+    def section(match: re.Match) -> str:
+        attributes, inner = match.group(1) or "", match.group(2)
+        found = re.search(r'\bid="([^"]*)"', attributes)
+        anchor = found.group(1) if found else f"section-{len(sections) + 1}"
+        text = html.unescape(re.sub(r"<[^>]+>", "", inner)).replace("¶", "").strip()
+        sections.append((anchor, " ".join(text.split())))
+        return match.group(0) if found else f'<h2 id="{anchor}"{attributes}>{inner}</h2>'
+
+    page = H2.sub(section, page)
+    back = f'<nav class="svlib-back" aria-label="Back to the index"><a href="../index.html">← {html.escape(BACK_LINK)}</a></nav>'
+    page = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + back, page, count=1)
+    if len(sections) > 1:
+        items = "".join(f'<li><a href="#{html.escape(a, quote=True)}">{html.escape(t)}</a></li>' for a, t in sections)
+        contents = f'<nav class="svlib-contents" aria-label="On this page"><p>On this page:</p><ul>{items}</ul></nav>'
+        page = re.sub(r"(</h1>)", lambda m: m.group(1) + contents, page, count=1)
+    return page
+
+
+H2 = re.compile(r"<h2(\s[^>]*)?>(.*?)</h2>", re.S)
+"""A second-level heading of a converted page (its attributes, its inner HTML)."""
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import nbformat
+import pytest
 
 from svlib import paths
 from svlib.reporting.reports import partner_jobs, research_jobs
@@ -38,6 +39,24 @@ def test_every_job_svlib_makes_fits_its_notebook(tmp_path):
     jobs += partner_jobs([Partner()], "example", tmp_path, tmp_path / "out", 100, 0, {"scenario": {"name": "s"}})
     jobs += research_jobs("example", tmp_path, tmp_path / "out", 100, 0)
     assert [(job.key, parameter_mismatch(job)) for job in jobs] == [(job.key, None) for job in jobs]
+
+
+def test_research_pages_take_the_runs_date_and_the_collections_price_year(example_folder, processed_example):
+    import datetime as dt
+
+    import pandas as pd
+
+    from svlib.analysis.scoping import as_of_date
+
+    jobs = {job.key: job for job in research_jobs("example", example_folder, example_folder / "out", 100, 0,
+                                                  as_of=dt.date(2027, 3, 1))}
+    assert jobs["research/scoping"].parameters["as_of"] == "2027-03-01"
+    years = pd.to_numeric(processed_example["Partner"]["price_year"])
+    assert jobs["research/proxies"].parameters["price_year"] == int(years.max())
+    # a notebook run on its own judges statuses on today, never on a date written in it
+    assert as_of_date("") == dt.date.today() and as_of_date("2026-11-25") == dt.date(2026, 11, 25)
+    with pytest.raises(ValueError, match="year-month-day"):
+        as_of_date("25/11/2026")
 
 
 def test_a_parameter_the_notebook_does_not_declare_fails_the_report_before_it_runs(tmp_path):
