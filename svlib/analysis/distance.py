@@ -479,5 +479,8 @@ def chart(summary_or_readings: pd.DataFrame, title: str | None = None, threshold
         ax.set_xlabel(f"average score (1 = lowest, {scale_max} = highest)")
         heading = str(key[-1]) if len(key) == 1 else f"{key[-1]} ({key[0]})"
         ax.set_title(as_text(heading), loc="left", fontsize="medium")
-        ax.legend(loc="lower right", fontsize="small", frameon=False)
+    if fig.axes:  # one key for every panel, below them, so it never covers a reading
+        handles, labels = fig.axes[0].get_legend_handles_labels()
+        if handles:
+            fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize="small", frameon=False)
     return fig

@@ -124,7 +124,7 @@ def sobol_bars(sobol_df: pd.DataFrame) -> Figure:
     ax.set_ylim(0, max(1.0, float(np.nanmax(sobol_df[["ST", "S1"]].to_numpy(float), initial=0.0)) * 1.1))
     ax.set_ylabel("share of the uncertainty in the ratio")
     ax.set_title("Where the uncertainty in the social return comes from")
-    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    fig.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)  # below the bars, never over them
     return fig
 
 
@@ -158,7 +158,7 @@ def value_by_year(by_year: pd.DataFrame, price_year: int | None = None) -> Figur
     ax.set_xlabel("year after the activity")
     ax.set_ylabel(f"£ thousands{f' ({price_year} prices)' if price_year else ''}")
     ax.set_title("When the value arises")
-    ax.legend(frameon=False, fontsize="small")
+    fig.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)  # below the columns
     return fig
 
 
@@ -183,7 +183,7 @@ def value_distribution(draws: np.ndarray, title: str, price_year: int | None = N
     ax.set_xlabel(f"present value, £ thousands{f' ({price_year} prices)' if price_year else ''}")
     ax.set_ylabel("number of simulations")
     ax.set_title(as_text(title))
-    ax.legend(frameon=False, fontsize="small")
+    fig.legend(loc="outside lower center", ncols=3, fontsize="small", frameon=False)  # below the bars
     return fig
 
 

@@ -105,3 +105,31 @@ def test_labels_from_partner_data_are_drawn_as_written():
         fig.savefig(io.BytesIO(), format="png")  # raised ValueError before labels were escaped
         texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
         assert any(MATH_LABEL.replace("$", "\\$") in text for text in texts)
+
+
+def test_every_report_chart_keeps_its_key_off_the_data_and_says_what_it_shows(example_folder):
+    import re
+
+    from svlib.reporting import figures
+    from svlib.reporting.partner_report import prepare
+    from svlib.reporting.report_text import ratio
+
+    report = prepare("youth-hub", "example", example_folder, draws=400, seed=2)
+    charts = [figures.ratio_chart(report), figures.theme_chart(report), figures.year_chart(report),
+              figures.tornado(report), figures.sobol(report),
+              *[p for p in figures.distance_tables(report) if isinstance(p, figures.Chart)]]
+    assert len(charts) == 6
+    for chart in charts:
+        fig = chart.figure
+        fig.canvas.draw()  # lay it out, as the page's picture is
+        # no key inside a plotting area, where it could cover bars or points
+        assert all(ax.get_legend() is None for ax in fig.axes), chart.alt
+        for legend in fig.legends:
+            box = legend.get_window_extent()
+            assert not any(box.overlaps(ax.get_window_extent()) for ax in fig.axes), chart.alt
+        # words a screen reader reads, with numbers in them, and the picture with those words on the page
+        assert len(chart.alt) > 40 and re.search(r"\d", chart.alt)
+        page = chart._repr_html_()
+        assert "alt='" in page and "data:image/png;base64," in page
+    assert ratio(report.headline["sroi_ratio"]) in charts[0].alt
+    assert "The chart's data" in charts[0]._repr_html_()
