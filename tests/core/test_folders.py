@@ -226,7 +226,7 @@ def run_state(out: Path) -> str:
         if record["status"] == "ok":
             assert page_run(out / record["html"]) == run["run_id"], record["key"]
             assert json.loads((out / record["ipynb"]).read_text())["metadata"]["svlib_run"] == run["run_id"]
-            expected |= {record["html"], record["ipynb"]}
+            expected |= {record["html"], record["ipynb"]} | {record[k] for k in ("pdf", "workbook") if record.get(k)}
     assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == expected
     return run["run_id"]
 
