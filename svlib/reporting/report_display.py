@@ -352,7 +352,7 @@ def negative_outcomes_table(report: Any) -> HTML:
     if harms.empty:
         return paragraph("The impact map values no negative outcomes (harms or costs). The SROI guide asks for "
                          "unintended and negative change as well as the intended: where one happened, give it a "
-                         "row with a negative proxy_value.")
+                         "row with a negative proxy value (the proxy_value column of the ImpactMap sheet).")
     shown = harms[["outcome_id", "stakeholder", "outcome", "present_value"]]
     return table(shown, {"present_value": "money"},
                  f"Negative outcomes (harms and costs): {money(v.negative_present_value)} in present value, "
