@@ -93,6 +93,8 @@ we're we've we'd they're they've that's there's don't didn't couldn't wasn't isn
 common text-retrieval lists; negations such as "never" are kept)."""
 
 _WORD = re.compile(r"[a-z][a-z'’-]*")
+_REMOVED = re.compile(r"\[(?:email|phone|postcode|name) removed\]")
+"""Redaction's placeholders (:mod:`svlib.analysis.evidence`), which say nothing of an outcome."""
 
 
 class ModelUnavailable(RuntimeError):
@@ -181,9 +183,9 @@ def load_model() -> Model:
 # --- texts -------------------------------------------------------------------------------
 
 def content_words(text: str) -> list[str]:
-    """The words of a text that carry its meaning: lower case, :data:`STOPWORDS` left out,
-    in order (``"I got a job"`` → ``["got", "job"]``)."""
-    words = _WORD.findall(str(text).lower().replace("’", "'"))
+    """The words of a text that carry its meaning: lower case, :data:`STOPWORDS` and
+    redaction's placeholders ("[name removed]") left out, in order (``"I got a job"`` → ``["got", "job"]``)."""
+    words = _WORD.findall(_REMOVED.sub(" ", str(text)).lower().replace("’", "'"))
     return [w for w in words if w not in STOPWORDS]
 
 
