@@ -103,7 +103,7 @@ def read_testimonies(path: str | Path) -> pd.DataFrame:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         found = ", ".join(quote(h) for h in header if h) or "nothing"
-        raise InputError([Problem(file, SHEET, 1, name, f"no {name!r} column{did_you_mean(name, header)}; the header "
+        raise InputError([Problem(file, SHEET, 1, name, f"no {name!r} column{did_you_mean(name, [h for h in header if h not in REQUIRED])}; the header "
                                   f"has {found}, expected text_id,text") for name in missing])
     where = {name: header.index(name) for name in (*REQUIRED, "consent", "anonymised") if name in header}
     problems: list[Problem] = []
