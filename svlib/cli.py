@@ -444,6 +444,99 @@ def _command_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _partner_tables(data) -> dict[str, pd.DataFrame]:
+    """One validated partner's tables as a collection's processed tables hold them (each
+    with ``partner_id``, and the Partner sheet as a one-row table)."""
+    tables = {name: frame.assign(partner_id=data.partner_id) for name, frame in data.tables.items()}
+    tables["Partner"] = pd.DataFrame([{**data.partner, "partner_id": data.partner_id}])
+    return tables
+
+
+def _tables_to_tag(source: Path) -> dict[str, pd.DataFrame]:
+    """A processed folder's tables, or a partner workbook's (or CSV folder's), validated;
+    raises :class:`InputError` naming each problem of an invalid one."""
+    from svlib.pipeline.build import load_processed
+    from svlib.validate.partner import read_partner
+
+    if source.is_dir() and (source / "manifest.json").is_file():
+        return load_processed(source)
+    data, problems = read_partner(source)
+    if data is None:
+        raise InputError([p for p in problems if p.severity == "error"])
+    return _partner_tables(data)
+
+
+def _map_to_tag(path: Path) -> pd.DataFrame:
+    """The impact map named by ``--map``: an ImpactMap CSV, or a workbook's (CSV folder's) ImpactMap sheet."""
+    from svlib.contract.tables import IMPACT_MAP
+    from svlib.io.csv_tables import read_csv_table
+
+    if path.suffix.lower() == ".csv":
+        frame, problems = read_csv_table(path, IMPACT_MAP)
+        if [p for p in problems if p.severity == "error"]:
+            raise InputError([p for p in problems if p.severity == "error"])
+        return frame
+    tables = _tables_to_tag(path)
+    if tables.get(IMPACT_MAP.name) is None or tables[IMPACT_MAP.name].empty:
+        raise InputError([Problem(str(path), IMPACT_MAP.name, None, None, "no outcomes to suggest")])
+    return tables[IMPACT_MAP.name]
+
+
+def _command_tag(args: argparse.Namespace) -> int:
+    from svlib.analysis.tagging import MODEL, Tagger, case_study_texts, load_model
+    from svlib.analysis.themes import load_indicators
+    from svlib.analysis.evidence import shareable
+    from svlib.io.testimonies import read_testimonies
+
+    notes: list[str] = []
+    groups: list[tuple[pd.DataFrame, pd.DataFrame | None]] = []  # texts, and the impact map they are read against
+    given_map = _map_to_tag(args.map) if args.map else None
+    if args.file.suffix.lower() == ".csv":
+        texts = read_testimonies(args.file)
+        if {"consent", "anonymised"} <= set(texts.columns):
+            kept = shareable(texts)
+            if len(kept) < len(texts):
+                notes.append(f"{len(texts) - len(kept)} testimony(ies) left out: not marked consent yes and "
+                             "anonymised yes (their text was not read)")
+            texts = kept
+        groups.append((texts, given_map))
+    else:
+        tables = _tables_to_tag(args.file)
+        cases = case_study_texts(tables)
+        if cases.left_out:
+            notes.append(f"{cases.left_out} case stud(ies) left out: no consent or not anonymised (their text was "
+                         "not read)")
+        if cases.blank:
+            notes.append(f"{cases.blank} case stud(ies) with no text")
+        maps = tables.get("ImpactMap")
+        for partner_id, texts in cases.texts.groupby("partner_id", sort=False):
+            own = None if maps is None else maps[maps["partner_id"].astype(str) == partner_id]
+            groups.append((texts, given_map if args.map else own))
+    model = load_model()
+    suggested = []
+    for texts, impact_map in groups:
+        suggested += Tagger(model, impact_map).tag(list(texts["text_id"]), list(texts["text"]))
+    for note in notes:
+        print(f"svlib tag: {note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(suggested, indent=2))
+        return 0
+    indicators = load_indicators().set_index("indicator_id")
+    print(f"Suggestions from {MODEL}, run on this machine (no text left it). Scores are cosine similarities "
+          "(-1 to 1): how alike the words are, not evidence that an outcome happened. Read each testimony before "
+          "filing it; nothing is claimed or counted on a suggestion alone.")
+    for s in suggested:
+        print()
+        print(printable(f"{s['text_id']}  {s['theme']} ({s['theme_score']:.2f})"))
+        for i in s["indicators"]:
+            outside = "" if indicators.at[i["id"], "in_toms"] == "yes" else "  [not counted by the National TOMs]"
+            print(f"    {i['score']:5.2f}  {i['id']}  {indicators.at[i['id'], 'indicator']}{outside}")
+        if s["outcomes"]:
+            print("    outcomes: " + ", ".join(printable(f"{o['outcome_id']} ({o['score']:.2f})") for o in s["outcomes"]))
+    print(f"\n{len(suggested)} text(s) tagged" + ("" if suggested else ": nothing to tag"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="svlib", description="Social value research workbench (SROI).")
     parser.add_argument("--version", action="version", version=f"svlib {__version__}")
@@ -516,6 +609,15 @@ def build_parser() -> argparse.ArgumentParser:
     build_command.add_argument("raw_dir", type=Path, help="folder of partner workbooks, such as data/raw/example")
     build_command.add_argument("out_dir", type=Path, help="output folder, such as data/processed/example")
     build_command.set_defaults(handler=_command_build)
+
+    tag = commands.add_parser("tag", help="suggest the theme, indicators and outcomes each testimony evidences "
+                                          "(a local model; suggestions only)")
+    tag.add_argument("file", type=Path, help="a CSV with columns text_id,text; or a partner workbook, CSV folder or "
+                                             "processed folder, whose consented, anonymised case studies are tagged")
+    tag.add_argument("--map", type=Path, help="an impact map (CSV, or a workbook's ImpactMap) whose outcomes to suggest "
+                                              "(default for a workbook or collection: each partner's own)")
+    tag.add_argument("--json", action="store_true", help="print JSON for machines")
+    tag.set_defaults(handler=_command_tag)
 
     assumptions = commands.add_parser("assumptions", help="print every default, convention and shipped figure")
     assumptions.set_defaults(handler=_command_assumptions)
