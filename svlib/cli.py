@@ -504,10 +504,10 @@ def _command_tag(args: argparse.Namespace) -> int:
         tables = _tables_to_tag(args.file)
         cases = case_study_texts(tables)
         if cases.left_out:
-            notes.append(f"{cases.left_out} case stud(ies) left out: no consent or not anonymised (their text was "
+            notes.append(f"{cases.left_out} case {'study' if cases.left_out == 1 else 'studies'} left out: no consent or not anonymised (their text was "
                          "not read)")
         if cases.blank:
-            notes.append(f"{cases.blank} case stud(ies) with no text")
+            notes.append(f"{cases.blank} case {'study' if cases.blank == 1 else 'studies'} with no text")
         maps = tables.get("ImpactMap")
         for partner_id, texts in cases.texts.groupby("partner_id", sort=False):
             own = None if maps is None else maps[maps["partner_id"].astype(str) == partner_id]
@@ -533,7 +533,7 @@ def _command_tag(args: argparse.Namespace) -> int:
             print(f"    {i['score']:5.2f}  {i['id']}  {indicators.at[i['id'], 'indicator']}{outside}")
         if s["outcomes"]:
             print("    outcomes: " + ", ".join(printable(f"{o['outcome_id']} ({o['score']:.2f})") for o in s["outcomes"]))
-    print(f"\n{len(suggested)} text(s) tagged" + ("" if suggested else ": nothing to tag"))
+    print(f"\n{len(suggested)} text{'' if len(suggested) == 1 else 's'} tagged" + ("" if suggested else ": nothing to tag"))
     return 0
 
 

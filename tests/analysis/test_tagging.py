@@ -145,7 +145,7 @@ class TestPrivateByConstruction:
         assert NON_CONSENTED_PHRASE not in " ".join(read)
         suggested = json.loads(captured.out)
         assert len(suggested) == len(cases.texts)
-        assert f"{cases.left_out} case stud(ies) left out" in captured.err
+        assert f"{cases.left_out} case {'study' if cases.left_out == 1 else 'studies'} left out" in captured.err
         assert NON_CONSENTED_PHRASE not in captured.out + captured.err
 
     def test_consent_columns_of_a_csv_are_obeyed(self, tmp_path, capsys):
@@ -162,7 +162,7 @@ class TestCommand:
         assert main(["tag", str(EVALUATION)]) == 0
         out = capsys.readouterr().out
         assert "Suggestions from wordllama" in out and "suggestion alone" in out
-        assert "S13  Social" in out and "75 text(s) tagged" in out
+        assert "S13  Social" in out and "75 texts tagged" in out
 
     def test_a_workbook_against_its_own_map(self, capsys):
         from svlib import paths
