@@ -467,7 +467,8 @@ def run_reports(
             "jobs": jobs or os.cpu_count(),
             "scheduler": scheduler,
             "scenario": ({"name": what_if.name, "changes": what_if.changes(), "file": paths.shown(scenario),
-                          "base": base_figures(official), "beside_official": within(out_dir, official)}
+                          "base": base_figures(official), "beside_official": within(out_dir, official),
+                          "base_run": _run_id(official)}
                          if what_if else None),
             "notes": [redact(n.shared()) for n in notes],
             "notebooks": [shared_record(r) for r in records + failures],
@@ -531,8 +532,17 @@ def base_figures(official: Path) -> dict[str, dict[str, Any]]:
     for record in run.get("notebooks", []) if isinstance(run, dict) else []:
         if isinstance(record, dict) and record.get("kind") == "partner" and record.get("status") == "ok":
             out[str(record.get("key", "")).removeprefix("partner/")] = {
-                **{k: record.get(k) for k in HEADLINE_KEYS if k != "p50"}, "run_id": run.get("run_id")}
+                k: record.get(k) for k in HEADLINE_KEYS if k != "p50"}
     return out
+
+
+def _run_id(folder: Path) -> str | None:
+    """The id of the run in ``folder`` (its ``run.json``), or None."""
+    try:
+        run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(run.get("run_id")) if isinstance(run, dict) and run.get("run_id") else None
 
 
 def carry_scenarios(out_dir: Path, staging: Path) -> None:

@@ -83,6 +83,7 @@ def test_a_scenario_run_leaves_the_official_run_as_it_was(place, outputs):
         assert record["sroi_ratio"] < official_ratio  # half the value is deadweight now
         assert f"£{official_ratio:,.2f} : £1" in index and f"£{record['sroi_ratio']:,.2f} : £1" in index
     assert run["scenario"]["name"] == "Cautious deadweight"
+    assert run["scenario"]["base_run"] == official.run["run_id"] and official.run["run_id"] in index
     # a later official run keeps the scenario beside it
     again = official_run(raw, root)
     assert again.ok and (again.out_dir / "scenarios" / "cautious" / "index.html").is_file()
