@@ -136,25 +136,49 @@ def sobol(report: Any) -> Chart:
     return Chart(plots.sobol_bars(frame), alt, data)
 
 
-def distance_pieces(readings: pd.DataFrame | None) -> list[Any]:
-    """Distance travelled: a summary per area with small counts suppressed, and the chart
-    (its data is that summary); or a note when there are no readings."""
+SMALL_AREA = "withheld: fewer than 5 people"
+"""What a distance-travelled figure of fewer than 5 people shows instead."""
+AREA_FIGURES = ("share_improving", "mean_change", "ci_low", "ci_high", "p_value", "summary")
+"""An area's figures that, with its count, give its people's scores away."""
+
+
+def distance_pieces(readings: pd.DataFrame | None, threshold: int = 5) -> list[Any]:
+    """Distance travelled: a summary per area, and the chart of the areas with at least
+    ``threshold`` people; or a note when there are no readings.
+
+    An area of 1 to ``threshold − 1`` people shows its count as "<5" and none of its
+    figures (its share improving, average change, interval, test and words): scores are
+    whole numbers, so a mean of 2.3 can only be 7 points shared by 3 people. It is left out
+    of the chart and its words for the same reason."""
     if readings is None or readings.empty:
         return [paragraph("No Outcomes-Star-style readings were supplied.")]
-    summary = summarise(readings)
+    summary = summarise(readings, threshold=threshold)
+    people = summary["n_people"].astype(int)
+    small = (people >= 1) & (people < threshold)
     shown = shareable_counts(summary, ["n_people", "n_single", "n_improving"])
-    columns = ["star", "area", "n_people", "n_single", "share_improving", "mean_change", "ci_low", "ci_high", "p_value",
-               "summary"]
+    shown = shown.astype({c: object for c in AREA_FIGURES if c in shown})
+    for column in AREA_FIGURES:
+        if column in shown:
+            shown.loc[small.to_numpy(), column] = SMALL_AREA
+    columns = ["star", "area", "n_people", "n_single", *AREA_FIGURES]
     summary_table = table(shown[[c for c in columns if c in shown]],
                           {"share_improving": "percent", "mean_change": "ratio", "ci_low": "ratio", "ci_high": "ratio",
                            "p_value": "ratio"}, "Distance travelled, first to latest reading",
                           {"star": "Star", "area": "Area", "n_people": "People", "n_single": "Only one reading",
                            "share_improving": "Improved", "mean_change": "Average change", "ci_low": "95% CI from",
                            "ci_high": "to", "p_value": "p (Wilcoxon)", "summary": "In words"})
-    areas = "; ".join(f"{a}: from {f:.1f} to {t:.1f}" for a, f, t in
-                      zip(summary["area"], summary["mean_first"], summary["mean_latest"]))
-    alt = f"Average score at the first and the latest reading, by area (the table above gives the figures). {areas}."
-    return [summary_table, Chart(distance_figure(summary), alt)]
+    charted = summary[(people >= threshold).to_numpy()].reset_index(drop=True)
+    left_out = int(small.sum())
+    note = (f" {left_out} area{'s' if left_out != 1 else ''} of fewer than {threshold} people "
+            f"{'are' if left_out != 1 else 'is'} left out." if left_out else "")
+    if charted.empty:
+        return [summary_table, paragraph("No area has readings from " + str(threshold) + " or more people, so none is "
+                                         "charted." if len(summary) else "")]
+    areas = "; ".join(f"{a} ({s}): from {f:.1f} to {t:.1f}" for a, s, f, t in
+                      zip(charted["area"], charted["star"], charted["mean_first"], charted["mean_latest"]))
+    alt = (f"Average score at the first and the latest reading, by area (the table above gives the figures). "
+           f"{areas}.{note}")
+    return [summary_table, Chart(distance_figure(charted), alt)]
 
 
 def distance_tables(report: Any) -> list[Any]:

@@ -167,7 +167,6 @@ async def _print_all(pages: list[Path], executable: str, timeout: float, at_once
             try:
                 context = await browser.new_context(offline=True, java_script_enabled=True, viewport={
                     "width": round((PAGE_WIDTH_MM - 2 * MARGIN_MM[1]) / 25.4 * 96), "height": 1000})
-                await context.route("**/*", _only_the_page)
                 slots = asyncio.Semaphore(at_once)
 
                 async def one(page: Path) -> None:
@@ -194,13 +193,18 @@ async def _print_all(pages: list[Path], executable: str, timeout: float, at_once
     return printed
 
 
-async def _only_the_page(route) -> None:
-    """Let through the page's own file and ``data:`` addresses; refuse every other request."""
-    url = route.request.url
-    if url.startswith("data:") or (url.startswith("file:") and route.request.is_navigation_request()):
-        await route.continue_()
-    else:
-        await route.abort()
+def _only(page_uri: str):
+    """A route handler that lets through the page's own file (``page_uri``, in the main
+    frame) and ``data:`` addresses, and refuses every other request: no other local file
+    (an iframe or object pointing at one), no network."""
+    async def handler(route) -> None:
+        request = route.request
+        own = request.url == page_uri and request.is_navigation_request() and request.frame.parent_frame is None
+        if request.url.startswith("data:") or own:
+            await route.continue_()
+        else:
+            await route.abort()
+    return handler
 
 
 async def _print_one(context, page_path: Path) -> None:
@@ -212,11 +216,16 @@ async def _print_one(context, page_path: Path) -> None:
     os.close(handle)
     try:
         await page.emulate_media(media="print")
-        await page.goto(page_path.resolve().as_uri(), wait_until="load")
+        uri = page_path.resolve().as_uri()
+        await page.route("**/*", _only(uri))
+        await page.goto(uri, wait_until="load")
         await page.evaluate(_MARK_WIDE_TABLES, SLACK)
         top, side = (f"{m}mm" for m in MARGIN_MM)
         await page.pdf(path=temporary, format="A4", print_background=True, prefer_css_page_size=True,
                        margin={"top": top, "bottom": top, "left": side, "right": side})
+        umask = os.umask(0)  # readable as the page beside it is (mkstemp makes a file only its owner can read)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)

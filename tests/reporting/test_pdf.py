@@ -138,3 +138,22 @@ def test_printing_fetches_nothing_but_the_page(tmp_path):
     assert printed.written == [page.with_suffix(".pdf")] and printed.failed == {}
     assert asked == []
     assert "text" in pdf_text(page.with_suffix(".pdf"))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_printing_reads_no_other_local_file_and_writes_a_pdf_others_may_read(tmp_path):
+    import os
+    import stat
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("LOCAL-FILE-CONTENT", encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text(f'<!DOCTYPE html><title>t</title><p>page text</p><iframe src="{secret.as_uri()}"></iframe>'
+                    f'<object data="{secret.as_uri()}"></object>', encoding="utf-8")
+    printed = print_pages([page])
+    assert printed.written == [page.with_suffix(".pdf")]
+    text = pdf_text(page.with_suffix(".pdf"))
+    assert "page text" in text and "LOCAL-FILE-CONTENT" not in text
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(page.with_suffix(".pdf").stat().st_mode) == 0o666 & ~umask  # as its HTML page is

@@ -133,3 +133,28 @@ def test_every_report_chart_keeps_its_key_off_the_data_and_says_what_it_shows(ex
         assert "alt='" in page and "data:image/png;base64," in page
     assert ratio(report.headline["sroi_ratio"]) in charts[0].alt
     assert "The chart's data" in charts[0]._repr_html_()
+
+
+def test_an_area_of_fewer_than_5_people_shows_no_figure_that_gives_its_scores_away():
+    # scores are whole numbers: Beta's 3 people scoring 2, 2, 3 then 3, 3, 3 have a mean first score of
+    # 7 / 3 = 2.33, a mean change of 2 / 3 = 0.67 and 2 of 3 improving (67%); any of them gives the count
+    import pandas as pd
+
+    from svlib.reporting import figures
+
+    rows = []
+    for i in range(6):
+        rows += [("A%d" % i, "Alpha", 1, "2024-05-01", 3), ("A%d" % i, "Alpha", 2, "2024-11-01", 5)]
+    for i, (first, latest) in enumerate([(2, 3), (2, 3), (3, 3)]):
+        rows += [("B%d" % i, "Beta", 1, "2024-05-01", first), ("B%d" % i, "Beta", 2, "2024-11-01", latest)]
+    readings = pd.DataFrame(rows, columns=["person_ref", "area", "reading_number", "reading_date", "score"])
+    readings["star"] = "Wellbeing"
+    readings["reading_date"] = pd.to_datetime(readings["reading_date"])
+    summary_table, chart = figures.distance_pieces(readings)
+    beta = summary_table.data[summary_table.data.index(">Beta<"):]
+    beta = beta[:beta.index("</tr>")]
+    for given_away in ("2.3", "0.67", "67%", ">3<"):
+        assert given_away not in beta and given_away not in chart.alt, given_away
+    assert "withheld: fewer than 5 people" in beta and "&lt;5" in beta
+    assert "Beta" not in chart.alt and "left out" in chart.alt  # not charted either
+    assert "Alpha (Wellbeing): from 3.0 to 5.0" in chart.alt
