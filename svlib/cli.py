@@ -493,10 +493,17 @@ def _command_tag(args: argparse.Namespace) -> int:
     given_map = _map_to_tag(args.map) if args.map else None
     if args.file.suffix.lower() == ".csv":
         texts = read_testimonies(args.file)
-        if {"consent", "anonymised"} <= set(texts.columns):
+        marks = {"consent", "anonymised"} & set(texts.columns)
+        if len(marks) == 1:  # half a clearance: refused, never guessed
+            (given,) = marks
+            missing = ({"consent", "anonymised"} - marks).pop()
+            raise InputError([Problem(paths.shown(args.file), "", None, given,
+                                      f"has a {given} column but no {missing} column: give both (yes/no for each "
+                                      "text), or neither for texts already cleared for sharing")])
+        if marks:
             kept = shareable(texts)
             if len(kept) < len(texts):
-                notes.append(f"{len(texts) - len(kept)} testimony(ies) left out: not marked consent yes and "
+                notes.append(f"{len(texts) - len(kept)} {'testimony' if len(texts) - len(kept) == 1 else 'testimonies'} left out: not marked consent yes and "
                              "anonymised yes (their text was not read)")
             texts = kept
         groups.append((texts, given_map))

@@ -38,7 +38,7 @@ from svlib.analysis.themes import collection_price_year
 from svlib.contract.cells import CellError, parse_slug
 from svlib.contract.tables import PARTNER, THEMES
 from svlib.core.files import within, write_atomic, write_json
-from svlib.core.folders import locked, replaceable_folder_problems, writing
+from svlib.core.folders import STALE_MARKS, locked, replaceable_folder_problems, writing
 from svlib.core.problems import InputError, Problem, errors, printable
 from svlib.core.processes import end_with_parent
 from svlib.pipeline.build import (
@@ -374,7 +374,7 @@ def run_reports(
     what_if = load_scenario(scenario) if scenario else None
     if what_if is not None:
         out_dir = Path(out) if out else official / SCENARIOS_FOLDER / scenario_folder_name(scenario)
-        refused = scenario_folder_problems(out_dir, official, out is None)
+        refused = scenario_folder_problems(out_dir, official, out is None, scenario)
         research = False  # the forum's, theme and research pages are the official run's: a scenario is per partner
     else:
         out_dir = Path(out) if out else paths.outputs_collection(collection if wanted is None else f"{collection}.partial")
@@ -499,15 +499,22 @@ def scenario_folder_name(scenario: str | Path) -> str:
     return re.sub(r"[^a-z0-9]+", "-", Path(scenario).stem.lower()).strip("-")[:80].strip("-") or "scenario"
 
 
-def scenario_folder_problems(out_dir: Path, official: Path, default: bool) -> list[Problem]:
+def scenario_folder_problems(out_dir: Path, official: Path, default: bool,
+                             scenario: str | Path | None = None) -> list[Problem]:
     """Why a scenario run must not write to ``out_dir``, if it must not: never into a
     folder holding an official run (a scenario is written beside the real figures, never
-    over them); and at its default place (``outputs/<collection>/scenarios/<name>/``) only
-    once the official run it is shown beside exists."""
+    over them), nor into one holding the run of another scenario file (two names can make
+    one folder name); and at its default place (``outputs/<collection>/scenarios/<name>/``)
+    only once the official run it is shown beside exists."""
     try:
         earlier = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         earlier = None
+    if isinstance(earlier, dict) and isinstance(earlier.get("scenario"), dict) and scenario is not None and (
+            earlier["scenario"].get("file") != paths.shown(scenario)):
+        return [Problem(paths.shown(out_dir), "", None, None,
+                        f"this folder holds the run of another scenario file ({earlier['scenario'].get('file')}), "
+                        "which this run would replace; rename the scenario file, or give --out for a folder of its own")]
     if isinstance(earlier, dict) and not earlier.get("scenario"):
         return [Problem(paths.shown(out_dir), "", None, None,
                         "this folder holds an official run, which a scenario never replaces; leave out --out (a "
@@ -552,7 +559,14 @@ def carry_scenarios(out_dir: Path, staging: Path) -> None:
     where they were."""
     folder = out_dir / SCENARIOS_FOLDER
     if folder.is_dir() and not folder.is_symlink():
-        shutil.copytree(folder, staging / SCENARIOS_FOLDER, symlinks=True)
+        shutil.copytree(folder, staging / SCENARIOS_FOLDER, symlinks=True,
+                        ignore=lambda where, names: [n for n in names if Path(where) == folder and _left_by_svlib(n)])
+
+
+def _left_by_svlib(name: str) -> bool:
+    """Whether ``name`` is what a stopped svlib run leaves beside the folder it was writing
+    (``.<folder>.lock``, ``.<folder>.swap.json``, ``.<folder>.staging-…`` and the like)."""
+    return name.startswith(".") and (name.endswith((".lock", ".swap.json")) or any(m in name for m in STALE_MARKS))
 
 
 FORUM_WORKBOOK = "forum.xlsx"
@@ -767,7 +781,11 @@ def report_folder_problems(out_dir: str | Path, raw_dir: str | Path) -> list[Pro
     if scenarios.is_dir() and not scenarios.is_symlink():  # scenario runs beside the official one: theirs, kept
         written.add(f"{SCENARIOS_FOLDER}/")
         for folder in scenarios.iterdir():
-            if folder.is_dir() and not folder.is_symlink():
+            if _left_by_svlib(folder.name):  # a stopped scenario run's lock or staging: its next run clears it
+                written |= {f"{SCENARIOS_FOLDER}/{folder.name}"} | {
+                    f"{SCENARIOS_FOLDER}/{folder.name}/{p.relative_to(folder).as_posix()}"
+                    for p in folder.rglob("*")} | ({f"{SCENARIOS_FOLDER}/{folder.name}/"} if folder.is_dir() else set())
+            elif folder.is_dir() and not folder.is_symlink():
                 written |= {f"{SCENARIOS_FOLDER}/{folder.name}/{name}" for name in _written_by_the_run_in(folder)}
     return replaceable_folder_problems(out_dir, raw_dir, "run.json", written.__contains__, suggestion, "report run")
 

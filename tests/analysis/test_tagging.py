@@ -154,7 +154,17 @@ class TestPrivateByConstruction:
         assert main(["tag", str(path), "--json"]) == 0
         captured = capsys.readouterr()
         assert [s["text_id"] for s in json.loads(captured.out)] == ["A"]
-        assert "1 testimony(ies) left out" in captured.err
+        assert "1 testimony left out" in captured.err
+
+
+    def test_half_a_clearance_is_refused_never_guessed(self, tmp_path, capsys):
+        # a consent column alone does not say the text was anonymised: the file is refused, nothing tagged
+        path = tmp_path / "t.csv"
+        path.write_text("text_id,text,consent\nT1,I found a job after the course,yes\n"
+                        "T2,My neighbour helped me every week,no\n", encoding="utf-8")
+        assert main(["tag", str(path), "--json"]) != 0
+        captured = capsys.readouterr()
+        assert captured.out == "" and "no anonymised column" in captured.err and "t.csv" in captured.err
 
 
 class TestCommand:

@@ -97,3 +97,30 @@ def test_a_scenario_is_never_written_over_an_official_run(place, outputs):
         run_reports(raw, official.out_dir, draws=DRAWS, seed=SEED, processed=root / "processed", progress=False,
                     scenario=scenario)
     assert fingerprints(official.out_dir) == before
+
+
+def test_a_stopped_scenario_run_never_blocks_the_official_run(place, outputs):
+    root, raw, scenario = place
+    official = official_run(raw, root)
+    scenarios = official.out_dir / "scenarios"
+    scenarios.mkdir(exist_ok=True)
+    # what a scenario run killed mid-way leaves beside its folder: its lock and its staging folder
+    (scenarios / ".cautious.lock").write_text("12345\n")
+    (scenarios / ".cautious.staging-abc123" / "partners").mkdir(parents=True)
+    (scenarios / ".cautious.staging-abc123" / "partners" / "youth-hub.html").write_text("<html></html>")
+    again = official_run(raw, root)
+    assert again.ok
+    assert not (again.out_dir / "scenarios" / ".cautious.staging-abc123").exists()  # not carried into the new run
+
+
+def test_two_scenario_files_that_name_one_folder_never_replace_each_other(place, outputs):
+    root, raw, scenario = place
+    official_run(raw, root)
+    first = run_reports(raw, None, jobs=2, draws=DRAWS, seed=SEED, processed=root / "processed", progress=False,
+                        scenario=scenario)
+    assert first.ok
+    clash = Scenario(name="Another", factors={"attribution": 0.6}).save(root / "Cautious.json")  # the same folder name
+    before = fingerprints(first.out_dir)
+    with pytest.raises(InputError, match="another scenario file"):
+        run_reports(raw, None, draws=DRAWS, seed=SEED, processed=root / "processed", progress=False, scenario=clash)
+    assert fingerprints(first.out_dir) == before
