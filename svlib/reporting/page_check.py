@@ -10,7 +10,7 @@ browser would hide nothing), and each leftover of the code that made it is a fin
     ISO date in running text (dates read "1 October 2024");
 ``python value``
     ``True``, ``False``, ``None``, ``nan``, ``NaT`` or ``<NA>`` shown as a value (a table
-    cell, or one of these in running text);
+    cell), or a missing or infinite value in running text or a chart's words;
 ``long decimal``
     a figure with more places than a reader needs: money beyond pence (``£8,311.0345``), a
     percentage beyond 2 decimals (``33.3333%``), a number alone in a table cell beyond 4
@@ -52,7 +52,10 @@ LONG_DECIMAL = re.compile(r"(?<![\w.])(?:£[\d,]*\.\d{3,}|\d[\d,]*\.\d{3,}%|\d[\
 NUMBER_CELL = re.compile(r"^-?£?-?[\d,]*\.(\d{5,})$")
 CODE_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 PYTHON_CELL = frozenset({"True", "False", "None", "nan", "NaN", "NaT", "<NA>", "inf", "-inf"})
-PYTHON_IN_TEXT = re.compile(r"(?<![\w-])(?:True|False|NaN|NaT|<NA>|nan)(?![\w-])")
+PYTHON_IN_TEXT = re.compile(r"(?<![\w'’-])(?:NaN|NaT|<NA>|nan|-?inf)(?![\w'’-])")
+"""A missing or infinite value printed into running text or a chart's words. ``True`` and
+``False`` are looked for only as a whole table cell: in running text they are as likely to
+be a partner's own words ("True, I was lonely")."""
 STREAM_MIME = ("application/vnd.jupyter.stdout", "application/vnd.jupyter.stderr")
 
 
@@ -103,6 +106,9 @@ def page_leftovers(html: str, page: str = "") -> list[Leftover]:
         alt = str(image.get("alt") or "").strip()
         if not alt or alt == PLACEHOLDER_ALT:
             add("chart without words", alt or "(no alternative text)")
+        for kind, pattern in (("python value", PYTHON_IN_TEXT), ("long decimal", LONG_DECIMAL)):
+            if pattern.search(alt):  # what a screen reader says is a page's text too
+                add(kind, alt)
     for output in soup.select("[data-mime-type]"):
         if output.get("data-mime-type") in STREAM_MIME:
             add("print out", output.get_text(" "))

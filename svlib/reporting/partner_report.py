@@ -335,8 +335,9 @@ class PartnerReport:
         rows = [("svlib version", block["versions"]["svlib"]), ("seed", block["seed"]),
                 ("Monte Carlo draws", self.draws)]
         rows += [(f"convention: {k}", v) for k, v in self.conventions.describe().items()]
-        if self.scenario:
-            rows.append(("scenario", redact(json.dumps(self.scenario, sort_keys=True, ensure_ascii=False))))
+        if self.scenario:  # in words: what the scenario changes (its file's content stays in the notebook)
+            scenario = from_dict(dict(self.scenario))
+            rows.append(("scenario", redact(f"{scenario.name}: {'; '.join(scenario.changes())}")))
         if self.raw_source:  # the partner's file name, as shared pages show any partner text
             rows.append((f"raw workbook {redact(str(self.raw_source.get('file')))}",
                          f"SHA-256 {self.raw_source.get('sha256')}"))

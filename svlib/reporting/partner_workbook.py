@@ -46,6 +46,7 @@ from svlib.reporting.sheets import (
     write_table,
 )
 from svlib.uncertainty.estimates import RULE_TEXT
+from svlib.uncertainty.scenarios import from_dict
 
 SHEETS = ("About", "Impact map", "By theme", "By stakeholder", "By year", "Headline", "Conventions")
 
@@ -141,7 +142,8 @@ def conventions(report: PartnerReport) -> list[tuple[str, Any]]:
         ("left out", "Case studies and testimony, and people's names and contact details, are not in this workbook."),
     ]
     if report.scenario:
-        rows.append(("scenario", str(report.scenario)))
+        scenario = from_dict(dict(report.scenario))
+        rows.append(("scenario", redact(f"{scenario.name}: {'; '.join(scenario.changes())}")))
     return rows
 
 

@@ -117,17 +117,26 @@ def column_label(column: Any) -> str:
             name, unit = name[: -len(suffix)], words
     if name.startswith("n_"):
         name = "number of " + name[2:]
-    words = name.replace("_", " ").strip()
+    words = " ".join(ACRONYMS.get(word, word) for word in name.split("_") if word)
     return words[:1].upper() + words[1:] + unit
 
 
+ACRONYMS = {"sroi": "SROI", "toms": "TOMs", "fte": "FTE", "cdp": "CDP", "vcse": "VCSE", "co2e": "CO2e", "id": "id",
+            "ids": "ids", "pv": "present value", "npv": "net present value"}
+"""Words a column name spells in lower case that a reader writes otherwise."""
+
+
 def _plain(value: Any, column: str) -> Any:
-    """A value with no stated format, as a reader reads it: yes/no for a truth value,
-    a whole number for a year, numbers to at most 2 decimals with thousands separators
-    (none in a year); text as it is."""
+    """A value with no stated format, as a reader reads it: yes/no for a truth value, a
+    whole number as written (a year, a seed), other numbers to at most 2 decimals with
+    thousands separators (none in a year), "n/a" for an infinite one; text as it is."""
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
-    if isinstance(value, (int, float, np.integer, np.floating)) and np.isfinite(value):
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))  # a whole number as written: a year, a seed, a count (never "2,024")
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return "" if np.isnan(value) else "n/a"
         if "year" in column.lower() and float(value).is_integer():
             return str(int(value))
         return _decimals(float(value), 2)

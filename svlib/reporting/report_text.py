@@ -38,8 +38,18 @@ def pounds(value: float) -> str:
 
 def fraction(value: float) -> str:
     """A fraction as a percentage to at most 1 decimal, as many as it has (``25%``,
-    ``12.5%``, ``34.1%`` for 0.340909); blank for a blank value."""
-    return "" if pd.isna(value) else f"{round(float(value) * 100, 1):g}%"
+    ``12.5%``, ``34.1%`` for 0.340909); a value that 1 decimal would show as 0% or 100%
+    when it is neither, to 2 significant figures of what is left (``0.049%``, ``99.96%``);
+    blank for a blank value."""
+    if pd.isna(value):
+        return ""
+    percent = float(value) * 100
+    shown = round(percent, 1)
+    if shown == 0 and percent != 0:
+        return f"{percent:.2g}%"
+    if shown == 100 and percent != 100:
+        return f"{100 - float(f'{100 - percent:.2g}'):g}%"
+    return f"{shown:g}%"
 
 
 def figure(parameter: str, value: float) -> str:

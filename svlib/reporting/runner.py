@@ -157,7 +157,7 @@ def finish_page(page: str) -> str:
     def section(match: re.Match) -> str:
         attributes, inner = match.group(1) or "", match.group(2)
         found = re.search(r'\bid="([^"]*)"', attributes)
-        anchor = found.group(1) if found else f"section-{len(sections) + 1}"
+        anchor = html.unescape(found.group(1)) if found else f"section-{len(sections) + 1}"  # escaped once below
         text = html.unescape(re.sub(r"<[^>]+>", "", inner)).replace("¶", "").strip()
         sections.append((anchor, " ".join(text.split())))
         return match.group(0) if found else f'<h2 id="{anchor}"{attributes}>{inner}</h2>'

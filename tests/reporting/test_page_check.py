@@ -54,7 +54,13 @@ def test_a_page_needs_a_title_and_one_top_heading():
     assert "headings" in kinds("<html><head><title>T</title></head><body><h2>A</h2></body></html>")
 
 
+def test_a_chart_whose_words_print_a_missing_value_is_flagged():
+    assert "python value" in kinds(page("<img src='x.png' alt='Scores by area: Beta from nan to nan.'>"))
+
+
 def test_words_that_merely_look_like_leftovers_are_not_flagged():
+    # a partner's own words: "my nan's", "True, ..." in a story
+    assert page_leftovers(page("<p>My nan's friend came round. True, I was lonely before.</p>")) == []
     # a date written for a reader, a year, a factor to 4 places, "None of", prices to the penny
     text = ("<p>None of the partners reported on 1 October 2024; in 2024 prices the factor is 0.9662 and the "
             "proxy £3,488.58; the ratio is £2.71 : £1.</p>")

@@ -86,3 +86,22 @@ def test_a_notebook_without_a_parameters_cell_is_refused(tmp_path):
     record = run_notebook(_job(notebook, tmp_path, {"seed": 2}))
     assert record["status"] == "failed"
     assert "has no cell tagged 'parameters'" in record["error"]
+
+
+def test_a_finished_page_links_back_and_lists_its_sections_by_their_own_ids():
+    from bs4 import BeautifulSoup
+
+    from svlib.reporting.runner import BACK_LINK, finish_page
+
+    page = ('<html><body><h1>A report</h1><h2 id="Costs-&amp;-benefits">Costs &amp; benefits'
+            '<a class="anchor-link" href="#Costs-&amp;-benefits">¶</a></h2><p>x</p>'
+            '<div><h2>&lt;script&gt;alert(1)&lt;/script&gt; "quoted"</h2></div></body></html>')
+    soup = BeautifulSoup(finish_page(page), "html.parser")
+    assert soup.body.contents[0].name == "nav" and BACK_LINK in soup.body.contents[0].get_text()
+    assert soup.select_one("nav.svlib-back a")["href"] == "../index.html"
+    links = soup.select("nav.svlib-contents a")
+    assert [a.get_text() for a in links] == ["Costs & benefits", '<script>alert(1)</script> "quoted"']
+    ids = {h["id"] for h in soup.find_all("h2")}
+    assert [a["href"].removeprefix("#") for a in links] == ["Costs-&-benefits", "section-2"] and ids == {
+        "Costs-&-benefits", "section-2"}
+    assert soup.find("script") is None  # heading text stays text
