@@ -187,3 +187,28 @@ def suggested_tags(tables: Mapping[str, pd.DataFrame]) -> SuggestedTags:
                                     "theme": indicators.at[i["id"], "theme"], "score": round(i["score"], 2)})
     return SuggestedTags(pd.DataFrame(rows, columns=TAG_COLUMNS), unsupported,
                          pd.DataFrame(outside, columns=OUTSIDE_TOMS_COLUMNS))
+
+
+def in_theme(result: SuggestedTags, tables: Mapping[str, pd.DataFrame], theme: str) -> SuggestedTags:
+    """The part of ``result`` that concerns one County Durham Pound theme, across partners.
+
+    A testimony concerns the theme when an outcome it counts
+    (:func:`~svlib.analysis.evidence.counted_outcome_ids`) or names as its own is in the
+    theme, or when its suggested theme is the theme; an unsupported outcome when its own
+    ``theme`` is. The testimonies pointing outside the TOMs are those of the theme.
+    """
+    wanted = theme.strip().casefold()
+    impact = tables.get(IMPACT_MAP.name, pd.DataFrame(columns=["partner_id", "outcome_id", "theme"]))
+    themed = {(p, str(o)) for p, o, t in zip(_partner_ids(impact), impact["outcome_id"], impact["theme"])
+              if str(t).strip().casefold() == wanted}
+    tags = result.tags
+    keep = [s.casefold() == wanted or any((p, o) in themed for o in split_ids(f"{own},{accepted}"))
+            for p, own, accepted, s in zip(tags["partner_id"], tags["outcome_ids"], tags["accepted_outcome_ids"],
+                                           tags["suggested_theme"])]
+    tags = tags[keep].reset_index(drop=True)
+    cases = set(zip(tags["partner_id"], tags["case_id"]))
+    outside = result.outside_toms
+    outside = outside[[k in cases for k in zip(outside["partner_id"], outside["case_id"])]].reset_index(drop=True)
+    unsupported = result.unsupported
+    unsupported = unsupported[unsupported["theme"].astype(str).str.strip().str.casefold() == wanted].reset_index(drop=True)
+    return SuggestedTags(tags, unsupported, outside, result.model, result.unavailable)

@@ -8,7 +8,7 @@ import pytest
 
 from svlib.analysis import tagging
 from svlib.analysis.evidence import counted_outcome_ids, outcomes_without_evidence
-from svlib.analysis.testimony_tags import TAG_COLUMNS, suggested_tags, unsupported_outcomes
+from svlib.analysis.testimony_tags import TAG_COLUMNS, in_theme, suggested_tags, unsupported_outcomes
 from svlib.analysis.themes import load_indicators
 from svlib.tools.example_partners import NON_CONSENTED_PHRASE
 
@@ -114,3 +114,15 @@ class TestAcceptedTagsAreWhatCounts:
         frame = cases(consent=["no"])
         assert list(unsupported_outcomes({"CaseStudies": frame, "ImpactMap": IMPACT_MAP})["outcome_id"]) == [
             "JOB1", "SOC1", "ENV1"]
+
+
+class TestOneTheme:
+    def test_theme_keeps_its_testimonies_and_gaps(self):
+        frame = pd.concat([cases(), cases(case_id=["CS2"], outcome_ids=["SOC1"],
+                                          text=["I was lonely until I joined the lunch club and made friends."])])
+        tables = {"CaseStudies": frame, "ImpactMap": IMPACT_MAP}
+        whole = suggested_tags(tables)
+        jobs = in_theme(whole, tables, "jobs")
+        assert list(jobs.tags["case_id"]) == ["CS1"]
+        assert list(jobs.unsupported["outcome_id"]) == []
+        assert list(in_theme(whole, tables, "Environment").unsupported["outcome_id"]) == ["ENV1"]
