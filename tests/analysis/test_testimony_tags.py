@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from svlib.analysis import tagging
-from svlib.analysis.evidence import counted_outcome_ids, outcomes_without_evidence
+from svlib.analysis.evidence import counted_outcome_ids, outcomes_without_evidence, quotes_for_sharing
 from svlib.analysis.testimony_tags import TAG_COLUMNS, in_theme, suggested_tags, unsupported_outcomes
 from svlib.analysis.themes import load_indicators
 from svlib.tools.example_partners import NON_CONSENTED_PHRASE
@@ -98,6 +98,7 @@ class TestAcceptedTagsAreWhatCounts:
         assert list(unsupported_outcomes({"CaseStudies": frame, "ImpactMap": IMPACT_MAP})["outcome_id"]) == [
             "SOC1", "ENV1"]
         assert outcomes_without_evidence(frame, IMPACT_MAP, "p") == ["SOC1", "ENV1"]
+        assert list(quotes_for_sharing(frame)["outcome_id"]) == ["JOB1"]  # quoted beside the accepted outcome
 
     def test_blank_accepted_ids_leave_the_partners_own(self):
         frame = cases(outcome_ids=["SOC1"], accepted_outcome_ids=[""])
