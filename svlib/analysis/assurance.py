@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from svlib.analysis.disclosure import suppress_value
-from svlib.contract.cells import is_blank, split_ids
+from svlib.analysis.evidence import counted_outcome_ids
+from svlib.contract.cells import is_blank
 from svlib.contract.tables import SURVEY_FACTORS
 
 CHECK_COLUMNS = ["principle", "check", "status", "detail"]
@@ -38,7 +39,8 @@ def checklist(
     survey_summary : pandas.DataFrame
         :func:`svlib.uncertainty.deflators.summarise_survey` output (may be empty).
     case_studies : pandas.DataFrame
-        The partner's case studies (``outcome_ids``), may be empty.
+        The partner's case studies (``outcome_ids``, and ``accepted_outcome_ids``, which
+        replace them when written), may be empty.
     price_year : int
         Analysis price year.
 
@@ -57,7 +59,7 @@ def checklist(
     # a blank evidence cell is NaN once read back from a processed table: it is no evidence
     evidence = {str(o): "" if is_blank(e) else str(e).strip() for o, e in zip(impact_map["outcome_id"], impact_map.get(
         "evidence", pd.Series([""] * len(impact_map))))}
-    cased = {i for ids in case_studies.get("outcome_ids", []) for i in split_ids(str(ids))}
+    cased = {i for ids in counted_outcome_ids(case_studies) for i in ids} if "outcome_ids" in case_studies else set()
 
     zero = [f"{o}: {f.replace('_', '-')} is 0% with no survey or stated evidence"
             for o, row in zip(impact_map["outcome_id"], impact_map.to_dict("records"))

@@ -13,6 +13,9 @@ outcomes a case evidences, separated by commas or semicolons.
   free text (:mod:`svlib.core.personal_names`); :func:`redact_tables` applies them (and
   the contact patterns) to every piece of partner text.
 * :func:`quotes_for_sharing`: shareable, redacted, one row per case study and outcome.
+* :func:`counted_outcome_ids`: the outcomes a case study counts as evidence for: a
+  researcher's ``accepted_outcome_ids`` when written, else the partner's ``outcome_ids``;
+  a model's suggestion (:mod:`svlib.analysis.tagging`) never counts.
 * :func:`evidence_per_outcome`, :func:`outcomes_without_evidence`: which outcomes of the
   impact map have qualitative evidence.
 
@@ -369,12 +372,34 @@ def shareable(case_studies: pd.DataFrame) -> pd.DataFrame:
     return case_studies[keep.to_numpy()].reset_index(drop=True).copy()
 
 
+def _ids(value: object) -> list[str]:
+    return list(dict.fromkeys(split_ids(value))) if isinstance(value, str) else []
+
+
+def counted_outcome_ids(case_studies: pd.DataFrame) -> list[list[str]]:
+    """The outcome ids each case study counts as evidence for, in row order.
+
+    A researcher's ``accepted_outcome_ids`` (accepted or corrected tags) when the cell is
+    written; else, not yet reviewed, the partner's own ``outcome_ids``. A suggestion of
+    the tagging model is never among them: it counts only once a researcher writes it in
+    ``accepted_outcome_ids``.
+
+    Returns
+    -------
+    list of list of str
+        Distinct ids per row, as written (commas or semicolons between them).
+    """
+    own = case_studies["outcome_ids"] if "outcome_ids" in case_studies else pd.Series([""] * len(case_studies))
+    accepted = case_studies.get("accepted_outcome_ids", pd.Series([""] * len(case_studies), index=case_studies.index))
+    return [_ids(a) if _ids(a) else _ids(o) for o, a in zip(own, accepted)]
+
+
 def _explode_outcomes(case_studies: pd.DataFrame) -> pd.DataFrame:
-    """One row per case study and outcome id (``outcome_id``); a case with no ids keeps
-    one row with ``outcome_id`` blank ("")."""
+    """One row per case study and counted outcome id (``outcome_id``,
+    :func:`counted_outcome_ids`); a case with no ids keeps one row with ``outcome_id``
+    blank ("")."""
     out = case_studies.copy()
-    out["outcome_id"] = [list(dict.fromkeys(split_ids(v))) or [""] if isinstance(v, str) else [""]
-                         for v in out["outcome_ids"]]
+    out["outcome_id"] = [ids or [""] for ids in counted_outcome_ids(out)]
     return out.explode("outcome_id", ignore_index=True)
 
 

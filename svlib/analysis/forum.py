@@ -42,7 +42,7 @@ import pandas as pd
 
 from svlib.analysis.comparison import without_superseded_forecasts
 from svlib.analysis.disclosure import suppress_value
-from svlib.analysis.evidence import shareable
+from svlib.analysis.evidence import counted_outcome_ids, shareable
 from svlib.analysis.themes import (
     canonical_theme,
     collection_price_year,
@@ -357,12 +357,14 @@ def stretch(results: list[PartnerResult], tables: Mapping[str, pd.DataFrame]) ->
 
 def _evidence_kinds(results: list[PartnerResult], tables: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
     """Each outcome's kinds of evidence beyond the partner's figures: a deflator survey,
-    case studies cleared for sharing (as words, never counts)."""
+    case studies cleared for sharing (as words, never counts), each counted for the
+    outcomes a researcher accepted, else the partner's own
+    (:func:`svlib.analysis.evidence.counted_outcome_ids`)."""
     cases = shareable(tables["CaseStudies"]) if "CaseStudies" in tables and len(tables["CaseStudies"]) else None
     evidenced: set[tuple[str, str]] = set()
     if cases is not None and len(cases):
-        for pid, ids in zip(cases["partner_id"].astype(str), cases["outcome_ids"].astype(str)):
-            evidenced |= {(pid, o.strip()) for o in ids.split(",") if o.strip()}
+        for pid, ids in zip(cases["partner_id"].astype(str), counted_outcome_ids(cases)):
+            evidenced |= {(pid, o) for o in ids}
     out = {}
     for r in results:
         levels = r.evidence["level"].to_numpy()

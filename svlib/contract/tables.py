@@ -602,6 +602,11 @@ CASE_STUDIES = Table(
         Column("text", narrative=True, help="The story or quote, in the person's words where possible."),
         Column("consent", "yes_no", help="yes only if the person agreed in writing that it may be shared."),
         Column("anonymised", "yes_no", help="yes if names and other details that identify someone were removed."),
+        Column("accepted_outcome_ids", required=False, blank_ok=True, default="", help=(
+            "For the researcher: the outcome ids this case evidences once a researcher has read it, accepting or "
+            "correcting outcome_ids and the tags svlib suggests, separated by commas. When written, reports count "
+            "these instead of outcome_ids. Blank: not yet reviewed, and outcome_ids are counted. A suggestion is "
+            "never counted until a researcher writes it here.")),
     ),
     example={
         "case_id": "CS1",
@@ -610,6 +615,7 @@ CASE_STUDIES = Table(
         "text": "After five years out of work, a man in his fifties joined the job club ...",
         "consent": "yes",
         "anonymised": "yes",
+        "accepted_outcome_ids": "",
     },
 )
 

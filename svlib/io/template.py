@@ -95,7 +95,8 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 _WIDE_COLUMNS = {"text": 80, "outcome": 45, "evidence": 45, "description": 40, "title": 35, "stakeholder": 30,
                  "answer": 28, "proxy_source": 35, "indicator": 30, "report": 30, "funder": 32, "mark": 30,
-                 "commissioners": 40, "outcome_ids": 16}
+                 "commissioners": 40, "outcome_ids": 16,
+                 "accepted_outcome_ids": 22}
 
 
 # --------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from svlib.analysis.comparison import paired_small_outcomes
 from svlib.analysis.disclosure import WITHHELD, small_outcomes, suppress_value, withhold_small
 from svlib.analysis.evidence import quotes_for_sharing, redact, redact_tables
 from svlib.analysis.proxy_research import age_text
+from svlib.analysis.testimony_tags import SuggestedTags, suggested_tags
 from svlib.contract.cells import is_blank
 from svlib.contract.tables import SURVEY_FACTORS
 from svlib.core.problems import InputError
@@ -302,6 +303,15 @@ class PartnerReport:
         quotes = quotes_for_sharing(self.case_studies)
         outcomes = self.impact_map[["outcome_id", "outcome"]]
         return quotes.merge(outcomes, on="outcome_id", how="left")[["outcome_id", "outcome", "title", "text"]]
+
+    @cached_property
+    def testimony_tags(self) -> SuggestedTags:
+        """The tagger's suggestions for this partner's shareable case studies against its
+        own impact map, beside its own and accepted outcome ids
+        (:func:`svlib.analysis.testimony_tags.suggested_tags`; never counted)."""
+        pid = self.partner["partner_id"]
+        return suggested_tags({"CaseStudies": self.case_studies.assign(partner_id=pid),
+                               "ImpactMap": self.impact_map.assign(partner_id=pid)})
 
     def proxies_used(self) -> pd.DataFrame:
         """Each outcome's proxy: value in the analysis price year, as published, price

@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 from IPython.display import HTML
 
 from svlib.analysis import deflator_study, forum
+from svlib.analysis import testimony_tags as tagged
 from svlib.analysis import proxy_research as research
 from svlib.analysis.disclosure import WITHHELD, small_outcomes, suppress_counts, withhold_small
 from svlib.analysis.themes import outcomes_in_theme
@@ -566,6 +567,72 @@ def quotes_table(report: Any) -> HTML:
         return paragraph("No case studies are cleared for sharing (both consent and anonymisation recorded as yes).")
     return table(quotes, None, "In their own words (shared with consent, anonymised)",
                  {"outcome_id": "Outcome id", "outcome": "Outcome", "title": "Case study", "text": "What they said"})
+
+
+SUGGESTIONS_NOTE = (
+    "Suggestions from a local model ({model}), run on this machine: no testimony left it, and only case "
+    "studies cleared for sharing (consent and anonymisation both yes) were read. A score says how alike the "
+    "words are (up to 1), not that an outcome happened: suggestions are not evidence and are not counted. This "
+    "report counts a case study for the outcomes a researcher accepted (the CaseStudies column accepted outcome "
+    "ids), or, until one has, for the partner's own outcome ids.")
+
+
+def _review_flag(disagrees: bool, reason: str, accepted: str) -> str:
+    if not disagrees:
+        return ""
+    return f"reviewed: {reason}" if accepted else f"for a researcher to look at: {reason}"
+
+
+def testimony_tags_section(result: tagged.SuggestedTags, partners: bool = False, gaps_caption: str | None = None,
+                           cases: bool = True) -> list[HTML]:
+    """What the tagger suggests for shared testimonies, beside the partner's own tags
+    (:func:`svlib.analysis.testimony_tags.suggested_tags`): what the suggestions are and
+    are not, each case's own and accepted outcome ids with the suggestions and a flag where
+    they disagree (``cases``), the claimed outcomes no shared testimony supports, and the
+    testimonies pointing to indicators outside the National TOMs. ``partners``: a column
+    naming each case's partner (a page across partners)."""
+    pieces = [paragraph(SUGGESTIONS_NOTE, model=result.model)]
+    who = ["partner_id"] if partners else []
+    if result.unavailable:
+        pieces.append(paragraph("No suggestions: {why}.", why=result.unavailable))
+    elif cases:
+        tags = result.tags
+        shown = tags[who + ["case_id", "outcome_ids", "accepted_outcome_ids", "suggested_outcomes"]].copy()
+        shown["suggested_theme"] = [f"{t} ({s:.2f})" for t, s in zip(tags["suggested_theme"], tags["theme_score"])]
+        shown["suggested_indicators"] = tags["suggested_indicators"]
+        shown["flag"] = [_review_flag(d, r, a) for d, r, a in zip(tags["disagrees"], tags["reason"],
+                                                                  tags["accepted_outcome_ids"])]
+        pieces.append(table(shown, None, "Suggested tags beside the partner's own (scores from -1 to 1)", {
+            "partner_id": "Partner", "case_id": "Case study", "outcome_ids": "Its own outcome ids",
+            "accepted_outcome_ids": "Accepted by a researcher (blank: not yet reviewed)",
+            "suggested_outcomes": "Suggested outcomes (score)", "suggested_theme": "Suggested theme (score)",
+            "suggested_indicators": "Suggested indicators (score)", "flag": "Where they disagree"},
+            empty="No case study with text is cleared for sharing, so there is nothing to suggest."))
+    pieces.append(table(result.unsupported[who + ["outcome_id", "outcome", "theme"]], None,
+                        gaps_caption or "Claimed outcomes with no supporting testimony",
+                        {"partner_id": "Partner", "outcome_id": "Outcome id", "outcome": "Outcome", "theme": "Theme"},
+                        empty="Every outcome claimed has at least one shared testimony counted for it."))
+    if not result.unavailable:
+        outside = result.outside_toms[who + ["case_id", "indicator_id", "indicator", "theme", "score"]].copy()
+        outside["score"] = [f"{s:.2f}" for s in outside["score"]]
+        pieces.append(table(outside, None, "Testimonies pointing to indicators the National TOMs do not count", {
+            "partner_id": "Partner", "case_id": "Case study", "indicator_id": "Indicator id",
+            "indicator": "Indicator", "theme": "Theme", "score": "Score"},
+            empty="No shared testimony's suggested indicators lie outside the National TOMs."))
+    return pieces
+
+
+def theme_testimony_tags(tables: Mapping[str, pd.DataFrame], theme: str) -> list[HTML]:
+    """:func:`testimony_tags_section` for the testimonies of one theme, across partners."""
+    result = tagged.in_theme(tagged.suggested_tags(tables), tables, theme)
+    return testimony_tags_section(result, partners=True, gaps_caption=f"{theme} outcomes with no supporting testimony")
+
+
+def forum_testimony_tags(tables: Mapping[str, pd.DataFrame]) -> list[HTML]:
+    """:func:`testimony_tags_section` across the collection: the outcomes no shared
+    testimony supports and the testimonies pointing outside the TOMs (each case's
+    suggestions are on its partner's report and its theme's page)."""
+    return testimony_tags_section(tagged.suggested_tags(tables), partners=True, cases=False)
 
 
 def proxies_table(report: Any) -> HTML:

@@ -192,7 +192,7 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
     """Checks across one partner's sheets (each as :data:`~svlib.core.frames.Columns`).
 
     * every ``outcome_id`` in DeflatorSurvey and every id in CaseStudies ``outcome_ids``
-      is in the ImpactMap;
+      and ``accepted_outcome_ids`` is in the ImpactMap;
     * the ImpactMap and Inputs have at least one row and the inputs add up to more than 0
       (not checked when ``known_problems`` holds an error in a ``value_gbp`` cell: the
       sum would only repeat it);
@@ -219,12 +219,15 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
         cases = tables.get(CASE_STUDIES.name)
         if cases is not None and CASE_STUDIES.name not in skip:
             file, sheet = where(CASE_STUDIES.name)
-            for ids, row in zip(map(text_or_blank, cases["outcome_ids"]), cases["source_row"]):
-                for outcome in split_ids(ids):
-                    if outcome not in known:
-                        problems.append(Problem(file, sheet, int(row), "outcome_ids",
-                                                f"{_unknown_outcome(outcome, known)}; expected ids from it, "
-                                                "separated by commas"))
+            for column in ("outcome_ids", "accepted_outcome_ids"):
+                if column not in cases:
+                    continue
+                for ids, row in zip(map(text_or_blank, cases[column]), cases["source_row"]):
+                    for outcome in split_ids(ids):
+                        if outcome not in known:
+                            problems.append(Problem(file, sheet, int(row), column,
+                                                    f"{_unknown_outcome(outcome, known)}; expected ids from it, "
+                                                    "separated by commas"))
     inputs = tables.get(INPUTS.name)
     file, sheet = where(INPUTS.name)
     unreadable = any(p.severity == "error" and (p.file, p.sheet, p.column) == (file, sheet, "value_gbp")
@@ -287,7 +290,7 @@ def cross_table_problems(partner: dict[str, Any], tables: dict[str, Columns], wh
 
 
 CODE_COLUMNS: frozenset[str] = frozenset({"outcome_id", "input_id", "case_id", "respondent_ref", "person_ref",
-                                          "proxy_id", "outcome_ids"})
+                                          "proxy_id", "outcome_ids", "accepted_outcome_ids"})
 """Text columns that hold codes linking rows and tables: contact details in one are an
 error (a code cannot be redacted without breaking the links), not a warning."""
 

@@ -33,3 +33,21 @@ def test_a_zero_deflator_with_no_evidence_text_needs_attention(blank):
 
 def test_a_zero_deflator_with_evidence_text_is_ok():
     assert _zero_deadweight_check("Referral letters show no one was already in work")["status"] == "ok"
+
+
+def _stakeholder_check(cases: pd.DataFrame) -> pd.Series:
+    impact_map = single_outcome()
+    impact_map["proxy_price_year"] = [2024]
+    impact_map["price_year_stated"] = ["yes"]
+    result = checklist(impact_map, value_map(impact_map, 1000.0).by_outcome, EMPTY_SURVEY, cases, 2024)
+    return result.set_index("check").loc["Stakeholder evidence for every outcome"]
+
+
+def test_a_case_study_counts_for_its_accepted_outcomes_not_its_own():
+    outcome = str(single_outcome()["outcome_id"].iloc[0])
+    own = pd.DataFrame({"outcome_ids": [outcome], "accepted_outcome_ids": ["OTHER"]})
+    accepted = pd.DataFrame({"outcome_ids": ["OTHER"], "accepted_outcome_ids": [outcome]})
+    unreviewed = pd.DataFrame({"outcome_ids": [outcome], "accepted_outcome_ids": [""]})
+    assert _stakeholder_check(own)["status"] == "attention"
+    assert _stakeholder_check(accepted)["status"] == "ok"
+    assert _stakeholder_check(unreviewed)["status"] == "ok"

@@ -113,3 +113,21 @@ def test_the_workbook_has_every_view_with_formats_and_no_formulas(results, table
     assert list(sheet.iloc[0]) == [HEADERS.get(c, c) for c in totals.columns]
     assert sheet.iloc[1:, list(totals.columns).index("present_value")].tolist() == pytest.approx(
         totals["present_value"].tolist())
+
+
+def test_a_case_study_is_evidence_for_its_accepted_outcomes_never_a_suggestion(results, tables):
+    cases = tables["CaseStudies"]
+    shared = cases[(cases["consent"] == "yes") & (cases["anonymised"] == "yes")]
+    row = shared[shared["outcome_ids"].str.strip().str.fullmatch(r"[A-Z]+\d+")].iloc[0]  # one outcome of its own
+    partner, own = str(row["partner_id"]), row["outcome_ids"].strip()
+    others = [o for o in tables["ImpactMap"].query("partner_id == @partner")["outcome_id"] if o != own]
+    claimed = {o for ids in shared[shared["partner_id"] == partner]["outcome_ids"] for o in ids.replace(";", ",").split(",")}
+    target = next(o.strip() for o in others if o.strip() not in {c.strip() for c in claimed})
+    before = forum._evidence_kinds(results, tables)
+    assert "case studies" not in before[(partner, target)]
+    changed = {**tables, "CaseStudies": cases.assign(accepted_outcome_ids=[
+        target if i == row.name else "" for i in cases.index])}
+    after = forum._evidence_kinds(results, changed)
+    assert "case studies" in after[(partner, target)]
+    if sum(own in str(ids) for ids in shared[shared["partner_id"] == partner]["outcome_ids"]) == 1:
+        assert "case studies" not in after[(partner, own)]

@@ -226,3 +226,29 @@ def test_a_listed_name_and_a_name_found_by_the_check_reach_no_shared_file(report
     # and the disclosure check, run by svlib reports before publishing, agrees
     names = collection_name_rules(name_rules(load_processed(root / "processed")))
     assert [f for f in audit_folder(root / "out", [], names)] == []
+
+
+def test_unconsented_text_is_never_tagged_into_a_shared_file(report_run, monkeypatch):
+    # the youth hub's unconsented testimony holds the planted phrase; the tagger runs on
+    # every partner page, theme page and the forum summary, and must never read it
+    from svlib.analysis import tagging
+    from svlib.analysis.testimony_tags import suggested_tags
+    from svlib.reporting.partner_report import shared_tables
+
+    result, raw, root = report_run
+    cases = pd.read_csv(root / "processed" / "case_studies.csv")
+    planted = cases[cases["text"].str.contains(NON_CONSENTED_PHRASE, regex=False)]
+    assert list(planted["partner_id"]) == ["youth-hub"] and (planted["consent"] != "yes").all()
+    page = (root / "out" / "partners" / "youth-hub.html").read_text(encoding="utf-8")
+    assert "What the testimonies suggest" in page and "Suggested tags beside the partner" in page
+    for path in shared_files(root):
+        text = (" ".join(t for _, cells in records(path) for _, t in cells) if path.suffix == ".xlsx"
+                else pdf_text(path) if path.suffix == ".pdf" else path.read_text(encoding="utf-8"))
+        assert NON_CONSENTED_PHRASE not in text, path.name
+    read: list[str] = []
+    embed = tagging.Model.embed
+    monkeypatch.setattr(tagging.Model, "embed", lambda self, texts: read.extend(texts) or embed(self, texts))
+    tags = suggested_tags(shared_tables(data_dir=root / "processed")).tags
+    assert len(tags) and read
+    assert NON_CONSENTED_PHRASE not in " ".join(read)
+    assert planted["case_id"].iloc[0] not in set(tags.loc[tags["partner_id"] == "youth-hub", "case_id"])

@@ -422,6 +422,13 @@ def test_survey_and_case_study_ids_must_exist_in_the_impact_map(workbook):
     assert has(found, f"{workbook}:CaseStudies:2:outcome_ids: outcome_id 'NOPE' is not in the ImpactMap sheet")
 
 
+def test_accepted_case_study_ids_must_exist_in_the_impact_map(workbook):
+    ids = column_of(workbook, "CaseStudies", "accepted_outcome_ids")
+    edit(workbook, "CaseStudies", {f"{ids}2": "FN1, fn2"})
+    assert has(messages(workbook), f"{workbook}:CaseStudies:2:accepted_outcome_ids: outcome_id 'fn2' is not in the "
+                                   "ImpactMap sheet (did you mean 'FN2'?")
+
+
 def test_survey_answer_must_be_an_anchored_choice_or_percentage(workbook):
     answer = column_of(workbook, "DeflatorSurvey", "answer")
     edit(workbook, "DeflatorSurvey", {f"{answer}2": "dunno"})
