@@ -353,4 +353,9 @@ def read_workbook(
     except Exception as exc:  # noqa: BLE001 - any failure to parse a damaged file is the file's problem
         raise WorkbookError(f"the workbook is damaged and cannot be read ({type(exc).__name__}); "
                             "open it in Excel or LibreOffice and save it again as .xlsx") from exc
+    except BaseException as exc:  # the reader's own panic (a Rust panic is no Exception): still the file's problem
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        raise WorkbookError("a cell holds a value the spreadsheet reader cannot read (such as a date far outside any "
+                            "calendar); check the date cells, then save it again as .xlsx") from exc
     return names, sheets

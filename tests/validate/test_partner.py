@@ -517,6 +517,18 @@ def test_random_cell_content_never_raises(tmp_path_factory, base_workbook_bytes,
         assert str(problem).startswith(f"{path}:")
 
 
+@pytest.mark.parametrize("value", [-1.37e97, 1e300])
+def test_a_date_cell_far_outside_any_calendar_is_refused_not_a_crash(tmp_path, base_workbook_bytes, value):
+    # the spreadsheet reader panicked (a Rust panic, which no `except Exception` catches) on such a date
+    path = tmp_path / "p.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(base_workbook_bytes))
+    book["QualityMarks"].cell(row=3, column=3, value=value).number_format = "yyyy-mm-dd"
+    book.save(path)
+    data, problems = read_partner(path)
+    assert data is None and any(p.severity == "error" for p in problems)
+    assert all(str(p).startswith(f"{path}:") for p in problems)
+
+
 _COLUMNS_OF_EACH_KIND = [("ImpactMap", "outcome_id"), ("ImpactMap", "quantity"), ("Inputs", "value_gbp"),
                          ("ImpactMap", "proxy_value"), ("ImpactMap", "deadweight"), ("ImpactMap", "duration"),
                          ("ImpactMap", "start_year"), ("ImpactMap", "proxy_year"), ("ImpactMap", "theme"),
