@@ -163,6 +163,7 @@ def finish_page(page: str) -> str:
         return match.group(0) if found else f'<h2 id="{anchor}"{attributes}>{inner}</h2>'
 
     page = H2.sub(section, page)
+    page = OUTPUT_AREA.sub(lambda m: m.group(0)[:-1] + ' tabindex="0">', page)  # a wide table scrolls by keyboard too
     back = f'<nav class="svlib-back" aria-label="Back to the index"><a href="../index.html">← {html.escape(BACK_LINK)}</a></nav>'
     page = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + back, page, count=1)
     if len(sections) > 1:
@@ -173,16 +174,38 @@ def finish_page(page: str) -> str:
 
 
 H2 = re.compile(r"<h2(\s[^>]*)?>(.*?)</h2>", re.S)
+OUTPUT_AREA = re.compile(r'<div class="[^"]*\bjp-OutputArea-output\b[^"]*"[^>]*(?<!tabindex="0")>')
+"""An output area of a converted page (its opening tag), made focusable."""
 """A second-level heading of a converted page (its attributes, its inner HTML)."""
 
 
 @lru_cache(maxsize=1)
 def _html_exporter() -> Any:
     """One exporter per process: compiling its templates takes longer than converting a
-    report, and the exporter keeps no state between notebooks."""
-    from nbconvert import HTMLExporter  # local: nbconvert takes about a second to import
+    report, and the exporter keeps no state between notebooks.
 
-    exporter = HTMLExporter(template_name="svlib_report", extra_template_basedirs=[str(TEMPLATES_DIR)])
+    nbconvert's HTML exporter ends by parsing the whole page again (its charts inline,
+    hundreds of kilobytes) to give images without alternative text a placeholder and
+    output areas a ``tabindex``. svlib's pages need neither: every chart carries its own
+    words (a picture without them fails the finish check), and :func:`finish_page` makes
+    output areas focusable by pattern. So the exporter stops after its template: the same
+    page, about 0.06 s sooner (two thirds of a report page's conversion)."""
+    from nbconvert import HTMLExporter  # local: nbconvert takes about a second to import
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:  # HTMLExporter's, less its reparse
+            language = nb.metadata.get("language_info", {})
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(
+                pygments_lexer=language.get("pygments_lexer", language.get("name")), parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = PageExporter(template_name="svlib_report", extra_template_basedirs=[str(TEMPLATES_DIR)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 
@@ -105,3 +107,17 @@ def test_a_finished_page_links_back_and_lists_its_sections_by_their_own_ids():
     assert [a["href"].removeprefix("#") for a in links] == ["Costs-&-benefits", "section-2"] and ids == {
         "Costs-&-benefits", "section-2"}
     assert soup.find("script") is None  # heading text stays text
+
+
+def test_a_converted_page_has_focusable_outputs_and_no_code():
+    from svlib.reporting.runner import to_html
+
+    cell = nbformat.v4.new_code_cell("secret_code_here = 1", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": "<table><tr><td>wide</td></tr></table>",
+                                                     "text/plain": "t"}),
+        nbformat.v4.new_output("stream", name="stdout", text="a printed line\n")])
+    page = to_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title"), cell]), "A title")
+    areas = re.findall(r'<div class="[^"]*jp-OutputArea-output[^"]*"[^>]*>', page)
+    assert areas and all('tabindex="0"' in a for a in areas)  # a wide table can be scrolled by keyboard
+    assert "secret_code_here" not in page and "a printed line" not in page and "<td>wide</td>" in page
+    assert "<title>A title</title>" in page
