@@ -12,6 +12,7 @@ import pytest
 
 from svlib import paths
 from svlib.core.problems import InputError
+from svlib.reporting.page_check import run_leftovers
 from svlib.reporting.reports import run_reports
 from svlib.uncertainty.scenarios import Scenario
 
@@ -83,6 +84,7 @@ def test_a_scenario_run_leaves_the_official_run_as_it_was(place, outputs):
         assert record["sroi_ratio"] < official_ratio  # half the value is deadweight now
         assert f"£{official_ratio:,.2f} : £1" in index and f"£{record['sroi_ratio']:,.2f} : £1" in index
     assert run["scenario"]["name"] == "Cautious deadweight"
+    assert [str(f) for f in run_leftovers(what_if.out_dir)] == []  # finished pages, the scenario in words
     assert run["scenario"]["base_run"] == official.run["run_id"] and official.run["run_id"] in index
     # a later official run keeps the scenario beside it
     again = official_run(raw, root)
