@@ -20,6 +20,7 @@ from IPython.display import HTML
 from svlib.analysis import deflator_study, forum
 from svlib.analysis import testimony_tags as tagged
 from svlib.analysis import proxy_research as research
+from svlib.analysis.comparison import without_superseded_forecasts
 from svlib.analysis.disclosure import WITHHELD, small_outcomes, suppress_counts, withhold_small
 from svlib.analysis.themes import outcomes_in_theme
 from svlib.contract.cells import HIDDEN_CONTROLS
@@ -631,8 +632,11 @@ def theme_testimony_tags(tables: Mapping[str, pd.DataFrame], theme: str) -> list
 def forum_testimony_tags(tables: Mapping[str, pd.DataFrame]) -> list[HTML]:
     """:func:`testimony_tags_section` across the collection: the outcomes no shared
     testimony supports and the testimonies pointing outside the TOMs (each case's
-    suggestions are on its partner's report and its theme's page)."""
-    return testimony_tags_section(tagged.suggested_tags(tables), partners=True, cases=False)
+    suggestions are on its partner's report and its theme's page). A forecast that an
+    evaluation follows is the same programme, counted once, as evaluated (as the forum's
+    totals count it)."""
+    return testimony_tags_section(tagged.suggested_tags(without_superseded_forecasts(dict(tables))), partners=True,
+                                  cases=False)
 
 
 def proxies_table(report: Any) -> HTML:

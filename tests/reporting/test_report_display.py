@@ -181,3 +181,12 @@ def test_a_small_outcomes_proxy_age_and_kind_are_withheld_with_its_price_year(yo
         assert str(shown.loc[o, "proxy_age_years"]) == mark and str(shown.loc[o, "proxy_value_type"]) == mark
     others = [o for o in shown.index if o not in small]
     assert any(str(shown.loc[o, "proxy_age_years"]).endswith(("year", "years", "old")) for o in others)
+
+
+def test_the_forums_testimony_gaps_count_a_followed_forecast_once_as_evaluated(example_folder):
+    from svlib.reporting.partner_report import shared_tables
+
+    tables = shared_tables(data_dir=example_folder)
+    assert "food-network-forecast" in set(tables["ImpactMap"]["partner_id"])  # followed by food-network's evaluation
+    page = "".join(piece.data for piece in show.forum_testimony_tags(tables))
+    assert "food-network-forecast" not in page and "food-network" in page
