@@ -147,7 +147,7 @@ def partner_results(
     mapped = map_outcomes(tables["ImpactMap"]) if len(tables["ImpactMap"]) else pd.DataFrame()
     partners = tables["Partner"].set_index(tables["Partner"]["partner_id"].astype(str))
     own_tables = by_partner(tables, ("Partner", "ImpactMap", "Inputs", "DeflatorSurvey"))
-    own_mapped = by_partner({"mapped": mapped}, ("mapped",))
+    own_mapped = dict(tuple(mapped.groupby(mapped["partner_id"].astype(str), sort=False))) if len(mapped) else {}
     results = []
     for pid in sorted(set(tables["ImpactMap"]["partner_id"].astype(str))):
         resolved, survey, investment = partner_map(own_tables[pid], pid, year, library, used.price_index)
@@ -157,7 +157,7 @@ def partner_results(
         sim = simulate(resolved, investment, used, draws=draws, seed=seed, survey=survey, streams=pid,
                        estimated=found, groups=themes)
         by_theme = {t: sim.group_present_value[t] for t in THEMES if t in sim.group_present_value}
-        own = own_mapped.get(pid, {}).get("mapped", pd.DataFrame())
+        own = own_mapped.get(pid, pd.DataFrame())
         indicators = dict(zip(own["outcome_id"].astype(str), own["matched_indicator"])) if len(own) else {}
         in_toms = dict(zip(own["outcome_id"].astype(str), own["in_toms"])) if len(own) else {}
         outcomes = pd.DataFrame({

@@ -336,10 +336,7 @@ class Tagger:
     phrasings: bool = True
 
     def __post_init__(self) -> None:
-        descriptions = indicator_descriptions(self.phrasings)
-        self.indicator_ids, self.indicator_vectors = prototypes(self.model, descriptions, "indicator_id")
-        theme_of = dict(zip(descriptions["indicator_id"], descriptions["theme"]))
-        self.themes = [theme_of[i] for i in self.indicator_ids]
+        self.indicator_ids, self.indicator_vectors, self.themes = _indicator_space(self.model, self.phrasings)
         self.outcome_ids: list[str] = []
         self.outcome_vectors = None
         if self.impact_map is not None and len(self.impact_map):
@@ -352,6 +349,17 @@ class Tagger:
         outcome_scores = None if self.outcome_vectors is None else vectors @ self.outcome_vectors.T
         return suggestions(text_ids, vectors @ self.indicator_vectors.T, self.indicator_ids, self.themes,
                            outcome_scores, self.outcome_ids)
+
+
+@lru_cache(maxsize=4)
+def _indicator_space(model: Model, phrasings: bool) -> tuple[tuple[str, ...], np.ndarray, tuple[str, ...]]:
+    """The indicators' ids, unit vectors (read-only) and themes, embedded once per model and
+    way of describing them: every :class:`Tagger` (one per partner's map) shares them."""
+    descriptions = indicator_descriptions(phrasings)
+    ids, vectors = prototypes(model, descriptions, "indicator_id")
+    vectors.setflags(write=False)
+    theme_of = dict(zip(descriptions["indicator_id"], descriptions["theme"]))
+    return tuple(ids), vectors, tuple(theme_of[i] for i in ids)
 
 
 def keyword_tag(text_ids: Sequence[str], texts: Sequence[str]) -> list[dict[str, Any]]:

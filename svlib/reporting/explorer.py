@@ -21,7 +21,7 @@ from svlib.reporting.partner_report import prepare, processed_folder
 from svlib.reporting.plots import ratio_distribution
 from svlib.reporting.report_display import esc, table
 from svlib.reporting.report_text import ratio
-from svlib.uncertainty.scenarios import OUTCOME_PARAMETERS, Scenario, ScenarioResult, evaluate
+from svlib.uncertainty.scenarios import OUTCOME_PARAMETERS, Scenario, ScenarioResult, evaluate, slug
 
 
 SCHEDULE_CHOICES = (("a constant rate", "constant"), ("Green Book, standard", "green_book"),
@@ -165,7 +165,7 @@ class ScenarioExplorer:
         """Save the current scenario as JSON under ``save_dir``."""
         scenario = self.scenario()
         self.saved = scenario.save(self.save_dir / f"{self.partner.value}-{scenario.slug()}.json")
-        written = paths.outputs_collection(self.collection) / "scenarios" / Path(self.saved).stem
+        written = paths.outputs_collection(self.collection) / "scenarios" / slug(Path(self.saved).stem)  # as a run names it
         self.status.value = (f"Saved <code>{esc(self.saved)}</code>: rerun the report with "
                              f"<code>svlib reports --partners {esc(self.partner.value)} --scenario {esc(self.saved)}</code>"
                              f"; it writes to <code>{esc(paths.shown(written))}/</code>, beside the official reports, "

@@ -39,7 +39,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from bs4 import BeautifulSoup
 
@@ -139,13 +138,8 @@ def page_leftovers(html: str, page: str = "") -> list[Leftover]:
     return found
 
 
-def run_pages(folder: str | Path) -> Iterator[Path]:
-    """Every HTML page under a run's output folder, in path order."""
-    yield from sorted(Path(folder).rglob("*.html"))
-
-
 def run_leftovers(folder: str | Path) -> list[Leftover]:
     """:func:`page_leftovers` of every page of a run (paths relative to ``folder``)."""
     root = Path(folder)
-    return [leftover for page in run_pages(root)
+    return [leftover for page in sorted(root.rglob("*.html"))
             for leftover in page_leftovers(page.read_text(encoding="utf-8"), str(page.relative_to(root)))]

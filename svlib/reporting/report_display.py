@@ -400,18 +400,12 @@ SMALL_OUTCOME = "withheld: fewer than 5 people"
 """Why a small outcome's figures are not shown (:func:`svlib.analysis.disclosure.is_small_outcome`)."""
 
 
-def _withhold(report: Any, frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """The report's withheld outcomes' figures of one person withheld
-    (:meth:`svlib.reporting.partner_report.PartnerReport.withhold`)."""
-    return report.withhold(frame, columns)
-
-
 def impact_map_table(report: Any) -> HTML:
     """The impact map with each deflator's evidence. For an outcome of fewer than 5 people
     the quantity is "<5" and every figure of one person (proxy, years, deflators, the
     partner's evidence text) is withheld; the exact figures stay in the partner's own
     workbook."""
-    frame = _withhold(report, shareable_counts(report.deflator_evidence(), ["quantity"]))
+    frame = report.withhold(shareable_counts(report.deflator_evidence(), ["quantity"]))
     formats = {"quantity": "quantity", "proxy_value": "money", "deadweight": "percent", "displacement": "percent",
                "attribution": "percent", "drop_off": "percent"}
     labels = {"outcome_id": "Id", "stakeholder": "Stakeholder", "outcome": "Outcome", "theme": "Theme",
@@ -451,7 +445,7 @@ def arithmetic_table(report: Any) -> HTML:
             "factor": f"{row['present_value_factor']:.4f}",
             "present_value": money(row["present_value"], 2),
         })
-    shown = _withhold(report, pd.DataFrame(rows),
+    shown = report.withhold(pd.DataFrame(rows),
                            ["quantity", "proxy_value", "deadweight", "displacement", "attribution", "leakage",
                             "drop_off", "duration", "factor"])
     labels = {"outcome_id": "Id", "quantity": "Quantity", "proxy_value": "Proxy", "deadweight": "Deadweight",
@@ -537,7 +531,7 @@ def switching_table(report: Any) -> HTML:
 
 
 def survey_tables(report: Any) -> list[HTML]:
-    summary = _withhold(report, shareable_counts(report.survey_summary, ["n_answers"]),
+    summary = report.withhold(shareable_counts(report.survey_summary, ["n_answers"]),
                              ["mean", "sd", "se"])
     out = [table(summary, {"mean": "percent", "sd": "percent", "se": "percent"},
                  "Deflator survey answers",
@@ -642,7 +636,7 @@ def forum_testimony_tags(tables: Mapping[str, pd.DataFrame]) -> list[HTML]:
 def proxies_table(report: Any) -> HTML:
     """Each outcome's proxy and where it comes from; withheld for an outcome of fewer than
     5 people (its library id would give the value of one person)."""
-    return table(_withhold(report, report.proxies_used()), {"proxy_value": "money", "proxy_value_as_published": "money",
+    return table(report.withhold(report.proxies_used()), {"proxy_value": "money", "proxy_value_as_published": "money",
                                          "rebase_factor": "ratio"}, "Financial proxies",
                  {"outcome_id": "Outcome", "proxy_id": "Library id", "proxy_value_type": "Kind of value",
                   "proxy_value": "Value used",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import uuid
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -67,6 +66,7 @@ from svlib.reporting.pdf import print_pages
 from svlib.reporting.runner import NotebookJob, failure_record, run_jobs
 from svlib.reporting.site import REPORT_FOLDERS, render_index
 from svlib.uncertainty.scenarios import load as load_scenario
+from svlib.uncertainty.scenarios import slug
 from svlib.validate.schema import table_file_name
 
 PARTNER_NOTEBOOK = "05_partner_report.ipynb"
@@ -496,7 +496,7 @@ def scenario_folder_name(scenario: str | Path) -> str:
     """The folder a scenario file's run writes to, inside the official run's ``scenarios``:
     the file's name as lower-case letters, digits and hyphens (``food-network-deadweight-40.json``
     → ``food-network-deadweight-40``), one folder per scenario file."""
-    return re.sub(r"[^a-z0-9]+", "-", Path(scenario).stem.lower()).strip("-")[:80].strip("-") or "scenario"
+    return slug(Path(scenario).stem)
 
 
 def scenario_folder_problems(out_dir: Path, official: Path, default: bool,

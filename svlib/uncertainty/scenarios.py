@@ -96,9 +96,8 @@ class Scenario:
         return {k: v for k, v in asdict(self).items()}
 
     def slug(self) -> str:
-        """The scenario's name as a file name (lower-case letters, digits and hyphens:
-        ``"Deadweight 40%"`` → ``deadweight-40``); ``scenario`` when nothing is left."""
-        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:60].strip("-") or "scenario"
+        """The scenario's name as a file name (:func:`slug`)."""
+        return slug(self.name)
 
     def changes(self) -> list[str]:
         """What the scenario changes, in words, one line each (``deadweight set to 40% for
@@ -126,6 +125,12 @@ class Scenario:
     def save(self, path: str | Path) -> Path:
         """Write the scenario as JSON (atomically)."""
         return write_json(path, self.to_dict())
+
+
+def slug(text: str) -> str:
+    """``text`` as a file or folder name: lower-case letters, digits and hyphens, at most 60
+    (``"Deadweight 40%"`` → ``deadweight-40``); ``scenario`` when nothing is left."""
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:60].strip("-") or "scenario"
 
 
 def _drop_range(frame: pd.DataFrame, parameter: str, rows: Any) -> None:

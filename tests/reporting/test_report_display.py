@@ -172,7 +172,7 @@ def test_the_theme_and_proxy_figures_read_as_sentences_not_raw_structures():
 
 def test_a_small_outcomes_proxy_age_and_kind_are_withheld_with_its_price_year(youth_hub):
     # the age is the analysis price year minus the proxy's: shown, it would give the withheld price year back
-    shown = show._withhold(youth_hub, youth_hub.proxies_used()).set_index("outcome_id")
+    shown = youth_hub.withhold(youth_hub.proxies_used()).set_index("outcome_id")
     small = sorted(youth_hub.withheld_outcomes)
     assert small
     for o in small:
