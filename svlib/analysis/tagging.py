@@ -53,6 +53,7 @@ embeddings, ICLR (averaged word vectors as sentence vectors).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -103,45 +104,63 @@ class ModelUnavailable(RuntimeError):
 
 # --- the model --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Model:
     """The loaded embedding model: ``embed`` and ``tokenize`` of a list of texts.
 
     Attributes
     ----------
-    inference : wordllama.inference.WordLlamaInference
-        The model's token vectors and tokenizer, built from the package's own files.
+    vectors : numpy.ndarray
+        The model's token vectors, shape ``(vocabulary, 256)``, float32.
+    tokenizer : tokenizers.Tokenizer
+        The model's tokenizer (the Llama 2 vocabulary), with no truncation.
     name : str
         :data:`MODEL`.
+
+    Notes
+    -----
+    A text's vector is the mean of its tokens' vectors, as WordLlama's own inference
+    computes it (``WordLlamaInference.embed`` with ``norm=False``: average pooling of the
+    token vectors, summed in float32); a token id beyond the vocabulary is read as its last
+    entry, as there. Computed here from the package's two files, so that tagging never
+    imports the ``wordllama`` package itself, which sets the whole process's logging to
+    INFO when imported and loads its training and download code.
     """
 
-    inference: Any
+    vectors: np.ndarray
+    tokenizer: Any
     name: str = MODEL
 
     def tokenize(self, texts: Sequence[str]) -> list:
         """The texts as the model's tokens (the least any embedding of them costs)."""
-        return self.inference.tokenize(list(texts))
+        return self.tokenizer.encode_batch(list(texts), is_pretokenized=False, add_special_tokens=False)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of the texts (content words only), shape ``(len(texts), 256)``;
         a text with no known word gets a zero vector (similarity 0 to everything)."""
-        return unit(self.inference.embed([content_text(t) for t in texts], norm=False))
+        pooled = np.zeros((len(texts), self.vectors.shape[1]), dtype=np.float32)
+        last = self.vectors.shape[0] - 1
+        for row, encoding in enumerate(self.tokenize([content_text(t) for t in texts])):
+            ids = np.clip(np.asarray(encoding.ids, dtype=np.int64), 0, last)
+            if len(ids):
+                pooled[row] = np.sum(self.vectors[ids], axis=0, dtype=np.float32) / np.float32(len(ids))
+        return unit(pooled)
 
 
 def model_folder() -> Path:
-    """The installed ``wordllama`` package's folder (its weights and tokenizer live in it).
+    """The installed ``wordllama`` package's folder (its weights and tokenizer live in it),
+    found without importing the package.
 
     Raises
     ------
     ModelUnavailable
         The package is not installed.
     """
-    try:
-        import wordllama  # here, not at the top: svlib loads without it and only tagging needs it
-    except ImportError as exc:
+    spec = importlib.util.find_spec("wordllama")
+    if spec is None or not spec.origin:
         raise ModelUnavailable("the tagging model is not installed: pip install wordllama (its wheel carries the "
-                               "weights and tokenizer, so nothing is downloaded when it runs)") from exc
-    return Path(wordllama.__file__).parent
+                               "weights and tokenizer, so nothing is downloaded when it runs)")
+    return Path(spec.origin).parent
 
 
 @lru_cache(maxsize=1)
@@ -158,7 +177,7 @@ def load_model() -> Model:
     Returns
     -------
     Model
-        Cached: loaded once per process (about half a second).
+        Cached: loaded once per process (about a tenth of a second).
 
     Raises
     ------
@@ -173,11 +192,12 @@ def load_model() -> Model:
                                "(pip install --force-reinstall wordllama)")
     from safetensors import safe_open  # installed with wordllama; loaded only when tagging
     from tokenizers import Tokenizer
-    from wordllama.inference import WordLlamaInference
 
     with safe_open(str(weights), framework="np", device="cpu") as f:
-        vectors = f.get_tensor("embedding.weight")
-    return Model(WordLlamaInference(vectors, Tokenizer.from_file(str(tokenizer_file))))
+        vectors = np.ascontiguousarray(f.get_tensor("embedding.weight").astype(np.float32))
+    tokenizer = Tokenizer.from_file(str(tokenizer_file))
+    tokenizer.no_truncation()
+    return Model(vectors, tokenizer)
 
 
 # --- texts -------------------------------------------------------------------------------

@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from bs4 import BeautifulSoup
 from IPython.display import HTML
 
 from svlib.analysis import deflator_study, forum
@@ -33,10 +32,11 @@ from svlib.uncertainty.sensitivity import ALL_OUTCOMES
 from svlib.valuation.sroi import VALUE_KINDS, ValueModel
 
 
-def esc(value: Any) -> str:
+def esc(value: Any, quote: bool = True) -> str:
     """Any value as escaped HTML text, without hidden control characters
-    (:data:`svlib.contract.cells.HIDDEN_CONTROLS`, already removed from partner data on input)."""
-    return html.escape(HIDDEN_CONTROLS.sub("", "" if value is None else str(value)), quote=True)
+    (:data:`svlib.contract.cells.HIDDEN_CONTROLS`, already removed from partner data on input);
+    quotes are escaped too unless ``quote`` is false (text between tags, never an attribute)."""
+    return html.escape(HIDDEN_CONTROLS.sub("", "" if value is None else str(value)), quote=quote)
 
 
 class Sentence:
@@ -173,26 +173,26 @@ def table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None, caption
     names = dict(labels or {})
     numeric = [all(NUMERIC_CELL.match(str(v)) for v in shown[c] if str(v) not in ("", WITHHELD, "<5", "n/a"))
                for c in shown.columns]
-    shown.columns = [names.get(c, column_label(c)) for c in shown.columns]
-    body = shown.to_html(index=False, escape=True, na_rep="", border=0, classes="svlib-table")
-    return HTML(title + _align(body, numeric))
+    headers = [names.get(c, column_label(c)) for c in shown.columns]
+    return HTML(title + html_table(headers, shown.itertuples(index=False, name=None), numeric))
 
 
 NUMERIC_CELL = re.compile(r"^[-+−]?£?[-+]?[\d,]+(?:\.\d+)?(?:%| : £1|k)?$")
 """A formatted number (``£1,234``, ``-£5.20``, ``12.5%``, ``£3.21 : £1``, ``2024``)."""
 
 
-def _align(body: str, numeric: list[bool]) -> str:
-    """Mark the cells of numeric columns (class ``num``: right-aligned, so digits line up);
-    text columns stay left-aligned, as a reader reads them."""
-    if not any(numeric):
-        return body
-    soup = BeautifulSoup(body, "html.parser")
-    for row in soup.find_all("tr"):
-        for cell, is_number in zip(row.find_all(["th", "td"], recursive=False), numeric):
-            if is_number:
-                cell["class"] = cell.get("class", []) + ["num"]
-    return str(soup)
+def html_table(headers: Sequence[Any], rows: Iterable[Sequence[Any]], numeric: Sequence[bool]) -> str:
+    """A table's HTML: a header row and a row per item, every cell's text escaped
+    (:func:`esc`); the cells of a numeric column carry class ``num`` (right-aligned,
+    so digits line up), text columns stay left-aligned, as a reader reads them."""
+    opening = [' class="num"' if is_number else "" for is_number in numeric]
+
+    def cells(tag: str, values: Sequence[Any]) -> str:
+        return "".join(f"<{tag}{extra}>{esc(v, quote=False)}</{tag}>" for v, extra in zip(values, opening))
+
+    body = "".join(f"<tr>{cells('td', row)}</tr>\n" for row in rows)
+    head = f"<thead>\n<tr>{cells('th', headers)}</tr>\n</thead>"
+    return f'<table class="svlib-table">\n{head}\n<tbody>\n{body}</tbody>\n</table>'
 
 
 EMPTY_TABLE = "Nothing to show: no partner's data falls here."

@@ -123,6 +123,33 @@ class TestPrivateByConstruction:
             load_model.cache_clear()
         assert out[0]["theme"] in THEMES
 
+    def test_embeds_as_wordllamas_own_inference_does(self, labelled):
+        # The model's definition (WordLlama, Miller 2024): a text's vector is the mean of its
+        # tokens' vectors, as WordLlamaInference.embed pools them. svlib computes it from
+        # the same two files without importing the package; the vectors must be the same.
+        from tokenizers import Tokenizer
+        from wordllama.inference import WordLlamaInference
+
+        model = load_model()
+        tokenizer = Tokenizer.from_file(str(tagging.model_folder() / tagging.MODEL_FILES[1]))
+        theirs = WordLlamaInference(model.vectors, tokenizer)
+        texts = list(labelled["text"]) + ["", "zzqx", "the and of", "I got a job " * 200]
+        expected = tagging.unit(theirs.embed([tagging.content_text(t) for t in texts], norm=False))
+        assert model.embed(texts) == pytest.approx(expected, abs=1e-6)
+
+    def test_tagging_leaves_the_process_as_it_was(self):
+        # Importing wordllama sets the root logger to INFO (logging.basicConfig in its
+        # __init__); tagging reads the package's files and never imports it.
+        import subprocess
+        import sys
+
+        code = ("import logging, sys\n"
+                "from svlib.analysis.tagging import Tagger, load_model\n"
+                "Tagger(load_model()).tag(['t'], ['I was lonely until I joined the lunch club.'])\n"
+                "print('wordllama' in sys.modules, logging.getLogger().level == logging.WARNING)")
+        shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        assert shown.split() == ["False", "True"]
+
     def test_model_files_are_the_packages_own(self):
         folder = tagging.model_folder()
         for name in tagging.MODEL_FILES:

@@ -190,3 +190,20 @@ def test_the_forums_testimony_gaps_count_a_followed_forecast_once_as_evaluated(e
     assert "food-network-forecast" in set(tables["ImpactMap"]["partner_id"])  # followed by food-network's evaluation
     page = "".join(piece.data for piece in show.forum_testimony_tags(tables))
     assert "food-network-forecast" not in page and "food-network" in page
+
+
+def test_a_table_right_aligns_its_number_columns_and_escapes_every_cell():
+    import pandas as pd
+    from bs4 import BeautifulSoup
+
+    hostile = "</td></tr></table><script>alert('x')</script><td class=\"num\">"
+    frame = pd.DataFrame({"outcome": ["Less isolated", hostile], "present_value": [1234.5, 12.21],
+                          "people": ["<5", 12]})  # a count held back is still a number column
+    page = show.table(frame, {"present_value": "money"}).data
+    soup = BeautifulSoup(page, "html.parser")  # an independent reading of the page
+    assert soup.find("script") is None and len(soup.find_all("table")) == 1
+    rows = [[(cell.get_text(), cell.get("class")) for cell in tr.find_all(["th", "td"])] for tr in soup.find_all("tr")]
+    assert rows[0] == [("Outcome", None), ("Present value", ["num"]), ("People", ["num"])]
+    # money to the pound from £100, to the penny below when it has pence (report_text.pounds)
+    assert rows[1] == [("Less isolated", None), ("£1,234", ["num"]), ("<5", ["num"])]
+    assert rows[2] == [(hostile, None), ("£12.21", ["num"]), ("12", ["num"])]
