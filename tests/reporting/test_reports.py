@@ -30,6 +30,14 @@ def test_each_report_notebook_has_exactly_one_parameters_cell(path):
     assert parameters_cells(path) == 1
 
 
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda p: p.name)
+def test_no_report_notebook_turns_on_pyplot(path):
+    # svlib's charts are figures shown as HTML with their words (svlib.reporting.figures.Chart);
+    # pyplot's inline back end would only add a hook closing figures after every cell
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    assert "%matplotlib" not in code and "pyplot" not in code
+
+
 def test_a_notebook_without_parameters_cell_is_caught(tmp_path):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     path = tmp_path / "bare.ipynb"
