@@ -160,7 +160,7 @@ class PartnerReport:
     @cached_property
     def simulation(self) -> Simulation:
         return simulate(self.impact_map, self.investment, self.conventions, draws=self.draws, seed=self.seed,
-                        survey=self.answers, streams=str(self.partner["partner_id"]))
+                        survey=self.answers, streams=str(self.partner["partner_id"]), estimated=self.estimates)
 
     @cached_property
     def headline(self) -> dict[str, float]:
@@ -192,7 +192,8 @@ class PartnerReport:
 
     @cached_property
     def tornado(self) -> pd.DataFrame:
-        return tornado(self.impact_map, self.investment, self.conventions, survey=self.answers)
+        return tornado(self.impact_map, self.investment, self.conventions, survey=self.answers,
+                       estimated=self.estimates)
 
     @property
     def withheld_outcomes(self) -> set[str]:
@@ -256,15 +257,18 @@ class PartnerReport:
 
     @cached_property
     def switching_values(self) -> pd.DataFrame:
-        return switching_values(self.impact_map, self.investment, self.conventions, survey=self.answers)
+        return switching_values(self.impact_map, self.investment, self.conventions, survey=self.answers,
+                                estimated=self.estimates)
 
     @cached_property
     def sobol(self) -> pd.DataFrame:
-        return sobol_indices(self.impact_map, self.investment, self.conventions, survey=self.answers, method="exact")
+        return sobol_indices(self.impact_map, self.investment, self.conventions, survey=self.answers, method="exact",
+                             estimated=self.estimates)
 
     @cached_property
     def survey_effort(self) -> pd.DataFrame:
-        return survey_effort(self.impact_map, self.investment, self.conventions, survey=self.answers, method="exact")
+        return survey_effort(self.impact_map, self.investment, self.conventions, survey=self.answers, method="exact",
+                             estimated=self.estimates)
 
     def deflator_evidence(self) -> pd.DataFrame:
         """The impact map as a partner reads it: each outcome's quantity, proxy, the

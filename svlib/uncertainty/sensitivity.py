@@ -127,6 +127,7 @@ def tornado(
     conventions: Conventions = Conventions(),
     survey: pd.DataFrame | None = None,
     priors: Mapping[tuple[str, str], Prior] | None = None,
+    estimated: Estimates | None = None,
 ) -> pd.DataFrame:
     """One-at-a-time sensitivity of the SROI ratio to every uncertain parameter.
 
@@ -142,8 +143,9 @@ def tornado(
     investment : float
         GBP.
     conventions : Conventions
-    survey, priors : optional
-        As for :func:`svlib.uncertainty.montecarlo.simulate`.
+    survey, priors, estimated : optional
+        As for :func:`svlib.uncertainty.montecarlo.simulate` (``estimated``: the map's
+        :func:`~svlib.uncertainty.estimates.estimates` when the caller has them, not worked out again).
 
     Returns
     -------
@@ -155,7 +157,13 @@ def tornado(
         first-order Sobol index) and ``label``, largest swing first.
         ``attrs["base_ratio"]`` is the headline ratio (the map at its central values).
     """
-    return _tornado(estimates(impact_map, survey, priors), investment, conventions)
+    return _tornado(_found(impact_map, survey, priors, estimated), investment, conventions)
+
+
+def _found(impact_map: pd.DataFrame, survey: pd.DataFrame | None, priors: Mapping[tuple[str, str], Prior] | None,
+           estimated: Estimates | None) -> Estimates:
+    """``estimated`` when the caller has the map's estimates already, else worked out."""
+    return estimated if estimated is not None else estimates(impact_map, survey, priors)
 
 
 def _tornado(found: Estimates, investment: float | Investment, conventions: Conventions) -> pd.DataFrame:
@@ -230,6 +238,7 @@ def switching_values(
     target: float = 1.0,
     survey: pd.DataFrame | None = None,
     priors: Mapping[tuple[str, str], Prior] | None = None,
+    estimated: Estimates | None = None,
 ) -> pd.DataFrame:
     """The value of each deflator, drop-off, proxy and quantity that brings the ratio to
     ``target`` (1.0 means 1:1), per outcome and for all outcomes at once, from the
@@ -244,8 +253,9 @@ def switching_values(
     conventions : Conventions
     target : float
         The ratio to reach (GBP of value per GBP invested).
-    survey, priors : optional
-        As for :func:`svlib.uncertainty.montecarlo.simulate`.
+    survey, priors, estimated : optional
+        As for :func:`svlib.uncertainty.montecarlo.simulate` (``estimated``: the map's
+        :func:`~svlib.uncertainty.estimates.estimates` when the caller has them, not worked out again).
 
     Returns
     -------
@@ -260,7 +270,7 @@ def switching_values(
     """
     if not target > 0:
         raise ValueError("the target ratio must be positive")
-    found = estimates(impact_map, survey, priors)
+    found = _found(impact_map, survey, priors, estimated)
     model = ValueModel(found.central_map(), investment, conventions)
     evidence = {(o, p): (level, kind != "fixed") for o, p, level, kind in
                 zip(found.table["outcome_id"], found.table["parameter"], found.table["level"], found.table["kind"])}
@@ -385,6 +395,7 @@ def _sobol(
     seed: int,
     survey: pd.DataFrame | None,
     priors: Mapping[tuple[str, str], Prior] | None,
+    estimated: Estimates | None = None,
 ) -> pd.DataFrame:
     """Grouped Sobol indices of the SROI ratio; one row per group with an uncertain parameter."""
     from SALib.analyze import sobol as sobol_analyze
@@ -393,7 +404,7 @@ def _sobol(
     if n < 2 or n & (n - 1):
         raise ValueError("n must be a power of two (the Sobol sequence's balance properties need it)")
     columns = ["group", "parameters", "S1", "S1_conf", "ST", "ST_conf"]
-    found = estimates(impact_map, survey, priors)
+    found = _found(impact_map, survey, priors, estimated)
     model = ValueModel(found.central_map(), investment, conventions)
     uncertain = found.uncertain
     if uncertain.empty:
@@ -441,10 +452,11 @@ def _exact_sobol(
     group_of: Callable[[str, str], object],
     survey: pd.DataFrame | None,
     priors: Mapping[tuple[str, str], Prior] | None,
+    estimated: Estimates | None = None,
 ) -> pd.DataFrame:
     """Grouped Sobol indices of the SROI ratio computed exactly from each factor's mean
     and variance (see the module notes, "Exact indices"); ``*_conf`` are 0."""
-    found = estimates(impact_map, survey, priors)
+    found = _found(impact_map, survey, priors, estimated)
     return _exact_shares(ValueModel(found.central_map(), investment, conventions), found.table, group_of)
 
 
@@ -516,13 +528,14 @@ def _grouped_sobol(
     survey: pd.DataFrame | None,
     priors: Mapping[tuple[str, str], Prior] | None,
     method: str,
+    estimated: Estimates | None = None,
 ) -> pd.DataFrame:
     """Grouped Sobol indices by ``method`` (``SOBOL_METHODS``), labelled in ``attrs["method"]``."""
     if method not in SOBOL_METHODS:
         raise ValueError(f"method must be one of: {', '.join(SOBOL_METHODS)}")
     if method == "exact":
-        return _exact_sobol(impact_map, investment, conventions, group_of, survey, priors)
-    frame = _sobol(impact_map, investment, conventions, group_of, n, seed, survey, priors)
+        return _exact_sobol(impact_map, investment, conventions, group_of, survey, priors, estimated)
+    frame = _sobol(impact_map, investment, conventions, group_of, n, seed, survey, priors, estimated)
     frame.attrs["method"] = "saltelli"
     return frame
 
@@ -536,6 +549,7 @@ def sobol_indices(
     survey: pd.DataFrame | None = None,
     priors: Mapping[tuple[str, str], Prior] | None = None,
     method: str = "saltelli",
+    estimated: Estimates | None = None,
 ) -> pd.DataFrame:
     """First-order and total Sobol indices of the SROI ratio for groups of parameters:
     deadweights, displacements, attributions, drop-offs, proxies, quantities, leakages
@@ -551,8 +565,9 @@ def sobol_indices(
         Base sample size (a power of two); the model runs ``n × (groups + 2)`` times.
     seed : int
         Seeds the scrambled Sobol sequence and the bootstrap.
-    survey, priors : optional
-        As for :func:`svlib.uncertainty.montecarlo.simulate`.
+    survey, priors, estimated : optional
+        As for :func:`svlib.uncertainty.montecarlo.simulate` (``estimated``: the map's
+        :func:`~svlib.uncertainty.estimates.estimates` when the caller has them, not worked out again).
     method : {"saltelli", "exact"}
         ``saltelli``: SALib's sampling estimates (``n`` and ``seed`` used); ``exact``: the
         closed form for this model (module notes), with no sampling error.
@@ -567,7 +582,7 @@ def sobol_indices(
         ``attrs["method"]`` names the method.
     """
     frame = _grouped_sobol(impact_map, investment, conventions, lambda o, p: GROUP_NAMES[p], n, seed, survey, priors,
-                           method)
+                           method, estimated)
     return frame.sort_values("ST", ascending=False, kind="mergesort").reset_index(drop=True) if len(frame) else frame
 
 
@@ -580,6 +595,7 @@ def survey_effort(
     survey: pd.DataFrame | None = None,
     priors: Mapping[tuple[str, str], Prior] | None = None,
     method: str = "saltelli",
+    estimated: Estimates | None = None,
 ) -> pd.DataFrame:
     """Where more survey answers would narrow the SROI ratio most.
 
@@ -599,7 +615,8 @@ def survey_effort(
     """
     others = "quantities and proxies"
     frame = _grouped_sobol(impact_map, investment, conventions,
-                           lambda o, p: o if p in FRACTION_PARAMETERS else others, n, seed, survey, priors, method)
+                           lambda o, p: o if p in FRACTION_PARAMETERS else others, n, seed, survey, priors, method,
+                           estimated)
     shares = {g: r for g, r in zip(frame.get("group", []), records(frame))}
     outcomes = impact_map["outcome"] if "outcome" in impact_map else pd.Series([""] * len(impact_map))
     rows = []

@@ -87,6 +87,21 @@ class TestTornado:
         # base at the survey mean 0.375 instead of the written 0.25
         assert t.attrs["base_ratio"] == pytest.approx(10 * 0.7 * 0.9 * 0.625 * ANNUITY, rel=1e-12)
 
+    def test_estimates_given_are_the_ones_used(self):
+        # the survey above, given as the caller's estimates of the map, moves the base and the
+        # sensitivity exactly as passing the survey itself does, in every analysis that takes them
+        answers = pd.DataFrame({"respondent_ref": [f"r{i}" for i in range(10)], "outcome_id": "A1",
+                                "factor": "attribution", "answer": ["25%"] * 5 + ["50%"] * 5})
+        found = estimates(single(), answers)
+        given = tornado(single(), 1000.0, estimated=found)
+        assert given.attrs["base_ratio"] == pytest.approx(10 * 0.7 * 0.9 * 0.625 * ANNUITY, rel=1e-12)
+        pd.testing.assert_frame_equal(given, tornado(single(), 1000.0, survey=answers))
+        pd.testing.assert_frame_equal(switching_values(single(), 1000.0, estimated=found),
+                                      switching_values(single(), 1000.0, survey=answers))
+        for method in ("exact", "saltelli"):
+            pd.testing.assert_frame_equal(sobol_indices(single(), 1000.0, n=64, method=method, estimated=found),
+                                          sobol_indices(single(), 1000.0, n=64, method=method, survey=answers))
+
     def test_example_against_value_map(self, example):
         investment = 95_000.0
         t = tornado(example, investment)
