@@ -488,6 +488,11 @@ class ValueModel:
         :attr:`investment_face` the inputs added up.
     conventions : Conventions
 
+    Attributes
+    ----------
+    impact_map : pandas.DataFrame
+        The map it was built from (not copied), for :func:`value_model`.
+
     Notes
     -----
     Totals over outcomes (:meth:`total`) add one outcome at a time in map order, for
@@ -506,6 +511,7 @@ class ValueModel:
         def column(name: str, default: float) -> np.ndarray:
             return impact_map[name].to_numpy(float) if name in impact_map else np.full(n, default, float)
 
+        self.impact_map = impact_map
         self.inputs = inputs
         self.investment_face = inputs.face_value
         self.conventions = conventions
@@ -659,7 +665,23 @@ def value_map(impact_map: pd.DataFrame, investment: float | Investment,
         The :class:`ValueModel`'s one scenario at the map's own values, with the tables
         a reader traces it by.
     """
-    model = ValueModel(impact_map, investment, conventions)
+    return value_model(ValueModel(impact_map, investment, conventions))
+
+
+def value_model(model: ValueModel) -> Valuation:
+    """The :class:`ValueModel`'s one scenario at its map's own values, with the tables a
+    reader traces it by: :func:`value_map` of a model already built (so a caller that
+    also simulates the map builds its model once).
+
+    Parameters
+    ----------
+    model : ValueModel
+
+    Returns
+    -------
+    Valuation
+    """
+    conventions, impact_map = model.conventions, model.impact_map
     impact, pv, year_one = model.evaluate()
     present_value = float(model.total(pv)[0])
     payback = float(model.paybacks(year_one)[0])
