@@ -48,12 +48,14 @@ from svlib.analysis.themes import (
     collection_price_year,
     map_outcomes,
     partner_map,
+    partner_rows,
+    resolved_maps,
 )
-from svlib.contract.tables import THEMES
+from svlib.contract.tables import PARAMETERS, THEMES
 from svlib.reference.proxies import ProxyLibrary, load_library
 from svlib.uncertainty.estimates import estimates
-from svlib.uncertainty.montecarlo import simulate
-from svlib.valuation.sroi import Conventions, Investment, value_map
+from svlib.uncertainty.montecarlo import simulate_maps
+from svlib.valuation.sroi import Conventions, Investment, ValueModel, value_model
 
 GROUPS: tuple[str, ...] = ("evaluative", "forecast")
 """The forum's two kinds of partner, never added together: what was achieved, and what is planned."""
@@ -139,42 +141,101 @@ def partner_results(
     -------
     tuple
         The results in partner-id order, and the conventions used.
+
+    Notes
+    -----
+    The collection is valued in a few passes rather than partner by partner, with the
+    same numbers to the last bit as each partner valued on its own
+    (:func:`svlib.analysis.themes.partner_map`, then
+    :func:`svlib.uncertainty.estimates.estimates`, :func:`svlib.valuation.sroi.value_map`
+    and :func:`svlib.uncertainty.montecarlo.simulate` with ``streams`` the partner's id):
+    the maps are resolved together (:func:`svlib.analysis.themes.resolved_maps`); their
+    estimates are worked out in one table, each outcome keyed by its stream id
+    ``"<partner>:<outcome_id>"`` so that a survey answer meets its own partner's outcome;
+    and every partner is simulated by :func:`svlib.uncertainty.montecarlo.simulate_maps`.
+    A partner that cannot be valued is reported as valuing the partners one by one, in id
+    order, meets it.
     """
     tables = without_superseded_forecasts(dict(tables))
     year = int(price_year) if price_year is not None else collection_price_year(tables)
     used = replace(conventions or Conventions(), price_year=year)
     library = library or load_library()
+    partner_ids = sorted(set(tables["ImpactMap"]["partner_id"].astype(str)))
+    try:
+        return _valued(tables, partner_ids, draws, seed, used, library), used
+    except Exception:
+        _first_problem(tables, partner_ids, used, library)
+        raise
+
+
+def _valued(tables: Mapping[str, pd.DataFrame], partner_ids: list[str], draws: int, seed: int,
+            used: Conventions, library: ProxyLibrary) -> list[PartnerResult]:
+    """:func:`partner_results` of partners that can all be valued (module notes)."""
+    year = int(used.price_year)
+    surveys = partner_rows(tables, "DeflatorSurvey", partner_ids)
+    inputs = partner_rows(tables, "Inputs", partner_ids)
     mapped = map_outcomes(tables["ImpactMap"]) if len(tables["ImpactMap"]) else pd.DataFrame()
-    partners = tables["Partner"].set_index(tables["Partner"]["partner_id"].astype(str))
-    own_tables = by_partner(tables, ("Partner", "ImpactMap", "Inputs", "DeflatorSurvey"))
-    own_mapped = dict(tuple(mapped.groupby(mapped["partner_id"].astype(str), sort=False))) if len(mapped) else {}
-    results = []
-    for pid in sorted(set(tables["ImpactMap"]["partner_id"].astype(str))):
-        resolved, survey, investment = partner_map(own_tables[pid], pid, year, library, used.price_index)
-        found = estimates(resolved, survey)  # once: the headline and the simulation share it
-        valuation = value_map(found.central_map(), investment, used)
-        themes = resolved["theme"].map(canonical_theme).to_numpy()
-        sim = simulate(resolved, investment, used, draws=draws, seed=seed, survey=survey, streams=pid,
-                       estimated=found, groups=themes)
-        by_theme = {t: sim.group_present_value[t] for t in THEMES if t in sim.group_present_value}
-        own = own_mapped.get(pid, pd.DataFrame())
-        indicators = dict(zip(own["outcome_id"].astype(str), own["matched_indicator"])) if len(own) else {}
-        in_toms = dict(zip(own["outcome_id"].astype(str), own["in_toms"])) if len(own) else {}
-        outcomes = pd.DataFrame({
-            "outcome_id": resolved["outcome_id"].astype(str).to_numpy(),
+    keys = list(zip(mapped["partner_id"].astype(str), mapped["outcome_id"].astype(str))) if len(mapped) else []
+    indicators = dict(zip(keys, mapped["matched_indicator"])) if len(mapped) else {}
+    in_toms = dict(zip(keys, mapped["in_toms"])) if len(mapped) else {}
+    width = len(PARAMETERS)
+    own: dict[str, dict[str, Any]] = {}
+    for block in resolved_maps(tables, partner_ids, year, library, used.price_index):
+        written = block.impact_map
+        ids = written["outcome_id"].astype(str).to_numpy()
+        owners = np.repeat(np.array(block.partner_ids, dtype=object), np.diff(block.starts))
+        answers = [surveys[pid].assign(outcome_id=[f"{pid}:{o}" for o in surveys[pid]["outcome_id"].astype(str)])
+                   for pid in block.partner_ids if len(surveys[pid])]
+        found = estimates(written.assign(outcome_id=[f"{p}:{o}" for p, o in zip(owners, ids)]),
+                          pd.concat(answers, ignore_index=True) if answers else None)
+        central = found.central_map().assign(outcome_id=written["outcome_id"])  # each partner's own ids again
+        evidence = found.table.drop(columns="distribution").assign(outcome_id=np.repeat(ids, width))
+        themes = written["theme"].map(canonical_theme).to_numpy()
+        described = pd.DataFrame({
+            "outcome_id": ids,
             "theme": themes,
-            "indicator": [indicators.get(o, "") for o in resolved["outcome_id"].astype(str)],
-            "written_indicator": resolved.get("indicator", pd.Series([""] * len(resolved))).fillna("").astype(str)
+            "indicator": [indicators.get(k, "") for k in zip(owners, ids)],
+            "written_indicator": written.get("indicator", pd.Series([""] * len(written))).fillna("").astype(str)
             .to_numpy(),
-            "in_toms": [in_toms.get(o, "unknown") for o in resolved["outcome_id"].astype(str)],
-            "present_value": valuation.outcome_present_value,
+            "in_toms": [in_toms.get(k, "unknown") for k in zip(owners, ids)],
         })
+        for i, pid in enumerate(block.partner_ids):
+            rows = block.rows(i)
+            figures = slice(width * rows.start, width * rows.stop)
+            own[pid] = {"impact_map": _piece(written, rows), "central": _piece(central, rows),
+                        "evidence": _piece(evidence, figures), "table": found.table.iloc[figures],
+                        "themes": themes[rows], "outcomes": _piece(described, rows)}
+    names = tables["Partner"].set_index(tables["Partner"]["partner_id"].astype(str))
+    models = [ValueModel(own[pid]["central"], Investment.from_inputs(inputs[pid]), used) for pid in partner_ids]
+    draws_of = simulate_maps(models, [own[pid]["table"] for pid in partner_ids], draws=draws, seed=seed,
+                             streams=partner_ids, groups=[own[pid]["themes"] for pid in partner_ids])
+    results = []
+    for pid, model, drawn in zip(partner_ids, models, draws_of):
+        valuation = value_model(model)
+        outcomes = own[pid]["outcomes"].assign(present_value=valuation.outcome_present_value)
         results.append(PartnerResult(
-            partner_id=pid, name=str(partners.loc[pid, "name"]), purpose=str(partners.loc[pid, "purpose"]),
-            investment=investment, valuation=valuation, present_value=sim.present_value,
-            theme_present_value=by_theme, outcomes=outcomes,
-            evidence=sim.parameters, impact_map=resolved, survey=survey))
-    return results, used
+            partner_id=pid, name=str(names.loc[pid, "name"]), purpose=str(names.loc[pid, "purpose"]),
+            investment=model.inputs, valuation=valuation, present_value=drawn.present_value,
+            theme_present_value={t: drawn.group_present_value[t] for t in THEMES if t in drawn.group_present_value},
+            outcomes=outcomes, evidence=own[pid]["evidence"], impact_map=own[pid]["impact_map"],
+            survey=surveys[pid] if len(surveys[pid]) else None))
+    return results
+
+
+def _piece(frame: pd.DataFrame, rows: slice) -> pd.DataFrame:
+    """Rows ``rows`` of ``frame`` as a frame of their own, indexed from 0."""
+    return frame.iloc[rows].reset_index(drop=True)
+
+
+def _first_problem(tables: Mapping[str, pd.DataFrame], partner_ids: list[str], used: Conventions,
+                   library: ProxyLibrary) -> None:
+    """Raise the problem that valuing the partners one by one, in id order, meets first
+    (resolving a map, its estimates, its investment); nothing when there is none."""
+    own_tables = by_partner(tables, ("Partner", "ImpactMap", "Inputs", "DeflatorSurvey"))
+    for pid in partner_ids:
+        resolved, survey, investment = partner_map(own_tables[pid], pid, int(used.price_year), library,
+                                                   used.price_index)
+        ValueModel(estimates(resolved, survey).central_map(), investment, used)
 
 
 def by_partner(tables: Mapping[str, pd.DataFrame], names: Iterable[str]) -> dict[str, dict[str, pd.DataFrame]]:
