@@ -160,7 +160,7 @@ def partner_results(
     year = int(price_year) if price_year is not None else collection_price_year(tables)
     used = replace(conventions or Conventions(), price_year=year)
     library = library or load_library()
-    partner_ids = sorted(set(tables["ImpactMap"]["partner_id"].astype(str)))
+    partner_ids = sorted(set(tables["ImpactMap"]["partner_id"].astype(str).tolist()))
     try:
         return _valued(tables, partner_ids, draws, seed, used, library), used
     except Exception:
@@ -170,20 +170,21 @@ def partner_results(
 
 def _valued(tables: Mapping[str, pd.DataFrame], partner_ids: list[str], draws: int, seed: int,
             used: Conventions, library: ProxyLibrary) -> list[PartnerResult]:
-    """:func:`partner_results` of partners that can all be valued (module notes)."""
-    year = int(used.price_year)
+    """:func:`partner_results` of partners that can all be valued (its notes)."""
     surveys = partner_rows(tables, "DeflatorSurvey", partner_ids)
     inputs = partner_rows(tables, "Inputs", partner_ids)
     mapped = map_outcomes(tables["ImpactMap"]) if len(tables["ImpactMap"]) else pd.DataFrame()
-    keys = list(zip(mapped["partner_id"].astype(str), mapped["outcome_id"].astype(str))) if len(mapped) else []
-    indicators = dict(zip(keys, mapped["matched_indicator"])) if len(mapped) else {}
-    in_toms = dict(zip(keys, mapped["in_toms"])) if len(mapped) else {}
+    keys = (list(zip(mapped["partner_id"].astype(str).tolist(), mapped["outcome_id"].astype(str).tolist()))
+            if len(mapped) else [])
+    indicators = dict(zip(keys, mapped["matched_indicator"].tolist())) if len(mapped) else {}
+    in_toms = dict(zip(keys, mapped["in_toms"].tolist())) if len(mapped) else {}
     width = len(PARAMETERS)
     own: dict[str, dict[str, Any]] = {}
-    for block in resolved_maps(tables, partner_ids, year, library, used.price_index):
+    for block in resolved_maps(tables, partner_ids, int(used.price_year), library, used.price_index):
         written = block.impact_map
         ids = written["outcome_id"].astype(str).to_numpy()
         owners = np.repeat(np.array(block.partner_ids, dtype=object), np.diff(block.starts))
+        # one table of estimates for the block, each outcome keyed by its stream id
         answers = [surveys[pid].assign(outcome_id=[f"{pid}:{o}" for o in surveys[pid]["outcome_id"].astype(str)])
                    for pid in block.partner_ids if len(surveys[pid])]
         found = estimates(written.assign(outcome_id=[f"{p}:{o}" for p, o in zip(owners, ids)]),
@@ -191,6 +192,13 @@ def _valued(tables: Mapping[str, pd.DataFrame], partner_ids: list[str], draws: i
         central = found.central_map().assign(outcome_id=written["outcome_id"])  # each partner's own ids again
         evidence = found.table.drop(columns="distribution").assign(outcome_id=np.repeat(ids, width))
         themes = written["theme"].map(canonical_theme).to_numpy()
+        for i, pid in enumerate(block.partner_ids):
+            rows = block.rows(i)
+            figures = slice(width * rows.start, width * rows.stop)
+            model = ValueModel(_piece(central, rows), Investment.from_inputs(inputs[pid]), used)
+            own[pid] = {"model": model, "valuation": value_model(model), "impact_map": _piece(written, rows),
+                        "evidence": _piece(evidence, figures), "table": found.table.iloc[figures],
+                        "themes": themes[rows]}
         described = pd.DataFrame({
             "outcome_id": ids,
             "theme": themes,
@@ -198,26 +206,22 @@ def _valued(tables: Mapping[str, pd.DataFrame], partner_ids: list[str], draws: i
             "written_indicator": written.get("indicator", pd.Series([""] * len(written))).fillna("").astype(str)
             .to_numpy(),
             "in_toms": [in_toms.get(k, "unknown") for k in zip(owners, ids)],
+            "present_value": (np.concatenate([own[pid]["valuation"].outcome_present_value for pid in block.partner_ids])
+                              if len(written) else np.zeros(0)),
         })
         for i, pid in enumerate(block.partner_ids):
-            rows = block.rows(i)
-            figures = slice(width * rows.start, width * rows.stop)
-            own[pid] = {"impact_map": _piece(written, rows), "central": _piece(central, rows),
-                        "evidence": _piece(evidence, figures), "table": found.table.iloc[figures],
-                        "themes": themes[rows], "outcomes": _piece(described, rows)}
+            own[pid]["outcomes"] = _piece(described, block.rows(i))
+    simulated = simulate_maps([own[pid]["model"] for pid in partner_ids], [own[pid]["table"] for pid in partner_ids],
+                              draws=draws, seed=seed, streams=partner_ids,
+                              groups=[own[pid]["themes"] for pid in partner_ids])
     names = tables["Partner"].set_index(tables["Partner"]["partner_id"].astype(str))
-    models = [ValueModel(own[pid]["central"], Investment.from_inputs(inputs[pid]), used) for pid in partner_ids]
-    draws_of = simulate_maps(models, [own[pid]["table"] for pid in partner_ids], draws=draws, seed=seed,
-                             streams=partner_ids, groups=[own[pid]["themes"] for pid in partner_ids])
     results = []
-    for pid, model, drawn in zip(partner_ids, models, draws_of):
-        valuation = value_model(model)
-        outcomes = own[pid]["outcomes"].assign(present_value=valuation.outcome_present_value)
+    for pid, sim in zip(partner_ids, simulated):
         results.append(PartnerResult(
             partner_id=pid, name=str(names.loc[pid, "name"]), purpose=str(names.loc[pid, "purpose"]),
-            investment=model.inputs, valuation=valuation, present_value=drawn.present_value,
-            theme_present_value={t: drawn.group_present_value[t] for t in THEMES if t in drawn.group_present_value},
-            outcomes=outcomes, evidence=own[pid]["evidence"], impact_map=own[pid]["impact_map"],
+            investment=own[pid]["model"].inputs, valuation=own[pid]["valuation"], present_value=sim.present_value,
+            theme_present_value={t: sim.group_present_value[t] for t in THEMES if t in sim.group_present_value},
+            outcomes=own[pid]["outcomes"], evidence=own[pid]["evidence"], impact_map=own[pid]["impact_map"],
             survey=surveys[pid] if len(surveys[pid]) else None))
     return results
 
@@ -335,14 +339,15 @@ OUTCOME_COLUMNS = ("outcome_id", "theme", "indicator", "written_indicator", "in_
 
 
 def _outcomes(results: list[PartnerResult]) -> pd.DataFrame:
-    """Every partner's outcomes in one table, with ``partner_id, name, group`` (column by
-    column: one frame, not one per partner)."""
+    """Every partner's outcomes in one table, with ``partner_id, name, group`` (the
+    partners' tables joined once)."""
     sizes = [len(r.outcomes) for r in results]
-    columns = {c: (np.concatenate([r.outcomes[c].to_numpy() for r in results]) if results else np.array([]))
-               for c in OUTCOME_COLUMNS}
+    if results:
+        frame = pd.concat([r.outcomes for r in results], ignore_index=True)[list(OUTCOME_COLUMNS)]
+    else:
+        frame = pd.DataFrame({c: np.array([]) for c in OUTCOME_COLUMNS})
     for column, attribute in (("partner_id", "partner_id"), ("name", "name"), ("group", "purpose")):
-        columns[column] = np.repeat(np.array([getattr(r, attribute) for r in results], dtype=object), sizes)
-    frame = pd.DataFrame(columns)
+        frame[column] = np.repeat(np.array([getattr(r, attribute) for r in results], dtype=object), sizes)
     frame["present_value"] = frame["present_value"].astype(float)
     return frame
 
@@ -430,7 +435,7 @@ def _evidence_kinds(results: list[PartnerResult], tables: Mapping[str, pd.DataFr
     for r in results:
         levels = r.evidence["level"].to_numpy()
         surveyed = {str(o) for o in r.evidence["outcome_id"].to_numpy()[levels == "survey"]}
-        for oid in r.outcomes["outcome_id"]:
+        for oid in r.outcomes["outcome_id"].tolist():
             kinds = (["deflator survey"] if oid in surveyed else []) + (
                 ["case studies"] if (r.partner_id, oid) in evidenced else [])
             out[(r.partner_id, oid)] = "; ".join(kinds)
