@@ -98,12 +98,22 @@ def stable_hash(text: str) -> int:
 
 def stream_seed(seed: int, outcome_id: str, parameter: str) -> np.random.SeedSequence:
     """The seed sequence of the stream for ``parameter`` of ``outcome_id``."""
-    return np.random.SeedSequence(entropy=seed, spawn_key=(stable_hash(outcome_id), PARAMETER_STREAMS[parameter]))
+    return _keyed_seed(seed, stable_hash(outcome_id), parameter)
+
+
+def _keyed_seed(seed: int, key: int, parameter: str) -> np.random.SeedSequence:
+    """:func:`stream_seed` of the outcome whose :func:`stable_hash` is ``key``."""
+    return np.random.SeedSequence(entropy=seed, spawn_key=(key, PARAMETER_STREAMS[parameter]))
 
 
 def bit_stream(seed: int, outcome_id: str, parameter: str, start: int = 0) -> np.random.PCG64:
     """The stream's bit generator, positioned at draw ``start`` (``PCG64.advance``)."""
-    bits = np.random.PCG64(stream_seed(seed, outcome_id, parameter))
+    return _positioned(stream_seed(seed, outcome_id, parameter), start)
+
+
+def _positioned(seeds: np.random.SeedSequence, start: int) -> np.random.PCG64:
+    """The bit generator of ``seeds``, advanced to draw ``start``."""
+    bits = np.random.PCG64(seeds)
     if start:
         bits.advance(int(start))
     return bits
@@ -136,6 +146,7 @@ class _Plan:
     uncertain: list[tuple[str, np.ndarray, list[ParameterDistribution]]]
     stream_ids: tuple[str, ...] = ()
     paybacks: bool = True
+    stream_keys: tuple[int, ...] = ()  # stable_hash of each stream id, hashed once for all its parameters
 
     @property
     def size(self) -> int:
@@ -169,7 +180,7 @@ def _plan(models: Sequence[ValueModel], distributions: Sequence[pd.DataFrame], s
         varying = np.array([i for i, d in enumerate(dists) if d.kind != "fixed"], np.intp)
         if len(varying):
             uncertain.append((p, varying, [dists[i] for i in varying]))
-    return _Plan(maps, seed, uncertain, tuple(ids), paybacks)
+    return _Plan(maps, seed, uncertain, tuple(ids), paybacks, tuple(stable_hash(i) for i in ids))
 
 
 def group_rows(groups: Sequence[str] | None, size: int) -> dict[str, np.ndarray]:
@@ -318,7 +329,8 @@ class _Sampler:
         else:
             table = _factor(parameter, values, out=values)
             self.tables = [[table[k] for k in place]]
-        self.generators = [bit_stream(plan.seed, plan.stream_ids[r], parameter, start) for r in rows]
+        keys = plan.stream_keys
+        self.generators = [_positioned(_keyed_seed(plan.seed, keys[r], parameter), start) for r in rows.tolist()]
         self.slot = dict(zip(rows.tolist(), range(len(rows))))  # a varying row of the plan: its place here
 
     def draw(self, i: int, n: int, outs: list[np.ndarray]) -> None:
