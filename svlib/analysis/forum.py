@@ -172,7 +172,7 @@ def _valued(tables: Mapping[str, pd.DataFrame], partner_ids: list[str], draws: i
             used: Conventions, library: ProxyLibrary) -> list[PartnerResult]:
     """:func:`partner_results` of partners that can all be valued (its notes)."""
     surveys = partner_rows(tables, "DeflatorSurvey", partner_ids)
-    inputs = partner_rows(tables, "Inputs", partner_ids)
+    inputs = partner_rows(tables, "Inputs", partner_ids, columns=("year", "value_gbp"))  # what an Investment reads
     mapped = map_outcomes(tables["ImpactMap"]) if len(tables["ImpactMap"]) else pd.DataFrame()
     keys = (list(zip(mapped["partner_id"].astype(str).tolist(), mapped["outcome_id"].astype(str).tolist()))
             if len(mapped) else [])

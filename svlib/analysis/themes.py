@@ -331,13 +331,16 @@ def partner_map(tables: Mapping[str, pd.DataFrame], partner_id: str, price_year:
     return resolved, survey if len(survey) else None, Investment.from_inputs(_rows(tables, "Inputs", partner_id))
 
 
-def partner_rows(tables: Mapping[str, pd.DataFrame], name: str, partner_ids: Sequence[str]
-                 ) -> dict[str, pd.DataFrame]:
+def partner_rows(tables: Mapping[str, pd.DataFrame], name: str, partner_ids: Sequence[str],
+                 columns: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
     """Each partner's rows of table ``name``, as :func:`partner_map` reads them (without
-    ``partner_id``, indexed from 0; empty when it has none), the table split once."""
+    ``partner_id``, indexed from 0; empty when it has none), the table split once; only
+    ``columns`` (those the table has) when given."""
     frame = tables.get(name)
     if frame is None or "partner_id" not in frame:
         return {pid: pd.DataFrame() for pid in partner_ids}
+    if columns is not None:
+        frame = frame[["partner_id", *(c for c in columns if c in frame and c != "partner_id")]]
     keys = frame["partner_id"].astype(str)
     positions = keys.groupby(keys, sort=False).indices
     body = frame.drop(columns="partner_id")

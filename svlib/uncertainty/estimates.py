@@ -233,18 +233,19 @@ def _parameter(impact_map: pd.DataFrame, parameter: str, ids: list[str], from_su
     written, blank, bad = _figures(impact_map, parameter)
     answers = [from_survey.get((oid, parameter)) for oid in ids] if from_survey else [None] * n
     stated = [priors.get((oid, parameter)) for oid in ids] if priors else [None] * n
-    asked = np.fromiter((a is not None for a in answers), bool, n)
-    surveyed = np.fromiter((a is not None and a["n_answers"] >= ENOUGH_ANSWERS for a in answers), bool, n)
+    asked = np.fromiter((a is not None for a in answers), bool, n) if from_survey else np.zeros(n, bool)
+    surveyed = (np.fromiter((a is not None and a["n_answers"] >= ENOUGH_ANSWERS for a in answers), bool, n)
+                if from_survey else np.zeros(n, bool))
     unwritten = ~surveyed & blank & (not leakage)  # no figure: a stated prior, or refused
-    prior = unwritten & np.fromiter((p is not None for p in stated), bool, n)
+    prior = unwritten & np.fromiter((p is not None for p in stated), bool, n) if priors else np.zeros(n, bool)
     unfigured = unwritten & ~prior
     mapped = ~surveyed & ~unwritten  # the map's figure, with its range if one is given
     central = np.where(blank, 0.0, written)  # a blank leakage is 0
     low, low_blank, low_bad = _figures(impact_map, f"{parameter}_low")
     high, high_blank, high_bad = _figures(impact_map, f"{parameter}_high")
-    shapes = _shapes(impact_map, f"{parameter}_dist")
-    ranged = mapped & ~low_blank & ~high_blank & np.fromiter((s != "fixed" for s in shapes), bool, n)
-    kinds = np.array([s or "pert" for s in shapes], dtype=object)
+    shapes = np.array(_shapes(impact_map, f"{parameter}_dist"), dtype=object)
+    ranged = mapped & ~low_blank & ~high_blank & (shapes != "fixed")
+    kinds = np.where(shapes == "", "pert", shapes)
     finite = np.isfinite(central)
     refused = mapped & ~ranged & ~finite
     with np.errstate(invalid="ignore"):
@@ -295,14 +296,16 @@ def _parameter(impact_map: pd.DataFrame, parameter: str, ids: list[str], from_su
         words = {"uniform": "uniform", "triangular": "triangular", "pert": "PERT"}[shape]
         likely = shape != "uniform"
         triples = list(zip(a.tolist(), c.tolist(), b.tolist()))
-        description[rows] = [f"{words} from {lo:g} to {hi:g}" + (f", most likely {mo:g}" if likely else "")
-                             for lo, mo, hi in triples]
-        evidence[rows] = [f"range {lo:g} to {hi:g} ({shape})" for lo, _, hi in triples]
-        distribution[rows] = [ParameterDistribution(shape, lo, mo, hi, evidence=f"range {lo:g} to {hi:g} ({shape})")
-                              for lo, mo, hi in triples]
-        note[rows] = [f"the mean of the range given is used ({f'most likely {mo:g}, ' if likely else ''}from {lo:g} "
-                      f"to {hi:g}), so the headline is the expected value of the estimate"
-                      + (few if asked[i] else "") for (lo, mo, hi), i in zip(triples, rows.tolist())]
+        shown = [(f"{lo:g}", f"{mo:g}", f"{hi:g}") for lo, mo, hi in triples]  # each figure written once
+        said = [f"range {lo} to {hi} ({shape})" for lo, _, hi in shown]
+        evidence[rows] = said
+        description[rows] = [f"{words} from {lo} to {hi}" + (f", most likely {mo}" if likely else "")
+                             for lo, mo, hi in shown]
+        distribution[rows] = [ParameterDistribution(shape, lo, mo, hi, evidence=given)
+                              for (lo, mo, hi), given in zip(triples, said)]
+        note[rows] = [f"the mean of the range given is used ({f'most likely {mo}, ' if likely else ''}from {lo} "
+                      f"to {hi}), so the headline is the expected value of the estimate"
+                      + (few if asked[i] else "") for (lo, mo, hi), i in zip(shown, rows.tolist())]
 
     # survey means and stated priors: few, each from its own distribution
     for i in np.flatnonzero(surveyed | prior).tolist():
