@@ -408,38 +408,46 @@ def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: boo
                 values[...] = 0.0
             year_one_total[...] = 0.0
             kept = out["outcome_present_value"][a:a + n] if keep_outcomes else None
-            for j, (first, steps, factor, first_year) in enumerate(programs[m.rows]):
-                if type(first) is tuple:
-                    first[0].draw(first[1], n, [impact])
-                else:
-                    impact[...] = first
-                for step in steps:
-                    if type(step) is tuple:
-                        step[0].draw(step[1], n, [drawn])
-                        np.multiply(impact, drawn, out=impact)
-                    else:
-                        np.multiply(impact, step, out=impact)
-                if factor is None:
-                    pv = impact
-                elif type(factor) is tuple:
-                    factor[0].draw(factor[1], n, [present, share] if first_year == "drawn" else [present])
-                    pv = np.multiply(impact, present, out=present)
-                else:
-                    pv = np.multiply(impact, factor, out=present)
+            for j, program in enumerate(programs[m.rows]):
+                pv = _outcome(program, n, impact, drawn, present, share)
                 np.add(total, pv, out=total)
                 if groups:
                     np.add(group_totals[groups[j]], pv, out=group_totals[groups[j]])
                 if kept is not None:
                     kept[:, j] = pv
                 if plan.paybacks:
-                    if first_year is None:
-                        np.add(year_one_total, impact, out=year_one_total)
-                    else:
-                        np.add(year_one_total, np.multiply(impact, share if first_year == "drawn" else first_year,
-                                                           out=year_one), out=year_one_total)
+                    first_year = program[3]
+                    if first_year is not None:  # else the whole of year-1 impact falls in year 1
+                        np.multiply(impact, share if first_year == "drawn" else first_year, out=year_one)
+                    np.add(year_one_total, impact if first_year is None else year_one, out=year_one_total)
             if plan.paybacks:
                 out["payback_months"][a:a + n] = payback_months(m.model.investment, year_one_total)
     return outs
+
+
+def _outcome(program: tuple, n: int, impact: np.ndarray, drawn: np.ndarray, present: np.ndarray,
+             share: np.ndarray) -> np.ndarray:
+    """One outcome's present value for the next ``n`` draws, by its program
+    (:func:`_programs`): returns ``impact`` or ``present``, with year-1 impact left in
+    ``impact`` (and the drawn first-year share in ``share``). A step is a draw
+    ``(sampler, i)`` or a fixed value."""
+    first, steps, factor, first_year = program
+    if type(first) is tuple:
+        first[0].draw(first[1], n, [impact])
+    else:
+        impact[...] = first
+    for step in steps:
+        if type(step) is tuple:
+            step[0].draw(step[1], n, [drawn])
+            np.multiply(impact, drawn, out=impact)
+        else:
+            np.multiply(impact, step, out=impact)
+    if factor is None:  # a present value factor of exactly 1
+        return impact
+    if type(factor) is tuple:
+        factor[0].draw(factor[1], n, [present, share] if first_year == "drawn" else [present])
+        return np.multiply(impact, present, out=present)
+    return np.multiply(impact, factor, out=present)
 
 
 def _group_of(m: _Map) -> list[int]:
