@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import numpy as np
 import openpyxl
@@ -10,6 +11,12 @@ import pandas as pd
 import pytest
 
 from svlib.analysis import forum
+from svlib.analysis.comparison import without_superseded_forecasts
+from svlib.analysis.themes import canonical_theme, collection_price_year, partner_map
+from svlib.reference.proxies import load_library
+from svlib.uncertainty.estimates import estimates
+from svlib.uncertainty.montecarlo import simulate
+from svlib.valuation.sroi import Conventions, value_map
 from svlib.reporting.forum_workbook import HEADERS, forum_workbook
 from svlib.reporting.partner_report import prepare
 
@@ -139,15 +146,6 @@ def _each_on_its_own(tables, draws, seed, conventions):
     """Every partner valued one at a time, independently of the forum's passes: its own map
     (partner_map), estimates, headline (value_map) and simulation (simulate with its own
     streams and its outcomes grouped by theme)."""
-    from dataclasses import replace
-
-    from svlib.analysis.comparison import without_superseded_forecasts
-    from svlib.analysis.themes import canonical_theme, collection_price_year, partner_map
-    from svlib.reference.proxies import load_library
-    from svlib.uncertainty.estimates import estimates
-    from svlib.uncertainty.montecarlo import simulate
-    from svlib.valuation.sroi import value_map
-
     tables = without_superseded_forecasts(dict(tables))
     used = replace(conventions, price_year=collection_price_year(tables))
     alone = {}
@@ -179,8 +177,6 @@ def _twinned(tables):
 @pytest.mark.parametrize("twinned", [False, True])
 @pytest.mark.parametrize("conventions", [dict(), dict(dropoff_from=1, discount_schedule="green_book")])
 def test_the_collection_valued_at_once_is_each_partner_valued_on_its_own(tables, twinned, conventions):
-    from svlib.valuation.sroi import Conventions
-
     tables = _twinned(tables) if twinned else tables
     used = Conventions(**conventions)
     results, _ = forum.partner_results(tables, 400, SEED, conventions=used)
@@ -215,8 +211,6 @@ def test_a_partner_that_cannot_be_valued_is_reported_as_valuing_one_by_one_meets
     """The first partner in id order with a problem is named, with its first problem, as
     valuing the partners one at a time meets it: a later partner's proxy that cannot be
     priced does not hide an earlier partner's missing figure."""
-    from svlib.valuation.sroi import Conventions
-
     impact = tables["ImpactMap"].copy()
     first, later = sorted(set(impact["partner_id"]))[0], sorted(set(impact["partner_id"]))[-1]
     missing = impact.index[impact["partner_id"] == first][0]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import tracemalloc
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,11 @@ import pytest
 from svlib.uncertainty.deflators import Prior
 from svlib.uncertainty.distributions import DRAW_BITS, DRAW_CELLS
 from svlib.uncertainty.estimates import estimates
+from svlib.uncertainty import montecarlo
 from svlib.uncertainty.montecarlo import (
     PARAMETER_STREAMS,
     simulate,
+    simulate_maps,
     stable_hash,
     stream,
     stream_seed,
@@ -371,13 +374,11 @@ class TestManyMaps:
     @pytest.mark.parametrize("conventions", [Conventions(), Conventions(dropoff_from=1, discount_from=0.5)])
     @pytest.mark.parametrize("segment", [1, 5, 1000])
     def test_each_maps_draws_are_its_own_simulation(self, example, conventions, segment, monkeypatch):
-        from svlib.uncertainty import montecarlo
-
         monkeypatch.setattr(montecarlo, "SEGMENT_OUTCOMES", segment)  # results do not depend on segments
         found = [(pid, estimates(m), m, invest) for pid, m, invest in self.partners(example)]
         models = [ValueModel(f.central_map(), invest, conventions) for _, f, _, invest in found]
         groups = [m["theme"].to_numpy() for _, _, m, _ in found]
-        many = montecarlo.simulate_maps(models, [f.table for _, f, _, _ in found], draws=self.DRAWS, seed=9,
+        many = simulate_maps(models, [f.table for _, f, _, _ in found], draws=self.DRAWS, seed=9,
                                         streams=[pid for pid, *_ in found], groups=groups, chunk_size=600)
         for (pid, f, m, invest), labels, drawn in zip(found, groups, many):
             alone = simulate(m, invest, conventions, draws=self.DRAWS, seed=9, streams=pid, groups=labels)
@@ -387,8 +388,6 @@ class TestManyMaps:
                 assert np.array_equal(drawn.group_present_value[label], values)
 
     def test_maps_under_different_conventions_are_refused(self, example):
-        from svlib.uncertainty.montecarlo import simulate_maps
-
         found = estimates(example)
         models = [ValueModel(found.central_map(), 1e5, Conventions()),
                   ValueModel(found.central_map(), 1e5, Conventions(discount_from=0))]
@@ -396,8 +395,6 @@ class TestManyMaps:
             simulate_maps(models, [found.table, found.table], draws=10)
 
     def test_a_table_must_hold_every_figure_of_its_map(self, example):
-        from svlib.uncertainty.montecarlo import simulate_maps
-
         found = estimates(example)
         with pytest.raises(ValueError, match="figures for"):
             simulate_maps([ValueModel(found.central_map(), 1e5)], [found.table.iloc[:-7]], draws=10)
@@ -407,8 +404,6 @@ class TestOneOutcomeAtATime:
     def test_a_large_map_is_valued_in_memory_proportional_to_its_tables_not_its_draws(self):
         """Only a block's worth of each working array is held: 2,000 outcomes x 5,000 draws
         (80 MB as one outcomes x draws array) in a few MB beyond the results."""
-        import tracemalloc
-
         n = 2000
         rng = np.random.default_rng(3)
         big = pd.DataFrame({"outcome_id": [f"O{i}" for i in range(n)], "quantity": rng.uniform(1, 9, n),
