@@ -214,11 +214,12 @@ def _valued(tables: Mapping[str, pd.DataFrame], partner_ids: list[str], draws: i
     simulated = simulate_maps([own[pid]["model"] for pid in partner_ids], [own[pid]["table"] for pid in partner_ids],
                               draws=draws, seed=seed, streams=partner_ids,
                               groups=[own[pid]["themes"] for pid in partner_ids])
-    names = tables["Partner"].set_index(tables["Partner"]["partner_id"].astype(str))
+    names = _names(tables)
     results = []
     for pid, sim in zip(partner_ids, simulated):
+        name, purpose = _name_and_purpose(names, pid)
         results.append(PartnerResult(
-            partner_id=pid, name=str(names.loc[pid, "name"]), purpose=str(names.loc[pid, "purpose"]),
+            partner_id=pid, name=name, purpose=purpose,
             investment=own[pid]["model"].inputs, valuation=own[pid]["valuation"], present_value=sim.present_value,
             theme_present_value={t: sim.group_present_value[t] for t in THEMES if t in sim.group_present_value},
             outcomes=own[pid]["outcomes"], evidence=own[pid]["evidence"], impact_map=own[pid]["impact_map"],
@@ -231,15 +232,27 @@ def _piece(frame: pd.DataFrame, rows: slice) -> pd.DataFrame:
     return frame.iloc[rows].reset_index(drop=True)
 
 
+def _names(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The Partner table by partner id."""
+    return tables["Partner"].set_index(tables["Partner"]["partner_id"].astype(str))
+
+
+def _name_and_purpose(names: pd.DataFrame, partner_id: str) -> tuple[str, str]:
+    """A partner's name and purpose (KeyError for a partner the Partner table lacks)."""
+    return str(names.loc[partner_id, "name"]), str(names.loc[partner_id, "purpose"])
+
+
 def _first_problem(tables: Mapping[str, pd.DataFrame], partner_ids: list[str], used: Conventions,
                    library: ProxyLibrary) -> None:
     """Raise the problem that valuing the partners one by one, in id order, meets first
-    (resolving a map, its estimates, its investment); nothing when there is none."""
+    (resolving a map, its estimates, its investment, its name); nothing when there is none."""
     own_tables = by_partner(tables, ("Partner", "ImpactMap", "Inputs", "DeflatorSurvey"))
+    names = _names(tables)
     for pid in partner_ids:
         resolved, survey, investment = partner_map(own_tables[pid], pid, int(used.price_year), library,
                                                    used.price_index)
         ValueModel(estimates(resolved, survey).central_map(), investment, used)
+        _name_and_purpose(names, pid)
 
 
 def by_partner(tables: Mapping[str, pd.DataFrame], names: Iterable[str]) -> dict[str, dict[str, pd.DataFrame]]:
