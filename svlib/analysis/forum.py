@@ -48,12 +48,14 @@ from svlib.analysis.themes import (
     collection_price_year,
     map_outcomes,
     partner_map,
+    partner_rows,
+    resolved_maps,
 )
-from svlib.contract.tables import THEMES
+from svlib.contract.tables import PARAMETERS, THEMES
 from svlib.reference.proxies import ProxyLibrary, load_library
 from svlib.uncertainty.estimates import estimates
-from svlib.uncertainty.montecarlo import simulate
-from svlib.valuation.sroi import Conventions, Investment, value_map
+from svlib.uncertainty.montecarlo import simulate_maps
+from svlib.valuation.sroi import Conventions, Investment, ValueModel, value_model
 
 GROUPS: tuple[str, ...] = ("evaluative", "forecast")
 """The forum's two kinds of partner, never added together: what was achieved, and what is planned."""
@@ -139,42 +141,118 @@ def partner_results(
     -------
     tuple
         The results in partner-id order, and the conventions used.
+
+    Notes
+    -----
+    The collection is valued in a few passes rather than partner by partner, with the
+    same numbers to the last bit as each partner valued on its own
+    (:func:`svlib.analysis.themes.partner_map`, then
+    :func:`svlib.uncertainty.estimates.estimates`, :func:`svlib.valuation.sroi.value_map`
+    and :func:`svlib.uncertainty.montecarlo.simulate` with ``streams`` the partner's id):
+    the maps are resolved together (:func:`svlib.analysis.themes.resolved_maps`); their
+    estimates are worked out in one table, each outcome keyed by its stream id
+    ``"<partner>:<outcome_id>"`` so that a survey answer meets its own partner's outcome;
+    and every partner is simulated by :func:`svlib.uncertainty.montecarlo.simulate_maps`.
+    A partner that cannot be valued is reported as valuing the partners one by one, in id
+    order, meets it.
     """
     tables = without_superseded_forecasts(dict(tables))
     year = int(price_year) if price_year is not None else collection_price_year(tables)
     used = replace(conventions or Conventions(), price_year=year)
     library = library or load_library()
+    partner_ids = sorted(set(tables["ImpactMap"]["partner_id"].astype(str).tolist()))
+    try:
+        return _valued(tables, partner_ids, draws, seed, used, library), used
+    except Exception:
+        _first_problem(tables, partner_ids, used, library)
+        raise
+
+
+def _valued(tables: Mapping[str, pd.DataFrame], partner_ids: list[str], draws: int, seed: int,
+            used: Conventions, library: ProxyLibrary) -> list[PartnerResult]:
+    """:func:`partner_results` of partners that can all be valued (its notes)."""
+    surveys = partner_rows(tables, "DeflatorSurvey", partner_ids)
+    inputs = partner_rows(tables, "Inputs", partner_ids, columns=("year", "value_gbp"))  # what an Investment reads
     mapped = map_outcomes(tables["ImpactMap"]) if len(tables["ImpactMap"]) else pd.DataFrame()
-    partners = tables["Partner"].set_index(tables["Partner"]["partner_id"].astype(str))
-    own_tables = by_partner(tables, ("Partner", "ImpactMap", "Inputs", "DeflatorSurvey"))
-    own_mapped = dict(tuple(mapped.groupby(mapped["partner_id"].astype(str), sort=False))) if len(mapped) else {}
-    results = []
-    for pid in sorted(set(tables["ImpactMap"]["partner_id"].astype(str))):
-        resolved, survey, investment = partner_map(own_tables[pid], pid, year, library, used.price_index)
-        found = estimates(resolved, survey)  # once: the headline and the simulation share it
-        valuation = value_map(found.central_map(), investment, used)
-        themes = resolved["theme"].map(canonical_theme).to_numpy()
-        sim = simulate(resolved, investment, used, draws=draws, seed=seed, survey=survey, streams=pid,
-                       estimated=found, groups=themes)
-        by_theme = {t: sim.group_present_value[t] for t in THEMES if t in sim.group_present_value}
-        own = own_mapped.get(pid, pd.DataFrame())
-        indicators = dict(zip(own["outcome_id"].astype(str), own["matched_indicator"])) if len(own) else {}
-        in_toms = dict(zip(own["outcome_id"].astype(str), own["in_toms"])) if len(own) else {}
-        outcomes = pd.DataFrame({
-            "outcome_id": resolved["outcome_id"].astype(str).to_numpy(),
+    keys = (list(zip(mapped["partner_id"].astype(str).tolist(), mapped["outcome_id"].astype(str).tolist()))
+            if len(mapped) else [])
+    indicators = dict(zip(keys, mapped["matched_indicator"].tolist())) if len(mapped) else {}
+    in_toms = dict(zip(keys, mapped["in_toms"].tolist())) if len(mapped) else {}
+    width = len(PARAMETERS)
+    own: dict[str, dict[str, Any]] = {}
+    for block in resolved_maps(tables, partner_ids, int(used.price_year), library, used.price_index):
+        written = block.impact_map
+        ids = written["outcome_id"].astype(str).to_numpy()
+        owners = np.repeat(np.array(block.partner_ids, dtype=object), np.diff(block.starts))
+        # one table of estimates for the block, each outcome keyed by its stream id
+        answers = [surveys[pid].assign(outcome_id=[f"{pid}:{o}" for o in surveys[pid]["outcome_id"].astype(str)])
+                   for pid in block.partner_ids if len(surveys[pid])]
+        found = estimates(written.assign(outcome_id=[f"{p}:{o}" for p, o in zip(owners, ids)]),
+                          pd.concat(answers, ignore_index=True) if answers else None)
+        central = found.central_map().assign(outcome_id=written["outcome_id"])  # each partner's own ids again
+        evidence = found.table.drop(columns="distribution").assign(outcome_id=np.repeat(ids, width))
+        themes = written["theme"].map(canonical_theme).to_numpy()
+        for i, pid in enumerate(block.partner_ids):
+            rows = block.rows(i)
+            figures = slice(width * rows.start, width * rows.stop)
+            model = ValueModel(_piece(central, rows), Investment.from_inputs(inputs[pid]), used)
+            own[pid] = {"model": model, "valuation": value_model(model), "impact_map": _piece(written, rows),
+                        "evidence": _piece(evidence, figures), "table": found.table.iloc[figures],
+                        "themes": themes[rows]}
+        described = pd.DataFrame({
+            "outcome_id": ids,
             "theme": themes,
-            "indicator": [indicators.get(o, "") for o in resolved["outcome_id"].astype(str)],
-            "written_indicator": resolved.get("indicator", pd.Series([""] * len(resolved))).fillna("").astype(str)
+            "indicator": [indicators.get(k, "") for k in zip(owners, ids)],
+            "written_indicator": written.get("indicator", pd.Series([""] * len(written))).fillna("").astype(str)
             .to_numpy(),
-            "in_toms": [in_toms.get(o, "unknown") for o in resolved["outcome_id"].astype(str)],
-            "present_value": valuation.outcome_present_value,
+            "in_toms": [in_toms.get(k, "unknown") for k in zip(owners, ids)],
+            "present_value": (np.concatenate([own[pid]["valuation"].outcome_present_value for pid in block.partner_ids])
+                              if len(written) else np.zeros(0)),
         })
+        for i, pid in enumerate(block.partner_ids):
+            own[pid]["outcomes"] = _piece(described, block.rows(i))
+    simulated = simulate_maps([own[pid]["model"] for pid in partner_ids], [own[pid]["table"] for pid in partner_ids],
+                              draws=draws, seed=seed, streams=partner_ids,
+                              groups=[own[pid]["themes"] for pid in partner_ids])
+    names = _names(tables)
+    results = []
+    for pid, sim in zip(partner_ids, simulated):
+        name, purpose = _name_and_purpose(names, pid)
         results.append(PartnerResult(
-            partner_id=pid, name=str(partners.loc[pid, "name"]), purpose=str(partners.loc[pid, "purpose"]),
-            investment=investment, valuation=valuation, present_value=sim.present_value,
-            theme_present_value=by_theme, outcomes=outcomes,
-            evidence=sim.parameters, impact_map=resolved, survey=survey))
-    return results, used
+            partner_id=pid, name=name, purpose=purpose,
+            investment=own[pid]["model"].inputs, valuation=own[pid]["valuation"], present_value=sim.present_value,
+            theme_present_value={t: sim.group_present_value[t] for t in THEMES if t in sim.group_present_value},
+            outcomes=own[pid]["outcomes"], evidence=own[pid]["evidence"], impact_map=own[pid]["impact_map"],
+            survey=surveys[pid] if len(surveys[pid]) else None))
+    return results
+
+
+def _piece(frame: pd.DataFrame, rows: slice) -> pd.DataFrame:
+    """Rows ``rows`` of ``frame`` as a frame of their own, indexed from 0."""
+    return frame.iloc[rows].reset_index(drop=True)
+
+
+def _names(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The Partner table by partner id."""
+    return tables["Partner"].set_index(tables["Partner"]["partner_id"].astype(str))
+
+
+def _name_and_purpose(names: pd.DataFrame, partner_id: str) -> tuple[str, str]:
+    """A partner's name and purpose (KeyError for a partner the Partner table lacks)."""
+    return str(names.loc[partner_id, "name"]), str(names.loc[partner_id, "purpose"])
+
+
+def _first_problem(tables: Mapping[str, pd.DataFrame], partner_ids: list[str], used: Conventions,
+                   library: ProxyLibrary) -> None:
+    """Raise the problem that valuing the partners one by one, in id order, meets first
+    (resolving a map, its estimates, its investment, its name); nothing when there is none."""
+    own_tables = by_partner(tables, ("Partner", "ImpactMap", "Inputs", "DeflatorSurvey"))
+    names = _names(tables)
+    for pid in partner_ids:
+        resolved, survey, investment = partner_map(own_tables[pid], pid, int(used.price_year), library,
+                                                   used.price_index)
+        ValueModel(estimates(resolved, survey).central_map(), investment, used)
+        _name_and_purpose(names, pid)
 
 
 def by_partner(tables: Mapping[str, pd.DataFrame], names: Iterable[str]) -> dict[str, dict[str, pd.DataFrame]]:
@@ -274,14 +352,15 @@ OUTCOME_COLUMNS = ("outcome_id", "theme", "indicator", "written_indicator", "in_
 
 
 def _outcomes(results: list[PartnerResult]) -> pd.DataFrame:
-    """Every partner's outcomes in one table, with ``partner_id, name, group`` (column by
-    column: one frame, not one per partner)."""
+    """Every partner's outcomes in one table, with ``partner_id, name, group`` (the
+    partners' tables joined once)."""
     sizes = [len(r.outcomes) for r in results]
-    columns = {c: (np.concatenate([r.outcomes[c].to_numpy() for r in results]) if results else np.array([]))
-               for c in OUTCOME_COLUMNS}
+    if results:
+        frame = pd.concat([r.outcomes for r in results], ignore_index=True)[list(OUTCOME_COLUMNS)]
+    else:
+        frame = pd.DataFrame({c: np.array([]) for c in OUTCOME_COLUMNS})
     for column, attribute in (("partner_id", "partner_id"), ("name", "name"), ("group", "purpose")):
-        columns[column] = np.repeat(np.array([getattr(r, attribute) for r in results], dtype=object), sizes)
-    frame = pd.DataFrame(columns)
+        frame[column] = np.repeat(np.array([getattr(r, attribute) for r in results], dtype=object), sizes)
     frame["present_value"] = frame["present_value"].astype(float)
     return frame
 
@@ -369,7 +448,7 @@ def _evidence_kinds(results: list[PartnerResult], tables: Mapping[str, pd.DataFr
     for r in results:
         levels = r.evidence["level"].to_numpy()
         surveyed = {str(o) for o in r.evidence["outcome_id"].to_numpy()[levels == "survey"]}
-        for oid in r.outcomes["outcome_id"]:
+        for oid in r.outcomes["outcome_id"].tolist():
             kinds = (["deflator survey"] if oid in surveyed else []) + (
                 ["case studies"] if (r.partner_id, oid) in evidenced else [])
             out[(r.partner_id, oid)] = "; ".join(kinds)

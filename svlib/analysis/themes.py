@@ -42,8 +42,8 @@ for the same person unless the source builds the proxy that way."
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -329,6 +329,98 @@ def partner_map(tables: Mapping[str, pd.DataFrame], partner_id: str, price_year:
     resolved = _resolved(tables, partner_id, price_year, library, price_index)
     survey = _rows(tables, "DeflatorSurvey", partner_id)
     return resolved, survey if len(survey) else None, Investment.from_inputs(_rows(tables, "Inputs", partner_id))
+
+
+def partner_rows(tables: Mapping[str, pd.DataFrame], name: str, partner_ids: Sequence[str],
+                 columns: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Each partner's rows of table ``name``, as :func:`partner_map` reads them (without
+    ``partner_id``, indexed from 0; empty when it has none), the table split once; only
+    ``columns`` (those the table has) when given."""
+    frame = tables.get(name)
+    if frame is None or "partner_id" not in frame:
+        return {pid: pd.DataFrame() for pid in partner_ids}
+    if columns is not None:
+        frame = frame[["partner_id", *(c for c in columns if c in frame and c != "partner_id")]]
+    keys = frame["partner_id"].astype(str)
+    positions = keys.groupby(keys, sort=False).indices
+    body = frame.drop(columns="partner_id")
+    empty = body.iloc[0:0].reset_index(drop=True)
+    return {pid: body.iloc[positions[pid]].reset_index(drop=True) if pid in positions else empty
+            for pid in partner_ids}
+
+
+@dataclass(frozen=True)
+class ResolvedMaps:
+    """Several partners' impact maps resolved together (:func:`resolved_maps`).
+
+    Attributes
+    ----------
+    partner_ids : tuple of str
+        The partners, in the order of their rows.
+    impact_map : pandas.DataFrame
+        Their resolved maps one after another, each partner's rows as :func:`partner_map`
+        gives its map (its own outcome ids, every proxy in the price year), indexed from 0.
+    starts : tuple of int
+        The first row of each partner, then the number of rows.
+    """
+
+    partner_ids: tuple[str, ...]
+    impact_map: pd.DataFrame
+    starts: tuple[int, ...]
+
+    def rows(self, i: int) -> slice:
+        """The rows of the ``i``-th partner."""
+        return slice(self.starts[i], self.starts[i + 1])
+
+
+def resolved_maps(tables: Mapping[str, pd.DataFrame], partner_ids: Sequence[str], price_year: int,
+                  library: ProxyLibrary, price_index: str = "cpi") -> list[ResolvedMaps]:
+    """The impact maps of ``partner_ids`` resolved in as few passes as their proxies allow,
+    every row exactly as :func:`partner_map` resolves it.
+
+    A row is resolved from its own cells, and from its partner's first calendar year only
+    when it names a yearly series (:func:`svlib.validate.impact_map.resolve_proxies`), so
+    the maps that name no series are resolved in one pass, and a map that names one on its
+    own, with its partner's period.
+
+    Returns
+    -------
+    list of ResolvedMaps
+        The maps that name no series first (in the order of ``partner_ids``), then each
+        map that names one.
+
+    Raises
+    ------
+    InputError
+        The problems of the first partner, in the order of ``partner_ids``, whose proxies
+        cannot be resolved, as :func:`partner_map` raises them.
+    """
+    impact = tables["ImpactMap"]
+    keys = impact["partner_id"].astype(str)
+    positions = keys.groupby(keys, sort=False).indices
+    series = library.series_ids
+    names_series = set(keys[impact["proxy_id"].isin(sorted(series))]) if "proxy_id" in impact and series else set()
+    together = [pid for pid in partner_ids if pid not in names_series]
+    try:
+        blocks = []
+        if together:
+            order = np.concatenate([positions.get(pid, np.zeros(0, np.intp)) for pid in together])
+            raw = impact.iloc[order].drop(columns="partner_id").reset_index(drop=True)
+            resolved, problems = resolve_proxies(raw, library, price_year, price_index)
+            if any(p.severity == "error" for p in problems):
+                raise InputError([p for p in problems if p.severity == "error"])
+            sizes = [len(positions.get(pid, ())) for pid in together]
+            blocks.append(ResolvedMaps(tuple(together), resolved, tuple(np.concatenate([[0], np.cumsum(sizes)])
+                                                                        .tolist())))
+        for pid in partner_ids:
+            if pid in names_series:
+                own = _resolved(tables, pid, price_year, library, price_index)
+                blocks.append(ResolvedMaps((pid,), own, (0, len(own))))
+        return blocks
+    except Exception:
+        for pid in partner_ids:  # name the first partner's problems, as resolving one by one meets them
+            _resolved(tables, pid, price_year, library, price_index)
+        raise
 
 
 def _investment(tables: Mapping[str, pd.DataFrame], partner_id: str) -> float:

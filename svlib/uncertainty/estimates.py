@@ -54,9 +54,9 @@ import pandas as pd
 
 from svlib.contract.cells import is_blank
 from svlib.contract.tables import PARAMETERS
-from svlib.core.frames import records
+from svlib.core.frames import column_values, records
 from svlib.uncertainty.deflators import INDICATIVE_BELOW, Prior, survey_distributions
-from svlib.uncertainty.distributions import ParameterDistribution
+from svlib.uncertainty.distributions import ParameterDistribution, range_means, range_quantiles
 from svlib.valuation.sroi import Conventions, Investment, Valuation, value_map
 
 ENOUGH_ANSWERS: int = INDICATIVE_BELOW
@@ -164,37 +164,191 @@ def _survey_rows(impact_map: pd.DataFrame, survey: pd.DataFrame | None,
     return found, warnings
 
 
-def _choose(row: Mapping, parameter: str, answers: dict | None,
-            prior: Prior | None) -> tuple[str, ParameterDistribution, str]:
-    """``(level, distribution, note)`` for one parameter of one map row, by the rule."""
-    oid = row["outcome_id"]
-    if answers is not None and answers["n_answers"] >= ENOUGH_ANSWERS:
-        dist = answers["distribution"]
-        if dist.kind == "fixed":  # a prior of weight 1
-            return answers["prior_label"], dist, (f"the stated {answers['prior_label']} is given full weight over "
-                                                  f"the survey")
-        note = (f"the mean of {answers['n_answers']} survey answers is used: answers from people who know the "
-                "outcome are stronger evidence than one written figure")
-        return "survey", dist, note
-    few = ""
-    if answers is not None:
-        few = (f"; the survey's answers (fewer than {ENOUGH_ANSWERS}) are shown as indicative and not used")
-    written = row.get(parameter)
-    has_range = not is_blank(row.get(f"{parameter}_low")) and not is_blank(row.get(f"{parameter}_high"))
-    if is_blank(written) and parameter != "leakage":
-        if prior is None:
-            raise ValueError(f"outcome {oid}: {parameter} has no figure, no range and no survey; "
+RANGE_KINDS: tuple[str, ...] = ("uniform", "triangular", "pert")
+"""The shapes a typed range may take (blank means PERT)."""
+
+QUANTILES = np.array([0.05, 0.95])
+"""The probabilities of the table's ``p5`` and ``p95``."""
+
+
+def _figures(impact_map: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A column of figures as floats, which cells are blank (:func:`is_blank`) and which hold
+    something that is not a number (NaN in the values; refused where it is used). A map
+    without the column is blank throughout."""
+    n = len(impact_map)
+    if name not in impact_map:
+        return np.full(n, math.nan), np.ones(n, bool), np.zeros(n, bool)
+    column = impact_map[name]
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiub":
+        values = column.to_numpy(float)
+        return values, np.isnan(values), np.zeros(n, bool)
+    cells = column_values(impact_map, name)
+    blank = np.fromiter((is_blank(v) for v in cells), bool, n)
+    values, bad = np.full(n, math.nan), np.zeros(n, bool)
+    for i, (cell, empty) in enumerate(zip(cells, blank)):
+        if not empty:
+            try:
+                values[i] = float(cell)
+            except (TypeError, ValueError):
+                bad[i] = True
+    return values, blank, bad
+
+
+def _shapes(impact_map: pd.DataFrame, name: str) -> list[str]:
+    """A ``<p>_dist`` column as the shape each cell names, trimmed and in lower case."""
+    if name not in impact_map:
+        return [""] * len(impact_map)
+    return [str(v or "").strip().lower() for v in column_values(impact_map, name)]
+
+
+@dataclass
+class _Column:
+    """One parameter's rows of the table (every field one entry per outcome), and the
+    outcomes whose figure is refused (:func:`_refuse` says why)."""
+
+    level: np.ndarray
+    written: np.ndarray
+    central: np.ndarray
+    p5: np.ndarray
+    p95: np.ndarray
+    kind: np.ndarray
+    low: np.ndarray
+    most_likely: np.ndarray
+    high: np.ndarray
+    description: np.ndarray
+    evidence: np.ndarray
+    n_answers: np.ndarray
+    survey_mean: np.ndarray
+    note: np.ndarray
+    distribution: np.ndarray
+    refused: np.ndarray
+    unfigured: np.ndarray
+
+
+def _parameter(impact_map: pd.DataFrame, parameter: str, ids: list[str], from_survey: dict,
+               priors: dict) -> _Column:
+    """The rule of evidence for one parameter of every outcome, column-wise (module notes)."""
+    n = len(ids)
+    leakage = parameter == "leakage"
+    written, blank, bad = _figures(impact_map, parameter)
+    answers = [from_survey.get((oid, parameter)) for oid in ids] if from_survey else [None] * n
+    stated = [priors.get((oid, parameter)) for oid in ids] if priors else [None] * n
+    asked = np.fromiter((a is not None for a in answers), bool, n) if from_survey else np.zeros(n, bool)
+    surveyed = (np.fromiter((a is not None and a["n_answers"] >= ENOUGH_ANSWERS for a in answers), bool, n)
+                if from_survey else np.zeros(n, bool))
+    unwritten = ~surveyed & blank & (not leakage)  # no figure: a stated prior, or refused
+    prior = unwritten & np.fromiter((p is not None for p in stated), bool, n) if priors else np.zeros(n, bool)
+    unfigured = unwritten & ~prior
+    mapped = ~surveyed & ~unwritten  # the map's figure, with its range if one is given
+    central = np.where(blank, 0.0, written)  # a blank leakage is 0
+    low, low_blank, low_bad = _figures(impact_map, f"{parameter}_low")
+    high, high_blank, high_bad = _figures(impact_map, f"{parameter}_high")
+    shapes = np.array(_shapes(impact_map, f"{parameter}_dist"), dtype=object)
+    ranged = mapped & ~low_blank & ~high_blank & (shapes != "fixed")
+    kinds = np.where(shapes == "", "pert", shapes)
+    finite = np.isfinite(central)
+    refused = mapped & ~ranged & ~finite
+    with np.errstate(invalid="ignore"):
+        refused |= ranged & (~np.isin(kinds, RANGE_KINDS) | low_bad | high_bad | bad | ~finite | ~np.isfinite(low)
+                             | ~np.isfinite(high) | ~(low <= central) | ~(central <= high))
+    refused |= unfigured | bad  # a figure that is no number is refused wherever it is read
+    ok = ~refused
+    varying = ranged & ok & (low != high)  # a zero-width range is the fixed figure
+
+    level = np.full(n, "figure", dtype=object)
+    kind = np.full(n, "fixed", dtype=object)
+    out_low, out_mode, out_high = central.copy(), central.copy(), central.copy()
+    mean, p5, p95 = central.copy(), central.copy(), central.copy()
+    description = np.empty(n, dtype=object)
+    evidence = np.full(n, "central value (no range)", dtype=object)
+    note = np.full(n, "", dtype=object)
+    distribution = np.empty(n, dtype=object)
+    few = f"; the survey's answers (fewer than {ENOUGH_ANSWERS}) are shown as indicative and not used"
+    note[asked & ~surveyed] = few.lstrip("; ")
+
+    # the map's figures, fixed (no range, a zero-width range or shape "fixed")
+    fixed = np.flatnonzero(mapped & ok & ~varying)
+    made: dict[int, ParameterDistribution] = {}
+    bits = central.view(np.int64).tolist()  # one object per figure, to the last bit (0.0 is not -0.0)
+    for i in fixed[~ranged[fixed]].tolist():
+        dist = made.get(bits[i])
+        if dist is None:
+            dist = made[bits[i]] = ParameterDistribution.fixed(float(central[i]), evidence="central value (no range)")
+        distribution[i] = dist
+    for i in fixed[ranged[fixed]].tolist():  # a zero-width range keeps its ends and its words
+        distribution[i] = dist = ParameterDistribution(str(kinds[i]), float(low[i]), float(central[i]),
+                                                       float(high[i]), evidence=f"range {low[i]:g} to {high[i]:g} "
+                                                                                f"({kinds[i]})")
+        out_low[i], out_high[i], evidence[i] = dist.low, dist.high, dist.evidence
+    description[fixed] = [f"fixed at {v:g}" for v in central[fixed].tolist()]
+
+    # typed ranges: the mean and exact percentiles of each shape, column-wise
+    for shape in RANGE_KINDS:
+        rows = np.flatnonzero(varying & (kinds == shape))
+        if not len(rows):
+            continue
+        a, c, b = low[rows], central[rows], high[rows]
+        level[rows], kind[rows] = "range", shape
+        out_low[rows], out_mode[rows], out_high[rows] = a, c, b
+        mean[rows] = range_means(shape, a, c, b)
+        quantiles = range_quantiles(shape, a, c, b, QUANTILES)
+        p5[rows], p95[rows] = quantiles[:, 0], quantiles[:, 1]
+        words = {"uniform": "uniform", "triangular": "triangular", "pert": "PERT"}[shape]
+        likely = shape != "uniform"
+        triples = list(zip(a.tolist(), c.tolist(), b.tolist()))
+        shown = [(f"{lo:g}", f"{mo:g}", f"{hi:g}") for lo, mo, hi in triples]  # each figure written once
+        said = [f"range {lo} to {hi} ({shape})" for lo, _, hi in shown]
+        evidence[rows] = said
+        description[rows] = [f"{words} from {lo} to {hi}" + (f", most likely {mo}" if likely else "")
+                             for lo, mo, hi in shown]
+        distribution[rows] = [ParameterDistribution(shape, lo, mo, hi, evidence=given)
+                              for (lo, mo, hi), given in zip(triples, said)]
+        note[rows] = [f"the mean of the range given is used ({f'most likely {mo}, ' if likely else ''}from {lo} "
+                      f"to {hi}), so the headline is the expected value of the estimate"
+                      + (few if asked[i] else "") for (lo, mo, hi), i in zip(shown, rows.tolist())]
+
+    # survey means and stated priors: few, each from its own distribution
+    for i in np.flatnonzero(surveyed | prior).tolist():
+        if surveyed[i]:
+            found = answers[i]
+            dist = found["distribution"]
+            if dist.kind == "fixed":  # a prior of weight 1
+                level[i] = found["prior_label"]
+                note[i] = f"the stated {found['prior_label']} is given full weight over the survey"
+            else:
+                level[i] = "survey"
+                note[i] = (f"the mean of {found['n_answers']} survey answers is used: answers from people who "
+                           "know the outcome are stronger evidence than one written figure")
+        else:
+            given = stated[i]
+            dist = ParameterDistribution.fixed(given.value, evidence=f"{given.label} {given.value:.1%}"
+                                               + (f" ({given.source})" if given.source else ""))
+            level[i], note[i] = given.label, f"no figure was given, so the {given.label} is used"
+        distribution[i], kind[i], description[i], evidence[i] = dist, dist.kind, dist.describe(), dist.evidence
+        out_low[i], out_mode[i], out_high[i], mean[i] = dist.low, dist.mode, dist.high, float(dist.mean())
+        p5[i], p95[i] = (float(v) for v in dist.quantile(QUANTILES))
+
+    n_answers = np.zeros(n, np.int64)
+    survey_mean = np.full(n, math.nan)
+    for i in np.flatnonzero(asked).tolist():
+        n_answers[i], survey_mean[i] = int(answers[i]["n_answers"]), float(answers[i]["mean"])
+    return _Column(level=level, written=np.where(blank, 0.0 if leakage else math.nan, written), central=mean,
+                   p5=p5, p95=p95, kind=kind, low=out_low, most_likely=out_mode, high=out_high,
+                   description=description, evidence=evidence, n_answers=n_answers, survey_mean=survey_mean,
+                   note=note, distribution=distribution, refused=refused, unfigured=unfigured)
+
+
+def _refuse(impact_map: pd.DataFrame, ids: list[str], columns: list[_Column]) -> None:
+    """Raise for the first refused figure in map order then ``PARAMETERS`` order (the
+    order a reader meets them): no figure and nothing else, or a range that is no
+    distribution (:meth:`ParameterDistribution.from_row` says why)."""
+    refused = np.stack([c.refused for c in columns], axis=1)
+    for i, j in zip(*np.nonzero(refused)):
+        parameter = PARAMETERS[j]
+        if columns[j].unfigured[i]:
+            raise ValueError(f"outcome {ids[i]}: {parameter} has no figure, no range and no survey; "
                              "give a figure (nothing is guessed)")
-        return prior.label, ParameterDistribution.fixed(prior.value, evidence=f"{prior.label} {prior.value:.1%}"
-                                                         + (f" ({prior.source})" if prior.source else "")), (
-            f"no figure was given, so the {prior.label} is used")
-    dist = ParameterDistribution.from_row(row, parameter)
-    if has_range and dist.kind != "fixed":
-        likely = "" if dist.kind == "uniform" else f"most likely {dist.mode:g}, "
-        note = (f"the mean of the range given is used ({likely}from {dist.low:g} to {dist.high:g}), "
-                "so the headline is the expected value of the estimate" + few)
-        return "range", dist, note
-    return "figure", dist, few.lstrip("; ")
+        ParameterDistribution.from_row(records(impact_map.iloc[[i]])[0], parameter)
 
 
 def estimates(
@@ -218,28 +372,29 @@ def estimates(
     Returns
     -------
     Estimates
+
+    Notes
+    -----
+    The rule is applied column by column (one parameter of every outcome at once), each
+    figure exactly as :class:`svlib.uncertainty.distributions.ParameterDistribution` gives
+    its mean and percentiles; a refused figure is reported at the first outcome, in map
+    order, then the first parameter in ``PARAMETERS`` order.
     """
     from_survey, warnings = _survey_rows(impact_map, survey, priors)
-    priors = dict(priors or {})
-    rows = []
-    for row in records(impact_map):
-        oid = str(row["outcome_id"])
-        for p in PARAMETERS:
-            answers = from_survey.get((oid, p))
-            level, dist, note = _choose(row, p, answers, priors.get((oid, p)))
-            written = row.get(p)
-            p5, p95 = (float(v) for v in dist.quantile(np.array([0.05, 0.95])))
-            rows.append({
-                "outcome_id": oid, "parameter": p, "level": level,
-                "written": float(written) if not is_blank(written) else (0.0 if p == "leakage" else math.nan),
-                "central": float(dist.mean()), "p5": p5, "p95": p95, "kind": dist.kind, "low": dist.low,
-                "most_likely": dist.mode, "high": dist.high, "description": dist.describe(),
-                "evidence": dist.evidence,
-                "n_answers": int(answers["n_answers"]) if answers else 0,
-                "survey_mean": float(answers["mean"]) if answers else math.nan,
-                "note": note, "distribution": dist,
-            })
-    table = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+    ids = [str(v) for v in column_values(impact_map, "outcome_id")] if len(impact_map) else []
+    if not ids:
+        table = pd.DataFrame.from_records([], columns=list(COLUMNS))
+        return Estimates(written=impact_map, table=table, warnings=tuple(warnings))
+    given = dict(priors or {})
+    columns = [_parameter(impact_map, p, ids, from_survey, given) for p in PARAMETERS]
+    if any(c.refused.any() for c in columns):
+        _refuse(impact_map, ids, columns)
+    width = len(PARAMETERS)
+    table = pd.DataFrame({
+        "outcome_id": np.repeat(np.array(ids, dtype=object), width),
+        "parameter": np.tile(np.array(PARAMETERS, dtype=object), len(ids)),
+        **{name: np.stack([getattr(c, name) for c in columns], axis=1).reshape(-1) for name in COLUMNS[2:]},
+    }, columns=list(COLUMNS))
     return Estimates(written=impact_map, table=table, warnings=tuple(warnings))
 
 

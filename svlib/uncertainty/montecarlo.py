@@ -31,8 +31,9 @@ Per draw ``d`` and outcome ``i`` (Cabinet Office 2012; see :mod:`svlib.valuation
     ratio_d  = PV_d / investment
     payback_d = investment / (Σ_i I_{d,i} × first_year_share_{d,i} / 12)
 
-Work is vectorised over outcomes × draws and chunked over draws (at most ``chunk_size``
-draws in memory at once); only per-draw totals are kept unless ``keep_outcomes``.
+Work is vectorised over draws, chunked (at most ``chunk_size`` draws at once) and done one
+outcome at a time, each outcome's present value added to the totals as it is made, so the
+working arrays stay in cache; only per-draw totals are kept unless ``keep_outcomes``.
 Summaries use ``numpy.percentile`` (linear interpolation) and the sample standard
 deviation (``ddof = 1``); ``monte_carlo_se = sd(ratio) / sqrt(draws)`` is the standard
 error of the simulated mean ratio, so users can see whether the draws suffice.
@@ -66,6 +67,7 @@ from svlib.valuation.sroi import (
     Investment,
     ValueModel,
     first_year_share,
+    payback_months,
     present_value_factor,
 )
 
@@ -82,11 +84,10 @@ PARAMETER_STREAMS: dict[str, int] = {
 of the reproducibility contract (never renumber)."""
 
 
-WORK_ELEMENTS: int = 1 << 20
-"""Outcome-draws valued at once (three working arrays of 8 MB): a block holds
-``max(1024, WORK_ELEMENTS // outcomes)`` draws, or fewer if ``chunk_size`` says so.
-Large enough that per-block overheads vanish (measured on 50-outcome maps); results do
-not depend on it."""
+SEGMENT_OUTCOMES: int = 128
+"""Outcomes whose tables of equally likely values :func:`simulate_maps` builds at once (4 MB
+a parameter): few enough to stay in cache between being built and drawn from, enough that
+building them takes few calls; results do not depend on it."""
 
 
 def stable_hash(text: str) -> int:
@@ -97,12 +98,22 @@ def stable_hash(text: str) -> int:
 
 def stream_seed(seed: int, outcome_id: str, parameter: str) -> np.random.SeedSequence:
     """The seed sequence of the stream for ``parameter`` of ``outcome_id``."""
-    return np.random.SeedSequence(entropy=seed, spawn_key=(stable_hash(outcome_id), PARAMETER_STREAMS[parameter]))
+    return _keyed_seed(seed, stable_hash(outcome_id), parameter)
+
+
+def _keyed_seed(seed: int, key: int, parameter: str) -> np.random.SeedSequence:
+    """:func:`stream_seed` of the outcome whose :func:`stable_hash` is ``key``."""
+    return np.random.SeedSequence(entropy=seed, spawn_key=(key, PARAMETER_STREAMS[parameter]))
 
 
 def bit_stream(seed: int, outcome_id: str, parameter: str, start: int = 0) -> np.random.PCG64:
     """The stream's bit generator, positioned at draw ``start`` (``PCG64.advance``)."""
-    bits = np.random.PCG64(stream_seed(seed, outcome_id, parameter))
+    return _positioned(stream_seed(seed, outcome_id, parameter), start)
+
+
+def _positioned(seeds: np.random.SeedSequence, start: int) -> np.random.PCG64:
+    """The bit generator of ``seeds``, advanced to draw ``start``."""
+    bits = np.random.PCG64(seeds)
     if start:
         bits.advance(int(start))
     return bits
@@ -116,32 +127,60 @@ def stream(seed: int, outcome_id: str, parameter: str, start: int = 0) -> np.ran
 
 # --- the simulation -----------------------------------------------------------------
 @dataclass
-class _Plan:
-    """Everything a worker needs to simulate a range of draws."""
+class _Map:
+    """One map of a plan: its value model, its outcomes' rows among the plan's, and each
+    group's rows among its own."""
 
     model: ValueModel
+    rows: slice
+    groups: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class _Plan:
+    """Everything a worker needs to simulate a range of draws of one map, or of several
+    (their outcomes one after another, each map totalled on its own)."""
+
+    maps: list[_Map]
     seed: int
     uncertain: list[tuple[str, np.ndarray, list[ParameterDistribution]]]
     stream_ids: tuple[str, ...] = ()
-    groups: dict[str, np.ndarray] = field(default_factory=dict)
+    paybacks: bool = True
+    stream_keys: tuple[int, ...] = ()  # stable_hash of each stream id, hashed once for all its parameters
+
+    @property
+    def size(self) -> int:
+        """Outcomes of all its maps."""
+        return self.maps[-1].rows.stop if self.maps else 0
 
 
 def _by_parameter(distributions: pd.DataFrame) -> dict[str, list[ParameterDistribution]]:
     """Each parameter's distributions, in outcome order."""
     grouped: dict[str, list[ParameterDistribution]] = {p: [] for p in PARAMETERS}
-    for p, dist in zip(distributions["parameter"], distributions["distribution"]):
+    for p, dist in zip(distributions["parameter"].tolist(), distributions["distribution"].tolist()):
         grouped[p].append(dist)
     return grouped
 
 
-def _plan(model: ValueModel, distributions: pd.DataFrame, seed: int, streams: str | None = None,
-          groups: Sequence[str] | None = None) -> _Plan:
+def _plan(models: Sequence[ValueModel], distributions: Sequence[pd.DataFrame], seed: int,
+          streams: Sequence[str | None], groups: Sequence[Sequence[str] | None], paybacks: bool = True) -> _Plan:
+    """The plan for ``models``, one after another, each with its ``Estimates.table``."""
+    maps, ids, at = [], [], 0
+    grouped: dict[str, list[ParameterDistribution]] = {p: [] for p in PARAMETERS}
+    for model, table, prefix, labels in zip(models, distributions, streams, groups):
+        maps.append(_Map(model, slice(at, at + model.size), group_rows(labels, model.size)))
+        ids += stream_ids(model.outcome_ids, prefix)
+        at += model.size
+        for p, dists in _by_parameter(table).items():
+            if len(dists) != model.size:
+                raise ValueError(f"the estimates give {len(dists)} {p} figures for {model.size} outcomes")
+            grouped[p] += dists
     uncertain = []
-    for p, dists in _by_parameter(distributions).items():
+    for p, dists in grouped.items():
         varying = np.array([i for i, d in enumerate(dists) if d.kind != "fixed"], np.intp)
         if len(varying):
             uncertain.append((p, varying, [dists[i] for i in varying]))
-    return _Plan(model, seed, uncertain, stream_ids(model.outcome_ids, streams), group_rows(groups, model.size))
+    return _Plan(maps, seed, uncertain, tuple(ids), paybacks, tuple(stable_hash(i) for i in ids))
 
 
 def group_rows(groups: Sequence[str] | None, size: int) -> dict[str, np.ndarray]:
@@ -176,10 +215,11 @@ IMPACT_FACTORS: tuple[str, ...] = ("quantity", "proxy_value", "deadweight", "dis
 """The parameters multiplied into year-1 impact, in :func:`svlib.valuation.sroi.year_one_impact`'s order."""
 
 
-def _factor(parameter: str, values: np.ndarray) -> np.ndarray:
+def _factor(parameter: str, values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """What ``parameter`` multiplies year-1 impact by: its value for quantity and proxy,
-    ``1 − value`` for the deflators and leakage (the same arithmetic as ``year_one_impact``)."""
-    return values if parameter in ("quantity", "proxy_value") else 1.0 - values
+    ``1 − value`` for the deflators and leakage (the same arithmetic as ``year_one_impact``;
+    into ``out`` if given)."""
+    return values if parameter in ("quantity", "proxy_value") else np.subtract(1.0, values, out=out)
 
 
 def _multipliers(model: ValueModel, parameter: str, values: np.ndarray, rows: np.ndarray | None = None
@@ -195,6 +235,31 @@ def _multipliers(model: ValueModel, parameter: str, values: np.ndarray, rows: np
     factors = model.outcome_factors if rows is None else model.outcome_factors[rows]
     return [present_value_factor(values, duration, start, factors, dropoff_from),
             first_year_share(values, start, dropoff_from)]
+
+
+def _fixed_multipliers(plan: _Plan, parameter: str) -> list[np.ndarray]:
+    """What the central value of ``parameter`` multiplies by in every row of the plan
+    (:func:`_multipliers`, each a column ``(rows, 1)``; drop-off by each map's own model)."""
+    if parameter != "drop_off":
+        central = np.concatenate([m.model.central[parameter] for m in plan.maps])
+        return [_factor(parameter, central[:, None])]
+    per_map = [_multipliers(m.model, parameter, m.model.central[parameter][:, None]) for m in plan.maps]
+    return [np.concatenate(parts) for parts in zip(*per_map)]
+
+
+def _drop_off_multipliers(plan: _Plan, values: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
+    """What drop-off ``values`` (``(len(rows), k)``) in the plan's ``rows`` multiply by
+    (:func:`_multipliers`, each map's rows by its own model)."""
+    parameter = "drop_off"
+    tables = [np.empty_like(values), np.empty_like(values)]
+    owner = np.searchsorted([m.rows.start for m in plan.maps], rows, side="right") - 1
+    for j in np.unique(owner).tolist():
+        chosen = np.flatnonzero(owner == j)
+        mapped = plan.maps[j]
+        for table, part in zip(tables, _multipliers(mapped.model, parameter, values[chosen],
+                                                    rows[chosen] - mapped.rows.start)):
+            table[chosen] = part
+    return tables
 
 
 def factor_moments(model: ValueModel, distributions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -244,89 +309,155 @@ MOMENT_ROWS = 512
 """Outcomes whose draw tables :func:`factor_moments` holds at once (16 MB)."""
 
 
+SHIFT = np.uint64(64 - DRAW_BITS)
+"""A 64-bit output shifted right by this is the cell it draws (its top ``DRAW_BITS`` bits)."""
+
+
 class _Sampler:
     """One parameter's draws in one process: for each varying outcome its ``DRAW_CELLS``
-    equally likely values turned into what the valuation multiplies by, and its stream."""
+    equally likely values turned into what the valuation multiplies by (one table; for
+    drop-off two, the present value factor and the first-year share), and its stream."""
 
     def __init__(self, plan: _Plan, parameter: str, rows: np.ndarray, dists: list[ParameterDistribution],
                  start: int) -> None:
-        model = plan.model
-        self.rows = rows
-        values = QuantileBatch(dists).values  # (varying rows, DRAW_CELLS)
-        self.tables = [np.ascontiguousarray(t) for t in _multipliers(model, parameter, values, rows)]
-        self.columns = _multipliers(model, parameter, model.central[parameter][:, None])
-        self.fixed_rows = np.setdiff1d(np.arange(model.size), rows)
-        self.generators = [bit_stream(plan.seed, plan.stream_ids[r], parameter, start) for r in rows]
+        # one table per distinct distribution: a range typed for many outcomes is tabulated once
+        places: dict[ParameterDistribution, int] = {}
+        place = [places.setdefault(d, len(places)) for d in dists]
+        values = QuantileBatch(list(places)).values  # (distinct distributions, DRAW_CELLS)
+        if parameter == "drop_off":  # its multipliers depend on each outcome's years too
+            self.tables = [list(t) for t in _drop_off_multipliers(plan, values[place], rows)]
+        else:
+            table = _factor(parameter, values, out=values)
+            self.tables = [[table[k] for k in place]]
+        keys = plan.stream_keys
+        self.generators = [_positioned(_keyed_seed(plan.seed, keys[r], parameter), start) for r in rows.tolist()]
+        self.slot = dict(zip(rows.tolist(), range(len(rows))))  # a varying row of the plan: its place here
 
-    def fill(self, n: int, outs: list[np.ndarray]) -> None:
-        """The next ``n`` draws, as blocks ``(outcomes, n)`` of each table's factor (one
-        block per table, in ``outs``): drawn values in the varying rows, the central
-        value's factor in the others. Row by row, so each row's numbers stay in cache."""
-        shift = np.uint64(64 - DRAW_BITS)
-        for out, column in zip(outs, self.columns):
-            if len(self.fixed_rows):
-                out[self.fixed_rows] = column[self.fixed_rows]
-        for i, (r, bits) in enumerate(zip(self.rows, self.generators)):
-            cells = np.right_shift(bits.random_raw(n), shift).view(np.int64)
-            for table, out in zip(self.tables, outs):
-                np.take(table[i], cells, out=out[r], mode="clip")
+    def draw(self, i: int, n: int, outs: list[np.ndarray]) -> None:
+        """The next ``n`` draws of varying outcome ``i``: each table's value into ``outs``."""
+        cells = self.generators[i].random_raw(n)
+        np.right_shift(cells, SHIFT, out=cells)
+        for table, out in zip(self.tables, outs):
+            np.take(table[i], cells.view(np.int64), out=out, mode="clip")
 
 
-def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: bool) -> dict[str, np.ndarray]:
-    """Simulate draws ``start .. stop − 1`` (each process builds its own tables).
+def _programs(plan: _Plan, samplers: dict[str, _Sampler]) -> list[tuple]:
+    """How each row of the plan is valued, in :meth:`ValueModel.evaluate`'s order:
+    ``(first, steps, present, share)``: year-1 impact's first factor (a draw
+    ``(sampler, i)``, or its fixed value), the factors it is then multiplied by in
+    ``IMPACT_FACTORS`` order (draws, or fixed values other than 1: × 1.0 changes nothing),
+    the present value factor (a draw, a fixed value, or None for 1) and the share of year-1
+    impact in analysis year 1 (``"drawn"`` with the present value factor, a fixed value,
+    or None for 1)."""
+    fixed = {p: [c.ravel().tolist() for c in _fixed_multipliers(plan, p)] for p in PARAMETERS}
+    share_varies = plan.maps[0].model.conventions.dropoff_from == 1
+    slots = {p: samplers[p].slot if p in samplers else {} for p in PARAMETERS}
+    programs = []
+    for r in range(plan.size):
+        factors = []
+        for p in IMPACT_FACTORS:
+            i = slots[p].get(r)
+            factors.append((samplers[p], i) if i is not None else fixed[p][0][r])
+        steps = tuple(f for f in factors[1:] if f != 1.0)
+        i = slots["drop_off"].get(r)
+        if i is not None:
+            present, share = (samplers["drop_off"], i), "drawn" if share_varies else fixed["drop_off"][1][r]
+        else:
+            present, share = fixed["drop_off"][0][r], fixed["drop_off"][1][r]
+        programs.append((factors[0], steps, None if present == 1.0 else present, None if share == 1.0 else share))
+    return programs
 
-    Per block of draws: year-1 impact is the running product of the factors in
-    ``IMPACT_FACTORS`` order (each a drawn block, or a fixed column), then
-    ``PV = impact × PVF(drop_off)`` and ``year-1 = impact × first_year_share(drop_off)``,
-    exactly :meth:`ValueModel.outcome_values`' arithmetic on the drawn values.
+
+def _run(plan: _Plan, start: int, stop: int, chunk_size: int, keep_outcomes: bool) -> list[dict[str, np.ndarray]]:
+    """Simulate draws ``start .. stop − 1`` of each of the plan's maps (each process builds
+    its own tables); one dict of results per map.
+
+    Per block of at most ``chunk_size`` draws, outcome by outcome in map order: year-1
+    impact is the running product of the factors in ``IMPACT_FACTORS`` order (each drawn,
+    or fixed), then ``PV = impact × PVF(drop_off)`` and ``year-1 = impact ×
+    first_year_share(drop_off)``, exactly :meth:`ValueModel.outcome_values`' arithmetic on
+    the drawn values; each outcome's present value is added to its map's total and its
+    group's, one outcome at a time in map order as :meth:`ValueModel.total` adds them.
+    Only a few arrays of one block's draws are worked on, so each stays in cache.
     """
-    model = plan.model
-    size, count = model.size, stop - start
-    width = max(1, min(chunk_size, max(1024, WORK_ELEMENTS // max(size, 1)), count))
+    count = stop - start
+    width = max(1, min(chunk_size, count))
     samplers = {p: _Sampler(plan, p, rows, dists, start) for p, rows, dists in plan.uncertain}
-    fixed = {p: _multipliers(model, p, model.central[p][:, None]) for p in PARAMETERS}
-    # the share of year-1 impact in analysis year 1 depends on the drawn drop-off only
-    # when drop-off counts from year 1 (see first_year_share); × 1.0 changes nothing, so
-    # a share of 1 everywhere is skipped
-    share_varies = model.conventions.dropoff_from == 1
-    share_is_one = not share_varies and bool(np.all(fixed["drop_off"][1] == 1.0))
-    scratch = [np.empty(size * width) for _ in range(3)]
-    out = {
-        "present_value": np.empty(count),
-        "payback_months": np.empty(count),
-    }
-    if keep_outcomes:
-        out["outcome_present_value"] = np.empty((count, size))
-    for label in plan.groups:
-        out[GROUP_KEY + label] = np.empty(count)
+    programs = _programs(plan, samplers)
+    group_of = [_group_of(m) for m in plan.maps]
+    impact_, drawn_, present_, share_, year_one_, year_one_total_ = (np.empty(width) for _ in range(6))
+    outs = []
+    for m in plan.maps:
+        out = {"present_value": np.empty(count)}
+        if plan.paybacks:
+            out["payback_months"] = np.empty(count)
+        if keep_outcomes:
+            out["outcome_present_value"] = np.empty((count, m.model.size))
+        for label in m.groups:
+            out[GROUP_KEY + label] = np.empty(count)
+        outs.append(out)
     for a in range(0, count, width):
         n = min(width, count - a)
-        impact, factor, extra = (s[: size * n].reshape(size, n) for s in scratch)
-        for k, p in enumerate(IMPACT_FACTORS):
-            target = impact if k == 0 else factor
-            if p in samplers:
-                samplers[p].fill(n, [target])
-            elif k == 0:
-                target[...] = fixed[p][0]
-            else:
-                target = fixed[p][0]
-            if k:
-                np.multiply(impact, target, out=impact)
-        if "drop_off" in samplers:
-            samplers["drop_off"].fill(n, [factor, extra] if share_varies else [factor])
-            pv = np.multiply(impact, factor, out=factor)
-            share = extra if share_varies else fixed["drop_off"][1]
+        impact, drawn, present, share, year_one, year_one_total = (
+            b[:n] for b in (impact_, drawn_, present_, share_, year_one_, year_one_total_))
+        for m, out, groups in zip(plan.maps, outs, group_of):
+            total = out["present_value"][a:a + n]
+            total[...] = 0.0
+            group_totals = [out[GROUP_KEY + label][a:a + n] for label in m.groups]
+            for values in group_totals:
+                values[...] = 0.0
+            year_one_total[...] = 0.0
+            kept = out["outcome_present_value"][a:a + n] if keep_outcomes else None
+            for j, program in enumerate(programs[m.rows]):
+                pv = _outcome(program, n, impact, drawn, present, share)
+                np.add(total, pv, out=total)
+                if groups:
+                    np.add(group_totals[groups[j]], pv, out=group_totals[groups[j]])
+                if kept is not None:
+                    kept[:, j] = pv
+                if plan.paybacks:
+                    first_year = program[3]
+                    if first_year is not None:  # else the whole of year-1 impact falls in year 1
+                        np.multiply(impact, share if first_year == "drawn" else first_year, out=year_one)
+                    np.add(year_one_total, impact if first_year is None else year_one, out=year_one_total)
+            if plan.paybacks:
+                out["payback_months"][a:a + n] = payback_months(m.model.investment, year_one_total)
+    return outs
+
+
+def _outcome(program: tuple, n: int, impact: np.ndarray, drawn: np.ndarray, present: np.ndarray,
+             share: np.ndarray) -> np.ndarray:
+    """One outcome's present value for the next ``n`` draws, by its program
+    (:func:`_programs`): returns ``impact`` or ``present``, with year-1 impact left in
+    ``impact`` (and the drawn first-year share in ``share``). A step is a draw
+    ``(sampler, i)`` or a fixed value."""
+    first, steps, factor, first_year = program
+    if type(first) is tuple:
+        first[0].draw(first[1], n, [impact])
+    else:
+        impact[...] = first
+    for step in steps:
+        if type(step) is tuple:
+            step[0].draw(step[1], n, [drawn])
+            np.multiply(impact, drawn, out=impact)
         else:
-            pv = np.multiply(impact, fixed["drop_off"][0], out=factor)
-            share = fixed["drop_off"][1]
-        year_one = impact if share_is_one else np.multiply(impact, share, out=extra)
-        out["present_value"][a:a + n] = model.total(pv)
-        out["payback_months"][a:a + n] = model.paybacks(year_one)
-        if keep_outcomes:
-            out["outcome_present_value"][a:a + n] = pv.T
-        for label, rows in plan.groups.items():  # each group's outcomes summed as the total sums all
-            out[GROUP_KEY + label][a:a + n] = model.total(pv[rows])
-    return out
+            np.multiply(impact, step, out=impact)
+    if factor is None:  # a present value factor of exactly 1
+        return impact
+    if type(factor) is tuple:
+        factor[0].draw(factor[1], n, [present, share] if first_year == "drawn" else [present])
+        return np.multiply(impact, present, out=present)
+    return np.multiply(impact, factor, out=present)
+
+
+def _group_of(m: _Map) -> list[int]:
+    """The place of each outcome's group among ``m.groups`` (empty without groups)."""
+    if not m.groups:
+        return []
+    places = np.empty(m.model.size, np.intp)
+    for place, rows in enumerate(m.groups.values()):
+        places[rows] = place
+    return places.tolist()
 
 
 GROUP_KEY = "group:"
@@ -442,10 +573,9 @@ def simulate(
     seed : int
         Non-negative integer; with the outcome ids it fixes every draw.
     chunk_size : int
-        Most draws valued at once; blocks are smaller for large maps (``WORK_ELEMENTS``).
-        Memory ≈ 24 bytes × outcomes × block for the working arrays, 32 KB per uncertain
-        parameter of each outcome for its values, and 24 bytes per draw for the results.
-        Results do not depend on it.
+        Most draws valued at once (a block). Memory ≈ 48 bytes × block for the working
+        arrays, 32 KB per uncertain parameter of each outcome for its values, and 24 bytes
+        per draw for the results. Results do not depend on it.
     survey : pandas.DataFrame, optional
         Deflator survey answers (``respondent_ref, outcome_id, factor, answer``); a factor
         with at least ``ENOUGH_ANSWERS`` answers for an outcome uses the distribution of
@@ -471,28 +601,22 @@ def simulate(
     -------
     Simulation
     """
-    if isinstance(draws, bool) or int(draws) != draws or draws < 1:
-        raise ValueError("draws must be a whole number of at least 1")
-    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
-        raise ValueError("seed must be a non-negative whole number")
-    if int(chunk_size) < 1 or int(processes) < 1:
-        raise ValueError("chunk_size and processes must be at least 1")
-    draws, seed, chunk_size, processes = int(draws), int(seed), int(chunk_size), int(processes)
+    draws, seed, chunk_size, processes = _checked(draws, seed, chunk_size, processes)
     found = estimated if estimated is not None else estimates(impact_map, survey, priors)
     model = ValueModel(found.central_map(), investment, conventions)
     distributions = found.table
-    plan = _plan(model, distributions, seed, streams, groups)
+    plan = _plan([model], [distributions], seed, [streams], [groups])
     processes = min(processes, draws)
     if processes == 1:
-        parts = [_run(plan, 0, draws, chunk_size, keep_outcomes)]
+        parts = _run(plan, 0, draws, chunk_size, keep_outcomes)
     else:
         # this process simulates the first range while processes − 1 workers do the rest
         bounds = [int(b) for b in np.linspace(0, draws, processes + 1)]
         with ProcessPoolExecutor(max_workers=processes - 1, initializer=end_with_parent) as pool:
             futures = [pool.submit(_run, plan, a, b, chunk_size, keep_outcomes)
                        for a, b in zip(bounds[1:-1], bounds[2:])]
-            parts = [_run(plan, bounds[0], bounds[1], chunk_size, keep_outcomes)]
-            parts += [f.result() for f in futures]
+            parts = _run(plan, bounds[0], bounds[1], chunk_size, keep_outcomes)
+            parts += [f.result()[0] for f in futures]
     joined = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
     present_value = joined["present_value"]
     return Simulation(
@@ -507,5 +631,102 @@ def simulate(
         parameters=distributions.drop(columns="distribution"),
         outcome_present_value=joined.get("outcome_present_value"),
         warnings=found.warnings,
-        group_present_value={label: joined[GROUP_KEY + label] for label in plan.groups},
+        group_present_value={label: joined[GROUP_KEY + label] for label in plan.maps[0].groups},
     )
+
+
+def _checked(draws: int, seed: int, chunk_size: int, processes: int = 1) -> tuple[int, int, int, int]:
+    """The run's numbers as whole numbers, or ValueError saying which is wrong."""
+    if isinstance(draws, bool) or int(draws) != draws or draws < 1:
+        raise ValueError("draws must be a whole number of at least 1")
+    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
+        raise ValueError("seed must be a non-negative whole number")
+    if int(chunk_size) < 1 or int(processes) < 1:
+        raise ValueError("chunk_size and processes must be at least 1")
+    return int(draws), int(seed), int(chunk_size), int(processes)
+
+
+@dataclass(frozen=True, eq=False)
+class MapDraws:
+    """One map's Monte Carlo draws from :func:`simulate_maps`.
+
+    Attributes
+    ----------
+    present_value : numpy.ndarray
+        Total present value per draw, GBP in the analysis price year.
+    group_present_value : dict of str to numpy.ndarray
+        Each group's present value per draw, as :attr:`Simulation.group_present_value`.
+    """
+
+    present_value: np.ndarray
+    group_present_value: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def simulate_maps(
+    models: Sequence[ValueModel],
+    distributions: Sequence[pd.DataFrame],
+    draws: int = 10_000,
+    seed: int = 0,
+    streams: Sequence[str | None] | None = None,
+    groups: Sequence[Sequence[str] | None] | None = None,
+    chunk_size: int = 20_000,
+) -> list[MapDraws]:
+    """Simulate many maps at once (a collection's partners), each exactly as
+    :func:`simulate` simulates it on its own.
+
+    Parameters
+    ----------
+    models : sequence of ValueModel
+        Each map at its central values (``Estimates.central_map()``) with its investment,
+        all under one set of conventions.
+    distributions : sequence of pandas.DataFrame
+        Each map's ``Estimates.table`` (the estimates its central map was made from).
+    draws, seed, chunk_size : int
+        As for :func:`simulate`.
+    streams : sequence of str or None, optional
+        Each map's partner (:func:`stream_ids`), as ``simulate(..., streams=)``.
+    groups : sequence of (sequence of str or None), optional
+        Each map's group per outcome, as ``simulate(..., groups=)``.
+
+    Returns
+    -------
+    list of MapDraws
+        In the order of ``models``: the same draws, to the last bit, as ``simulate`` of
+        each map alone with the same seed, streams and groups.
+
+    Notes
+    -----
+    The maps are simulated in segments of whole maps, one after another, with at most
+    ``SEGMENT_OUTCOMES`` outcomes in a segment (or one map, if it has more), whose tables
+    of equally likely values are built at once. Every outcome keeps its own random
+    streams and every map's totals add its own outcomes in map order
+    (:meth:`ValueModel.total`), so no number depends on the segments. Payback is not
+    simulated.
+
+    Raises
+    ------
+    ValueError
+        The maps' conventions differ, or a table does not hold every figure of its map.
+    """
+    draws, seed, chunk_size, _ = _checked(draws, seed, chunk_size)
+    models, distributions = list(models), list(distributions)
+    streams = list(streams) if streams is not None else [None] * len(models)
+    groups = list(groups) if groups is not None else [None] * len(models)
+    if len({m.conventions for m in models}) > 1:
+        raise ValueError("the maps are simulated under one set of conventions; give every model the same")
+    if not len(distributions) == len(streams) == len(groups) == len(models):
+        raise ValueError("give one estimates table, one stream prefix and one set of groups per map")
+    limit = SEGMENT_OUTCOMES
+    results: list[MapDraws] = []
+    first = 0  # the segment's first map
+    while first < len(models):
+        last, size = first + 1, models[first].size
+        while last < len(models) and size + models[last].size <= limit:
+            size += models[last].size
+            last += 1
+        chosen = slice(first, last)
+        plan = _plan(models[chosen], distributions[chosen], seed, streams[chosen], groups[chosen], paybacks=False)
+        for m, out in zip(plan.maps, _run(plan, 0, draws, chunk_size, keep_outcomes=False)):
+            results.append(MapDraws(out["present_value"], {label: out[GROUP_KEY + label] for label in m.groups}))
+        first = last
+    return results

@@ -283,7 +283,8 @@ class Investment:
             rows[y] = rows.get(y, 0.0) + v
         ordered = sorted(rows, key=lambda y: (y is not None, y or 0))
         return pd.DataFrame({
-            "year": pd.array(ordered, dtype="Int64"),
+            "year": pd.arrays.IntegerArray(np.array([y or 0 for y in ordered], np.int64),
+                                           np.array([y is None for y in ordered], bool)),
             "value": [rows[y] for y in ordered],
             "discount_factor": [1.0 if y is None else float(factors[y - 1]) for y in ordered],
             "present_value": [rows[y] * (1.0 if y is None else float(factors[y - 1])) for y in ordered],
@@ -488,6 +489,11 @@ class ValueModel:
         :attr:`investment_face` the inputs added up.
     conventions : Conventions
 
+    Attributes
+    ----------
+    impact_map : pandas.DataFrame
+        The map it was built from (not copied), for :func:`value_model`.
+
     Notes
     -----
     Totals over outcomes (:meth:`total`) add one outcome at a time in map order, for
@@ -506,11 +512,12 @@ class ValueModel:
         def column(name: str, default: float) -> np.ndarray:
             return impact_map[name].to_numpy(float) if name in impact_map else np.full(n, default, float)
 
+        self.impact_map = impact_map
         self.inputs = inputs
         self.investment_face = inputs.face_value
         self.conventions = conventions
         self._ids = impact_map["outcome_id"]
-        if not self._ids.astype(str).is_unique:
+        if len(set(self.outcome_ids)) != len(self.outcome_ids):
             raise ValueError("outcome_id values must be unique")
         self.central: dict[str, np.ndarray] = {
             p: column(p, 0.0 if p == "leakage" else np.nan) for p in PARAMETERS
@@ -622,7 +629,8 @@ def yearly_profile(impact_map: pd.DataFrame, years: int) -> np.ndarray:
         lengthens it, say).
     """
     profile = np.ones((len(impact_map), years))
-    if "proxy_series_ratios" not in impact_map or not impact_map["proxy_series_ratios"].fillna("").astype(bool).any():
+    texts = impact_map["proxy_series_ratios"].tolist() if "proxy_series_ratios" in impact_map else []
+    if not any(not pd.isna(text) and bool(text) for text in texts):  # no row names a series
         return profile
     for i, row in enumerate(records(impact_map)):
         text = str(row.get("proxy_series_ratios") or "")
@@ -659,7 +667,23 @@ def value_map(impact_map: pd.DataFrame, investment: float | Investment,
         The :class:`ValueModel`'s one scenario at the map's own values, with the tables
         a reader traces it by.
     """
-    model = ValueModel(impact_map, investment, conventions)
+    return value_model(ValueModel(impact_map, investment, conventions))
+
+
+def value_model(model: ValueModel) -> Valuation:
+    """The :class:`ValueModel`'s one scenario at its map's own values, with the tables a
+    reader traces it by: :func:`value_map` of a model already built (so a caller that
+    also simulates the map builds its model once).
+
+    Parameters
+    ----------
+    model : ValueModel
+
+    Returns
+    -------
+    Valuation
+    """
+    conventions, impact_map = model.conventions, model.impact_map
     impact, pv, year_one = model.evaluate()
     present_value = float(model.total(pv)[0])
     payback = float(model.paybacks(year_one)[0])

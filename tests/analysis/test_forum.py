@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import numpy as np
 import openpyxl
@@ -10,6 +11,12 @@ import pandas as pd
 import pytest
 
 from svlib.analysis import forum
+from svlib.analysis.comparison import without_superseded_forecasts
+from svlib.analysis.themes import canonical_theme, collection_price_year, partner_map
+from svlib.reference.proxies import load_library
+from svlib.uncertainty.estimates import estimates
+from svlib.uncertainty.montecarlo import simulate
+from svlib.valuation.sroi import Conventions, value_map
 from svlib.reporting.forum_workbook import HEADERS, forum_workbook
 from svlib.reporting.partner_report import prepare
 
@@ -131,3 +138,91 @@ def test_a_case_study_is_evidence_for_its_accepted_outcomes_never_a_suggestion(r
     assert "case studies" in after[(partner, target)]
     if sum(own in str(ids) for ids in shared[shared["partner_id"] == partner]["outcome_ids"]) == 1:
         assert "case studies" not in after[(partner, own)]
+
+
+# --- the collection valued at once is every partner valued on its own ---------------------
+
+def _each_on_its_own(tables, draws, seed, conventions):
+    """Every partner valued one at a time, independently of the forum's passes: its own map
+    (partner_map), estimates, headline (value_map) and simulation (simulate with its own
+    streams and its outcomes grouped by theme)."""
+    tables = without_superseded_forecasts(dict(tables))
+    used = replace(conventions, price_year=collection_price_year(tables))
+    alone = {}
+    for pid in sorted(set(tables["ImpactMap"]["partner_id"].astype(str))):
+        resolved, survey, investment = partner_map(tables, pid, used.price_year, load_library(), used.price_index)
+        found = estimates(resolved, survey)
+        themes = resolved["theme"].map(canonical_theme).to_numpy()
+        alone[pid] = (resolved, survey, found, value_map(found.central_map(), investment, used),
+                      simulate(resolved, investment, used, draws=draws, seed=seed, survey=survey, streams=pid,
+                               groups=themes))
+    return alone
+
+
+def _twinned(tables):
+    """The example with a twin of its first partner: the same outcome ids, other survey
+    answers (so a survey answer must meet its own partner's outcome)."""
+    first = sorted(set(tables["ImpactMap"]["partner_id"]))[0]
+    twin = "a-twin"  # first in id order
+    copy = lambda frame: frame[frame["partner_id"] == first].assign(partner_id=twin)  # noqa: E731
+    survey = copy(tables["DeflatorSurvey"]).assign(answer="10%")
+    out = dict(tables)
+    for name in ("Partner", "ImpactMap", "Inputs"):
+        out[name] = pd.concat([tables[name], copy(tables[name])], ignore_index=True)
+    out["Partner"].loc[out["Partner"]["partner_id"] == twin, "name"] = "A twin"
+    out["DeflatorSurvey"] = pd.concat([tables["DeflatorSurvey"], survey], ignore_index=True)
+    return out
+
+
+@pytest.mark.parametrize("twinned", [False, True])
+@pytest.mark.parametrize("conventions", [dict(), dict(dropoff_from=1, discount_schedule="green_book")])
+def test_the_collection_valued_at_once_is_each_partner_valued_on_its_own(tables, twinned, conventions):
+    tables = _twinned(tables) if twinned else tables
+    used = Conventions(**conventions)
+    results, _ = forum.partner_results(tables, 400, SEED, conventions=used)
+    alone = _each_on_its_own(tables, 400, SEED, used)
+    assert [r.partner_id for r in results] == sorted(alone)
+    for r in results:
+        resolved, survey, found, valuation, sim = alone[r.partner_id]
+        # the same draws and theme draws, to the last bit
+        assert np.array_equal(r.present_value, sim.present_value)
+        assert list(r.theme_present_value) == [t for t in forum.THEMES if t in sim.group_present_value]
+        for theme, values in r.theme_present_value.items():
+            assert np.array_equal(values, sim.group_present_value[theme])
+        # the same headline, evidence and maps
+        assert r.valuation.present_value == valuation.present_value
+        assert r.valuation.sroi_ratio == valuation.sroi_ratio and r.investment_pv == valuation.investment_pv
+        assert np.array_equal(r.outcomes["present_value"].to_numpy(), valuation.outcome_present_value)
+        pd.testing.assert_frame_equal(r.valuation.by_year, valuation.by_year)
+        pd.testing.assert_frame_equal(r.valuation.impact_map, valuation.impact_map)
+        pd.testing.assert_frame_equal(r.evidence, found.table.drop(columns="distribution"))
+        pd.testing.assert_frame_equal(r.impact_map, resolved)
+        if survey is None:
+            assert r.survey is None
+        else:
+            pd.testing.assert_frame_equal(r.survey, survey)
+    if twinned:  # the twin's own answers, not its original's
+        twin = next(r for r in results if r.partner_id == "a-twin")
+        original = next(r for r in results if r.partner_id == sorted(alone)[1])
+        assert not twin.evidence["central"].equals(original.evidence["central"])
+
+
+def test_a_partner_that_cannot_be_valued_is_reported_as_valuing_one_by_one_meets_it(tables):
+    """The first partner in id order with a problem is named, with its first problem, as
+    valuing the partners one at a time meets it: a later partner's proxy that cannot be
+    priced does not hide an earlier partner's missing figure."""
+    impact = tables["ImpactMap"].copy()
+    first, later = sorted(set(impact["partner_id"]))[0], sorted(set(impact["partner_id"]))[-1]
+    missing = impact.index[impact["partner_id"] == first][0]
+    impact.loc[missing, "quantity"] = np.nan
+    impact.loc[impact.index[impact["partner_id"] == later][0], ["proxy_id", "proxy_value", "proxy_year"]] = [
+        "", 100.0, 1066]  # a price year no index reaches
+    unpriced = {**tables, "ImpactMap": impact.assign(quantity=tables["ImpactMap"]["quantity"])}
+    for broken in ({**tables, "ImpactMap": impact}, unpriced):
+        with pytest.raises(Exception) as expected:
+            _each_on_its_own(broken, 50, SEED, Conventions())
+        with pytest.raises(type(expected.value)) as raised:
+            forum.partner_results(broken, 50, SEED)
+        assert str(raised.value) == str(expected.value)
+    assert f"outcome {impact.loc[missing, 'outcome_id']}: quantity has no figure" in str(
+        pytest.raises(ValueError, forum.partner_results, {**tables, "ImpactMap": impact}, 50, SEED).value)

@@ -247,3 +247,26 @@ class TestDoubleCounting:
         flags = themes.double_counting(tables)
         assert list(flags.columns) == themes.DOUBLE_COUNT_COLUMNS
         assert (flags["check"] == themes.SAME_MEASURE).any()
+
+
+def test_maps_resolved_together_are_each_partners_own_map(example_tables):
+    """resolved_maps: every partner's rows exactly as partner_map resolves its map alone; a
+    map that names a yearly series (the carbon value) is resolved on its own, with its
+    partner's period."""
+    library = load_library()
+    ids = sorted(set(example_tables["ImpactMap"]["partner_id"]))
+    blocks = themes.resolved_maps(example_tables, ids, 2024, library)
+    assert sorted(p for b in blocks for p in b.partner_ids) == ids
+    series = {p for p in ids if example_tables["ImpactMap"].query("partner_id == @p")["proxy_id"]
+              .isin(sorted(library.series_ids)).any()}
+    assert series and all(len(b.partner_ids) == 1 for b in blocks if set(b.partner_ids) & series)
+    surveys = themes.partner_rows(example_tables, "DeflatorSurvey", ids)
+    for block in blocks:
+        for i, pid in enumerate(block.partner_ids):
+            alone, survey, _ = themes.partner_map(example_tables, pid, 2024, library)
+            together = block.impact_map.iloc[block.rows(i)].reset_index(drop=True)
+            pd.testing.assert_frame_equal(together, alone)
+            if survey is None:
+                assert surveys[pid].empty
+            else:
+                pd.testing.assert_frame_equal(surveys[pid], survey)

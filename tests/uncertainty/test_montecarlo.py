@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import tracemalloc
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,11 @@ import pytest
 from svlib.uncertainty.deflators import Prior
 from svlib.uncertainty.distributions import DRAW_BITS, DRAW_CELLS
 from svlib.uncertainty.estimates import estimates
+from svlib.uncertainty import montecarlo
 from svlib.uncertainty.montecarlo import (
     PARAMETER_STREAMS,
     simulate,
+    simulate_maps,
     stable_hash,
     stream,
     stream_seed,
@@ -352,3 +355,64 @@ class TestGroups:
     def test_a_group_for_each_outcome_is_needed(self, example):
         with pytest.raises(ValueError, match="one per outcome"):
             simulate(example, INVESTMENT, draws=10, groups=["a"])
+
+
+class TestManyMaps:
+    """simulate_maps: a collection's maps at once, each drawn and totalled as simulate does alone."""
+
+    DRAWS = 1500
+
+    @staticmethod
+    def partners(example):
+        """Three maps cut from the example (the last with drop-off ranges, one of a single
+        outcome), each with its own investment, streams and groups."""
+        with_drop_off = example.iloc[5:].assign(drop_off=0.2, drop_off_low=0.0, drop_off_high=0.6,
+                                                 drop_off_dist="triangular")
+        return [("north", example.iloc[:4], 80_000.0), ("south", example.iloc[4:5], 5_000.0),
+                ("east", with_drop_off, 40_000.0)]
+
+    @pytest.mark.parametrize("conventions", [Conventions(), Conventions(dropoff_from=1, discount_from=0.5)])
+    @pytest.mark.parametrize("segment", [1, 5, 1000])
+    def test_each_maps_draws_are_its_own_simulation(self, example, conventions, segment, monkeypatch):
+        monkeypatch.setattr(montecarlo, "SEGMENT_OUTCOMES", segment)  # results do not depend on segments
+        found = [(pid, estimates(m), m, invest) for pid, m, invest in self.partners(example)]
+        models = [ValueModel(f.central_map(), invest, conventions) for _, f, _, invest in found]
+        groups = [m["theme"].to_numpy() for _, _, m, _ in found]
+        many = simulate_maps(models, [f.table for _, f, _, _ in found], draws=self.DRAWS, seed=9,
+                                        streams=[pid for pid, *_ in found], groups=groups, chunk_size=600)
+        for (pid, f, m, invest), labels, drawn in zip(found, groups, many):
+            alone = simulate(m, invest, conventions, draws=self.DRAWS, seed=9, streams=pid, groups=labels)
+            assert np.array_equal(drawn.present_value, alone.present_value)
+            assert list(drawn.group_present_value) == list(alone.group_present_value)
+            for label, values in alone.group_present_value.items():
+                assert np.array_equal(drawn.group_present_value[label], values)
+
+    def test_maps_under_different_conventions_are_refused(self, example):
+        found = estimates(example)
+        models = [ValueModel(found.central_map(), 1e5, Conventions()),
+                  ValueModel(found.central_map(), 1e5, Conventions(discount_from=0))]
+        with pytest.raises(ValueError, match="one set of conventions"):
+            simulate_maps(models, [found.table, found.table], draws=10)
+
+    def test_a_table_must_hold_every_figure_of_its_map(self, example):
+        found = estimates(example)
+        with pytest.raises(ValueError, match="figures for"):
+            simulate_maps([ValueModel(found.central_map(), 1e5)], [found.table.iloc[:-7]], draws=10)
+
+
+class TestOneOutcomeAtATime:
+    def test_a_large_map_is_valued_in_memory_proportional_to_its_tables_not_its_draws(self):
+        """Only a block's worth of each working array is held: 2,000 outcomes x 5,000 draws
+        (80 MB as one outcomes x draws array) in a few MB beyond the results."""
+        n = 2000
+        rng = np.random.default_rng(3)
+        big = pd.DataFrame({"outcome_id": [f"O{i}" for i in range(n)], "quantity": rng.uniform(1, 9, n),
+                            "proxy_value": 100.0, "deadweight": 0.2, "deadweight_low": 0.1, "deadweight_high": 0.3,
+                            "displacement": 0.0, "attribution": 0.1, "leakage": 0.0, "drop_off": 0.1, "duration": 2,
+                            "start_year": 1})
+        found = estimates(big)
+        tracemalloc.start()
+        simulate(big, 1e6, draws=5000, seed=1, estimated=found)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 20e6
