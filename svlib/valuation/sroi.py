@@ -217,10 +217,11 @@ def first_year_share(drop_off: np.ndarray, start_year: np.ndarray, dropoff_from:
 
 
 def payback_months(investment: np.ndarray | float, year_one_total: np.ndarray | float) -> np.ndarray | float:
-    """``investment / (year_one_total / 12)``; infinite when year 1 has no impact."""
+    """``investment / (year_one_total / 12)``; infinite when year 1 has no impact, or so
+    little that the months overflow a float (it never pays back in any time that means anything)."""
     investment = np.asarray(investment, float)
     year_one_total = np.asarray(year_one_total, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         months = np.where(year_one_total > 0, investment / (year_one_total / 12.0), np.inf)
     return months if months.ndim else float(months)
 

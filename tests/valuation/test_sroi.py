@@ -68,6 +68,17 @@ class TestHandWorkedConventions:
         result = value_map(single(), 1000.0)
         assert result.payback_months == pytest.approx(1000 / (5400 / 12))
 
+    def test_payback_too_far_to_count_is_never_and_says_nothing(self):
+        # £1,000 against a year-1 impact of 1e-310 (a subnormal): 1,000 × 12 / 1e-310 overflows
+        # a float; it never pays back, and no warning reaches a page or a test
+        import warnings
+
+        from svlib.valuation.sroi import payback_months
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert payback_months(1000.0, np.array([1e-310, 5400.0])).tolist() == [np.inf, 1000 / (5400 / 12)]
+
     def test_green_book_35_years_across_year_30(self):
         # £1,000 a year for 35 years, no deflators or drop-off. Green Book: 3.5% to year 30,
         # then 3.0%: DF(30) = 1/1.035^30 = 0.356278; DF(31) = DF(30)/1.03 = 0.345901;
