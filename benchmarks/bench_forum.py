@@ -121,7 +121,8 @@ def dask_spread() -> dict:
                                  draws=2000, seed=SEED, processed=Path(tmp) / "processed", progress=False)
         seconds = time.perf_counter() - start
         workers = sorted({t["worker"] for t in stream.data})
-        return {"notebooks": len(result.run["notebooks"]), "ok": result.ok, "tasks": len(stream.data),
+        failed = [f"{r['key']}: {r.get('error')}" for r in result.run["notebooks"] if r["status"] != "ok"]
+        return {"notebooks": len(result.run["notebooks"]), "ok": result.ok, "failed": failed, "tasks": len(stream.data),
                 "workers_used": len(workers), "seconds": seconds}
 
 
@@ -144,7 +145,7 @@ def main() -> dict:
           f"= {figures['ratio']:.2f}x drawing the same random numbers ({floor:.1f} s), peak memory "
           f"{measured['peak_gb']:.2f} GB (targets <= {RATIO_TARGET:.0f}x, < {MEMORY_TARGET_GB:.0f} GB); "
           f"Dask: {spread['notebooks']} notebooks as {spread['tasks']} tasks on {spread['workers_used']} of 2 workers "
-          f"in {spread['seconds']:.0f} s")
+          f"in {spread['seconds']:.0f} s" + (f"; failed: {'; '.join(spread['failed'])}" if spread["failed"] else ""))
     return figures
 
 
