@@ -188,7 +188,8 @@ def html_table(headers: Sequence[Any], rows: Iterable[Sequence[Any]], numeric: S
     opening = [' class="num"' if is_number else "" for is_number in numeric]
 
     def cells(tag: str, values: Sequence[Any]) -> str:
-        return "".join(f"<{tag}{extra}>{esc(v, quote=False)}</{tag}>" for v, extra in zip(values, opening))
+        return "".join(f"<{tag}{extra}>{esc(v, quote=False)}</{tag}>"
+                       for v, extra in zip(values, opening, strict=True))
 
     body = "".join(f"<tr>{cells('td', row)}</tr>\n" for row in rows)
     head = f"<thead>\n<tr>{cells('th', headers)}</tr>\n</thead>"

@@ -398,6 +398,28 @@ def estimates(
     return Estimates(written=impact_map, table=table, warnings=tuple(warnings))
 
 
+def estimates_of(impact_map: pd.DataFrame, survey: pd.DataFrame | None = None,
+                 priors: Mapping[tuple[str, str], Prior] | None = None,
+                 estimated: Estimates | None = None) -> Estimates:
+    """:func:`estimates` of ``impact_map``, or ``estimated`` when the caller has them already.
+
+    ``estimated`` must have been worked out from this very map (``estimated.written is
+    impact_map``); ``survey`` and ``priors`` are then not read again: they are the ones
+    ``estimated`` was worked out with.
+
+    Raises
+    ------
+    ValueError
+        ``estimated`` was worked out from another map: its figures would silently be that map's.
+    """
+    if estimated is None:
+        return estimates(impact_map, survey, priors)
+    if estimated.written is not impact_map:
+        raise ValueError("estimated= holds the estimates of another impact map: pass the estimates of this map "
+                         "(estimates(impact_map, survey, priors)), or none")
+    return estimated
+
+
 def central_valuation(
     impact_map: pd.DataFrame,
     investment: float | Investment,

@@ -61,7 +61,7 @@ from svlib.contract.tables import PARAMETERS
 from svlib.core.processes import end_with_parent
 from svlib.uncertainty.deflators import Prior
 from svlib.uncertainty.distributions import DRAW_BITS, ParameterDistribution, QuantileBatch
-from svlib.uncertainty.estimates import Estimates, estimates
+from svlib.uncertainty.estimates import Estimates, estimates_of
 from svlib.valuation.sroi import (
     Conventions,
     Investment,
@@ -591,8 +591,10 @@ def simulate(
         The partner whose outcomes these are: the random streams are keyed on
         ``"<partner>:<outcome_id>"`` (:func:`stream_ids`), as on theme and forum pages.
     estimated : Estimates, optional
-        :func:`svlib.uncertainty.estimates.estimates` of this map, survey and priors, when
-        the caller has it already (it is not worked out again).
+        :func:`svlib.uncertainty.estimates.estimates` of this very map, survey and priors,
+        when the caller has it already (it is not worked out again, and ``survey`` and
+        ``priors`` are not read); estimates of another map are refused
+        (:func:`svlib.uncertainty.estimates.estimates_of`).
     groups : sequence of str, optional
         A group (a theme, say) for each outcome, in map order: each group's present value
         per draw is kept (``draws`` floats a group), without keeping every outcome's.
@@ -602,7 +604,7 @@ def simulate(
     Simulation
     """
     draws, seed, chunk_size, processes = _checked(draws, seed, chunk_size, processes)
-    found = estimated if estimated is not None else estimates(impact_map, survey, priors)
+    found = estimates_of(impact_map, survey, priors, estimated)
     model = ValueModel(found.central_map(), investment, conventions)
     distributions = found.table
     plan = _plan([model], [distributions], seed, [streams], [groups])

@@ -79,7 +79,7 @@ import pandas as pd
 from svlib.contract.tables import FRACTION_PARAMETERS, PARAMETERS
 from svlib.core.frames import records
 from svlib.uncertainty.deflators import Prior
-from svlib.uncertainty.estimates import LEVELS, Estimates, estimates
+from svlib.uncertainty.estimates import LEVELS, Estimates, estimates_of
 from svlib.uncertainty.montecarlo import factor_moments
 from svlib.valuation.sroi import (
     Conventions,
@@ -144,8 +144,9 @@ def tornado(
         GBP.
     conventions : Conventions
     survey, priors, estimated : optional
-        As for :func:`svlib.uncertainty.montecarlo.simulate` (``estimated``: the map's
-        :func:`~svlib.uncertainty.estimates.estimates` when the caller has them, not worked out again).
+        As for :func:`svlib.uncertainty.montecarlo.simulate` (``estimated``: this map's
+        estimates when the caller has them, not worked out again; survey and priors are then
+        not read: :func:`~svlib.uncertainty.estimates.estimates_of`).
 
     Returns
     -------
@@ -157,13 +158,8 @@ def tornado(
         first-order Sobol index) and ``label``, largest swing first.
         ``attrs["base_ratio"]`` is the headline ratio (the map at its central values).
     """
-    return _tornado(_found(impact_map, survey, priors, estimated), investment, conventions)
+    return _tornado(estimates_of(impact_map, survey, priors, estimated), investment, conventions)
 
-
-def _found(impact_map: pd.DataFrame, survey: pd.DataFrame | None, priors: Mapping[tuple[str, str], Prior] | None,
-           estimated: Estimates | None) -> Estimates:
-    """``estimated`` when the caller has the map's estimates already, else worked out."""
-    return estimated if estimated is not None else estimates(impact_map, survey, priors)
 
 
 def _tornado(found: Estimates, investment: float | Investment, conventions: Conventions) -> pd.DataFrame:
@@ -254,8 +250,9 @@ def switching_values(
     target : float
         The ratio to reach (GBP of value per GBP invested).
     survey, priors, estimated : optional
-        As for :func:`svlib.uncertainty.montecarlo.simulate` (``estimated``: the map's
-        :func:`~svlib.uncertainty.estimates.estimates` when the caller has them, not worked out again).
+        As for :func:`svlib.uncertainty.montecarlo.simulate` (``estimated``: this map's
+        estimates when the caller has them, not worked out again; survey and priors are then
+        not read: :func:`~svlib.uncertainty.estimates.estimates_of`).
 
     Returns
     -------
@@ -270,7 +267,7 @@ def switching_values(
     """
     if not target > 0:
         raise ValueError("the target ratio must be positive")
-    found = _found(impact_map, survey, priors, estimated)
+    found = estimates_of(impact_map, survey, priors, estimated)
     model = ValueModel(found.central_map(), investment, conventions)
     evidence = {(o, p): (level, kind != "fixed") for o, p, level, kind in
                 zip(found.table["outcome_id"], found.table["parameter"], found.table["level"], found.table["kind"])}
@@ -404,7 +401,7 @@ def _sobol(
     if n < 2 or n & (n - 1):
         raise ValueError("n must be a power of two (the Sobol sequence's balance properties need it)")
     columns = ["group", "parameters", "S1", "S1_conf", "ST", "ST_conf"]
-    found = _found(impact_map, survey, priors, estimated)
+    found = estimates_of(impact_map, survey, priors, estimated)
     model = ValueModel(found.central_map(), investment, conventions)
     uncertain = found.uncertain
     if uncertain.empty:
@@ -456,7 +453,7 @@ def _exact_sobol(
 ) -> pd.DataFrame:
     """Grouped Sobol indices of the SROI ratio computed exactly from each factor's mean
     and variance (see the module notes, "Exact indices"); ``*_conf`` are 0."""
-    found = _found(impact_map, survey, priors, estimated)
+    found = estimates_of(impact_map, survey, priors, estimated)
     return _exact_shares(ValueModel(found.central_map(), investment, conventions), found.table, group_of)
 
 
@@ -566,8 +563,9 @@ def sobol_indices(
     seed : int
         Seeds the scrambled Sobol sequence and the bootstrap.
     survey, priors, estimated : optional
-        As for :func:`svlib.uncertainty.montecarlo.simulate` (``estimated``: the map's
-        :func:`~svlib.uncertainty.estimates.estimates` when the caller has them, not worked out again).
+        As for :func:`svlib.uncertainty.montecarlo.simulate` (``estimated``: this map's
+        estimates when the caller has them, not worked out again; survey and priors are then
+        not read: :func:`~svlib.uncertainty.estimates.estimates_of`).
     method : {"saltelli", "exact"}
         ``saltelli``: SALib's sampling estimates (``n`` and ``seed`` used); ``exact``: the
         closed form for this model (module notes), with no sampling error.

@@ -92,15 +92,25 @@ class TestTornado:
         # sensitivity exactly as passing the survey itself does, in every analysis that takes them
         answers = pd.DataFrame({"respondent_ref": [f"r{i}" for i in range(10)], "outcome_id": "A1",
                                 "factor": "attribution", "answer": ["25%"] * 5 + ["50%"] * 5})
-        found = estimates(single(), answers)
-        given = tornado(single(), 1000.0, estimated=found)
+        impact_map = single()
+        found = estimates(impact_map, answers)
+        given = tornado(impact_map, 1000.0, estimated=found)
         assert given.attrs["base_ratio"] == pytest.approx(10 * 0.7 * 0.9 * 0.625 * ANNUITY, rel=1e-12)
         pd.testing.assert_frame_equal(given, tornado(single(), 1000.0, survey=answers))
-        pd.testing.assert_frame_equal(switching_values(single(), 1000.0, estimated=found),
+        pd.testing.assert_frame_equal(switching_values(impact_map, 1000.0, estimated=found),
                                       switching_values(single(), 1000.0, survey=answers))
         for method in ("exact", "saltelli"):
-            pd.testing.assert_frame_equal(sobol_indices(single(), 1000.0, n=64, method=method, estimated=found),
+            pd.testing.assert_frame_equal(sobol_indices(impact_map, 1000.0, n=64, method=method, estimated=found),
                                           sobol_indices(single(), 1000.0, n=64, method=method, survey=answers))
+
+    def test_estimates_of_another_map_are_refused(self):
+        # the estimates of a map with a 50% deadweight would silently value this one at 50%
+        from svlib.uncertainty.montecarlo import simulate
+
+        impact_map, other = single(), estimates(single(deadweight=0.5))
+        for analysis in (tornado, switching_values, sobol_indices, survey_effort, simulate):
+            with pytest.raises(ValueError, match="another impact map"):
+                analysis(impact_map, 1000.0, estimated=other)
 
     def test_example_against_value_map(self, example):
         investment = 95_000.0
