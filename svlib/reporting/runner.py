@@ -12,6 +12,7 @@ import html
 import math
 import os
 import re
+import shutil
 import tempfile
 import time
 import traceback
@@ -228,6 +229,29 @@ def _kernel_stderr_captured() -> Iterator[Path]:
         os.close(handle)
 
 
+@contextmanager
+def kernel_sockets() -> Iterator[dict[str, Any]]:
+    """papermill's keyword arguments for a kernel that talks over Unix sockets in a private
+    temporary folder (mode 0700, removed afterwards), on systems that have them.
+
+    Over TCP, each kernel binds ports on localhost that jupyter_client picked as free a
+    moment before; two kernels starting at once (``--jobs 2``, a Dask cluster) can pick the
+    same port, and one dies before it replies ("Address already in use"), failing its
+    report. Sockets named in a folder of their own cannot collide, and no other user of
+    the machine can connect to them. Elsewhere (Windows), the default TCP transport.
+    """
+    if os.name != "posix":
+        yield {}
+        return
+    from traitlets.config import Config  # installed with Jupyter; loaded only when a notebook runs
+
+    folder = tempfile.mkdtemp(prefix="svlib-kernel-")
+    try:
+        yield {"config": Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "kernel")}})}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd: str | None = None) -> dict[str, Any]:
     """Execute one job and write its ``.ipynb`` and ``.html``; returns the run record.
 
@@ -259,13 +283,13 @@ def run_notebook(job: NotebookJob, kernel: str = KERNEL, timeout: int = 900, cwd
         def time_left(cell: Any) -> int:  # each cell may use what the notebook has left of its time
             return max(1, math.ceil(deadline - time.monotonic()))
 
-        with _kernel_stderr_captured() as kernel_log:
+        with _kernel_stderr_captured() as kernel_log, kernel_sockets() as sockets:
             try:
                 executed = papermill.execute_notebook(
                     job.notebook, str(temporary), parameters=job.parameters, kernel_name=kernel, progress_bar=False,
                     execution_timeout=timeout, timeout_func=time_left, cwd=cwd, log_output=False,
                     # written once at the end (and on a failure), not after every cell
-                    request_save_on_cell_execute=False,
+                    request_save_on_cell_execute=False, **sockets,
                 )
             except BaseException:
                 record["kernel_log"] = kernel_log.read_text(errors="replace")[-2000:]

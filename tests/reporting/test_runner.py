@@ -121,3 +121,27 @@ def test_a_converted_page_has_focusable_outputs_and_no_code():
     assert areas and all('tabindex="0"' in a for a in areas)  # a wide table can be scrolled by keyboard
     assert "secret_code_here" not in page and "a printed line" not in page and "<td>wide</td>" in page
     assert "<title>A title</title>" in page
+
+
+def test_a_report_kernel_talks_over_private_sockets_that_are_gone_afterwards(tmp_path):
+    # over TCP, two kernels starting at once could pick the same port and one died
+    # ("Address already in use"), failing its report; Unix sockets in a folder of the run's
+    # own cannot collide, and no other user can connect to them
+    import json
+    from pathlib import Path
+
+    book = nbformat.v4.new_notebook()
+    book.metadata["kernelspec"] = {"name": "svlib", "display_name": "Python (svlib)", "language": "python"}
+    book.cells = [nbformat.v4.new_code_cell("seed = 0", metadata={"tags": ["parameters"]}),
+                  nbformat.v4.new_code_cell("import json, os, ipykernel.connect\n"
+                                            "info = json.loads(ipykernel.connect.get_connection_info())\n"
+                                            "print(json.dumps([info['transport'], info['ip'], "
+                                            "oct(os.stat(os.path.dirname(info['ip'])).st_mode & 0o777)]))")]
+    path = tmp_path / "sockets.ipynb"
+    nbformat.write(book, str(path))
+    record = run_notebook(_job(str(path), tmp_path, {"seed": 1}))
+    assert record["status"] == "ok", record.get("detail")
+    executed = nbformat.read(record["ipynb"], as_version=4)
+    transport, address, mode = json.loads(executed.cells[-1].outputs[0]["text"])
+    assert transport == "ipc" and mode == "0o700"
+    assert not Path(address).parent.exists()  # the sockets' folder is removed with the kernel
