@@ -161,7 +161,6 @@ def tornado(
     return _tornado(estimates_of(impact_map, survey, priors, estimated), investment, conventions)
 
 
-
 def _tornado(found: Estimates, investment: float | Investment, conventions: Conventions) -> pd.DataFrame:
     model = ValueModel(found.central_map(), investment, conventions)
     columns = ["parameter", "outcome_id", "level", "low_value", "high_value", "ratio_at_low", "ratio_at_high",
